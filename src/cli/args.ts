@@ -1,0 +1,51 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ZkAttestError } from '../common/errors';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** A CLI command: its usage text, its options, and what it does. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  options: Options;
+  run(values: Record<string, string | boolean | undefined>, positionals: string[]): Promise<void>;
+}
+
+/** Parses a command's arguments; unknown options are a USAGE error. */
+export function parseCommandArgs(command: Command, argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (err) {
+    throw new ZkAttestError('USAGE', `${(err as Error).message}\n\n${command.usage}`);
+  }
+}
+
+/** A required string option, or a USAGE error naming it. */
+export function required(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  usage: string,
+): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v === '') {
+    throw new ZkAttestError('USAGE', `--${name} is required\n\n${usage}`);
+  }
+  return v;
+}
+
+/** An integer option (decimal), or a USAGE error. */
+export function integerOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  usage: string,
+): number {
+  const text = required(values, name, usage);
+  if (!/^[0-9]+$/.test(text)) throw new ZkAttestError('USAGE', `--${name} must be an integer`);
+  return Number(text);
+}

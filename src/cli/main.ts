@@ -1,0 +1,56 @@
+import { ZkAttestError } from '../common/errors';
+import { parseCommandArgs, type Command } from './args';
+import { COMMANDS } from './commands';
+
+const HELP = `zkattest: zero-knowledge attestations over custodian-signed asset snapshots
+
+usage: zkattest <command> [options]   (zkattest <command> --help for details)
+
+commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(18)}${c.summary}`).join('\n')}`;
+
+function findCommand(argv: string[]): [Command, string[]] | undefined {
+  for (const c of COMMANDS) {
+    const words = c.name.split(' ');
+    if (words.every((w, i) => argv[i] === w)) return [c, argv.slice(words.length)];
+  }
+  return undefined;
+}
+
+/** Runs the CLI; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const found = findCommand(argv);
+  if (!found) {
+    console.log(HELP);
+    return argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' ? 0 : 2;
+  }
+  const [command, rest] = found;
+  try {
+    const { values, positionals } = parseCommandArgs(command, rest);
+    if (values.help) {
+      console.log(`${command.summary}\n\nusage: ${command.usage}`);
+      return 0;
+    }
+    await command.run(values, positionals);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof ZkAttestError) {
+      console.error(`error [${err.code}]: ${err.message}`);
+      return err.code === 'USAGE' ? 2 : 1;
+    }
+    throw err;
+  } finally {
+    const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
+    await curve?.terminate();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(70);
+    },
+  );
+}

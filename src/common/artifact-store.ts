@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ZkAttestError } from './errors';
+import { sha256Hex } from './hash';
+import type { ArtifactManifest, CircuitEntry } from './artifact-manifest';
+
+/** Reads an artifact file and checks it against its manifest hash. */
+export function readArtifact(
+  dir: string,
+  file: CircuitEntry['files'][keyof CircuitEntry['files']],
+): Buffer {
+  const path = join(dir, file.path);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch {
+    throw new ZkAttestError('ARTIFACT_MISSING', `missing circuit artifact ${file.path}`, {
+      file: file.path,
+    });
+  }
+  if (sha256Hex(bytes) !== file.sha256) {
+    throw new ZkAttestError('ARTIFACT_MISMATCH', `${file.path} does not match its manifest hash`, {
+      file: file.path,
+    });
+  }
+  return bytes;
+}
+
+/** The circuit ids of a manifest that prove a given claim, smallest first. */
+export function circuitsForClaim(manifest: ArtifactManifest, claim: string): string[] {
+  return Object.entries(manifest.circuits)
+    .filter(([, entry]) => entry.claim === claim)
+    .sort(([, a], [, b]) => a.maxPositions - b.maxPositions)
+    .map(([id]) => id);
+}

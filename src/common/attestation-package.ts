@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { canonicalJson, sha256Hex } from './hash';
+
+const fieldString = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'a decimal field element');
+
+const groth16Proof = z.strictObject({
+  pi_a: z.tuple([fieldString, fieldString, z.literal('1')]),
+  pi_b: z.tuple([
+    z.tuple([fieldString, fieldString]),
+    z.tuple([fieldString, fieldString]),
+    z.tuple([z.literal('1'), z.literal('0')]),
+  ]),
+  pi_c: z.tuple([fieldString, fieldString, z.literal('1')]),
+  protocol: z.literal('groth16'),
+  curve: z.literal('bn128'),
+});
+
+export const PACKAGE_TYPE = 'zkattest.attestation/v1';
+
+/**
+ * An attestation package: the only thing that crosses the border. Strict at every level:
+ * an unknown field is refused, so nothing can ride along unnoticed.
+ */
+export const attestationPackageSchema = z.strictObject({
+  type: z.literal(PACKAGE_TYPE),
+  claim: z.enum(['coverage', 'yield-range', 'concentration']),
+  circuitId: z.string().regex(/^[a-z0-9-]{1,64}$/),
+  vkeyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  publicSignals: z.strictObject({
+    commitment: fieldString,
+    attestor: fieldString,
+    statement: fieldString,
+  }),
+  proof: groth16Proof,
+  createdAt: z.iso.datetime(),
+});
+
+export type AttestationPackage = z.infer<typeof attestationPackageSchema>;
+
+/** Public signals in circuit order (outputs: commitment, attestor, statement). */
+export const PUBLIC_SIGNAL_ORDER = ['commitment', 'attestor', 'statement'] as const;
+
+/** A package's identity: SHA-256 of its canonical JSON. */
+export function packageId(pkg: AttestationPackage): string {
+  return sha256Hex(canonicalJson(pkg));
+}

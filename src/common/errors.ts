@@ -1,0 +1,38 @@
+/** Stable machine-readable error codes. Add new codes; never rename one. */
+export type ErrorCode =
+  | 'SNAPSHOT_PARSE'
+  | 'SNAPSHOT_MISSING_COLUMN'
+  | 'SNAPSHOT_INVALID_FIELD'
+  | 'SNAPSHOT_TOO_MANY_POSITIONS'
+  | 'SNAPSHOT_EMPTY'
+  | 'SNAPSHOT_DUPLICATE_ASSET'
+  | 'KEY_INVALID'
+  | 'KEY_FILE'
+  | 'CLAIM_UNKNOWN'
+  | 'CLAIM_PARAMS_INVALID'
+  | 'CLAIM_NOT_SATISFIED'
+  | 'ARTIFACT_MISSING'
+  | 'ARTIFACT_MISMATCH'
+  | 'PACKAGE_INVALID'
+  | 'EGRESS_REFUSED'
+  | 'SIGNAL_OUT_OF_FIELD'
+  | 'CIRCUIT_UNKNOWN'
+  | 'VKEY_UNKNOWN'
+  | 'USAGE';
+
+/**
+ * The one error class of zkattest: a stable `code` for programs, a message for people.
+ * Messages never carry raw snapshot data (values, identifiers, salts): they name where
+ * the problem is (row, column, field), not what the value was.
+ */
+export class ZkAttestError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, string | number>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, string | number> = {}) {
+    super(message);
+    this.name = 'ZkAttestError';
+    this.code = code;
+    this.details = details;
+  }
+}

@@ -1,0 +1,26 @@
+export {
+  attestorKeyFrom,
+  newAttestorKey,
+  readAttestorKey,
+  signSnapshot,
+  snapshotMessage,
+  writeAttestorKey,
+  SNAPSHOT_DOMAIN,
+  type AttestorKey,
+  type SnapshotSignature,
+} from './attestor-key';
+export { assetIdOf } from './asset-id';
+export {
+  circuitInput,
+  claimHolds,
+  validateClaimParams,
+  validateContext,
+  type ClaimParams,
+} from './claim-inputs';
+export { ClaimProver, type ProveRequest, type ProveResult } from './claim-prover';
+export { clearForEgress, type ClearedPackage } from './egress-guard';
+export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './ingest-snapshot';
+export { loadPrimitives, type Primitives } from './primitives';
+export { merkleRoot, positionLeaf, randomSalt, snapshotCommitment } from './snapshot-commitment';
+export { defaultSecretPath, loadOrCreateSalt } from './snapshot-secret';
+export type { Position, Snapshot } from './snapshot-types';

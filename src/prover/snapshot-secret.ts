@@ -1,0 +1,39 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ZkAttestError } from '../common/errors';
+import { randomSalt } from './snapshot-commitment';
+
+const SECRET_TYPE = 'zkattest.snapshot-secret/v1';
+const secretSchema = z.strictObject({
+  type: z.literal(SECRET_TYPE),
+  salt: z.string().regex(/^[0-9a-f]{62}$/),
+});
+
+/** Where a snapshot's salt is kept next to it, unless told otherwise. */
+export function defaultSecretPath(snapshotFile: string): string {
+  return `${snapshotFile}.secret.json`;
+}
+
+/**
+ * The snapshot's commitment salt: read from its secret file, or drawn and written there
+ * (0600) on first use. Every claim on the snapshot reuses it, so all claims share one
+ * commitment. The salt never leaves onshore.
+ */
+export function loadOrCreateSalt(file: string): { salt: bigint; created: boolean } {
+  if (!existsSync(file)) {
+    const salt = randomSalt();
+    const body = { type: SECRET_TYPE, salt: salt.toString(16).padStart(62, '0') };
+    writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    return { salt, created: true };
+  }
+  let parsed;
+  try {
+    parsed = secretSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    throw new ZkAttestError('KEY_FILE', `cannot read the snapshot secret file ${file}`, { file });
+  }
+  if (!parsed.success) {
+    throw new ZkAttestError('KEY_FILE', `${file} is not a zkattest snapshot secret file`, { file });
+  }
+  return { salt: BigInt(`0x${parsed.data.salt}`), created: false };
+}

@@ -1,0 +1,28 @@
+/** One custodian position, validated and in circuit units. */
+export interface Position {
+  /** The custodian's identifier (ISIN, internal id...). Never leaves onshore. */
+  identifier: string;
+  /** Field element derived from `identifier` (see asset-id.ts). */
+  assetId: bigint;
+  /** Asset class, 0..63 (a bit of the eligibility mask). */
+  assetClass: number;
+  /** Value in integer minor units, 0 <= value < 2^64. */
+  value: bigint;
+  /** Haircut in basis points, 0..10000. */
+  haircutBps: number;
+  /** Annual yield in basis points, 0..65535. */
+  yieldBps: number;
+}
+
+/** A validated custodian snapshot: what the attestor signs and the circuits open. */
+export interface Snapshot {
+  /** Snapshot time, unix seconds (< 2^40). */
+  asOf: number;
+  /** ISO 4217 code or other unit label; informational, never enters a proof. */
+  currency: string;
+  /** Number of decimal places of the minor unit (e.g. 2 for cents). */
+  decimals: number;
+  /** Liabilities in integer minor units, 0 <= liabilities < 2^64. */
+  liabilities: bigint;
+  positions: Position[];
+}

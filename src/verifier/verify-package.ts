@@ -1,0 +1,98 @@
+import * as snarkjs from 'snarkjs';
+import {
+  attestationPackageSchema,
+  packageId,
+  PUBLIC_SIGNAL_ORDER,
+  type AttestationPackage,
+} from '../common/attestation-package';
+import { ZkAttestError } from '../common/errors';
+import { isBaseFieldElement, isFieldElement } from '../common/field';
+import { unpackStatement } from '../common/statement';
+import { claimMeaning, claimValues, type ClaimValues } from './claim-meaning';
+import type { VerificationKeyRegistry } from './verification-keys';
+
+/** Why a well-formed package was not accepted. */
+export type RejectionReason = 'PROOF_INVALID' | 'CLAIM_MISMATCH' | 'STATEMENT_INVALID';
+
+export interface Verdict {
+  valid: boolean;
+  packageId: string;
+  claim: AttestationPackage['claim'];
+  circuitId: string;
+  /** Plain-words meaning of the claim (what a valid proof establishes). */
+  meaning: string;
+  /** Decoded public values; present when the statement decodes. */
+  publicValues?: {
+    commitment: string;
+    attestor: string;
+    context: string;
+    asOf: number;
+  } & ClaimValues;
+  reasons: RejectionReason[];
+}
+
+/** Parses an untrusted package: a malformed one is an error, never a "false". */
+export function parsePackage(candidate: unknown): AttestationPackage {
+  const parsed = attestationPackageSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const paths = parsed.error.issues.map((i) => i.path.join('.') || '(root)');
+    throw new ZkAttestError('PACKAGE_INVALID', `malformed package: ${paths.join(', ')}`, {
+      fields: paths.join(','),
+    });
+  }
+  const pkg = parsed.data;
+  for (const name of PUBLIC_SIGNAL_ORDER) {
+    if (!isFieldElement(BigInt(pkg.publicSignals[name]))) {
+      throw new ZkAttestError('SIGNAL_OUT_OF_FIELD', `public signal ${name} is not below r`, {
+        signal: name,
+      });
+    }
+  }
+  const coordinates = [...pkg.proof.pi_a, ...pkg.proof.pi_b.flat(), ...pkg.proof.pi_c];
+  if (!coordinates.every((c) => isBaseFieldElement(BigInt(c)))) {
+    throw new ZkAttestError('SIGNAL_OUT_OF_FIELD', 'a proof coordinate is not below q');
+  }
+  return pkg;
+}
+
+/**
+ * Checks a package's Groth16 proof against the verification key it names, and decodes what
+ * its public signals claim. An invalid proof is an answer (`valid: false` with reasons);
+ * a malformed package or an unknown key is a ZkAttestError.
+ */
+export async function verifyPackage(
+  candidate: unknown,
+  registry: VerificationKeyRegistry,
+): Promise<Verdict> {
+  const pkg = parsePackage(candidate);
+  const key = registry.get(pkg.circuitId, pkg.vkeyHash);
+  const reasons: RejectionReason[] = [];
+  if (key.entry.claim !== pkg.claim) reasons.push('CLAIM_MISMATCH');
+
+  const signals = PUBLIC_SIGNAL_ORDER.map((name) => pkg.publicSignals[name]);
+  const proofOk = await snarkjs.groth16.verify(key.vk, signals, pkg.proof);
+  if (!proofOk) reasons.push('PROOF_INVALID');
+
+  const parts = unpackStatement(BigInt(pkg.publicSignals.statement));
+  if (!parts) reasons.push('STATEMENT_INVALID');
+  const values = parts ? claimValues(key.entry.claim, parts) : undefined;
+  return {
+    valid: reasons.length === 0,
+    packageId: packageId(pkg),
+    claim: pkg.claim,
+    circuitId: pkg.circuitId,
+    meaning: parts && values ? claimMeaning(values, parts.asOf) : 'undecodable statement',
+    ...(parts && values
+      ? {
+          publicValues: {
+            commitment: pkg.publicSignals.commitment,
+            attestor: pkg.publicSignals.attestor,
+            context: parts.context.toString(),
+            asOf: Number(parts.asOf),
+            ...values,
+          },
+        }
+      : {}),
+    reasons,
+  };
+}
