@@ -93,8 +93,14 @@ declare module 'snarkjs' {
 declare module 'r1csfile' {
   export function readR1cs(
     file: string,
-    opts: { loadConstraints?: boolean; loadMap?: boolean; logger?: unknown },
+    opts: {
+      loadConstraints?: boolean;
+      loadMap?: boolean;
+      logger?: unknown;
+      getFieldFromPrime?: (prime: bigint) => unknown;
+    },
   ): Promise<{
+    prime: bigint;
     nConstraints: number;
     nVars: number;
     nOutputs: number;
@@ -102,4 +108,10 @@ declare module 'r1csfile' {
     nPrvInputs: number;
     constraints?: unknown[];
   }>;
+}
+
+declare module 'ffjavascript' {
+  export class F1Field {
+    constructor(prime: bigint);
+  }
 }

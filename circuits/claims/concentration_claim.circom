@@ -14,10 +14,9 @@ include "../lib/select_bit.circom";
 //   public outputs: commitment, attestor,
 //                   statement = pack(context, asOf, maxShareBps, allowedClasses)
 //   private: the positions, liabilities, salt, attestor key and signature
-// maxShareBps = 10000 turns the concentration test off; allowedClasses = 2^64-1 turns the
-// eligibility test off.
-template ConcentrationClaim(DEPTH) {
-    var N = 1 << DEPTH;
+// maxShareBps = 10000 turns the concentration test off; allowedClasses = 2^16-1 turns the
+// eligibility test off (asset classes are 0..15).
+template ConcentrationClaim(N) {
     signal input assetId[N];
     signal input assetClass[N];
     signal input value[N];
@@ -39,7 +38,7 @@ template ConcentrationClaim(DEPTH) {
     signal output attestor;
     signal output statement;
 
-    component snapshot = SignedSnapshot(DEPTH);
+    component snapshot = SignedSnapshot(N);
     snapshot.assetId <== assetId;
     snapshot.assetClass <== assetClass;
     snapshot.value <== value;
@@ -64,23 +63,23 @@ template ConcentrationClaim(DEPTH) {
     empty.in <== totalValue;
     empty.out === 0;
 
-    // maxShareBps < 2^16 (Statement) and sum(v) < 2^(64 + DEPTH).
+    // maxShareBps < 2^16 (Statement) and sum(v) < 2^70 (N <= 64).
     signal shareLimit <== maxShareBps * totalValue;
 
-    // The allowed-set bitmask, one bit per asset class (classes are < 2^6, SignedSnapshot).
-    component allowedBits = Num2Bits(64);
+    // The allowed-set bitmask, one bit per asset class (classes are < 2^4, SignedSnapshot).
+    component allowedBits = Num2Bits(16);
     allowedBits.in <== allowedClasses;
 
     component withinShare[N];
     component allowed[N];
     for (var i = 0; i < N; i++) {
-        // value_i * 10000 < 2^78 and shareLimit < 2^(80 + DEPTH): no wrap at 80 + DEPTH + 1 bits.
-        withinShare[i] = LessEqThan(80 + DEPTH + 1);
+        // value_i * 10000 < 2^78 and shareLimit < 2^86: no wrap at 86 bits.
+        withinShare[i] = LessEqThan(86);
         withinShare[i].in[0] <== value[i] * 10000;
         withinShare[i].in[1] <== shareLimit;
         withinShare[i].out === 1;
 
-        allowed[i] = SelectBit(6);
+        allowed[i] = SelectBit(4);
         allowed[i].bits <== allowedBits.out;
         allowed[i].indexBits <== snapshot.classBits[i];
         // A position of a class outside the set must be empty.

@@ -10,8 +10,7 @@ include "../lib/statement.circom";
 //                   statement = pack(context, asOf, minCoverageBps, liabilities)
 //   private: the positions, salt, attestor key and signature
 // For a token, liabilities is the capacity the proof covers: the supply it may back.
-template CoverageClaim(DEPTH) {
-    var N = 1 << DEPTH;
+template CoverageClaim(N) {
     signal input assetId[N];
     signal input assetClass[N];
     signal input value[N];
@@ -32,7 +31,7 @@ template CoverageClaim(DEPTH) {
     signal output attestor;
     signal output statement;
 
-    component snapshot = SignedSnapshot(DEPTH);
+    component snapshot = SignedSnapshot(N);
     snapshot.assetId <== assetId;
     snapshot.assetClass <== assetClass;
     snapshot.value <== value;
@@ -50,7 +49,7 @@ template CoverageClaim(DEPTH) {
     attestor <== snapshot.attestor;
 
     // value < 2^64 and haircutBps <= 10000 are checked in SignedSnapshot, so each term is
-    // < 2^78 and the sum of 2^DEPTH terms stays far below the field.
+    // < 2^77.3 and the sum of N <= 64 terms is < 2^83.3, far below the field.
     signal weighted[N];
     var total = 0;
     for (var i = 0; i < N; i++) {
@@ -61,8 +60,8 @@ template CoverageClaim(DEPTH) {
     // minCoverageBps < 2^16 and liabilities < 2^64 (range-checked by Statement / SignedSnapshot).
     signal required <== minCoverageBps * liabilities;
 
-    // Both sides are < 2^(78 + DEPTH) <= 2^84 for DEPTH <= 6, so an 84+ bit comparator cannot wrap.
-    component covered = GreaterEqThan(78 + DEPTH + 1);
+    // Both sides are < 2^84 (required < 2^80), so an 84-bit comparator cannot wrap.
+    component covered = GreaterEqThan(84);
     covered.in[0] <== total;
     covered.in[1] <== required;
     covered.out === 1;

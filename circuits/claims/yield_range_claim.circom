@@ -1,5 +1,6 @@
 pragma circom 2.1.6;
 
+include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/comparators.circom";
 include "../lib/signed_snapshot.circom";
 include "../lib/statement.circom";
@@ -8,8 +9,7 @@ include "../lib/statement.circom";
 //   minYieldBps * sum(v) <= sum(v_i * y_i) <= maxYieldBps * sum(v),  sum(v) > 0
 //   public outputs: commitment, attestor, statement = pack(context, asOf, minYieldBps, maxYieldBps)
 //   private: the positions, liabilities, salt, attestor key and signature
-template YieldRangeClaim(DEPTH) {
-    var N = 1 << DEPTH;
+template YieldRangeClaim(N) {
     signal input assetId[N];
     signal input assetClass[N];
     signal input value[N];
@@ -31,7 +31,7 @@ template YieldRangeClaim(DEPTH) {
     signal output attestor;
     signal output statement;
 
-    component snapshot = SignedSnapshot(DEPTH);
+    component snapshot = SignedSnapshot(N);
     snapshot.assetId <== assetId;
     snapshot.assetClass <== assetClass;
     snapshot.value <== value;
@@ -63,10 +63,15 @@ template YieldRangeClaim(DEPTH) {
     empty.in <== totalValue;
     empty.out === 0;
 
-    // The bounds are < 2^16 (Statement), so every side is < 2^(80 + DEPTH).
+    // Statement range-checks minYieldBps to 16 bits but maxYieldBps (its paramB) only to 64:
+    // bound it to 16 bits here, before it enters a product and a comparator.
+    component maxYieldBits = Num2Bits(16);
+    maxYieldBits.in <== maxYieldBps;
+
+    // The bounds are < 2^16 and sum(v) < 2^70 (N <= 64), so every side is < 2^86.
     signal lowerBound <== minYieldBps * totalValue;
     signal upperBound <== maxYieldBps * totalValue;
-    var BITS = 80 + DEPTH + 1;
+    var BITS = 86;
 
     component aboveMin = LessEqThan(BITS);
     aboveMin.in[0] <== lowerBound;

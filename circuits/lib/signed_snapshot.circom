@@ -4,19 +4,18 @@ include "circomlib/circuits/babyjub.circom";
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/eddsaposeidon.circom";
 include "circomlib/circuits/poseidon.circom";
-include "position_leaf.circom";
-include "merkle_root.circom";
+include "position_fields.circom";
+include "snapshot_root.circom";
 
 // SignedSnapshot: opens a custodian snapshot and checks the attestor's signature on it.
-//   private: up to 2^DEPTH positions, liabilities < 2^64, salt, asOf < 2^40,
+//   private: up to N positions, liabilities < 2^64, salt, asOf (range-checked by Statement),
 //            attestor public key (Ax, Ay), EdDSA-Poseidon signature (R8x, R8y, S)
 //   outputs: commitment = Poseidon(root, liabilities, salt)
 //            attestor   = Poseidon(Ax, Ay)
-//            the range-checked positions, re-exported for the claim templates
+//            classBits of each position, for the eligibility check
 // The attestor signs Poseidon(SNAPSHOT_DOMAIN, commitment, asOf); the domain tag keeps a
 // signature made for any other Poseidon message from being accepted here.
-template SignedSnapshot(DEPTH) {
-    var N = 1 << DEPTH;
+template SignedSnapshot(N) {
     // "zkattest.snapshot.v1" as a big-endian integer
     var SNAPSHOT_DOMAIN = 0x7a6b6174746573742e736e617073686f742e7631;
 
@@ -36,25 +35,23 @@ template SignedSnapshot(DEPTH) {
 
     signal output commitment;
     signal output attestor;
-    signal output classBits[N][6];
+    signal output classBits[N][4];
 
-    component leaves[N];
-    component tree = MerkleRoot(DEPTH);
+    component fields[N];
+    component tree = SnapshotRoot(N);
     for (var i = 0; i < N; i++) {
-        leaves[i] = PositionLeaf();
-        leaves[i].assetId <== assetId[i];
-        leaves[i].assetClass <== assetClass[i];
-        leaves[i].value <== value[i];
-        leaves[i].haircutBps <== haircutBps[i];
-        leaves[i].yieldBps <== yieldBps[i];
-        tree.leaves[i] <== leaves[i].leaf;
-        classBits[i] <== leaves[i].classBits;
+        fields[i] = PositionFields();
+        fields[i].assetClass <== assetClass[i];
+        fields[i].value <== value[i];
+        fields[i].haircutBps <== haircutBps[i];
+        fields[i].yieldBps <== yieldBps[i];
+        tree.assetId[i] <== assetId[i];
+        tree.packed[i] <== fields[i].packed;
+        classBits[i] <== fields[i].classBits;
     }
 
     component liabilitiesBits = Num2Bits(64);
     liabilitiesBits.in <== liabilities;
-    component asOfBits = Num2Bits(40);
-    asOfBits.in <== asOf;
 
     // The salt (>= 128 random bits) blinds the root: without it, a commitment to a few
     // low-entropy amounts could be brute-forced.

@@ -7,33 +7,30 @@
  *   npm run circuits:build [-- --only coverage-32] [--ptau file.ptau]
  */
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { artifactsDir, type ArtifactManifest } from '../../src/common/artifact-manifest';
 import { sha256Hex } from '../../src/common/hash';
-import {
-  artifactPaths,
-  exportVerificationKey,
-  generateSolidityVerifier,
-  labelledVerificationKey,
-  vkeyHashOf,
-} from './artifact-files';
+import { writeCircuitArtifacts } from './artifact-files';
 import {
   circomVersion,
   compileCircuit,
   readCircuitSpecs,
   ROOT,
-  sourceHash,
   type CircuitSpec,
 } from './circuit-sources';
 
-const PTAU_POWER = 15; // 2^15 = 32,768 >= the largest circuit (about 31,600 constraints)
+const PTAU_POWER = 14; // 2^14 = 16,384 >= the largest circuit (about 15,900 constraints)
 const BUILD_DIR = join(ROOT, 'build');
 const entropy = () => randomBytes(32).toString('hex');
 const log = (msg: string) => console.log(`[circuits] ${msg}`);
 
-async function developmentPtau(): Promise<{ file: string; contributions: string[]; beacon: string }> {
+async function developmentPtau(): Promise<{
+  file: string;
+  contributions: string[];
+  beacon: string;
+}> {
   const dir = join(BUILD_DIR, 'ptau');
   mkdirSync(dir, { recursive: true });
   const final = join(dir, `dev_${PTAU_POWER}_final.ptau`);
@@ -63,38 +60,14 @@ async function buildCircuit(spec: CircuitSpec, ptau: string, outDir: string, bea
   mkdirSync(work, { recursive: true });
   const z0 = join(work, `${spec.id}_0.zkey`);
   const z1 = join(work, `${spec.id}_1.zkey`);
-  const paths = artifactPaths(spec.id);
-  const zkey = join(outDir, paths.zkey);
-  mkdirSync(join(outDir, spec.id), { recursive: true });
+  const final = join(work, `${spec.id}_final.zkey`);
   await snarkjs.zKey.newZKey(compiled.r1cs, ptau, z0);
   await snarkjs.zKey.contribute(z0, z1, 'zkattest dev phase2 contribution', entropy());
-  await snarkjs.zKey.beacon(z1, zkey, 'zkattest dev phase2 beacon', beacon, '10');
-  if (!(await snarkjs.zKey.verifyFromR1cs(compiled.r1cs, ptau, zkey))) {
+  await snarkjs.zKey.beacon(z1, final, 'zkattest dev phase2 beacon', beacon, '10');
+  if (!(await snarkjs.zKey.verifyFromR1cs(compiled.r1cs, ptau, final))) {
     throw new Error(`${spec.id}: zkey verification failed`);
   }
-  copyFileSync(compiled.wasm, join(outDir, paths.wasm));
-  const vk = await exportVerificationKey(zkey);
-  writeFileSync(join(outDir, paths.vkey), labelledVerificationKey(vk, spec.id, 'development'));
-  writeFileSync(join(outDir, paths.verifier), await generateSolidityVerifier(zkey, spec.id));
-
-  const file = (path: string) => ({ path, sha256: sha256Hex(readFileSync(join(outDir, path))) });
-  return {
-    claim: spec.claim,
-    template: spec.template,
-    params: spec.params,
-    maxPositions: 1 << spec.params[0]!,
-    publicSignals: spec.publicSignals,
-    constraints: compiled.constraints,
-    sourceHash: sourceHash(spec),
-    vkeyHash: vkeyHashOf(vk),
-    setup: 'development' as const,
-    files: {
-      wasm: file(paths.wasm),
-      zkey: file(paths.zkey),
-      vkey: file(paths.vkey),
-      verifier: file(paths.verifier),
-    },
-  };
+  return writeCircuitArtifacts(spec, compiled, final, 'development', outDir);
 }
 
 async function main() {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { F1Field } from 'ffjavascript';
 import { readR1cs } from 'r1csfile';
 import { sha256Hex } from '../../src/common/hash';
 
@@ -96,7 +97,12 @@ export async function compileCircuit(spec: CircuitSpec, outDir: string): Promise
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const r1cs = join(outDir, `${spec.id}.r1cs`);
-  const header = await readR1cs(r1cs, { loadConstraints: false, loadMap: false });
+  // A plain field: r1csfile would otherwise build the curve, and its worker threads.
+  const header = await readR1cs(r1cs, {
+    loadConstraints: false,
+    loadMap: false,
+    getFieldFromPrime: (prime) => new F1Field(prime),
+  });
   return {
     r1cs,
     wasm: join(outDir, `${spec.id}_js`, `${spec.id}.wasm`),

@@ -13,6 +13,7 @@ import {
   snapshotCommitment,
   writeAttestorKey,
   MAX_POSITIONS,
+  ALL_CLASSES,
   type ClaimParams,
 } from '../prover';
 import { VerificationKeyRegistry, verifyPackage } from '../verifier';
@@ -53,7 +54,9 @@ const snapshotCommit: Command = {
     const { salt, created } = loadOrCreateSalt(secretFile);
     const p = await loadPrimitives();
     const commitment = snapshotCommitment(p, snapshot, salt, MAX_POSITIONS);
-    console.log(`snapshot valid: ${snapshot.positions.length} positions, as of ${iso(snapshot.asOf)}`);
+    console.log(
+      `snapshot valid: ${snapshot.positions.length} positions, as of ${iso(snapshot.asOf)}`,
+    );
     console.log(`salt ${created ? 'created in' : 'read from'} ${secretFile} (keep it onshore)`);
     console.log(`commitment: ${commitment}`);
   },
@@ -80,7 +83,7 @@ claims and their parameters:
   yield-range     --min-yield-bps A --max-yield-bps B   value-weighted yield within [A, B] bps
   concentration   [--max-share-bps N] [--allowed-classes 0,1,2]
                   no position above N bps of the total (default 10000: off);
-                  every asset class in the list (default: all 64 classes)`;
+                  every asset class in the list (default: all 16 classes)`;
 
 function claimParams(claim: string | undefined, v: Record<string, string | boolean | undefined>) {
   switch (claim) {
@@ -94,12 +97,12 @@ function claimParams(claim: string | undefined, v: Record<string, string | boole
       };
     case 'concentration': {
       const classes = v['allowed-classes'];
-      let mask = (1n << 64n) - 1n;
+      let mask = ALL_CLASSES;
       if (typeof classes === 'string') {
         mask = 0n;
         for (const c of classes.split(',')) {
-          if (!/^[0-9]+$/.test(c.trim()) || Number(c) > 63) {
-            throw new ZkAttestError('USAGE', '--allowed-classes is a list of classes 0..63');
+          if (!/^[0-9]+$/.test(c.trim()) || Number(c) > 15) {
+            throw new ZkAttestError('USAGE', '--allowed-classes is a list of classes 0..15');
           }
           mask |= 1n << BigInt(c.trim());
         }
@@ -169,7 +172,9 @@ const verify: Command = {
       allowDevelopment: values['allow-development-keys'] === true,
     });
     const verdict = await verifyPackage(candidate, registry);
-    console.log(`${verdict.valid ? 'VALID' : 'INVALID'} ${verdict.claim} proof (${verdict.circuitId})`);
+    console.log(
+      `${verdict.valid ? 'VALID' : 'INVALID'} ${verdict.claim} proof (${verdict.circuitId})`,
+    );
     console.log(`meaning: ${verdict.meaning}`);
     if (verdict.publicValues) {
       console.log(`snapshot commitment: ${verdict.publicValues.commitment}`);

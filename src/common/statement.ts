@@ -42,7 +42,12 @@ export function unpackStatement(packed: bigint): StatementParts | undefined {
     const { shift, bits } = STATEMENT_LAYOUT[name];
     return (packed >> shift) & mask(bits);
   };
-  return { context: part('context'), asOf: part('asOf'), paramA: part('paramA'), paramB: part('paramB') };
+  return {
+    context: part('context'),
+    asOf: part('asOf'),
+    paramA: part('paramA'),
+    paramB: part('paramB'),
+  };
 }
 
 /** The names a claim gives paramA and paramB. */

@@ -11,7 +11,8 @@ export type ClaimParams =
   | { claim: 'concentration'; maxShareBps: number; allowedClasses: bigint };
 
 const UINT16_MAX = 0xffff;
-const ALL_CLASSES = (1n << 64n) - 1n;
+/** Asset classes are 0..15: the eligibility mask has 16 bits. */
+export const ALL_CLASSES = (1n << 16n) - 1n;
 
 function bps(name: string, v: number, max: number): void {
   if (!Number.isInteger(v) || v < 0 || v > max) {
@@ -39,9 +40,13 @@ export function validateClaimParams(params: ClaimParams): void {
     case 'concentration':
       bps('maxShareBps', params.maxShareBps, 10000);
       if (params.allowedClasses < 0n || params.allowedClasses > ALL_CLASSES) {
-        throw new ZkAttestError('CLAIM_PARAMS_INVALID', 'allowedClasses must be a 64-bit mask', {
-          param: 'allowedClasses',
-        });
+        throw new ZkAttestError(
+          'CLAIM_PARAMS_INVALID',
+          'allowedClasses must be a 16-bit mask (classes 0..15)',
+          {
+            param: 'allowedClasses',
+          },
+        );
       }
       return;
   }

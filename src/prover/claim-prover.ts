@@ -71,10 +71,14 @@ export class ClaimProver {
       (cid) => circuitEntryOf(this.manifest, cid).maxPositions >= positions,
     );
     if (!id) {
-      throw new ZkAttestError('CIRCUIT_UNKNOWN', `no ${claim} circuit holds ${positions} positions`, {
-        claim,
-        positions,
-      });
+      throw new ZkAttestError(
+        'CIRCUIT_UNKNOWN',
+        `no ${claim} circuit holds ${positions} positions`,
+        {
+          claim,
+          positions,
+        },
+      );
     }
     return id;
   }

@@ -11,6 +11,7 @@ export {
 } from './attestor-key';
 export { assetIdOf } from './asset-id';
 export {
+  ALL_CLASSES,
   circuitInput,
   claimHolds,
   validateClaimParams,
@@ -21,6 +22,7 @@ export { ClaimProver, type ProveRequest, type ProveResult } from './claim-prover
 export { clearForEgress, type ClearedPackage } from './egress-guard';
 export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './ingest-snapshot';
 export { loadPrimitives, type Primitives } from './primitives';
-export { merkleRoot, positionLeaf, randomSalt, snapshotCommitment } from './snapshot-commitment';
+export { packPosition, randomSalt, snapshotCommitment, snapshotRoot } from './snapshot-commitment';
 export { defaultSecretPath, loadOrCreateSalt } from './snapshot-secret';
 export type { Position, Snapshot } from './snapshot-types';
+export { findLeaks, sensitiveStrings } from './leak-scan';

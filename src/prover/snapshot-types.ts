@@ -4,7 +4,7 @@ export interface Position {
   identifier: string;
   /** Field element derived from `identifier` (see asset-id.ts). */
   assetId: bigint;
-  /** Asset class, 0..63 (a bit of the eligibility mask). */
+  /** Asset class, 0..15 (a bit of the eligibility mask). */
   assetClass: number;
   /** Value in integer minor units, 0 <= value < 2^64. */
   value: bigint;

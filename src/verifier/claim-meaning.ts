@@ -17,7 +17,7 @@ export function claimValues(claim: ClaimName, parts: StatementParts): ClaimValue
       return { claim, minYieldBps: a, maxYieldBps: Number(parts.paramB) };
     case 'concentration': {
       const allowed: number[] = [];
-      for (let c = 0; c < 64; c++) if ((parts.paramB >> BigInt(c)) & 1n) allowed.push(c);
+      for (let c = 0; c < 16; c++) if ((parts.paramB >> BigInt(c)) & 1n) allowed.push(c);
       return { claim, maxShareBps: a, allowedClasses: allowed };
     }
   }
@@ -42,7 +42,7 @@ export function claimMeaning(values: ClaimValues, asOf: bigint): string {
       );
     case 'concentration': {
       const classes =
-        values.allowedClasses.length === 64
+        values.allowedClasses.length === 16
           ? 'any asset class'
           : `asset classes {${values.allowedClasses.join(', ')}} only`;
       return (

@@ -45,7 +45,10 @@ export class VerificationKeyRegistry {
       >;
       const { zkattest: _label, ...bare } = vk;
       if (sha256Hex(canonicalJson(bare)) !== entry.vkeyHash) {
-        throw new ZkAttestError('ARTIFACT_MISMATCH', `${circuitId}: key hash differs from manifest`);
+        throw new ZkAttestError(
+          'ARTIFACT_MISMATCH',
+          `${circuitId}: key hash differs from manifest`,
+        );
       }
       keys.set(circuitId, { circuitId, entry, vk: bare });
     }

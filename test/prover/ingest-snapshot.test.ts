@@ -293,7 +293,7 @@ describe('parseSnapshot (CSV)', () => {
     ['thousands separator', 'A,1,"5,000.00",200,300', 'value'],
     ['haircut 10001', 'A,1,5.00,10001,300', 'haircutBps'],
     ['negative haircut', 'A,1,5.00,-1,300', 'haircutBps'],
-    ['assetClass 64', 'A,64,5.00,200,300', 'assetClass'],
+    ['assetClass 16', 'A,16,5.00,200,300', 'assetClass'],
     ['fractional assetClass', 'A,1.5,5.00,200,300', 'assetClass'],
     ['yield 70000', 'A,1,5.00,200,70000', 'yieldBps'],
     ['empty identifier', '  ,1,5.00,200,300', 'identifier'],
@@ -306,9 +306,9 @@ describe('parseSnapshot (CSV)', () => {
   });
 
   it('accepts the boundary values', () => {
-    const snapshot = parseSnapshot(csv([`${'x'.repeat(128)},63,0.00,10000,65535`]), 'csv');
+    const snapshot = parseSnapshot(csv([`${'x'.repeat(128)},15,0.00,10000,65535`]), 'csv');
     expect(snapshot.positions[0]).toMatchObject({
-      assetClass: 63,
+      assetClass: 15,
       haircutBps: 10000,
       yieldBps: 65535,
     });

@@ -1,0 +1,29 @@
+import type { Snapshot } from './snapshot-types';
+
+/**
+ * The strings that would betray a snapshot if they appeared in anything leaving onshore:
+ * each identifier and asset id, each value (minor units, and in currency units as written),
+ * and the salt (decimal and hex). Liabilities are left out: the coverage claim makes them public.
+ */
+export function sensitiveStrings(snapshot: Snapshot, salt: bigint): string[] {
+  const out = new Set<string>([salt.toString(), salt.toString(16)]);
+  const scale = 10n ** BigInt(snapshot.decimals);
+  for (const p of snapshot.positions) {
+    out.add(p.identifier);
+    out.add(p.assetId.toString());
+    out.add(p.assetId.toString(16));
+    // Short numbers occur by chance inside long ones; scan values of 6 digits or more.
+    if (p.value >= 100_000n) {
+      out.add(p.value.toString());
+      const frac = (p.value % scale).toString().padStart(snapshot.decimals, '0');
+      out.add(snapshot.decimals ? `${p.value / scale}.${frac}` : `${p.value / scale}`);
+    }
+  }
+  return [...out];
+}
+
+/** The sensitive strings found in `bytes` (empty: nothing leaked). */
+export function findLeaks(bytes: Uint8Array | string, sensitive: readonly string[]): string[] {
+  const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
+  return sensitive.filter((s) => text.includes(s));
+}

@@ -1,0 +1,160 @@
+import { join } from 'node:path';
+import { packageId } from '../../src/common/attestation-package';
+import { unpackStatement } from '../../src/common/statement';
+import {
+  ClaimProver,
+  clearForEgress,
+  findLeaks,
+  loadPrimitives,
+  loadSnapshotFile,
+  randomSalt,
+  sensitiveStrings,
+  snapshotCommitment,
+  type ClaimParams,
+  type Primitives,
+  type ProveResult,
+} from '../../src/prover';
+import { VerificationKeyRegistry, verifyPackage } from '../../src/verifier';
+import { testKey } from '../fixtures';
+
+const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
+const CLAIMS: ClaimParams[] = [
+  { claim: 'coverage', minCoverageBps: 12000 },
+  { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 },
+  { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
+];
+
+let p: Primitives;
+let prover: ClaimProver;
+const salt = randomSalt();
+const context = 0xfeedn;
+const results = new Map<string, ProveResult>();
+const snapshot = loadSnapshotFile(SAMPLE);
+
+beforeAll(async () => {
+  p = await loadPrimitives();
+  prover = new ClaimProver(p);
+  for (const params of CLAIMS) {
+    results.set(
+      params.claim,
+      await prover.prove({ snapshot, salt, key: testKey(p), params, context }),
+    );
+  }
+});
+
+describe('ClaimProver on the committed artifacts', () => {
+  it.each(CLAIMS.map((c) => c.claim))(
+    '%s: proves a package the verifier accepts',
+    async (claim) => {
+      const { package: pkg } = results.get(claim)!;
+      const registry = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
+      const verdict = await verifyPackage(pkg, registry);
+      expect(verdict).toMatchObject({ valid: true, claim, reasons: [] });
+      expect(verdict.publicValues?.context).toBe(context.toString());
+      expect(verdict.publicValues?.asOf).toBe(snapshot.asOf);
+    },
+  );
+
+  it('binds all three claims to one signed snapshot: same commitment, same attestor', () => {
+    const expected = snapshotCommitment(p, snapshot, salt, 32).toString();
+    for (const { package: pkg } of results.values()) {
+      expect(pkg.publicSignals.commitment).toBe(expected);
+      expect(pkg.publicSignals.attestor).toBe(testKey(p).keyHash.toString());
+    }
+  });
+
+  it('packs the coverage parameters into the statement', () => {
+    const { package: pkg } = results.get('coverage')!;
+    expect(unpackStatement(BigInt(pkg.publicSignals.statement))).toEqual({
+      context,
+      asOf: BigInt(snapshot.asOf),
+      paramA: 12000n,
+      paramB: snapshot.liabilities,
+    });
+  });
+
+  it('refuses a claim the snapshot does not satisfy, before proving', async () => {
+    const params = { claim: 'coverage' as const, minCoverageBps: 13000 };
+    await expect(
+      prover.prove({ snapshot, salt, key: testKey(p), params, context }),
+    ).rejects.toMatchObject({ code: 'CLAIM_NOT_SATISFIED' });
+  });
+
+  it('refuses out-of-range parameters and contexts with coded errors', async () => {
+    const key = testKey(p);
+    const bad: Array<[ClaimParams, bigint]> = [
+      [{ claim: 'coverage', minCoverageBps: 65536 }, 1n],
+      [{ claim: 'yield-range', minYieldBps: 400, maxYieldBps: 200 }, 1n],
+      [{ claim: 'concentration', maxShareBps: 10001, allowedClasses: 1n }, 1n],
+      [{ claim: 'concentration', maxShareBps: 100, allowedClasses: 1n << 16n }, 1n],
+      [{ claim: 'coverage', minCoverageBps: 100 }, 1n << 128n],
+    ];
+    for (const [params, ctx] of bad) {
+      await expect(
+        prover.prove({ snapshot, salt, key, params, context: ctx }),
+      ).rejects.toMatchObject({
+        code: 'CLAIM_PARAMS_INVALID',
+      });
+    }
+  });
+});
+
+describe('the attestation package and the egress guard', () => {
+  it('contains no raw value, identifier, asset id or salt of the snapshot', () => {
+    const sensitive = sensitiveStrings(snapshot, salt);
+    expect(sensitive.length).toBeGreaterThan(3 * snapshot.positions.length);
+    for (const { package: pkg } of results.values()) {
+      const cleared = clearForEgress(pkg);
+      expect(findLeaks(cleared.bytes, sensitive)).toEqual([]);
+    }
+  });
+
+  it('the leak scan itself finds a planted value', () => {
+    const sensitive = sensitiveStrings(snapshot, salt);
+    const planted = JSON.stringify({ note: snapshot.positions[3]!.identifier });
+    expect(findLeaks(planted, sensitive)).toEqual([snapshot.positions[3]!.identifier]);
+  });
+
+  it('clears a package and returns its exact bytes and id', () => {
+    const { package: pkg } = results.get('coverage')!;
+    const cleared = clearForEgress(pkg);
+    expect(JSON.parse(cleared.bytes.toString('utf8'))).toEqual(pkg);
+    expect(cleared.id).toBe(packageId(pkg));
+  });
+
+  it.each([
+    ['an unknown top-level field', (pkg: Record<string, unknown>) => ({ ...pkg, positions: [] })],
+    [
+      'an unknown field in the public signals',
+      (pkg: Record<string, unknown>) => ({
+        ...pkg,
+        publicSignals: { ...(pkg.publicSignals as object), salt: '1' },
+      }),
+    ],
+    [
+      'an unknown field in the proof',
+      (pkg: Record<string, unknown>) => ({
+        ...pkg,
+        proof: { ...(pkg.proof as object), debug: 'x' },
+      }),
+    ],
+    ['a missing proof', ({ proof: _proof, ...rest }: Record<string, unknown>) => rest],
+    [
+      'a public signal >= r',
+      (pkg: Record<string, unknown>) => ({
+        ...pkg,
+        publicSignals: {
+          ...(pkg.publicSignals as object),
+          statement:
+            '21888242871839275222246405745257275088548364400416034343698204186575808495617',
+        },
+      }),
+    ],
+    ['a non-object', () => 'hello'],
+  ])('refuses %s', (_name, mutate) => {
+    const pkg = results.get('coverage')!.package as unknown as Record<string, unknown>;
+    expect(() => clearForEgress(mutate(pkg))).toThrow(
+      expect.objectContaining({ code: 'EGRESS_REFUSED' }),
+    );
+  });
+});
