@@ -15,7 +15,15 @@ export default tseslint.config(
       ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/prover', '**/prover/*'], message: 'see override' }] },
+        {
+          patterns: [
+            {
+              group: ['**/prover', '**/prover/*'],
+              message:
+                'The offshore side (src/verifier, src/api, src/common) never imports the onshore prover.',
+            },
+          ],
+        },
       ],
     },
   },
