@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isBaseFieldElement, isFieldElement } from './field';
 import { canonicalJson, sha256Hex } from './hash';
 
 const fieldString = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'a decimal field element');
@@ -43,4 +44,34 @@ export const PUBLIC_SIGNAL_ORDER = ['commitment', 'attestor', 'statement'] as co
 /** A package's identity: SHA-256 of its canonical JSON. */
 export function packageId(pkg: AttestationPackage): string {
   return sha256Hex(canonicalJson(pkg));
+}
+
+/** Why an untrusted value is not an attestation package. */
+export type PackageProblem =
+  { kind: 'schema'; fields: string[] } | { kind: 'field'; fields: string[] };
+
+/**
+ * Checks an untrusted value against the strict package schema and the fields its numbers
+ * live in (public signals < r, proof coordinates < q). Problems name paths, never values:
+ * a refused package may be carrying exactly what must not be shown.
+ */
+export function checkPackage(
+  candidate: unknown,
+): { ok: true; package: AttestationPackage } | { ok: false; problem: PackageProblem } {
+  const parsed = attestationPackageSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join('.') || '(root)');
+    return { ok: false, problem: { kind: 'schema', fields } };
+  }
+  const pkg = parsed.data;
+  const fields = [
+    ...PUBLIC_SIGNAL_ORDER.filter((name) => !isFieldElement(BigInt(pkg.publicSignals[name]))).map(
+      (name) => `publicSignals.${name}`,
+    ),
+    ...(['pi_a', 'pi_b', 'pi_c'] as const)
+      .filter((k) => ![pkg.proof[k]].flat(2).every((c) => isBaseFieldElement(BigInt(c))))
+      .map((k) => `proof.${k}`),
+  ];
+  if (fields.length > 0) return { ok: false, problem: { kind: 'field', fields } };
+  return { ok: true, package: pkg };
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ZkAttestError } from '../common/errors';
 import type { Primitives } from './primitives';
+import { readSecretFile, writeSecretFile } from './secret-file';
 
 /** "zkattest.snapshot.v1" as an integer: the domain tag of every signed snapshot message. */
 export const SNAPSHOT_DOMAIN = BigInt(`0x${Buffer.from('zkattest.snapshot.v1').toString('hex')}`);
@@ -42,22 +42,16 @@ export function newAttestorKey(p: Primitives): AttestorKey {
 
 /** Writes the private key file, readable by its owner only (0600). */
 export function writeAttestorKey(file: string, key: AttestorKey): void {
-  const body = { type: KEY_TYPE, privateKey: Buffer.from(key.privateKey).toString('hex') };
-  writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+  writeSecretFile(file, {
+    type: KEY_TYPE,
+    privateKey: Buffer.from(key.privateKey).toString('hex'),
+  });
 }
 
 /** Reads a private key file written by `writeAttestorKey`. */
 export function readAttestorKey(p: Primitives, file: string): AttestorKey {
-  let parsed;
-  try {
-    parsed = keyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch {
-    throw new ZkAttestError('KEY_FILE', `cannot read the attestor key file ${file}`, { file });
-  }
-  if (!parsed.success) {
-    throw new ZkAttestError('KEY_FILE', `${file} is not a zkattest attestor key file`, { file });
-  }
-  return attestorKeyFrom(p, Buffer.from(parsed.data.privateKey, 'hex'));
+  const { privateKey } = readSecretFile(file, keyFileSchema, 'attestor key');
+  return attestorKeyFrom(p, Buffer.from(privateKey, 'hex'));
 }
 
 /** The message an attestor signs: Poseidon(SNAPSHOT_DOMAIN, commitment, asOf). */

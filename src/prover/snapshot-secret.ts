@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { ZkAttestError } from '../common/errors';
+import { readSecretFile, writeSecretFile } from './secret-file';
 import { randomSalt } from './snapshot-commitment';
 
 const SECRET_TYPE = 'zkattest.snapshot-secret/v1';
@@ -22,18 +22,9 @@ export function defaultSecretPath(snapshotFile: string): string {
 export function loadOrCreateSalt(file: string): { salt: bigint; created: boolean } {
   if (!existsSync(file)) {
     const salt = randomSalt();
-    const body = { type: SECRET_TYPE, salt: salt.toString(16).padStart(62, '0') };
-    writeFileSync(file, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    writeSecretFile(file, { type: SECRET_TYPE, salt: salt.toString(16).padStart(62, '0') });
     return { salt, created: true };
   }
-  let parsed;
-  try {
-    parsed = secretSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch {
-    throw new ZkAttestError('KEY_FILE', `cannot read the snapshot secret file ${file}`, { file });
-  }
-  if (!parsed.success) {
-    throw new ZkAttestError('KEY_FILE', `${file} is not a zkattest snapshot secret file`, { file });
-  }
-  return { salt: BigInt(`0x${parsed.data.salt}`), created: false };
+  const { salt } = readSecretFile(file, secretSchema, 'snapshot secret');
+  return { salt: BigInt(`0x${salt}`), created: false };
 }

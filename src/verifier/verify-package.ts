@@ -1,12 +1,11 @@
 import * as snarkjs from 'snarkjs';
 import {
-  attestationPackageSchema,
+  checkPackage,
   packageId,
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../common/attestation-package';
 import { ZkAttestError } from '../common/errors';
-import { isBaseFieldElement, isFieldElement } from '../common/field';
 import { unpackStatement } from '../common/statement';
 import { claimMeaning, claimValues, type ClaimValues } from './claim-meaning';
 import type { VerificationKeyRegistry } from './verification-keys';
@@ -33,26 +32,13 @@ export interface Verdict {
 
 /** Parses an untrusted package: a malformed one is an error, never a "false". */
 export function parsePackage(candidate: unknown): AttestationPackage {
-  const parsed = attestationPackageSchema.safeParse(candidate);
-  if (!parsed.success) {
-    const paths = parsed.error.issues.map((i) => i.path.join('.') || '(root)');
-    throw new ZkAttestError('PACKAGE_INVALID', `malformed package: ${paths.join(', ')}`, {
-      fields: paths.join(','),
-    });
-  }
-  const pkg = parsed.data;
-  for (const name of PUBLIC_SIGNAL_ORDER) {
-    if (!isFieldElement(BigInt(pkg.publicSignals[name]))) {
-      throw new ZkAttestError('SIGNAL_OUT_OF_FIELD', `public signal ${name} is not below r`, {
-        signal: name,
-      });
-    }
-  }
-  const coordinates = [...pkg.proof.pi_a, ...pkg.proof.pi_b.flat(), ...pkg.proof.pi_c];
-  if (!coordinates.every((c) => isBaseFieldElement(BigInt(c)))) {
-    throw new ZkAttestError('SIGNAL_OUT_OF_FIELD', 'a proof coordinate is not below q');
-  }
-  return pkg;
+  const checked = checkPackage(candidate);
+  if (checked.ok) return checked.package;
+  const { kind, fields } = checked.problem;
+  const list = fields.join(', ');
+  throw kind === 'schema'
+    ? new ZkAttestError('PACKAGE_INVALID', `malformed package: ${list}`, { fields: list })
+    : new ZkAttestError('SIGNAL_OUT_OF_FIELD', `outside its field: ${list}`, { fields: list });
 }
 
 /**
