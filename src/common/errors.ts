@@ -18,7 +18,21 @@ export type ErrorCode =
   | 'SIGNAL_OUT_OF_FIELD'
   | 'CIRCUIT_UNKNOWN'
   | 'VKEY_UNKNOWN'
-  | 'USAGE';
+  | 'ENVELOPE_INVALID'
+  | 'ENVELOPE_SIGNATURE_INVALID'
+  | 'USAGE'
+  | 'REQUEST_INVALID'
+  | 'UNAUTHORIZED'
+  | 'INSTITUTION_UNKNOWN'
+  | 'INSTITUTION_REVOKED'
+  | 'NOT_FOUND'
+  | 'ATTESTATION_REJECTED'
+  | 'CONFLICT'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'RATE_LIMITED'
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_INVALID_ARGUMENT';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

@@ -1,7 +1,32 @@
+export { batchVerify, type BatchVerifyItem } from './batch-verify';
 export { claimMeaning, claimValues, type ClaimValues } from './claim-meaning';
+export {
+  attestorReasons,
+  DEFAULT_POLICY,
+  freshnessReasons,
+  requirementReasons,
+  type AttestorDirectory,
+  type AttestorStatus,
+  type ChallengeLedger,
+  type ClaimRequirements,
+  type PolicyReason,
+  type VerificationPolicy,
+} from './policy';
 export {
   VerificationKeyRegistry,
   type RegistryOptions,
   type VerificationKey,
 } from './verification-keys';
-export { parsePackage, verifyPackage, type RejectionReason, type Verdict } from './verify-package';
+export {
+  verifyAttestation,
+  type AttestationVerdict,
+  type VerifierContext,
+} from './verify-attestation';
+export {
+  parsePackage,
+  verifyPackage,
+  type ProofOptions,
+  type RejectionReason,
+  type Verdict,
+} from './verify-package';
+export { ProofBatcher } from './proof-batcher';

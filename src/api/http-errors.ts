@@ -1,0 +1,65 @@
+import type { ErrorRequestHandler } from 'express';
+import { ZkAttestError, type ErrorCode } from '../common/errors';
+import type { Logger } from './logger';
+
+/** HTTP status of each error code the API can answer with; anything else is a 500. */
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  USAGE: 400,
+  PACKAGE_INVALID: 400,
+  SIGNAL_OUT_OF_FIELD: 400,
+  REQUEST_INVALID: 400,
+  ENVELOPE_INVALID: 400,
+  ENVELOPE_SIGNATURE_INVALID: 401,
+  UNAUTHORIZED: 401,
+  INSTITUTION_UNKNOWN: 403,
+  INSTITUTION_REVOKED: 403,
+  NOT_FOUND: 404,
+  CIRCUIT_UNKNOWN: 422,
+  VKEY_UNKNOWN: 422,
+  ATTESTATION_REJECTED: 422,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  STORE_UNAVAILABLE: 503,
+};
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS[code] ?? 500;
+}
+
+/** The one JSON error shape: `{ error: { code, message, details? } }`. */
+export function errorBody(code: string, message: string, details?: object) {
+  return { error: { code, message, ...(details ? { details } : {}) } };
+}
+
+/** Maps body-parser's errors (bad JSON, too large, wrong type) to coded ones. */
+function fromBodyParser(err: { type?: string; status?: number }): ZkAttestError | undefined {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new ZkAttestError('REQUEST_INVALID', 'the body is not valid JSON');
+    case 'entity.too.large':
+      return new ZkAttestError('PAYLOAD_TOO_LARGE', 'the body is larger than allowed');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new ZkAttestError('UNSUPPORTED_MEDIA_TYPE', 'unsupported body encoding');
+    default:
+      return undefined;
+  }
+}
+
+/** The final error middleware: coded errors become their status, anything else a logged 500. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const coded = err instanceof ZkAttestError ? err : fromBodyParser(err as { type?: string });
+    if (coded) {
+      res.status(statusOf(coded.code)).json(errorBody(coded.code, coded.message, coded.details));
+      return;
+    }
+    logger.error('unhandled error', {
+      route: req.route?.path as string | undefined,
+      error: err instanceof Error ? err.name : 'unknown',
+    });
+    res.status(500).json(errorBody('INTERNAL', 'internal error'));
+  };
+}

@@ -1,0 +1,133 @@
+import { z } from 'zod';
+import * as s from './schemas';
+
+const json = (schema: z.ZodType) => ({
+  content: {
+    'application/json': { schema: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) },
+  },
+});
+const error = (description: string) => ({ description, ...json(s.errorResponse) });
+const errors = {
+  '400': error(
+    'malformed request (REQUEST_INVALID, PACKAGE_INVALID, SIGNAL_OUT_OF_FIELD, ENVELOPE_INVALID)',
+  ),
+  '413': error('body too large (PAYLOAD_TOO_LARGE)'),
+  '415': error('not JSON (UNSUPPORTED_MEDIA_TYPE)'),
+  '429': error('rate limited (RATE_LIMITED)'),
+  '503': error('state store unavailable (STORE_UNAVAILABLE)'),
+};
+const admin = { security: [{ adminToken: [] }], responses: { '401': error('UNAUTHORIZED') } };
+
+/** The OpenAPI 3.1 document, built from the same zod schemas that validate requests. */
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'zkattest offshore verifier API',
+      version: '1.0.0',
+      description:
+        'Verifies and records zero-knowledge attestations about custodian-signed snapshots. ' +
+        'Packages arrive in a JWS envelope signed by a registered onshore institution.',
+    },
+    components: {
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } },
+    },
+    paths: {
+      '/v1/challenges': {
+        post: {
+          summary: 'Issue a single-use challenge nonce for the context signal',
+          responses: {
+            '201': { description: 'the challenge', ...json(s.challengeResponse) },
+            ...errors,
+          },
+        },
+      },
+      '/v1/attestations': {
+        post: {
+          summary: 'Verify and record an enveloped package (idempotent on the package hash)',
+          requestBody: json(s.submitBody),
+          responses: {
+            '201': { description: 'recorded' },
+            '200': { description: 'already recorded' },
+            '401': error('bad envelope signature (ENVELOPE_SIGNATURE_INVALID)'),
+            '403': error('institution unknown or revoked'),
+            '422': error('ATTESTATION_REJECTED (with reasons), CIRCUIT_UNKNOWN, VKEY_UNKNOWN'),
+            ...errors,
+          },
+        },
+        get: {
+          summary: 'List recorded attestations, newest first',
+          parameters: ['attestor', 'claim', 'commitment', 'cursor', 'limit'].map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema: z.toJSONSchema(s.listQuery.shape[name as keyof typeof s.listQuery.shape], {
+              io: 'input',
+            }),
+          })),
+          responses: { '200': { description: '{ items, nextCursor? }' }, ...errors },
+        },
+      },
+      '/v1/attestations/batch': {
+        post: {
+          summary: 'Verify and record up to 64 enveloped packages (one multi-pairing per circuit)',
+          requestBody: json(s.submitBatchBody),
+          responses: { '200': { description: 'one result per envelope, in order' }, ...errors },
+        },
+      },
+      '/v1/attestations/{id}': {
+        get: {
+          summary: 'One recorded attestation',
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            '200': { description: 'the record', ...json(s.recordResponse) },
+            '404': error('NOT_FOUND'),
+            ...errors,
+          },
+        },
+      },
+      '/v1/verify': {
+        post: {
+          summary: 'Check a package without recording it (its challenge is not consumed)',
+          requestBody: json(s.verifyBody),
+          responses: {
+            '200': { description: 'the verdict', ...json(s.verdictResponse) },
+            ...errors,
+          },
+        },
+      },
+      '/v1/admin/attestors': {
+        post: { summary: 'Register an attestor key', requestBody: json(s.attestorBody), ...admin },
+        get: { summary: 'List attestor keys', ...admin },
+      },
+      '/v1/admin/attestors/{keyHash}/revoke': {
+        post: {
+          summary: 'Revoke an attestor key from a time',
+          requestBody: json(s.revokeBody),
+          ...admin,
+        },
+      },
+      '/v1/admin/institutions': {
+        post: {
+          summary: 'Register an onshore institution and its transport key',
+          requestBody: json(s.institutionBody),
+          ...admin,
+        },
+        get: { summary: 'List institutions', ...admin },
+      },
+      '/v1/admin/institutions/{id}/revoke': {
+        post: { summary: 'Revoke an institution', requestBody: json(s.revokeBody), ...admin },
+      },
+      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'up' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness (state store reachable)',
+          responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } },
+        },
+      },
+      '/metrics': {
+        get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text' } } },
+      },
+    },
+  };
+}

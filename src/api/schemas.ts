@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/** Request and response schemas: the validation, the types and the OpenAPI document in one. */
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-digit lowercase hex id');
+const fieldElement = z.string().regex(/^(0|[1-9][0-9]{0,76})$/, 'a decimal field element');
+const jws = z
+  .string()
+  .max(64 * 1024)
+  .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'a compact JWS');
+
+export const submitBody = z.strictObject({ envelope: jws });
+export const submitBatchBody = z.strictObject({ envelopes: z.array(jws).min(1).max(64) });
+export const verifyBody = z.strictObject({ package: z.unknown() });
+export const idParam = z.strictObject({ id: hex64 });
+export const listQuery = z.strictObject({
+  attestor: fieldElement.optional(),
+  claim: z.enum(['coverage', 'yield-range', 'concentration']).optional(),
+  commitment: fieldElement.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+export const attestorBody = z.strictObject({
+  keyHash: fieldElement,
+  label: z.string().min(1).max(200),
+  validFrom: z.iso.datetime().optional(),
+});
+export const keyHashParam = z.strictObject({ keyHash: fieldElement });
+export const revokeBody = z.strictObject({ effectiveAt: z.iso.datetime().optional() });
+export const institutionBody = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
+  name: z.string().min(1).max(200),
+  alg: z.enum(['ES256', 'EdDSA']),
+  publicKeyJwk: z.record(z.string(), z.unknown()),
+});
+export const institutionParam = z.strictObject({ id: institutionBody.shape.id });
+
+export const errorResponse = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.object({}).optional() }),
+});
+export const challengeResponse = z.object({ nonce: z.string(), expiresAt: z.string() });
+export const verdictResponse = z.object({
+  valid: z.boolean(),
+  packageId: hex64,
+  claim: z.string(),
+  circuitId: z.string(),
+  meaning: z.string(),
+  reasons: z.array(z.string()),
+  publicValues: z.record(z.string(), z.unknown()).optional(),
+});
+export const recordResponse = z.object({
+  id: hex64,
+  claim: z.string(),
+  circuitId: z.string(),
+  commitment: z.string(),
+  attestor: z.string(),
+  asOf: z.number(),
+  context: z.string(),
+  institution: z.string(),
+  valid: z.boolean(),
+  reasons: z.array(z.string()),
+  meaning: z.string(),
+  publicValues: z.record(z.string(), z.unknown()),
+  package: z.unknown(),
+  recordedAt: z.string(),
+});

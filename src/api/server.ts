@@ -1,0 +1,85 @@
+/**
+ * The offshore verifier API process: configuration from the environment, state in Redis
+ * (REDIS_URL) or, without it, an embedded in-memory store, which it says loudly.
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 ADMIN_TOKEN=... npx tsx src/api/server.ts
+ */
+import type { Server } from 'node:http';
+import { VerificationKeyRegistry } from '../verifier';
+import { createApp } from './app';
+import { readConfig, type ApiConfig } from './config';
+import { createLogger, type Logger } from './logger';
+import { createStores } from './store';
+
+export interface RunningServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the API with a configuration; resolves once it listens. */
+export async function startServer(config: ApiConfig, logger: Logger): Promise<RunningServer> {
+  const stores = createStores({ REDIS_URL: config.REDIS_URL });
+  if (stores.kind === 'memory') {
+    logger.warn('REDIS_URL is not set: using the embedded in-memory store (nothing persists)');
+  }
+  const registry = VerificationKeyRegistry.fromArtifacts({
+    allowDevelopment: config.ALLOW_DEVELOPMENT_KEYS,
+  });
+  if (config.ALLOW_DEVELOPMENT_KEYS) {
+    logger.warn('development-setup verification keys are accepted (ALLOW_DEVELOPMENT_KEYS)');
+  }
+  if (!config.ADMIN_TOKEN) logger.warn('ADMIN_TOKEN is not set: admin endpoints are disabled');
+  const { app } = createApp({
+    stores,
+    registry,
+    logger,
+    adminToken: config.ADMIN_TOKEN,
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    writeRateLimitPerMinute: config.WRITE_RATE_LIMIT_PER_MINUTE,
+    challengeTtlSeconds: config.CHALLENGE_TTL_SECONDS,
+    policy: {
+      maxAgeSeconds: config.MAX_SNAPSHOT_AGE_SECONDS,
+      maxClockSkewSeconds: config.MAX_CLOCK_SKEW_SECONDS,
+      requireChallenge: config.REQUIRE_CHALLENGE,
+    },
+  });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST}:${port}`;
+  logger.info('listening', { url, store: stores.kind });
+  return {
+    url,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stores.close();
+    },
+  };
+}
+
+if (require.main === module) {
+  const config = readConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  startServer(config, logger).then(
+    (running) => {
+      const stop = (signal: string) => {
+        logger.info('stopping', { signal });
+        running.close().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    },
+    (err: unknown) => {
+      logger.error('failed to start', { error: err instanceof Error ? err.message : 'unknown' });
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { createMemoryStores } from './memory-stores';
+import { createRedisStores } from './redis-stores';
+import type { Stores } from './types';
+
+export { createMemoryStores } from './memory-stores';
+export { createRedisStores, type RedisStoreOptions } from './redis-stores';
+export { MAX_LIST_LIMIT } from './types';
+export type {
+  AttestationFilter,
+  AttestationRecord,
+  AttestationStore,
+  AttestorEntry,
+  AuditEntry,
+  AuditEvent,
+  AuditLog,
+  ChallengeState,
+  ChallengeStore,
+  ClaimKind,
+  InstitutionEntry,
+  IssuedChallenge,
+  Page,
+  PageRequest,
+  PublicValue,
+  PutResult,
+  RateLimiter,
+  RateLimitResult,
+  RegistryStore,
+  Stores,
+} from './types';
+
+/** The API's stores: Redis when REDIS_URL is set, otherwise in memory (demo only). */
+export function createStores(env: { REDIS_URL?: string }): Stores {
+  return env.REDIS_URL ? createRedisStores(env.REDIS_URL) : createMemoryStores();
+}

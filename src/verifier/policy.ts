@@ -1,0 +1,116 @@
+import type { ClaimValues } from './claim-meaning';
+
+/** An attestor key as a verifier knows it: trusted from `validFrom`, until `revokedAt`. */
+export interface AttestorStatus {
+  keyHash: string;
+  /** ISO time from which the key's signatures count. */
+  validFrom: string;
+  /** ISO effective time of revocation; signatures on snapshots as of this time or later fail. */
+  revokedAt?: string;
+}
+
+/** Where a verifier looks up attestor keys (a registry in Redis, a file, a contract...). */
+export interface AttestorDirectory {
+  getAttestor(keyHash: string): Promise<AttestorStatus | undefined>;
+}
+
+/** The verifier's own challenges: single-use nonces that bind a proof to one verification. */
+export interface ChallengeLedger {
+  /**
+   * Consumes a nonce atomically for `consumer` (a package id): 'ok' the first time and again
+   * for the same consumer (so a resubmitted package is not refused), 'used' for any other;
+   * 'unknown' if never issued or expired.
+   */
+  consume(nonce: string, consumer: string): Promise<'ok' | 'unknown' | 'used'>;
+  /** Looks without consuming. */
+  peek(nonce: string): Promise<'ok' | 'unknown' | 'used'>;
+}
+
+/** What an investor requires of a claim's public parameters, per claim. */
+export interface ClaimRequirements {
+  coverage?: { minCoverageBps?: number };
+  'yield-range'?: { minYieldBps?: number; maxYieldBps?: number };
+  concentration?: { maxShareBps?: number; allowedClasses?: number[] };
+}
+
+/** A verifier's policy: what it takes, beyond a valid proof, to accept an attestation. */
+export interface VerificationPolicy {
+  /** Oldest acceptable snapshot, seconds before now. */
+  maxAgeSeconds: number;
+  /** How far in the future an as-of time may be, for clocks that disagree. */
+  maxClockSkewSeconds: number;
+  /** The context must be a challenge this verifier issued (and it is consumed). */
+  requireChallenge: boolean;
+  requirements?: ClaimRequirements;
+}
+
+export const DEFAULT_POLICY: VerificationPolicy = {
+  maxAgeSeconds: 7 * 24 * 3600,
+  maxClockSkewSeconds: 300,
+  requireChallenge: true,
+};
+
+/** Why a well-formed attestation was not accepted. Stable strings: clients match on them. */
+export type PolicyReason =
+  | 'ATTESTOR_UNKNOWN'
+  | 'ATTESTOR_NOT_YET_VALID'
+  | 'ATTESTOR_REVOKED'
+  | 'SNAPSHOT_STALE'
+  | 'SNAPSHOT_FROM_FUTURE'
+  | 'CONTEXT_UNKNOWN'
+  | 'CONTEXT_REUSED'
+  | 'REQUIREMENT_NOT_MET';
+
+/** Whether the attestor was trusted at the snapshot's as-of time. */
+export function attestorReasons(status: AttestorStatus | undefined, asOf: number): PolicyReason[] {
+  if (!status) return ['ATTESTOR_UNKNOWN'];
+  const at = asOf * 1000;
+  if (at < Date.parse(status.validFrom)) return ['ATTESTOR_NOT_YET_VALID'];
+  if (status.revokedAt !== undefined && at >= Date.parse(status.revokedAt)) {
+    return ['ATTESTOR_REVOKED'];
+  }
+  return [];
+}
+
+/** Whether the snapshot is fresh: not older than the policy allows, not from the future. */
+export function freshnessReasons(
+  policy: VerificationPolicy,
+  asOf: number,
+  nowMs: number,
+): PolicyReason[] {
+  const now = Math.floor(nowMs / 1000);
+  if (asOf > now + policy.maxClockSkewSeconds) return ['SNAPSHOT_FROM_FUTURE'];
+  if (now - asOf > policy.maxAgeSeconds) return ['SNAPSHOT_STALE'];
+  return [];
+}
+
+/** Whether the proven parameters are at least as strong as the investor requires. */
+export function requirementReasons(
+  requirements: ClaimRequirements | undefined,
+  values: ClaimValues,
+): PolicyReason[] {
+  const met = (() => {
+    switch (values.claim) {
+      case 'coverage': {
+        const r = requirements?.coverage;
+        return !r?.minCoverageBps || values.minCoverageBps >= r.minCoverageBps;
+      }
+      case 'yield-range': {
+        const r = requirements?.['yield-range'];
+        return (
+          (r?.minYieldBps === undefined || values.minYieldBps >= r.minYieldBps) &&
+          (r?.maxYieldBps === undefined || values.maxYieldBps <= r.maxYieldBps)
+        );
+      }
+      case 'concentration': {
+        const r = requirements?.concentration;
+        return (
+          (r?.maxShareBps === undefined || values.maxShareBps <= r.maxShareBps) &&
+          (r?.allowedClasses === undefined ||
+            values.allowedClasses.every((c) => r.allowedClasses!.includes(c)))
+        );
+      }
+    }
+  })();
+  return met ? [] : ['REQUIREMENT_NOT_MET'];
+}

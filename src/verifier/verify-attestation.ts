@@ -1,0 +1,65 @@
+import {
+  attestorReasons,
+  freshnessReasons,
+  requirementReasons,
+  type AttestorDirectory,
+  type ChallengeLedger,
+  type PolicyReason,
+  type VerificationPolicy,
+} from './policy';
+import type { VerificationKeyRegistry } from './verification-keys';
+import {
+  verifyPackage,
+  type ProofOptions,
+  type RejectionReason,
+  type Verdict,
+} from './verify-package';
+
+export interface VerifierContext {
+  registry: VerificationKeyRegistry;
+  attestors: AttestorDirectory;
+  /** Required when the policy requires challenges. */
+  challenges?: ChallengeLedger;
+  policy: VerificationPolicy;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: () => number;
+}
+
+export interface AttestationVerdict extends Omit<Verdict, 'reasons'> {
+  reasons: Array<RejectionReason | PolicyReason>;
+}
+
+/**
+ * Verifies an attestation package: the proof (verifyPackage), then what its public signals
+ * mean against the policy, as separate steps (a valid proof by an unknown attestor is still
+ * refused). With `consume`, a challenge context is used up, and only when everything else
+ * passed, so a rejected submission does not burn the investor's challenge.
+ */
+export async function verifyAttestation(
+  candidate: unknown,
+  ctx: VerifierContext,
+  opts: ({ consume: false } | { consume: true; consumer: string }) & ProofOptions,
+): Promise<AttestationVerdict> {
+  const verdict = await verifyPackage(candidate, ctx.registry, opts);
+  const reasons: AttestationVerdict['reasons'] = [...verdict.reasons];
+  const values = verdict.publicValues;
+  if (values) {
+    const now = ctx.now?.() ?? Date.now();
+    reasons.push(
+      ...attestorReasons(await ctx.attestors.getAttestor(values.attestor), values.asOf),
+      ...freshnessReasons(ctx.policy, values.asOf, now),
+      ...requirementReasons(ctx.policy.requirements, values),
+    );
+    if (ctx.policy.requireChallenge) {
+      if (!ctx.challenges) throw new Error('the policy requires challenges but has no ledger');
+      const ledger = ctx.challenges;
+      const state =
+        reasons.length === 0 && opts.consume
+          ? await ledger.consume(values.context, opts.consumer)
+          : await ledger.peek(values.context);
+      if (state === 'unknown') reasons.push('CONTEXT_UNKNOWN');
+      if (state === 'used') reasons.push('CONTEXT_REUSED');
+    }
+  }
+  return { ...verdict, valid: reasons.length === 0, reasons };
+}

@@ -1,0 +1,55 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../src/api/app';
+import { createLogger } from '../../src/api/logger';
+import { createRedisStores } from '../../src/api/store';
+import type { Stores } from '../../src/api/store';
+import { VerificationKeyRegistry, type VerificationPolicy } from '../../src/verifier';
+import { startRedis, type RedisServer } from '../support/redis-server';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+export interface ApiUnderTest {
+  app: Express;
+  stores: Stores;
+  redis: RedisServer;
+  admin(method: 'get' | 'post', path: string, body?: object): request.Test;
+  close(): Promise<void>;
+}
+
+/** The offshore API on a real redis-server (persistence on), driven through supertest. */
+export async function startApi(
+  policy: Partial<VerificationPolicy> = {},
+  limits: { bodyLimitBytes?: number; writeRateLimitPerMinute?: number } = {},
+): Promise<ApiUnderTest> {
+  const redis = await startRedis();
+  const stores = createRedisStores(redis.url, { keyPrefix: `t${Date.now()}:` });
+  const { app } = createApp({
+    stores,
+    registry: VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }),
+    policy: {
+      maxAgeSeconds: 7 * 24 * 3600,
+      maxClockSkewSeconds: 300,
+      requireChallenge: true,
+      ...policy,
+    },
+    logger: createLogger('silent'),
+    adminToken: ADMIN_TOKEN,
+    bodyLimitBytes: limits.bodyLimitBytes ?? 64 * 1024,
+    writeRateLimitPerMinute: limits.writeRateLimitPerMinute ?? 100_000,
+    challengeTtlSeconds: 600,
+  });
+  return {
+    app,
+    stores,
+    redis,
+    admin: (method, path, body) => {
+      const r = request(app)[method](path).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+      return body ? r.send(body) : r;
+    },
+    close: async () => {
+      await stores.close();
+      await redis.stop();
+    },
+  };
+}

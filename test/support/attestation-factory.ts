@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { AttestationPackage } from '../../src/common/attestation-package';
+import {
+  generateTransportKey,
+  signEnvelope,
+  type JsonWebKey,
+  type TransportAlg,
+} from '../../src/common/transport-envelope';
+import {
+  ClaimProver,
+  loadPrimitives,
+  loadSnapshotFile,
+  randomSalt,
+  type AttestorKey,
+  type ClaimParams,
+  type Primitives,
+  type Snapshot,
+} from '../../src/prover';
+import { testKey } from '../fixtures';
+
+const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.json');
+
+/** Real proofs for API tests: the sample snapshot, re-dated as needed, proved and enveloped. */
+export class AttestationFactory {
+  private constructor(
+    readonly p: Primitives,
+    private readonly prover: ClaimProver,
+    private readonly snapshot: Snapshot,
+    private readonly salt: bigint,
+  ) {}
+
+  static async create(): Promise<AttestationFactory> {
+    const p = await loadPrimitives();
+    return new AttestationFactory(p, new ClaimProver(p), loadSnapshotFile(SAMPLE), randomSalt());
+  }
+
+  /** The default attestor (seed 1) and others by seed. */
+  attestor(seed = 1): AttestorKey {
+    return testKey(this.p, seed);
+  }
+
+  async package(opts: {
+    context: bigint;
+    asOf?: number;
+    attestorSeed?: number;
+    params?: ClaimParams;
+  }): Promise<AttestationPackage> {
+    const snapshot = { ...this.snapshot, asOf: opts.asOf ?? Math.floor(Date.now() / 1000) - 3600 };
+    const { package: pkg } = await this.prover.prove({
+      snapshot,
+      salt: this.salt,
+      key: this.attestor(opts.attestorSeed),
+      params: opts.params ?? { claim: 'coverage', minCoverageBps: 12000 },
+      context: opts.context,
+    });
+    return pkg;
+  }
+}
+
+/** An onshore institution's transport identity. */
+export interface Institution {
+  id: string;
+  alg: TransportAlg;
+  privateJwk: JsonWebKey;
+  publicJwk: JsonWebKey;
+  seal(payload: unknown): Promise<string>;
+}
+
+export async function newInstitution(
+  id: string,
+  alg: TransportAlg = 'ES256',
+): Promise<Institution> {
+  const { privateJwk, publicJwk } = await generateTransportKey(alg);
+  return {
+    id,
+    alg,
+    privateJwk,
+    publicJwk,
+    seal: (payload) =>
+      signEnvelope(Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)), {
+        alg,
+        privateJwk,
+        kid: id,
+      }),
+  };
+}
