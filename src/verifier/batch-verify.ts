@@ -19,7 +19,7 @@ export interface BatchVerifyItem {
  * checked together: a random linear combination of their verification equations, in one
  * multi-pairing (n + 3 Miller loops, one final exponentiation) on snarkjs's bn128 curve. A
  * failing batch is bisected with fresh randomness down to single snarkjs verifications.
- * A batch accepts an invalid proof with probability at most 2^-128.
+ * Each passing batch check wrongly covers an invalid proof with probability below 2^-127.
  *
  * @param vk - a snarkjs Groth16 verification key (bn128). A malformed key throws a
  *   ZkAttestError (`ARTIFACT_MISMATCH`), even for an empty batch.
@@ -56,7 +56,8 @@ export async function batchVerify(
     }
     const mid = group.length >> 1;
     const leftBad = await settle(group.slice(0, mid), false);
-    // The group failed, so a bad proof is in it: if not on the left, it is on the right.
+    // A batch of valid proofs always holds, so this group holds a bad proof: if the left
+    // half has none, it is on the right, and re-batching the right half would be wasted.
     await settle(group.slice(mid), !leftBad);
     return true;
   };
@@ -118,12 +119,13 @@ function screen(
 }
 
 /**
- * Whether every proof in `group` holds, up to 2^-128: with fresh independent 128-bit r_i,
+ * Whether every proof in `group` holds: always true when they all do; when one does not,
+ * true with probability below 2^-127. With fresh independent random 128-bit r_i it checks
  *   prod_i e(r_i A_i, B_i) * e(-(sum r_i) alpha, beta) * e(-sum r_i L_i, gamma)
  *     * e(-sum r_i C_i, delta) == 1.
  * That product is prod_i D_i^r_i, D_i = e(A_i, B_i) / (e(alpha, beta) e(L_i, gamma)
  * e(C_i, delta)) the i-th verification equation, in a group of prime order r. If some
- * D_k != 1, exactly one r_k mod r makes the product 1, and r_k is uniform over 2^128 values.
+ * D_k != 1, exactly one r_k mod r makes the product 1; r_k is uniform over [1, 2^128), r > 2^128.
  */
 async function batchHolds(curve: Curve, key: PreparedKey, group: Screened[]): Promise<boolean> {
   const { G1 } = curve;
@@ -134,28 +136,18 @@ async function batchHolds(curve: Curve, key: PreparedKey, group: Screened[]): Pr
   };
   // sum_i r_i L_i = (sum_i r_i) IC0 + sum_j (sum_i r_i s_ij) IC_j: one scalar per IC point.
   const icCoefficients = key.ic.map(() => 0n);
-  const cTerms: Array<[Uint8Array, bigint]> = [];
-  group.forEach(({ signals, a, b, c }, i) => {
+  group.forEach(({ signals, a, b }, i) => {
     const r = rs[i]!;
     push(scaled(curve, a, r), b);
-    cTerms.push([c, r]);
     icCoefficients[0] = (icCoefficients[0]! + r) % curve.r;
     signals.forEach((s, j) => {
       icCoefficients[j + 1] = (icCoefficients[j + 1]! + r * s) % curve.r;
     });
   });
+  const cs = group.map(({ c }) => c);
   push(G1.neg(scaled(curve, key.alpha, icCoefficients[0]!)), key.beta);
   push(G1.neg(linearCombination(curve, key.ic, icCoefficients)), key.gamma);
-  push(
-    G1.neg(
-      linearCombination(
-        curve,
-        cTerms.map(([p]) => p),
-        cTerms.map(([, r]) => r),
-      ),
-    ),
-    key.delta,
-  );
+  push(G1.neg(linearCombination(curve, cs, rs)), key.delta);
   return curve.pairingEq(...pairs);
 }
 

@@ -3,7 +3,7 @@
  * (AOF, fsync on every write) so that a restart must bring every acknowledged write back.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ export interface RedisServer {
   /** redis://127.0.0.1:<port> */
   readonly url: string;
   readonly port: number;
-  /** Data directory (AOF and log); kept across restarts, removed when the process exits. */
+  /** Data directory (AOF, log); kept across restarts, removed after the test process exits. */
   readonly dir: string;
   /** SIGTERM, then wait for the process to exit (Redis fsyncs the AOF on the way out). */
   stop(): Promise<void>;
@@ -24,18 +24,27 @@ export interface RedisServer {
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-// Killed (and their dirs removed) when the test process exits, whatever the tests did.
-const live = new Set<ChildProcess>();
-const dirs = new Set<string>();
-let exitHookInstalled = false;
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) child.kill('SIGKILL');
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+/**
+ * Cleans up after the test process, however it ends. A `process.on('exit')` hook would not do:
+ * inside a jest test file `process` is a sandboxed copy whose events the real process never
+ * emits. Instead a detached shell polls this process's pid; once it is gone, the shell kills
+ * the server (found by its pidfile, if it is still a redis-server) and removes the data dir.
+ * With setpriv, the kernel also kills the server at once (see resolveLauncher).
+ */
+function startWatchdog(dir: string): void {
+  const script = [
+    'while kill -0 "$1" 2>/dev/null; do sleep 1; done',
+    'pid=$(cat "$2/redis.pid" 2>/dev/null)',
+    'if [ -n "$pid" ] && ps -p "$pid" -o command= | grep -q redis-server; then',
+    '  kill -KILL "$pid"',
+    'fi',
+    'rm -rf "$2"',
+  ].join('\n');
+  const watchdog = spawn('sh', ['-c', script, 'sh', String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
   });
+  watchdog.unref();
 }
 
 function which(program: string): string | undefined {
@@ -141,18 +150,17 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
     'no',
     '--logfile',
     join(dir, 'redis.log'),
+    '--pidfile',
+    join(dir, 'redis.pid'),
   ];
   const child = spawn(bin, args, { stdio: 'ignore' });
-  live.add(child);
   let exited = false;
   let spawnError: Error | undefined;
   child.once('exit', () => {
     exited = true;
-    live.delete(child);
   });
   child.once('error', (err) => {
     spawnError = err;
-    live.delete(child);
   });
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -182,9 +190,8 @@ async function terminate(child: ChildProcess): Promise<void> {
 
 /** Starts a fresh redis-server (see the module comment) and waits until it answers PING. */
 export async function startRedis(): Promise<RedisServer> {
-  installExitHook();
   const dir = mkdtempSync(join(tmpdir(), 'zkattest-redis-'));
-  dirs.add(dir);
+  startWatchdog(dir);
   // The port is free when probed but could be taken before Redis binds it: try a few.
   let child: ChildProcess | undefined;
   let port = 0;

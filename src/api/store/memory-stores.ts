@@ -134,7 +134,8 @@ export function createMemoryStores(): Stores {
         if (!isNonce(nonce)) return 'unknown';
         const found = liveNonce(nonce);
         if (!found) return 'unknown';
-        const mark = `used:${consumer ?? `#${++anonymous}`}`;
+        // Named and anonymous marks cannot collide: 'c:' and 't:' prefixes.
+        const mark = consumer === undefined ? `used:t:${++anonymous}` : `used:c:${consumer}`;
         if (found.value === 'fresh') found.value = mark;
         return found.value === mark ? 'ok' : 'used';
       }),

@@ -11,7 +11,8 @@
  *   P idx:attestor:<keyHash>    zset    ids by attestor, same score
  *   P idx:claim:<claim>         zset    ids by claim
  *   P idx:commitment:<commit>   zset    ids by snapshot commitment
- *   P chal:<nonce>              string  "fresh", then "used:<consumer>"; EX = challenge TTL
+ *   P chal:<nonce>              string  "fresh", then "used:c:<consumer>"|"used:t:<token>";
+ *                                       EX = the challenge TTL
  *   P reg:attestor:<keyHash>    hash    keyHash, label, registeredAt, revokedAt?
  *   P reg:attestors             set     registered key hashes (for listing)
  *   P reg:institution:<id>      hash    id, name, alg, publicKeyJwk (JSON), registeredAt,
@@ -243,7 +244,8 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
       guarded('consume', async (): Promise<ChallengeState> => {
         if (consumer !== undefined) checkText(consumer, 'consumer', 256);
         if (!isNonce(nonce)) return 'unknown';
-        const mark = `used:${consumer ?? token()}`;
+        // Without a consumer, a random per-call token: a resent script still recognises its mark.
+        const mark = consumer === undefined ? `used:t:${token()}` : `used:c:${consumer}`;
         const found = (await script('zkConsume', k.chal(nonce), mark)) as string;
         return found === '' ? 'unknown' : found === mark ? 'ok' : 'used';
       }),
