@@ -9,7 +9,10 @@
  * The policy uses a fixed context (as a contract does) instead of one challenge per proof,
  * since challenges would need a new proof each.
  *
- *   npm run bench:api [-- --seconds 10 --connections 32]
+ * Redis runs with AOF persistence and `appendfsync everysec` (its production default);
+ * `--fsync-always` fsyncs every write instead.
+ *
+ *   npm run bench:api [-- --seconds 10 --connections 16 --workers 1 --fsync-always]
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -40,8 +43,9 @@ async function freePort(): Promise<number> {
 
 async function main() {
   const seconds = arg('seconds', 10);
-  const connections = arg('connections', 32);
-  const redis = await startRedis();
+  const connections = arg('connections', 16);
+  const fsync = process.argv.includes('--fsync-always') ? 'always' : 'everysec';
+  const redis = await startRedis(fsync);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = spawn(
@@ -58,6 +62,7 @@ async function main() {
         REQUIRE_CHALLENGE: 'false',
         WRITE_RATE_LIMIT_PER_MINUTE: '100000000',
         LOG_LEVEL: 'warn',
+        WORKERS: String(arg('workers', 1)),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     },
@@ -138,6 +143,8 @@ async function main() {
       bench: 'api',
       seconds,
       connections,
+      redisAppendfsync: fsync,
+      serverWorkers: arg('workers', 1),
       recorded,
       recordedPerSec: Math.round((recorded / seconds) * 10) / 10,
       p50Ms: result.latency.p50,

@@ -20,7 +20,10 @@ import {
   snapshotCommitment,
   type ClaimParams,
 } from '../src/prover';
-import { VerificationKeyRegistry, verifyPackage } from '../src/verifier';
+import { readConfig } from '../src/api/config';
+import { createLogger } from '../src/api/logger';
+import { startServer } from '../src/api/server';
+import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
 
 const CLAIMS: Array<{ label: string; params: ClaimParams }> = [
   { label: 'coverage >= 120%', params: { claim: 'coverage', minCoverageBps: 12000 } },
@@ -44,12 +47,18 @@ async function main() {
     : join(__dirname, '..', 'examples', 'snapshot.csv');
   const manifest = loadManifest();
 
-  console.log('zkattest demo: one process, embedded defaults (no Redis, no chain)\n');
+  const rows: string[] = [];
+  console.log(
+    `zkattest demo: onshore prover and offshore API in one process (${process.env.REDIS_URL ? 'Redis' : 'embedded store'}, no chain)\n`,
+  );
   console.log('ONSHORE (custodian)');
   const p = await loadPrimitives();
-  const snapshot = loadSnapshotFile(file);
+  // The sample is dated; treat it as this morning's snapshot so freshness checks pass.
+  const snapshot = { ...loadSnapshotFile(file), asOf: Math.floor(Date.now() / 1000) - 3600 };
   console.log(`  snapshot   ${file}: ${snapshot.positions.length} positions, ${snapshot.currency}`);
-  console.log(`             as of ${new Date(snapshot.asOf * 1000).toISOString()}`);
+  console.log(
+    `             as of ${new Date(snapshot.asOf * 1000).toISOString()} (sample re-dated to today)`,
+  );
   const key = newAttestorKey(p);
   console.log(
     `  attestor   new EdDSA key (Baby Jubjub), key hash ${short(key.keyHash.toString())}`,
@@ -60,64 +69,128 @@ async function main() {
   const commitment = snapshotCommitment(p, snapshot, salt, slots.maxPositions);
   console.log(`  commitment ${short(commitment.toString())} (salted with 248 random bits)`);
 
-  // Offshore, the investor issues a challenge; the proofs are bound to it.
-  const challenge = BigInt(`0x${randomBytes(16).toString('hex')}`);
-  console.log(
-    `  challenge  ${short(challenge.toString())} (from the investor, bound into each proof)\n`,
+  // The offshore verifier API, in this process on loopback: Redis when REDIS_URL is set,
+  // otherwise its embedded in-memory store (it says so).
+  const adminToken = randomBytes(24).toString('hex');
+  const api = await startServer(
+    readConfig({
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      ADMIN_TOKEN: adminToken,
+      ALLOW_DEVELOPMENT_KEYS: 'true',
+      LOG_LEVEL: 'warn',
+    }),
+    createLogger('warn'),
   );
-
-  const sensitive = sensitiveStrings(snapshot, salt);
-  const outgoing: Array<{ label: string; bytes: Buffer; proveMs: number }> = [];
-  for (const { label, params } of CLAIMS) {
-    const { package: pkg, proveMs } = await prover.prove({
-      snapshot,
-      salt,
-      key,
-      params,
-      context: challenge,
+  const call = async (method: string, path: string, body?: object, admin = false) => {
+    const res = await fetch(`${api.url}${path}`, {
+      method,
+      headers: {
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(admin ? { authorization: `Bearer ${adminToken}` } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
     });
-    const cleared = clearForEgress(pkg);
-    const leaks = findLeaks(cleared.bytes, sensitive);
-    if (leaks.length > 0) throw new Error('egress scan found snapshot data in a package');
-    outgoing.push({ label, bytes: cleared.bytes, proveMs });
-    console.log(
-      `  proved     ${label.padEnd(32)} ${(proveMs / 1000).toFixed(2)} s  ` +
-        `${cleared.bytes.length} bytes  package ${cleared.id.slice(0, 12)}`,
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  try {
+    // The platform operator registers the custodian's transport key and attestor key.
+    const transport = await generateTransportKey('ES256');
+    await call(
+      'POST',
+      '/v1/admin/institutions',
+      {
+        id: 'mainland-custodian',
+        name: 'Mainland Custodian',
+        alg: 'ES256',
+        publicKeyJwk: transport.publicJwk,
+      },
+      true,
     );
-  }
-  console.log(
-    `  egress     ${outgoing.length} packages cleared by the egress guard; ` +
-      `scanned for ${sensitive.length} sensitive strings: none found\n`,
-  );
+    await call(
+      'POST',
+      '/v1/admin/attestors',
+      {
+        keyHash: key.keyHash.toString(),
+        label: 'custodian attestor',
+        validFrom: new Date(0).toISOString(),
+      },
+      true,
+    );
+    console.log(`  offshore   verifier API at ${api.url}; institution and attestor registered\n`);
 
-  console.log('OFFSHORE (investor)');
-  console.log(
-    `  keys       ${manifest.setup.kind.toUpperCase()} setup accepted explicitly for this demo\n`,
-  );
-  // Only the bytes cross: the verifier parses what it received, nothing else.
-  const registry = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
-  const rows: string[] = [];
-  for (const sent of outgoing) {
-    const verdict = await verifyPackage(JSON.parse(sent.bytes.toString('utf8')), registry);
-    const ours = verdict.publicValues?.context === challenge.toString();
-    const ok = verdict.valid && ours && verdict.publicValues?.commitment === commitment.toString();
-    console.log(`  ${ok ? 'VALID  ' : 'INVALID'}    ${verdict.meaning}`);
-    rows.push(
-      `  ${sent.label.padEnd(32)} ${verdict.circuitId.padEnd(17)} ` +
-        `${String(manifest.circuits[verdict.circuitId]!.constraints).padStart(6)}  ` +
-        `${(sent.proveMs / 1000).toFixed(2)} s   ${ok ? 'valid' : 'INVALID'}`,
+    const sensitive = sensitiveStrings(snapshot, salt);
+    const sent: Array<{ label: string; id: string; proveMs: number; status: number }> = [];
+    let firstEnvelope = '';
+    for (const { label, params } of CLAIMS) {
+      // The investor's single-use challenge: the proof is bound to it.
+      const challenge = await call('POST', '/v1/challenges');
+      const { package: pkg, proveMs } = await prover.prove({
+        snapshot,
+        salt,
+        key,
+        params,
+        context: BigInt(challenge.body.nonce as string),
+      });
+      const cleared = clearForEgress(pkg);
+      if (findLeaks(cleared.bytes, sensitive).length > 0) {
+        throw new Error('egress scan found snapshot data in a package');
+      }
+      const envelope = await signEnvelope(cleared.bytes, {
+        alg: 'ES256',
+        privateJwk: transport.privateJwk,
+        kid: 'mainland-custodian',
+      });
+      firstEnvelope ||= envelope;
+      const res = await call('POST', '/v1/attestations', { envelope });
+      sent.push({ label, id: cleared.id, proveMs, status: res.status });
+      console.log(
+        `  proved     ${label.padEnd(32)} ${(proveMs / 1000).toFixed(2)} s  ` +
+          `${cleared.bytes.length} bytes -> HTTP ${res.status}`,
+      );
+      if (res.status !== 201) process.exitCode = 1;
+    }
+    console.log(
+      `  egress     ${sent.length} packages cleared by the egress guard, signed (ES256 JWS) and sent; ` +
+        `scanned for ${sensitive.length} sensitive strings: none found\n`,
     );
-    if (!ok) process.exitCode = 1;
+
+    console.log('OFFSHORE (investor, over HTTP)');
+    console.log(
+      `  keys       ${manifest.setup.kind.toUpperCase()} setup accepted explicitly for this demo`,
+    );
+    const listed = await call('GET', `/v1/attestations?commitment=${commitment}`);
+    const records = listed.body.items as Array<{ id: string; meaning: string; circuitId: string }>;
+    console.log(
+      `  recorded   ${records.length} attestations about commitment ${short(commitment.toString())}`,
+    );
+    for (const r of records) console.log(`  VALID      ${r.meaning}`);
+    for (const s of sent) {
+      const r = records.find((x) => x.id === s.id);
+      rows.push(
+        `  ${s.label.padEnd(32)} ${(r?.circuitId ?? '?').padEnd(17)} ` +
+          `${String(r ? manifest.circuits[r.circuitId]!.constraints : 0).padStart(6)}  ` +
+          `${(s.proveMs / 1000).toFixed(2)} s   ${r ? 'recorded' : 'MISSING'}`,
+      );
+      if (!r) process.exitCode = 1;
+    }
+    const again = await call('POST', '/v1/attestations', { envelope: firstEnvelope });
+    console.log(
+      `  resent     the first envelope again: HTTP ${again.status} (idempotent, one record)`,
+    );
+    // A package altered in transit: one context bit flipped.
+    const tampered = JSON.parse(Buffer.from(firstEnvelope.split('.')[1]!, 'base64url').toString());
+    tampered.publicSignals.statement = (BigInt(tampered.publicSignals.statement) ^ 1n).toString();
+    const check = await call('POST', '/v1/verify', { package: tampered });
+    console.log(
+      `  tampered   coverage package with one context bit flipped: ` +
+        `${check.body.valid ? 'ACCEPTED (bug!)' : `rejected (${(check.body.reasons as string[]).join(', ')})`}\n`,
+    );
+    if (check.body.valid || again.status !== 200) process.exitCode = 1;
+  } finally {
+    await api.close();
   }
-  // A tampered package: the statement's context bit flipped in transit.
-  const tampered = JSON.parse(outgoing[0]!.bytes.toString('utf8'));
-  tampered.publicSignals.statement = (BigInt(tampered.publicSignals.statement) ^ 1n).toString();
-  const rejected = await verifyPackage(tampered, registry);
-  console.log(
-    `  tampered   coverage package with one context bit flipped: ` +
-      `${rejected.valid ? 'ACCEPTED (bug!)' : `rejected (${rejected.reasons.join(', ')})`}\n`,
-  );
-  if (rejected.valid) process.exitCode = 1;
 
   console.log('SUMMARY');
   console.log(`  ${'claim'.padEnd(32)} ${'circuit'.padEnd(17)} constr.  proof    offshore`);

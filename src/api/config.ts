@@ -23,6 +23,7 @@ const envSchema = z.object({
     .positive()
     .default(256 * 1024),
   WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
+  WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -2,8 +2,11 @@
  * The offshore verifier API process: configuration from the environment, state in Redis
  * (REDIS_URL) or, without it, an embedded in-memory store, which it says loudly.
  *
- *   REDIS_URL=redis://127.0.0.1:6379 ADMIN_TOKEN=... npx tsx src/api/server.ts
+ * WORKERS > 1 forks that many processes sharing the port.
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 ADMIN_TOKEN=... WORKERS=2 npx tsx src/api/server.ts
  */
+import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { VerificationKeyRegistry } from '../verifier';
 import { createApp } from './app';
@@ -62,24 +65,53 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
   };
 }
 
+/** Runs `workers` processes sharing the port (the API is stateless in front of Redis). */
+function runPrimary(workers: number, logger: Logger): void {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (!stopping) {
+      logger.error('worker died, replacing it', { pid: worker.process.pid, code, signal });
+      cluster.fork();
+    }
+  });
+  let stopping = false;
+  const stop = (signal: string) => {
+    stopping = true;
+    logger.info('stopping workers', { signal });
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill('SIGTERM');
+    setTimeout(() => process.exit(0), 5000).unref();
+    cluster.on('exit', () => {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+    });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
 if (require.main === module) {
   const config = readConfig();
   const logger = createLogger(config.LOG_LEVEL);
-  startServer(config, logger).then(
-    (running) => {
-      const stop = (signal: string) => {
-        logger.info('stopping', { signal });
-        running.close().then(
-          () => process.exit(0),
-          () => process.exit(1),
-        );
-      };
-      process.once('SIGINT', () => stop('SIGINT'));
-      process.once('SIGTERM', () => stop('SIGTERM'));
-    },
-    (err: unknown) => {
-      logger.error('failed to start', { error: err instanceof Error ? err.message : 'unknown' });
-      process.exit(1);
-    },
-  );
+  if (cluster.isPrimary && config.WORKERS > 1) {
+    if (!config.REDIS_URL) {
+      throw new Error('WORKERS > 1 needs REDIS_URL: workers share state only through Redis');
+    }
+    runPrimary(config.WORKERS, logger);
+  } else
+    startServer(config, logger).then(
+      (running) => {
+        const stop = (signal: string) => {
+          logger.info('stopping', { signal });
+          running.close().then(
+            () => process.exit(0),
+            () => process.exit(1),
+          );
+        };
+        process.once('SIGINT', () => stop('SIGINT'));
+        process.once('SIGTERM', () => stop('SIGTERM'));
+      },
+      (err: unknown) => {
+        logger.error('failed to start', { error: err instanceof Error ? err.message : 'unknown' });
+        process.exit(1);
+      },
+    );
 }

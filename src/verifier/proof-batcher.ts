@@ -8,24 +8,23 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-interface Queue {
+interface Lane {
   vk: Record<string, unknown>;
-  items: Pending[];
-  timer?: NodeJS.Timeout;
+  waiting: Pending[];
+  busy: boolean;
 }
 
 /**
- * Coalesces proof checks that arrive close together into batch verifications: a server under
- * load pays about one Miller loop per proof instead of four pairings and a final
- * exponentiation. A lone request waits at most `maxWaitMs`. Each answer is exactly what a
- * single verification would say (batchVerify isolates bad proofs).
+ * Coalesces proof checks into batch verifications, group-commit style: while one batch of a
+ * key is being verified, the checks that arrive wait and go together in the next one. A lone
+ * check goes at once (no timer); under load, batches grow by themselves and each proof costs
+ * about one Miller loop instead of four pairings and a final exponentiation. Each answer is
+ * exactly what a single verification would say (batchVerify isolates bad proofs).
  */
 export class ProofBatcher {
-  private readonly queues = new Map<string, Queue>();
+  private readonly lanes = new Map<string, Lane>();
 
-  constructor(
-    private readonly opts: { maxBatch: number; maxWaitMs: number } = { maxBatch: 64, maxWaitMs: 2 },
-  ) {}
+  constructor(private readonly maxBatch = 64) {}
 
   /** Verifies one proof against the key identified by `keyId`, possibly within a batch. */
   verify(
@@ -35,26 +34,31 @@ export class ProofBatcher {
     proof: Groth16Proof,
   ): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
-      let queue = this.queues.get(keyId);
-      if (!queue) {
-        queue = { vk, items: [] };
-        this.queues.set(keyId, queue);
+      let lane = this.lanes.get(keyId);
+      if (!lane) {
+        lane = { vk, waiting: [], busy: false };
+        this.lanes.set(keyId, lane);
       }
-      queue.items.push({ publicSignals, proof, resolve, reject });
-      if (queue.items.length >= this.opts.maxBatch) this.flush(keyId);
-      else queue.timer ??= setTimeout(() => this.flush(keyId), this.opts.maxWaitMs);
+      lane.waiting.push({ publicSignals, proof, resolve, reject });
+      // Let the checks of this same tick join before the batch starts.
+      if (!lane.busy) {
+        lane.busy = true;
+        setImmediate(() => this.run(lane));
+      }
     });
   }
 
-  private flush(keyId: string): void {
-    const queue = this.queues.get(keyId);
-    if (!queue) return;
-    this.queues.delete(keyId);
-    if (queue.timer) clearTimeout(queue.timer);
-    const items = queue.items;
-    batchVerify(queue.vk, items).then(
-      (answers) => items.forEach((item, i) => item.resolve(answers[i]!)),
-      (err: unknown) => items.forEach((item) => item.reject(err)),
-    );
+  private run(lane: Lane): void {
+    const items = lane.waiting.splice(0, this.maxBatch);
+    if (items.length === 0) {
+      lane.busy = false;
+      return;
+    }
+    batchVerify(lane.vk, items)
+      .then(
+        (answers) => items.forEach((item, i) => item.resolve(answers[i]!)),
+        (err: unknown) => items.forEach((item) => item.reject(err)),
+      )
+      .finally(() => this.run(lane));
   }
 }

@@ -1,3 +1,5 @@
+import { VerificationKeyRegistry } from '../../src/verifier';
+import { rerandomize } from '../support/rerandomize';
 import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { packageId } from '../../src/common/attestation-package';
@@ -94,6 +96,23 @@ describe('recording attestations', () => {
     expect(recorded).toHaveLength(1);
   });
 
+  it('refuses a re-randomized copy of a recorded proof: the challenge, not the proof bytes, is single-use', async () => {
+    const pkg = await factory.package({ context: await challenge() });
+    expect((await submit(pkg)).status).toBe(201);
+    const vk = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }).get(
+      pkg.circuitId,
+      pkg.vkeyHash,
+    ).vk;
+    const proof = (await rerandomize(vk, pkg.proof)) as AttestationPackage['proof'];
+    const copy: AttestationPackage = { ...pkg, proof };
+    expect(packageId(copy)).not.toBe(packageId(pkg));
+    const check = await request(api.app).post('/v1/verify').send({ package: copy }).expect(200);
+    expect(check.body.reasons).toEqual(['CONTEXT_REUSED']); // a valid proof, a used challenge
+    const res = await submit(copy);
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.reasons).toBe('CONTEXT_REUSED');
+  });
+
   it('checks without recording or consuming the challenge on /v1/verify', async () => {
     const pkg = await factory.package({ context: await challenge() });
     const check = await request(api.app).post('/v1/verify').send({ package: pkg }).expect(200);
@@ -135,7 +154,7 @@ describe('recording attestations', () => {
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(6); // 1 + 1 + 1 + 1 + 2 recorded above
+    expect(seen.length).toBe(7); // 1 + 1 + 1 + 1 + 1 + 2 recorded above
   });
 
   it('keeps every acknowledged record across a Redis restart', async () => {

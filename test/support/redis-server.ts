@@ -130,7 +130,7 @@ function logTail(dir: string): string {
 }
 
 /** Starts redis-server on `port` with data in `dir`; resolves once it answers PING. */
-async function launch(port: number, dir: string): Promise<ChildProcess> {
+async function launch(port: number, dir: string, fsync: Fsync): Promise<ChildProcess> {
   const { bin, prefix } = resolveLauncher();
   const args = [
     ...prefix,
@@ -143,7 +143,7 @@ async function launch(port: number, dir: string): Promise<ChildProcess> {
     '--appendonly',
     'yes',
     '--appendfsync',
-    'always',
+    fsync,
     '--save',
     '',
     '--daemonize',
@@ -188,8 +188,14 @@ async function terminate(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * How often Redis fsyncs its append-only file: 'always' (the tests: every acknowledged write
+ * is on disk) or 'everysec' (Redis's production default: at most a second lost on a crash).
+ */
+export type Fsync = 'always' | 'everysec';
+
 /** Starts a fresh redis-server (see the module comment) and waits until it answers PING. */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(fsync: Fsync = 'always'): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'zkattest-redis-'));
   startWatchdog(dir);
   // The port is free when probed but could be taken before Redis binds it: try a few.
@@ -198,7 +204,7 @@ export async function startRedis(): Promise<RedisServer> {
   for (let attempt = 1; !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir);
+      child = await launch(port, dir, fsync);
     } catch (err) {
       if (attempt >= 3) throw err;
     }
@@ -211,7 +217,7 @@ export async function startRedis(): Promise<RedisServer> {
     stop: () => terminate(current),
     async restart() {
       await terminate(current);
-      current = await launch(port, dir);
+      current = await launch(port, dir, fsync);
     },
   };
 }
