@@ -2,15 +2,36 @@
  * Onshore snapshot ingest: reads a custodian's CSV or JSON snapshot and validates it into a
  * Snapshot in circuit units.
  *
+ * Reading is per format (snapshot-csv.ts, snapshot-json.ts) and yields a RawSnapshot
+ * (snapshot-raw.ts); the validation here is shared, so both formats obey the same rules and
+ * report them the same way.
+ *
  * Privacy rule: every error names where the problem is (line/position, column) and what is
  * wrong, never the offending text. Snapshot values and identifiers must not leak through logs.
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { z } from 'zod';
 import { ZkAttestError } from '../common/errors';
 import { assetIdOf } from './asset-id';
 import { toMinorUnits } from './decimal-amount';
+import { readCsvSnapshot } from './snapshot-csv';
+import { readJsonSnapshot } from './snapshot-json';
+import {
+  AMOUNT_RANGE_RULE,
+  MAX_ASSET_CLASS,
+  MAX_DECIMALS,
+  MAX_HAIRCUT_BPS,
+  MAX_IDENTIFIER_LENGTH,
+  MAX_YIELD_BPS,
+  RULES,
+  amountRule,
+  fieldError,
+  type PositionColumn,
+  type RawInt,
+  type RawPosition,
+  type RawSnapshot,
+  type Where,
+} from './snapshot-raw';
 import type { Position, Snapshot } from './snapshot-types';
 
 /** Default (and circuit) maximum number of positions in one snapshot. */
@@ -25,19 +46,8 @@ export interface ParseSnapshotOptions {
   maxPositions?: number;
 }
 
-const POSITION_COLUMNS = ['identifier', 'assetClass', 'value', 'haircutBps', 'yieldBps'] as const;
-type PositionColumn = (typeof POSITION_COLUMNS)[number];
-
-const METADATA_KEYS = ['asOf', 'liabilities', 'currency', 'decimals'] as const;
-type MetadataKey = (typeof METADATA_KEYS)[number];
-
 const DEFAULT_DECIMALS = 2;
 const DEFAULT_CURRENCY = 'XXX';
-const MAX_DECIMALS = 18;
-const MAX_ASSET_CLASS = 15;
-const MAX_HAIRCUT_BPS = 10000;
-const MAX_YIELD_BPS = 65535;
-const MAX_IDENTIFIER_LENGTH = 128;
 const AMOUNT_LIMIT = 1n << 64n;
 const MIN_AS_OF = 946684800; // 2000-01-01T00:00:00Z
 const MAX_AS_OF = 2 ** 40 - 1;
@@ -46,364 +56,6 @@ const CURRENCY_PATTERN = /^[A-Z0-9]{3,12}$/;
 const UNSIGNED_INT_PATTERN = /^[0-9]{1,15}$/;
 const ISO_TIME_PATTERN =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})$/;
-// Keys and column names are schema, not data; still only echo ones that look like names.
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
-
-/** What is wrong with a field, by column; amounts depend on the snapshot's decimals. */
-const RULES: Readonly<Record<string, string>> = {
-  identifier: `must be a non-empty string of at most ${MAX_IDENTIFIER_LENGTH} characters`,
-  assetClass: `must be an integer from 0 to ${MAX_ASSET_CLASS}`,
-  haircutBps: `must be an integer from 0 to ${MAX_HAIRCUT_BPS} (basis points)`,
-  yieldBps: `must be an integer from 0 to ${MAX_YIELD_BPS} (basis points)`,
-  asOf:
-    'must be an ISO-8601 time with a timezone (e.g. 2026-11-20T00:00:00Z) or integer unix ' +
-    'seconds, from 2000-01-01 to 2^40-1 seconds',
-  currency: 'must be 3 to 12 characters from A-Z and 0-9',
-  decimals: `must be an integer from 0 to ${MAX_DECIMALS}`,
-  positions: 'must be an array of position objects',
-};
-
-function amountRule(decimals: number): string {
-  return `must be a non-negative decimal with at most ${decimals} decimal places`;
-}
-
-const AMOUNT_RANGE_RULE = 'must be less than 2^64 minor units';
-const JSON_AMOUNT_RULE =
-  'must be a JSON string holding a non-negative decimal (numbers are refused: floats are inexact)';
-
-/** Where a raw value sits: `place` is for people ("line 7"), `row` for programs. */
-interface Where {
-  row?: number;
-  place: string;
-}
-
-const SNAPSHOT_WHERE: Where = { place: 'snapshot' };
-
-interface RawField<T> {
-  value: T;
-  where: Where;
-}
-
-/** Integer fields arrive as text from CSV and as JSON numbers from JSON. */
-type RawInt = string | number;
-
-interface RawPosition {
-  where: Where;
-  identifier: string;
-  assetClass: RawInt;
-  value: string;
-  haircutBps: RawInt;
-  yieldBps: RawInt;
-}
-
-/** A snapshot as read, before any value is checked: the common input of validation. */
-interface RawSnapshot {
-  asOf: RawField<string | number>;
-  liabilities: RawField<string>;
-  currency?: RawField<string>;
-  decimals?: RawField<RawInt>;
-  positions: RawPosition[];
-}
-
-function fieldError(where: Where, column: string, problem: string): ZkAttestError {
-  const details: Record<string, string | number> = { column };
-  if (where.row !== undefined) {
-    details.row = where.row;
-  }
-  return new ZkAttestError(
-    'SNAPSHOT_INVALID_FIELD',
-    `${where.place}: ${column} ${problem}`,
-    details,
-  );
-}
-
-function lineParseError(line: number, problem: string): ZkAttestError {
-  return new ZkAttestError('SNAPSHOT_PARSE', `line ${line}: ${problem}`, { row: line });
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-// ---------------------------------------------------------------------------------------------
-// CSV
-
-/**
- * Splits one CSV line into fields: RFC 4180 quoting ("" escapes a quote, commas allowed inside
- * quotes), spaces tolerated around a quoted field. Newlines inside quotes are not supported so
- * that a row always is one physical line. A string result is the (content-free) error.
- */
-function splitCsvLine(line: string): string[] | string {
-  const fields: string[] = [];
-  let start = 0;
-  for (;;) {
-    let cursor = start;
-    while (line[cursor] === ' ' || line[cursor] === '\t') {
-      cursor++;
-    }
-    if (line[cursor] === '"') {
-      let value = '';
-      cursor++;
-      for (;;) {
-        const quote = line.indexOf('"', cursor);
-        if (quote < 0) {
-          return 'unterminated quoted field';
-        }
-        value += line.slice(cursor, quote);
-        cursor = quote + 1;
-        if (line[cursor] !== '"') {
-          break;
-        }
-        value += '"';
-        cursor++;
-      }
-      while (line[cursor] === ' ' || line[cursor] === '\t') {
-        cursor++;
-      }
-      if (cursor < line.length && line[cursor] !== ',') {
-        return 'unexpected text after a closing quote';
-      }
-      fields.push(value);
-      if (cursor >= line.length) {
-        return fields;
-      }
-      start = cursor + 1;
-    } else {
-      const comma = line.indexOf(',', start);
-      const value = line.slice(start, comma < 0 ? line.length : comma);
-      if (value.includes('"')) {
-        return 'quote inside an unquoted field';
-      }
-      fields.push(value);
-      if (comma < 0) {
-        return fields;
-      }
-      start = comma + 1;
-    }
-  }
-}
-
-interface CsvLayout {
-  width: number;
-  index: Record<PositionColumn, number>;
-}
-
-function readHeader(fields: string[], line: number): CsvLayout {
-  const names = fields.map((name) => name.trim());
-  for (const column of POSITION_COLUMNS) {
-    if (names.indexOf(column) !== names.lastIndexOf(column)) {
-      throw new ZkAttestError('SNAPSHOT_PARSE', `line ${line}: column ${column} appears twice`, {
-        row: line,
-        column,
-      });
-    }
-  }
-  const missing = POSITION_COLUMNS.filter((column) => !names.includes(column));
-  if (missing.length > 0) {
-    throw new ZkAttestError(
-      'SNAPSHOT_MISSING_COLUMN',
-      `line ${line}: header row lacks column(s) ${missing.join(', ')}`,
-      { row: line, columns: missing.join(',') },
-    );
-  }
-  const index = {} as Record<PositionColumn, number>;
-  for (const column of POSITION_COLUMNS) {
-    index[column] = names.indexOf(column);
-  }
-  // Extra columns (descriptions, internal refs) are allowed and ignored.
-  return { width: names.length, index };
-}
-
-const METADATA_LINE_PATTERN = /^#\s*([A-Za-z][A-Za-z0-9_]*)\s*=(.*)$/;
-
-function isMetadataKey(key: string): key is MetadataKey {
-  return (METADATA_KEYS as readonly string[]).includes(key);
-}
-
-/** Records a `# key=value` line; other `#` lines are comments. */
-function readMetadataLine(
-  text: string,
-  line: number,
-  metadata: Partial<Record<MetadataKey, RawField<string>>>,
-): void {
-  const match = METADATA_LINE_PATTERN.exec(text.trim());
-  if (match === null) {
-    return;
-  }
-  const key = match[1];
-  if (!isMetadataKey(key)) {
-    // A typo such as "liabilites" must not be silently ignored.
-    const name = NAME_PATTERN.test(key) ? ` ${key}` : '';
-    throw lineParseError(line, `unknown metadata key${name}; expected ${METADATA_KEYS.join(', ')}`);
-  }
-  const previous = metadata[key];
-  if (previous !== undefined) {
-    throw lineParseError(line, `metadata ${key} repeats ${previous.where.place}`);
-  }
-  metadata[key] = { value: match[2].trim(), where: { row: line, place: `line ${line}` } };
-}
-
-function readCsv(text: string): RawSnapshot {
-  // Physical lines, so reported row numbers match what an editor shows.
-  const lines = stripBom(text).split(/\r\n|\n|\r/);
-  const metadata: Partial<Record<MetadataKey, RawField<string>>> = {};
-  const positions: RawPosition[] = [];
-  let layout: CsvLayout | undefined;
-  let sawContent = false;
-
-  for (let i = 0; i < lines.length; i++) {
-    const line = i + 1;
-    const text = lines[i];
-    if (text.trim() === '') {
-      continue;
-    }
-    sawContent = true;
-    if (text.trimStart().startsWith('#')) {
-      if (layout !== undefined) {
-        throw lineParseError(line, 'comment and metadata lines must come before the header row');
-      }
-      readMetadataLine(text, line, metadata);
-      continue;
-    }
-    const fields = splitCsvLine(text);
-    if (typeof fields === 'string') {
-      throw lineParseError(line, fields);
-    }
-    if (layout === undefined) {
-      layout = readHeader(fields, line);
-      continue;
-    }
-    if (fields.length !== layout.width) {
-      throw lineParseError(line, `has ${fields.length} fields, the header has ${layout.width}`);
-    }
-    const { index } = layout;
-    positions.push({
-      where: { row: line, place: `line ${line}` },
-      identifier: fields[index.identifier],
-      assetClass: fields[index.assetClass],
-      value: fields[index.value],
-      haircutBps: fields[index.haircutBps],
-      yieldBps: fields[index.yieldBps],
-    });
-  }
-
-  if (!sawContent) {
-    throw new ZkAttestError('SNAPSHOT_EMPTY', 'snapshot file is empty');
-  }
-  if (layout === undefined) {
-    throw new ZkAttestError(
-      'SNAPSHOT_MISSING_COLUMN',
-      `no header row; expected columns ${POSITION_COLUMNS.join(', ')}`,
-      { columns: POSITION_COLUMNS.join(',') },
-    );
-  }
-  const { asOf, liabilities } = metadata;
-  if (asOf === undefined) {
-    throw fieldError(SNAPSHOT_WHERE, 'asOf', "is required (a '# asOf=...' line before the header)");
-  }
-  if (liabilities === undefined) {
-    throw fieldError(
-      SNAPSHOT_WHERE,
-      'liabilities',
-      "is required (a '# liabilities=...' line before the header)",
-    );
-  }
-  return { asOf, liabilities, currency: metadata.currency, decimals: metadata.decimals, positions };
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON
-
-// Types only: ranges are checked by the shared validation so both formats say the same thing.
-// Amounts are strings so that JSON.parse never turns them into floats.
-const jsonInteger = z.number().int();
-const jsonPositionSchema = z.strictObject({
-  identifier: z.string(),
-  assetClass: jsonInteger,
-  value: z.string(),
-  haircutBps: jsonInteger,
-  yieldBps: jsonInteger,
-});
-const jsonSnapshotSchema = z.strictObject({
-  asOf: z.union([z.string(), jsonInteger]),
-  currency: z.string().optional(),
-  decimals: jsonInteger.optional(),
-  liabilities: z.string(),
-  positions: z.array(jsonPositionSchema),
-});
-
-function jsonRule(field: string): string {
-  if (field === 'value' || field === 'liabilities') {
-    return JSON_AMOUNT_RULE;
-  }
-  return RULES[field] ?? 'is invalid';
-}
-
-function unknownFieldError(where: Where, keys: readonly string[]): ZkAttestError {
-  const key = keys[0] ?? '';
-  const column = NAME_PATTERN.test(key) ? key : 'unknown';
-  const details: Record<string, string | number> = { column };
-  if (where.row !== undefined) {
-    details.row = where.row;
-  }
-  return new ZkAttestError(
-    'SNAPSHOT_INVALID_FIELD',
-    `${where.place}: unknown field ${column === 'unknown' ? '(unprintable name)' : column}`,
-    details,
-  );
-}
-
-/** Turns a zod issue into a coded error from its path only (zod's text is never surfaced). */
-function jsonIssueError(issue: z.core.$ZodIssue): ZkAttestError {
-  const [top, index, field] = issue.path;
-  if (top === undefined) {
-    if (issue.code === 'unrecognized_keys') {
-      return unknownFieldError(SNAPSHOT_WHERE, issue.keys);
-    }
-    return new ZkAttestError('SNAPSHOT_PARSE', 'snapshot JSON must be an object');
-  }
-  if (top === 'positions' && typeof index === 'number') {
-    const where: Where = { row: index + 1, place: `position ${index + 1}` };
-    if (field !== undefined) {
-      return fieldError(where, String(field), jsonRule(String(field)));
-    }
-    if (issue.code === 'unrecognized_keys') {
-      return unknownFieldError(where, issue.keys);
-    }
-    return new ZkAttestError(
-      'SNAPSHOT_INVALID_FIELD',
-      `${where.place}: must be an object with fields ${POSITION_COLUMNS.join(', ')}`,
-      { row: where.row ?? 0, column: 'positions' },
-    );
-  }
-  return fieldError(SNAPSHOT_WHERE, String(top), jsonRule(String(top)));
-}
-
-function readJson(text: string): RawSnapshot {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stripBom(text));
-  } catch {
-    // JSON.parse's message quotes the surrounding input, so it is not passed on.
-    throw new ZkAttestError('SNAPSHOT_PARSE', 'snapshot is not well-formed JSON');
-  }
-  const result = jsonSnapshotSchema.safeParse(parsed);
-  if (!result.success) {
-    throw jsonIssueError(result.error.issues[0]);
-  }
-  const data = result.data;
-  const where = SNAPSHOT_WHERE; // top-level fields have no row
-  return {
-    asOf: { value: data.asOf, where },
-    liabilities: { value: data.liabilities, where },
-    currency: data.currency === undefined ? undefined : { value: data.currency, where },
-    decimals: data.decimals === undefined ? undefined : { value: data.decimals, where },
-    positions: data.positions.map((position, i) => ({
-      where: { row: i + 1, place: `position ${i + 1}` },
-      ...position,
-    })),
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Validation shared by both formats
@@ -588,9 +240,9 @@ export function parseSnapshot(
   }
   let raw: RawSnapshot;
   if (format === 'csv') {
-    raw = readCsv(text);
+    raw = readCsvSnapshot(text);
   } else if (format === 'json') {
-    raw = readJson(text);
+    raw = readJsonSnapshot(text);
   } else {
     throw new ZkAttestError('SNAPSHOT_PARSE', 'snapshot format must be csv or json');
   }
