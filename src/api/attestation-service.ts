@@ -10,6 +10,7 @@ import {
   ProofBatcher,
   verifyAttestation,
   type AttestationVerdict,
+  type ClaimRequirements,
   type VerifierContext,
 } from '../verifier';
 import type { Logger } from './logger';
@@ -66,10 +67,15 @@ export class AttestationService {
     return this.settle(async () => this.record(await this.open(envelope)));
   }
 
-  /** Checks a package without recording it or consuming its challenge. */
-  async check(candidate: unknown): Promise<AttestationVerdict> {
+  /**
+   * Checks a package without recording it or consuming its challenge, optionally against an
+   * investor's own requirements (instead of the server's).
+   */
+  async check(candidate: unknown, requirements?: ClaimRequirements): Promise<AttestationVerdict> {
     const pkg = parsePackage(candidate);
-    const verdict = await verifyAttestation(pkg, this.context(), {
+    const ctx = this.context();
+    if (requirements) ctx.policy = { ...ctx.policy, requirements };
+    const verdict = await verifyAttestation(pkg, ctx, {
       consume: false,
       proofValid: await this.proofValid(pkg),
     });

@@ -10,7 +10,24 @@ const jws = z
 
 export const submitBody = z.strictObject({ envelope: jws });
 export const submitBatchBody = z.strictObject({ envelopes: z.array(jws).min(1).max(64) });
-export const verifyBody = z.strictObject({ package: z.unknown() });
+const bps = z.number().int().min(0).max(65535);
+/** An investor's own minimums, checked against the claim's proven parameters. */
+export const requirementsSchema = z.strictObject({
+  coverage: z.strictObject({ minCoverageBps: bps.optional() }).optional(),
+  'yield-range': z
+    .strictObject({ minYieldBps: bps.optional(), maxYieldBps: bps.optional() })
+    .optional(),
+  concentration: z
+    .strictObject({
+      maxShareBps: bps.optional(),
+      allowedClasses: z.array(z.number().int().min(0).max(15)).max(16).optional(),
+    })
+    .optional(),
+});
+export const verifyBody = z.strictObject({
+  package: z.unknown(),
+  requirements: requirementsSchema.optional(),
+});
 export const idParam = z.strictObject({ id: hex64 });
 export const listQuery = z.strictObject({
   attestor: fieldElement.optional(),

@@ -120,6 +120,12 @@ describe('recording attestations', () => {
     await request(api.app)
       .get(`/v1/attestations/${packageId(pkg)}`)
       .expect(404);
+    // The investor's own minimum: the proof shows 120%, this investor wants 125%.
+    const stricter = await request(api.app)
+      .post('/v1/verify')
+      .send({ package: pkg, requirements: { coverage: { minCoverageBps: 12500 } } })
+      .expect(200);
+    expect(stricter.body).toMatchObject({ valid: false, reasons: ['REQUIREMENT_NOT_MET'] });
     expect((await submit(pkg)).status).toBe(201); // the challenge was still fresh
   });
 

@@ -57,7 +57,7 @@ export function attestationRoutes(
 
   router.post('/v1/verify', ...write, async (req, res) => {
     const body = validate(verifyBody, req.body);
-    res.json(await service.check(body.package));
+    res.json(await service.check(body.package, body.requirements));
   });
 
   return router;
