@@ -32,7 +32,12 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'RATE_LIMITED'
   | 'STORE_UNAVAILABLE'
-  | 'STORE_INVALID_ARGUMENT';
+  | 'STORE_INVALID_ARGUMENT'
+  | 'VAULT_CONFIG_INVALID'
+  | 'VAULT_KEY_UNKNOWN'
+  | 'VAULT_NOT_FOUND'
+  | 'VAULT_DECRYPT_FAILED'
+  | 'VAULT_RECORD_INVALID';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.
