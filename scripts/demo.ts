@@ -20,7 +20,13 @@ import {
   snapshotCommitment,
   type ClaimParams,
 } from '../src/prover';
+import { Wallet } from 'ethers';
 import { readConfig } from '../src/api/config';
+import { startAnvil } from '../src/chain/anvil';
+import { chainProvider, revertName } from '../src/chain/chain-client';
+import { contractContext } from '../src/chain/context-binding';
+import { deployAll } from '../src/chain/deploy';
+import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/api/logger';
 import { startServer } from '../src/api/server';
 import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
@@ -37,6 +43,9 @@ const CLAIMS: Array<{ label: string; params: ClaimParams }> = [
   },
 ];
 
+/** anvil's first pre-funded development account (a public, well-known test key). */
+const ANVIL_DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+
 const short = (s: string) => (s.length > 20 ? `${s.slice(0, 8)}…${s.slice(-8)}` : s);
 
 async function main() {
@@ -49,7 +58,7 @@ async function main() {
 
   const rows: string[] = [];
   console.log(
-    `zkattest demo: onshore prover and offshore API in one process (${process.env.REDIS_URL ? 'Redis' : 'embedded store'}, no chain)\n`,
+    `zkattest demo: onshore prover and offshore API in one process (${process.env.REDIS_URL ? 'Redis' : 'embedded store'}) and a local chain\n`,
   );
   console.log('ONSHORE (custodian)');
   const p = await loadPrimitives();
@@ -190,6 +199,51 @@ async function main() {
     if (check.body.valid || again.status !== 200) process.exitCode = 1;
   } finally {
     await api.close();
+  }
+
+  // ON-CHAIN: a local anvil, the verifier + registry + proof-gated token, a mint gated on a
+  // coverage proof bound to this token, and a mint beyond the proven capacity refused.
+  console.log('ON-CHAIN (local anvil)');
+  const anvil = await startAnvil();
+  const provider = chainProvider(anvil.rpcUrl);
+  try {
+    const signer = new Wallet(ANVIL_DEV_KEY, provider);
+    const d = await deployAll(signer, { requiredRatioBps: 12000, maxSnapshotAge: 86400 });
+    await (await d.registry.getFunction('add')(key.keyHash, 0)).wait();
+    console.log(
+      `  deployed   token ${d.addresses.token} on chain ${d.chainId}; attestor registered`,
+    );
+    const { package: bound, proveMs } = await prover.prove({
+      snapshot,
+      salt,
+      key,
+      params: { claim: 'coverage', minCoverageBps: 12000 },
+      context: contractContext(d.chainId, d.addresses.token),
+    });
+    const capacity = snapshot.liabilities;
+    const holder = Wallet.createRandom().address;
+    const mintArgs = (amount: bigint) => mintWithProofArgs(bound, holder, amount);
+    const first = capacity / 2n;
+    const receipt = await (await d.token.getFunction('mintWithProof')(...mintArgs(first))).wait();
+    console.log(
+      `  minted     ${first} units (half the proven capacity ${capacity}) with a proof bound to ` +
+        `this token (${(proveMs / 1000).toFixed(2)} s), gas ${receipt.gasUsed}`,
+    );
+    try {
+      await d.token.getFunction('mintWithProof')(...mintArgs(capacity - first + 1n));
+      console.log('  beyond     a mint past the capacity was ACCEPTED (bug!)');
+      process.exitCode = 1;
+    } catch (err) {
+      console.log(
+        `  beyond     minting ${capacity - first + 1n} more (one unit past capacity): refused, ` +
+          `${revertName(d.token, err) ?? 'reverted'}`,
+      );
+    }
+    const supply = (await d.token.getFunction('totalSupply')()) as bigint;
+    console.log(`  supply     ${supply} <= capacity ${capacity}\n`);
+  } finally {
+    provider.destroy();
+    await anvil.stop();
   }
 
   console.log('SUMMARY');

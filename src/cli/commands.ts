@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { readDeploymentFile } from '../chain/chain-client';
+import { contractContext } from '../chain/context-binding';
 import { ZkAttestError } from '../common/errors';
 import {
   ClaimProver,
@@ -73,10 +75,12 @@ const CLAIM_OPTIONS = {
   'max-yield-bps': { type: 'string' },
   'max-share-bps': { type: 'string' },
   'allowed-classes': { type: 'string' },
+  'for-token': { type: 'string' },
 } as const;
 
 const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <file> --out <package.json>
     [--secret <file>] [--context <integer below 2^128, default: random>] [claim parameters]
+    [--for-token <deployment.json>]   bind the proof to that token (chain id + address)
 
 claims and their parameters:
   coverage        --min-coverage-bps N        collateral after haircuts >= N bps of liabilities
@@ -118,6 +122,11 @@ function claimParams(claim: string | undefined, v: Record<string, string | boole
   }
 }
 
+function tokenContext(deploymentFile: string): bigint {
+  const d = readDeploymentFile(deploymentFile);
+  return contractContext(BigInt(d.chainId), d.addresses.token);
+}
+
 function contextOption(text: string | undefined): bigint {
   if (text === undefined) return BigInt(`0x${randomBytes(16).toString('hex')}`);
   if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(text)) {
@@ -146,7 +155,10 @@ const prove: Command = {
       salt,
       key,
       params,
-      context: contextOption(values.context as string | undefined),
+      context:
+        typeof values['for-token'] === 'string'
+          ? tokenContext(values['for-token'])
+          : contextOption(values.context as string | undefined),
     });
     const cleared = clearForEgress(pkg);
     writeFileSync(out, cleared.bytes);

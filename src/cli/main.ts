@@ -1,6 +1,9 @@
 import { ZkAttestError } from '../common/errors';
 import { parseCommandArgs, type Command } from './args';
-import { COMMANDS } from './commands';
+import { CHAIN_COMMANDS } from './chain-commands';
+import { COMMANDS as CORE_COMMANDS } from './commands';
+
+const COMMANDS = [...CORE_COMMANDS, ...CHAIN_COMMANDS];
 
 const HELP = `zkattest: zero-knowledge attestations over custodian-signed asset snapshots
 

@@ -37,7 +37,8 @@ export type ErrorCode =
   | 'VAULT_KEY_UNKNOWN'
   | 'VAULT_NOT_FOUND'
   | 'VAULT_DECRYPT_FAILED'
-  | 'VAULT_RECORD_INVALID';
+  | 'VAULT_RECORD_INVALID'
+  | 'MINT_REFUSED';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

@@ -1,0 +1,68 @@
+import { JsonRpcProvider, Wallet, type Contract } from 'ethers';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ZkAttestError } from '../common/errors';
+import { attach } from './deploy';
+
+/** A provider for any JSON-RPC URL; ethers' 250 ms call cache off, so nonces and estimates stay fresh. */
+export function chainProvider(rpcUrl: string): JsonRpcProvider {
+  return new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
+}
+
+/** A signer from a private key held in an environment variable (never on the command line). */
+export function envSigner(provider: JsonRpcProvider, envName: string): Wallet {
+  const key = process.env[envName];
+  if (!key || !/^(0x)?[0-9a-fA-F]{64}$/.test(key)) {
+    throw new ZkAttestError('KEY_INVALID', `set ${envName} to the signer's private key (hex)`);
+  }
+  return new Wallet(key, provider);
+}
+
+const deploymentSchema = z.strictObject({
+  chainId: z.string().regex(/^[0-9]+$/),
+  rpcUrl: z.string(),
+  addresses: z.strictObject({ verifier: z.string(), registry: z.string(), token: z.string() }),
+  requiredRatioBps: z.number().int(),
+  maxSnapshotAge: z.number().int(),
+  deployedAt: z.string(),
+});
+
+/** What `zkattest deploy` writes: where the contracts are, and how the token is configured. */
+export type DeploymentFile = z.infer<typeof deploymentSchema>;
+
+export function writeDeploymentFile(file: string, d: DeploymentFile): void {
+  writeFileSync(file, `${JSON.stringify(d, null, 2)}\n`);
+}
+
+export function readDeploymentFile(file: string): DeploymentFile {
+  let parsed;
+  try {
+    parsed = deploymentSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    throw new ZkAttestError('USAGE', `cannot read the deployment file ${file}`);
+  }
+  if (!parsed.success)
+    throw new ZkAttestError('USAGE', `${file} is not a zkattest deployment file`);
+  return parsed.data;
+}
+
+/** The custom error name of a reverted contract call (e.g. ProofGatedToken__OverCapacity), if any. */
+export function revertName(contract: Contract, err: unknown): string | undefined {
+  const e = err as {
+    revert?: { name?: string };
+    data?: string;
+    info?: { error?: { data?: string } };
+  };
+  if (e.revert?.name) return e.revert.name;
+  const data = e.data ?? e.info?.error?.data;
+  if (typeof data === 'string') {
+    try {
+      return contract.interface.parseError(data)?.name;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+export { attach };

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { ZkAttestError } from '../common/errors';
+import {
+  chainProvider,
+  envSigner,
+  readDeploymentFile,
+  revertName,
+  writeDeploymentFile,
+} from '../chain/chain-client';
+import { attach, deployAll } from '../chain/deploy';
+import { mintWithProofArgs } from '../chain/mint-call';
+import { parsePackage } from '../verifier';
+import { integerOption, required, type Command } from './args';
+
+const deploy: Command = {
+  name: 'deploy',
+  summary: 'deploy the coverage verifier, attestor registry and proof-gated token to a chain',
+  usage: `zkattest deploy --rpc <url> --out <deployment.json> [--key-env ZKATTEST_DEPLOYER_KEY]
+    [--required-ratio-bps 12000] [--max-snapshot-age 86400] [--attestor <key hash>]...
+  The deployer's private key is read from the environment variable named by --key-env.`,
+  options: {
+    rpc: { type: 'string' },
+    out: { type: 'string' },
+    'key-env': { type: 'string', default: 'ZKATTEST_DEPLOYER_KEY' },
+    'required-ratio-bps': { type: 'string', default: '12000' },
+    'max-snapshot-age': { type: 'string', default: '86400' },
+    attestor: { type: 'string', multiple: true },
+  },
+  async run(values) {
+    const rpcUrl = required(values, 'rpc', this.usage);
+    const out = required(values, 'out', this.usage);
+    const provider = chainProvider(rpcUrl);
+    try {
+      const signer = envSigner(provider, values['key-env'] as string);
+      const requiredRatioBps = integerOption(values, 'required-ratio-bps', this.usage);
+      const maxSnapshotAge = integerOption(values, 'max-snapshot-age', this.usage);
+      const d = await deployAll(signer, { requiredRatioBps, maxSnapshotAge });
+      for (const keyHash of (values.attestor as unknown as string[] | undefined) ?? []) {
+        await (await d.registry.getFunction('add')(BigInt(keyHash), 0)).wait();
+        console.log(`attestor registered: ${keyHash}`);
+      }
+      writeDeploymentFile(out, {
+        chainId: d.chainId.toString(),
+        rpcUrl,
+        addresses: d.addresses,
+        requiredRatioBps,
+        maxSnapshotAge,
+        deployedAt: new Date().toISOString(),
+      });
+      console.log(`verifier ${d.addresses.verifier}`);
+      console.log(`registry ${d.addresses.registry}`);
+      console.log(`token    ${d.addresses.token} (chain ${d.chainId})`);
+      console.log(`deployment written to ${out}; ABIs are in build/contracts`);
+    } finally {
+      provider.destroy();
+    }
+  },
+};
+
+const mint: Command = {
+  name: 'mint',
+  summary: 'mint proof-gated tokens against a coverage package bound to the token',
+  usage: `zkattest mint <package.json> --deployment <deployment.json> --to <address> --amount <units>
+    [--key-env ZKATTEST_MINTER_KEY]
+  Prove the package with: zkattest prove coverage ... --for-token <deployment.json>`,
+  options: {
+    deployment: { type: 'string' },
+    to: { type: 'string' },
+    amount: { type: 'string' },
+    'key-env': { type: 'string', default: 'ZKATTEST_MINTER_KEY' },
+  },
+  async run(values, [file]) {
+    if (!file) throw new ZkAttestError('USAGE', this.usage);
+    const d = readDeploymentFile(required(values, 'deployment', this.usage));
+    const pkg = parsePackage(JSON.parse(readFileSync(file, 'utf8')));
+    const amount = BigInt(integerOption(values, 'amount', this.usage));
+    const provider = chainProvider(d.rpcUrl);
+    try {
+      const signer = envSigner(provider, values['key-env'] as string);
+      const token = attach('ProofGatedToken', d.addresses.token, signer);
+      try {
+        const tx = await token.getFunction('mintWithProof')(
+          ...mintWithProofArgs(pkg, required(values, 'to', this.usage), amount),
+        );
+        const receipt = await tx.wait();
+        console.log(`minted ${amount} in tx ${tx.hash} (gas ${receipt.gasUsed})`);
+      } catch (err) {
+        const name = revertName(token, err);
+        if (!name) throw err;
+        throw new ZkAttestError('MINT_REFUSED', `the token refused the mint: ${name}`, { reason: name });
+      }
+    } finally {
+      provider.destroy();
+    }
+  },
+};
+
+export const CHAIN_COMMANDS: Command[] = [deploy, mint];

@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startAnvil, type Anvil } from '../../src/chain/anvil';
+
+const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
+const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
+// anvil's first pre-funded development account: a public test key.
+const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+const HOLDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+const run = promisify(execFile);
+
+async function zkattest(args: string[], cwd: string) {
+  const env = { ...process.env, ZKATTEST_DEPLOYER_KEY: DEV_KEY, ZKATTEST_MINTER_KEY: DEV_KEY };
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let anvil: Anvil;
+let dir: string;
+
+beforeAll(async () => {
+  anvil = await startAnvil();
+  dir = mkdtempSync(join(tmpdir(), 'zkattest-chain-cli-'));
+  // Today's snapshot: the token refuses snapshots older than its freshness window.
+  const today = readFileSync(SAMPLE, 'utf8').replace(
+    /^# asOf=.*$/m,
+    `# asOf=${Math.floor(Date.now() / 1000) - 600}`,
+  );
+  writeFileSync(join(dir, 'today.csv'), today);
+});
+
+afterAll(async () => {
+  await anvil.stop();
+});
+
+describe('zkattest deploy and mint on a real chain', () => {
+  it('deploys, proves for the token, mints within capacity and is refused beyond it', async () => {
+    const keys = await zkattest(['keys', 'new', '--out', 'attestor.key.json'], dir);
+    const keyHash = /key hash \(Poseidon\(Ax, Ay\)\): (\d+)/.exec(keys.stdout)![1]!;
+    const deployed = await zkattest(
+      ['deploy', '--rpc', anvil.rpcUrl, '--out', 'deployment.json', '--attestor', keyHash],
+      dir,
+    );
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toMatch(/token {4}0x[0-9a-fA-F]{40} \(chain 31337\)/);
+
+    const proved = await zkattest(
+      [
+        'prove',
+        'coverage',
+        '--snapshot',
+        'today.csv',
+        '--key',
+        'attestor.key.json',
+        '--min-coverage-bps',
+        '12000',
+        '--for-token',
+        'deployment.json',
+        '--out',
+        'coverage.json',
+      ],
+      dir,
+    );
+    expect(proved.code).toBe(0);
+
+    const mint = (amount: string) =>
+      zkattest(
+        [
+          'mint',
+          'coverage.json',
+          '--deployment',
+          'deployment.json',
+          '--to',
+          HOLDER,
+          '--amount',
+          amount,
+        ],
+        dir,
+      );
+    const ok = await mint('8000000000'); // liabilities in the sample: 8,118,000,000 minor units
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/minted 8000000000 in tx 0x[0-9a-f]{64}/);
+    const refused = await mint('118000001');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[MINT_REFUSED]');
+    expect(refused.stderr).toContain('ProofGatedToken__OverCapacity');
+  });
+
+  it('refuses to deploy without the deployer key in the environment', async () => {
+    const { code, stderr } = await zkattest(
+      ['deploy', '--rpc', anvil.rpcUrl, '--out', 'x.json', '--key-env', 'NO_SUCH_VARIABLE'],
+      dir,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('[KEY_INVALID]');
+  });
+});
