@@ -87,7 +87,9 @@ const mint: Command = {
       } catch (err) {
         const name = revertName(token, err);
         if (!name) throw err;
-        throw new ZkAttestError('MINT_REFUSED', `the token refused the mint: ${name}`, { reason: name });
+        throw new ZkAttestError('MINT_REFUSED', `the token refused the mint: ${name}`, {
+          reason: name,
+        });
       }
     } finally {
       provider.destroy();
