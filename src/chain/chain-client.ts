@@ -22,6 +22,11 @@ const deploymentSchema = z.strictObject({
   chainId: z.string().regex(/^[0-9]+$/),
   rpcUrl: z.string(),
   addresses: z.strictObject({ verifier: z.string(), registry: z.string(), token: z.string() }),
+  abis: z.strictObject({
+    verifier: z.array(z.unknown()),
+    registry: z.array(z.unknown()),
+    token: z.array(z.unknown()),
+  }),
   requiredRatioBps: z.number().int(),
   maxSnapshotAge: z.number().int(),
   deployedAt: z.string(),

@@ -7,6 +7,7 @@ import {
   revertName,
   writeDeploymentFile,
 } from '../chain/chain-client';
+import { loadContractArtifacts } from '../chain/contracts-build';
 import { attach, deployAll } from '../chain/deploy';
 import { mintWithProofArgs } from '../chain/mint-call';
 import { parsePackage } from '../verifier';
@@ -34,6 +35,7 @@ const deploy: Command = {
       const signer = envSigner(provider, values['key-env'] as string);
       const requiredRatioBps = integerOption(values, 'required-ratio-bps', this.usage);
       const maxSnapshotAge = integerOption(values, 'max-snapshot-age', this.usage);
+      const artifacts = loadContractArtifacts();
       const d = await deployAll(signer, { requiredRatioBps, maxSnapshotAge });
       for (const keyHash of (values.attestor as unknown as string[] | undefined) ?? []) {
         await (await d.registry.getFunction('add')(BigInt(keyHash), 0)).wait();
@@ -43,6 +45,11 @@ const deploy: Command = {
         chainId: d.chainId.toString(),
         rpcUrl,
         addresses: d.addresses,
+        abis: {
+          verifier: artifacts.Coverage32Verifier.abi,
+          registry: artifacts.AttestorRegistry.abi,
+          token: artifacts.ProofGatedToken.abi,
+        },
         requiredRatioBps,
         maxSnapshotAge,
         deployedAt: new Date().toISOString(),
@@ -50,7 +57,7 @@ const deploy: Command = {
       console.log(`verifier ${d.addresses.verifier}`);
       console.log(`registry ${d.addresses.registry}`);
       console.log(`token    ${d.addresses.token} (chain ${d.chainId})`);
-      console.log(`deployment written to ${out}; ABIs are in build/contracts`);
+      console.log(`deployment (addresses and ABIs) written to ${out}`);
     } finally {
       provider.destroy();
     }

@@ -51,6 +51,10 @@ describe('zkattest deploy and mint on a real chain', () => {
     );
     expect(deployed.code).toBe(0);
     expect(deployed.stdout).toMatch(/token {4}0x[0-9a-fA-F]{40} \(chain 31337\)/);
+    const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
+    expect(deployment.abis.token.some((f: { name?: string }) => f.name === 'mintWithProof')).toBe(
+      true,
+    );
 
     const proved = await zkattest(
       [
