@@ -1,0 +1,125 @@
+/**
+ * The wire form of a proving job. A job travels through Redis, which is not the vault: it
+ * carries ids (of the snapshot and of the attestor key, resolved onshore by the worker's
+ * SnapshotSource) and the claim's public parameters, never snapshot data. The strict schema
+ * below is the assertion: any extra field (positions, salt, key...) is refused, ids are short
+ * path-safe tokens and the whole payload is a few hundred bytes at most.
+ */
+import { z } from 'zod';
+import { ZkAttestError } from '../../common/errors';
+import { validateClaimParams, validateContext, type ClaimParams } from '../claim-inputs';
+
+/** Ids of snapshots, keys and jobs: 1..128 characters, path-safe, no leading dot. */
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** A generous bound: the largest legitimate payload is about 250 bytes. */
+export const MAX_PAYLOAD_BYTES = 512;
+
+const id = z.string().regex(ID_PATTERN);
+const bps = z.number().int().min(0).max(0xffff);
+
+const wireParamsSchema = z.discriminatedUnion('claim', [
+  z.strictObject({ claim: z.literal('coverage'), minCoverageBps: bps }),
+  z.strictObject({ claim: z.literal('yield-range'), minYieldBps: bps, maxYieldBps: bps }),
+  z.strictObject({
+    claim: z.literal('concentration'),
+    maxShareBps: bps,
+    // bigint does not survive JSON: the 16-bit mask travels as a decimal string.
+    allowedClasses: z.string().regex(/^[0-9]{1,5}$/),
+  }),
+]);
+
+/** A job as stored in Redis. */
+export const provingJobSchema = z.strictObject({
+  v: z.literal(1),
+  snapshotId: id,
+  attestorKeyId: id,
+  params: wireParamsSchema,
+  /** Decimal, < 2^128 (public: it is packed into the statement). */
+  context: z.string().regex(/^[0-9]{1,39}$/),
+});
+
+export type ProvingJobData = z.infer<typeof provingJobSchema>;
+
+/** What a caller asks to prove (see ProvingQueue.enqueueClaim). */
+export interface ClaimJobRequest {
+  snapshotId: string;
+  attestorKeyId: string;
+  params: ClaimParams;
+  /** The verifier's challenge or a contract binding: decimal or 0x-hex, < 2^128. */
+  context: string;
+}
+
+/** What a worker proves once it has resolved the ids. */
+export interface DecodedJob {
+  snapshotId: string;
+  attestorKeyId: string;
+  params: ClaimParams;
+  context: bigint;
+}
+
+function invalid(message: string, field: string): ZkAttestError {
+  return new ZkAttestError('REQUEST_INVALID', message, { field });
+}
+
+function parseContext(text: string): bigint {
+  if (!/^(0x[0-9a-fA-F]{1,32}|[0-9]{1,39})$/.test(text)) {
+    throw invalid('context must be a decimal or 0x-hex integer below 2^128', 'context');
+  }
+  const context = BigInt(text);
+  validateContext(context);
+  return context;
+}
+
+/** Checks a payload against the ids-and-public-parameters-only rule; the parsed payload. */
+export function assertIdsOnly(candidate: unknown): ProvingJobData {
+  const parsed = provingJobSchema.safeParse(candidate);
+  if (!parsed.success) {
+    // Paths only: a refused payload may be carrying exactly what must not be shown.
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
+    throw invalid(
+      `a proving job carries ids and public parameters only; refused: ${fields.join(', ')}`,
+      fields.join(','),
+    );
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(parsed.data));
+  if (bytes > MAX_PAYLOAD_BYTES) {
+    throw invalid(`a proving job payload is at most ${MAX_PAYLOAD_BYTES} bytes`, '(root)');
+  }
+  return parsed.data;
+}
+
+/** The Redis payload of a request (validated: params in range, context < 2^128, ids only). */
+export function encodeJob(req: ClaimJobRequest): ProvingJobData {
+  validateClaimParams(req.params);
+  const p = req.params;
+  const params =
+    p.claim === 'concentration'
+      ? { claim: p.claim, maxShareBps: p.maxShareBps, allowedClasses: p.allowedClasses.toString() }
+      : p.claim === 'coverage'
+        ? { claim: p.claim, minCoverageBps: p.minCoverageBps }
+        : { claim: p.claim, minYieldBps: p.minYieldBps, maxYieldBps: p.maxYieldBps };
+  return assertIdsOnly({
+    v: 1,
+    snapshotId: req.snapshotId,
+    attestorKeyId: req.attestorKeyId,
+    params,
+    context: parseContext(req.context).toString(),
+  });
+}
+
+/** A stored payload back to prover types; refuses anything but the strict wire form. */
+export function decodeJob(data: unknown): DecodedJob {
+  const job = assertIdsOnly(data);
+  const w = job.params;
+  const params: ClaimParams =
+    w.claim === 'concentration'
+      ? { claim: w.claim, maxShareBps: w.maxShareBps, allowedClasses: BigInt(w.allowedClasses) }
+      : w;
+  validateClaimParams(params);
+  return {
+    snapshotId: job.snapshotId,
+    attestorKeyId: job.attestorKeyId,
+    params,
+    context: parseContext(job.context),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * A proving worker process (to become `zkattest worker`):
+ *
+ *   REDIS_URL=redis://127.0.0.1:6379 ZKATTEST_SOURCE_DIR=... ZKATTEST_SINK_DIR=... \
+ *     node --require tsx/cjs src/prover/queue/worker-main.ts
+ *
+ * Optional: WORKER_CONCURRENCY (1), ZKATTEST_LOCK_DURATION_MS (30000),
+ * ZKATTEST_STALLED_INTERVAL_MS (15000), ZKATTEST_MAX_STALLED_COUNT (2), ZKATTEST_QUEUE.
+ * Logs JSON lines on stdout (ids, codes, timings; never snapshot data); the first is
+ * {"event":"ready",...} once the circuits are loaded and the worker is connected.
+ * SIGINT/SIGTERM: stop taking jobs, finish the active ones, exit 0 (a second signal exits 1).
+ */
+import { FilePackageSink, FileSnapshotSource } from './file-store';
+import {
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_MAX_STALLED_COUNT,
+  DEFAULT_STALLED_INTERVAL_MS,
+  startProvingWorker,
+} from './proving-worker';
+import { loadPrimitives } from '../primitives';
+
+function log(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+}
+
+function env(name: string): string {
+  const v = process.env[name];
+  if (!v) {
+    log({ event: 'config-error', reason: `${name} is not set` });
+    process.exit(2);
+  }
+  return v;
+}
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1) {
+    log({ event: 'config-error', reason: `${name} must be a positive integer` });
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const redisUrl = env('REDIS_URL');
+  const source = new FileSnapshotSource(env('ZKATTEST_SOURCE_DIR'), await loadPrimitives());
+  const sink = new FilePackageSink(env('ZKATTEST_SINK_DIR'));
+  const concurrency = intEnv('WORKER_CONCURRENCY', 1);
+  const lockDurationMs = intEnv('ZKATTEST_LOCK_DURATION_MS', DEFAULT_LOCK_DURATION_MS);
+  const stalledIntervalMs = intEnv('ZKATTEST_STALLED_INTERVAL_MS', DEFAULT_STALLED_INTERVAL_MS);
+  const started = performance.now();
+  const worker = await startProvingWorker({
+    redisUrl,
+    concurrency,
+    source,
+    sink,
+    queueName: process.env.ZKATTEST_QUEUE || undefined,
+    lockDurationMs,
+    stalledIntervalMs,
+    maxStalledCount: intEnv('ZKATTEST_MAX_STALLED_COUNT', DEFAULT_MAX_STALLED_COUNT),
+    log,
+  });
+  log({
+    event: 'ready',
+    pid: process.pid,
+    concurrency,
+    lockDurationMs,
+    stalledIntervalMs,
+    startMs: Math.round(performance.now() - started),
+  });
+
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (closing) {
+      log({ event: 'forced-exit', signal });
+      process.exit(1);
+    }
+    closing = true;
+    log({ event: 'closing', signal });
+    void (async () => {
+      await worker.close();
+      // snarkjs' curve keeps worker threads alive.
+      const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
+      await curve?.terminate();
+      log({ event: 'closed' });
+      process.exit(0);
+    })().catch((err: unknown) => {
+      log({ event: 'close-error', reason: err instanceof Error ? err.message : String(err) });
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+main().catch((err: unknown) => {
+  log({
+    event: 'fatal',
+    reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+  });
+  process.exit(1);
+});

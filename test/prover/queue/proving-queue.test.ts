@@ -1,0 +1,285 @@
+/**
+ * The proving queue on a real redis-server with real worker processes (worker-main.ts).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueEvents } from 'bullmq';
+import IORedis from 'ioredis';
+import { packageId } from '../../../src/common/attestation-package';
+import {
+  findLeaks,
+  loadPrimitives,
+  newAttestorKey,
+  parseSnapshot,
+  randomSalt,
+  sensitiveStrings,
+} from '../../../src/prover';
+import { FilePackageSink, putAttestorKey, putSnapshot } from '../../../src/prover/queue/file-store';
+import { assertIdsOnly, decodeJob, encodeJob } from '../../../src/prover/queue/job-payload';
+import {
+  createProvingQueue,
+  PROVING_QUEUE,
+  type ProvingQueue,
+} from '../../../src/prover/queue/proving-queue';
+import { VerificationKeyRegistry, verifyPackage } from '../../../src/verifier';
+import { startRedis, type RedisServer } from '../../support/redis-server';
+import { spawnWorker, type WorkerProcess } from './worker-process';
+
+const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.json');
+const SNAPSHOT_TEXT = readFileSync(SAMPLE, 'utf8');
+const snapshot = parseSnapshot(SNAPSHOT_TEXT, 'json');
+const salt = randomSalt();
+const COVERAGE = { claim: 'coverage' as const, minCoverageBps: 12000 };
+// Short enough for a test to see a killed worker's job recovered within seconds, long enough
+// that a live worker's renewal (every 2 s) never misses it during a ~1 s proof.
+const LOCK_MS = 4000;
+const STALLED_MS = 1000;
+
+let redis: RedisServer;
+let dir: string;
+let sourceDir: string;
+let sinkDir: string;
+let sink: FilePackageSink;
+let queue: ProvingQueue;
+const workers: WorkerProcess[] = [];
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function worker(): WorkerProcess {
+  const w = spawnWorker({
+    redisUrl: redis.url,
+    sourceDir,
+    sinkDir,
+    lockDurationMs: LOCK_MS,
+    stalledIntervalMs: STALLED_MS,
+  });
+  workers.push(w);
+  return w;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await sleep(10);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Every value of every key in the Redis db, as text. */
+async function dumpRedis(url: string): Promise<{ keys: number; text: string }> {
+  const r = new IORedis(url);
+  try {
+    const keys = await r.keys('*');
+    const parts: string[] = [];
+    for (const key of keys) {
+      const type = await r.type(key);
+      parts.push(key);
+      if (type === 'string') parts.push((await r.get(key)) ?? '');
+      else if (type === 'hash') parts.push(JSON.stringify(await r.hgetall(key)));
+      else if (type === 'list') parts.push(...(await r.lrange(key, 0, -1)));
+      else if (type === 'set') parts.push(...(await r.smembers(key)));
+      else if (type === 'zset') parts.push(...(await r.zrange(key, 0, -1, 'WITHSCORES')));
+      else if (type === 'stream') parts.push(JSON.stringify(await r.xrange(key, '-', '+')));
+      else parts.push(`(${type})`);
+    }
+    return { keys: keys.length, text: parts.join('\n') };
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function expectVerifiedPackage(jobId: string, expectedPackageId?: string) {
+  const pkg = await sink.get(jobId);
+  expect(pkg).toBeDefined();
+  const registry = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
+  const verdict = await verifyPackage(pkg!, registry);
+  expect(verdict).toMatchObject({ valid: true, claim: 'coverage', reasons: [] });
+  if (expectedPackageId) expect(packageId(pkg!)).toBe(expectedPackageId);
+  return verdict;
+}
+
+beforeAll(async () => {
+  redis = await startRedis('everysec');
+  dir = mkdtempSync(join(tmpdir(), 'zkattest-queue-'));
+  sourceDir = join(dir, 'source');
+  sinkDir = join(dir, 'sink');
+  putSnapshot(sourceDir, 'snap-1', SNAPSHOT_TEXT, salt);
+  putAttestorKey(sourceDir, 'attestor-1', newAttestorKey(await loadPrimitives()));
+  sink = new FilePackageSink(sinkDir);
+  queue = createProvingQueue(redis.url, { backoffMs: 100 });
+});
+
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill9()));
+  await queue?.close();
+  await redis?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('job payloads', () => {
+  it('carry ids and public parameters only, bigint mask as a string', () => {
+    const data = encodeJob({
+      snapshotId: 'snap-1',
+      attestorKeyId: 'attestor-1',
+      params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
+      context: '0xfeed',
+    });
+    expect(data).toEqual({
+      v: 1,
+      snapshotId: 'snap-1',
+      attestorKeyId: 'attestor-1',
+      params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: '31' },
+      context: '65261',
+    });
+    expect(decodeJob(JSON.parse(JSON.stringify(data))).params).toEqual({
+      claim: 'concentration',
+      maxShareBps: 2000,
+      allowedClasses: 31n,
+    });
+  });
+
+  it('refuses anything that could carry snapshot data', async () => {
+    const good = encodeJob({
+      snapshotId: 'snap-1',
+      attestorKeyId: 'attestor-1',
+      params: COVERAGE,
+      context: '1',
+    });
+    expect(() => assertIdsOnly({ ...good, salt: salt.toString() })).toThrow(
+      expect.objectContaining({ code: 'REQUEST_INVALID' }),
+    );
+    expect(() => assertIdsOnly({ ...good, params: { ...COVERAGE, positions: [] } })).toThrow(
+      expect.objectContaining({ code: 'REQUEST_INVALID' }),
+    );
+    await expect(
+      queue.enqueueClaim({
+        snapshotId: SNAPSHOT_TEXT,
+        attestorKeyId: 'attestor-1',
+        params: COVERAGE,
+        context: '1',
+      }),
+    ).rejects.toMatchObject({ code: 'REQUEST_INVALID' });
+    await expect(
+      queue.enqueueClaim({
+        snapshotId: 'snap-1',
+        attestorKeyId: 'attestor-1',
+        params: COVERAGE,
+        context: (1n << 128n).toString(),
+      }),
+    ).rejects.toMatchObject({ code: 'CLAIM_PARAMS_INVALID' });
+  });
+});
+
+describe('proving queue with worker processes', () => {
+  let first: WorkerProcess;
+
+  it('keeps snapshot data out of Redis, before and after the job is proved', async () => {
+    const sensitive = sensitiveStrings(snapshot, salt);
+    const jobId = await queue.enqueueClaim({
+      snapshotId: 'snap-1',
+      attestorKeyId: 'attestor-1',
+      params: COVERAGE,
+      context: '7',
+    });
+    const waiting = await dumpRedis(redis.url);
+    expect(waiting.text).toContain(jobId);
+    expect(waiting.text).toContain('snap-1');
+    expect(findLeaks(waiting.text, sensitive)).toEqual([]);
+
+    first = worker();
+    await first.ready;
+    const done = await queue.waitForJob(jobId, 60_000);
+    expect(done.state).toBe('completed');
+    const after = await dumpRedis(redis.url);
+    expect(after.keys).toBeGreaterThan(0);
+    expect(after.text).toContain(done.packageId);
+    expect(findLeaks(after.text, sensitive)).toEqual([]);
+  });
+
+  it('proves a coverage claim end to end, progress observable', async () => {
+    const events = new QueueEvents(PROVING_QUEUE, { connection: { port: redis.port } });
+    await events.waitUntilReady();
+    const progress: number[] = [];
+    events.on('progress', ({ data }) => progress.push(Number(data)));
+    try {
+      const context = 0x0123_4567_89ab_cdefn;
+      const jobId = await queue.enqueueClaim({
+        snapshotId: 'snap-1',
+        attestorKeyId: 'attestor-1',
+        params: COVERAGE,
+        context: `0x${context.toString(16)}`,
+      });
+      const done = await queue.waitForJob(jobId, 60_000);
+      expect(done).toMatchObject({ jobId, state: 'completed', progress: 100, attemptsMade: 1 });
+      const verdict = await expectVerifiedPackage(jobId, done.packageId);
+      expect(verdict.publicValues?.context).toBe(context.toString());
+      expect(verdict.publicValues?.asOf).toBe(snapshot.asOf);
+      await until('progress events', async () => (progress.includes(100) ? true : undefined));
+      expect(progress).toEqual([10, 50, 100]);
+    } finally {
+      await events.close();
+    }
+  });
+
+  it('fails a job on an unknown snapshot with a coded reason, after its retries', async () => {
+    const jobId = await queue.enqueueClaim({
+      snapshotId: 'no-such-snapshot',
+      attestorKeyId: 'attestor-1',
+      params: COVERAGE,
+      context: '1',
+    });
+    const done = await queue.waitForJob(jobId, 30_000);
+    expect(done).toMatchObject({
+      state: 'failed',
+      attemptsMade: 3,
+      failure: { code: 'NOT_FOUND' },
+    });
+    expect(done.failure!.message).toContain('no-such-snapshot');
+    expect(await sink.get(jobId)).toBeUndefined();
+  });
+
+  it('closes a worker process cleanly on SIGTERM', async () => {
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+    expect(first.events.map((e) => e.event)).toEqual(
+      expect.arrayContaining(['ready', 'closing', 'closed']),
+    );
+  });
+
+  it('recovers a job whose worker was SIGKILLed mid-proof: one package', async () => {
+    const doomed = worker();
+    await doomed.ready;
+    const jobId = await queue.enqueueClaim({
+      snapshotId: 'snap-1',
+      attestorKeyId: 'attestor-1',
+      params: COVERAGE,
+      context: '42',
+    });
+    await until('the job to be active with progress >= 10', async () => {
+      const s = await queue.jobStatus(jobId);
+      return s.state === 'active' && s.progress >= 10 ? s : undefined;
+    });
+    await doomed.kill9();
+    const killed = await queue.jobStatus(jobId);
+    expect(killed.state).toBe('active'); // still locked by the dead worker
+    expect(killed.progress).toBeLessThan(100);
+    expect(await sink.get(jobId)).toBeUndefined();
+
+    const rescuer = worker();
+    await rescuer.ready;
+    const done = await queue.waitForJob(jobId, 60_000);
+    expect(done).toMatchObject({ state: 'completed', progress: 100 });
+    // The rescuer found the dead worker's job stalled and proved it (its log may lag a little).
+    await until('the rescuer to log the completion', async () =>
+      rescuer.events.some((e) => e.event === 'completed' && e.jobId === jobId) ? true : undefined,
+    );
+    expect(rescuer.events).toEqual(
+      expect.arrayContaining([expect.objectContaining({ event: 'stalled', jobId })]),
+    );
+    expect(readdirSync(sinkDir).filter((f) => f.startsWith(jobId))).toEqual([`${jobId}.json`]);
+    await expectVerifiedPackage(jobId, done.packageId);
+    await rescuer.stop();
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Real proving worker processes (src/prover/queue/worker-main.ts under tsx) for the queue tests
+ * and bench/workers.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const MAIN = join(ROOT, 'src', 'prover', 'queue', 'worker-main.ts');
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Parsed JSON log lines so far. */
+  readonly events: Record<string, unknown>[];
+  /** Resolves on the {"event":"ready"} line; rejects if the process exits first. */
+  readonly ready: Promise<void>;
+  /** Resolves with the exit code (or signal) once the process has exited. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM and wait (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** kill -9 and wait. */
+  kill9(): Promise<void>;
+}
+
+export interface WorkerEnv {
+  redisUrl: string;
+  sourceDir: string;
+  sinkDir: string;
+  concurrency?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+export function spawnWorker(opts: WorkerEnv): WorkerProcess {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', MAIN], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      REDIS_URL: opts.redisUrl,
+      ZKATTEST_SOURCE_DIR: opts.sourceDir,
+      ZKATTEST_SINK_DIR: opts.sinkDir,
+      WORKER_CONCURRENCY: String(opts.concurrency ?? 1),
+      ...(opts.lockDurationMs ? { ZKATTEST_LOCK_DURATION_MS: String(opts.lockDurationMs) } : {}),
+      ...(opts.stalledIntervalMs
+        ? { ZKATTEST_STALLED_INTERVAL_MS: String(opts.stalledIntervalMs) }
+        : {}),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const events: Record<string, unknown>[] = [];
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const ready = new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        try {
+          const event = JSON.parse(line) as Record<string, unknown>;
+          events.push(event);
+          if (event.event === 'ready') resolve();
+        } catch {
+          // not a log line
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+    });
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`worker exited before ready (${code ?? signal}):\n${stderr}`)),
+    );
+  });
+  ready.catch(() => undefined);
+  return {
+    child,
+    pid: child.pid!,
+    events,
+    ready,
+    exited,
+    async stop(graceMs = 20_000) {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        const result = await exited;
+        clearTimeout(timer);
+        return result;
+      }
+      return exited;
+    },
+    async kill9() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
