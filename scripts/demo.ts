@@ -27,7 +27,7 @@ import { chainProvider, revertName } from '../src/chain/chain-client';
 import { contractContext } from '../src/chain/context-binding';
 import { deployAll } from '../src/chain/deploy';
 import { mintWithProofArgs } from '../src/chain/mint-call';
-import { createLogger } from '../src/api/logger';
+import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/api/server';
 import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
 

@@ -13,7 +13,7 @@ import {
   type ClaimRequirements,
   type VerifierContext,
 } from '../verifier';
-import type { Logger } from './logger';
+import type { Logger } from '../common/logger';
 import type { Metrics } from './metrics';
 import type { AttestationRecord, Stores } from './store';
 

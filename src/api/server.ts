@@ -11,7 +11,7 @@ import type { Server } from 'node:http';
 import { VerificationKeyRegistry } from '../verifier';
 import { createApp } from './app';
 import { readConfig, type ApiConfig } from './config';
-import { createLogger, type Logger } from './logger';
+import { createLogger, type Logger } from '../common/logger';
 import { createStores } from './store';
 
 export interface RunningServer {

@@ -38,7 +38,10 @@ export type ErrorCode =
   | 'VAULT_NOT_FOUND'
   | 'VAULT_DECRYPT_FAILED'
   | 'VAULT_RECORD_INVALID'
-  | 'MINT_REFUSED';
+  | 'MINT_REFUSED'
+  | 'FORBIDDEN'
+  | 'EGRESS_CONFIG_INVALID'
+  | 'EGRESS_LOG_INVALID';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

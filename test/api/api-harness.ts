@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
-import { createLogger } from '../../src/api/logger';
+import { createLogger } from '../../src/common/logger';
 import { createRedisStores } from '../../src/api/store';
 import type { Stores } from '../../src/api/store';
 import { VerificationKeyRegistry, type VerificationPolicy } from '../../src/verifier';

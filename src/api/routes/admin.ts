@@ -9,7 +9,7 @@ import {
   revokeBody,
 } from '../schemas';
 import type { Stores } from '../store';
-import { validate } from '../validate';
+import { validate } from '../../common/validate';
 
 /** Admin: register and revoke attestor keys and onshore institutions. Every change is audited. */
 export function adminRoutes(stores: Stores, guard: RequestHandler[]): Router {

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import { ZkAttestError } from '../../common/errors';
 import type { AttestationService } from '../attestation-service';
-import { statusOf, errorBody } from '../http-errors';
+import { statusOf, errorBody } from '../../common/http-errors';
 import { idParam, listQuery, submitBatchBody, submitBody, verifyBody } from '../schemas';
 import type { Stores } from '../store';
-import { validate } from '../validate';
+import { validate } from '../../common/validate';
 import type { RequestHandler } from 'express';
 
 /** Attestations: submit (verify + record, idempotent), batch submit, read, list, check. */

@@ -1,6 +1,8 @@
 /**
  * A proving worker process (to become `zkattest worker`):
  *
+ * Onshore service mode: REDIS_URL and ZKATTEST_MASTER_KEYS (+ ZKATTEST_MASTER_KEY_ID): secrets
+ * from the encrypted vault, packages to Redis. Fixture mode (tests, benches):
  *   REDIS_URL=redis://127.0.0.1:6379 ZKATTEST_SOURCE_DIR=... ZKATTEST_SINK_DIR=... \
  *     node --require tsx/cjs src/prover/queue/worker-main.ts
  *
@@ -17,7 +19,10 @@ import {
   DEFAULT_STALLED_INTERVAL_MS,
   startProvingWorker,
 } from './proving-worker';
+import Redis from 'ioredis';
 import { loadPrimitives } from '../primitives';
+import { RedisPackageSink, VaultSnapshotSource } from '../service/vault-source';
+import { masterKeysFromEnv, RedisVaultStore, Vault } from '../vault';
 
 function log(event: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
@@ -43,10 +48,22 @@ function intEnv(name: string, fallback: number): number {
   return n;
 }
 
-async function main(): Promise<void> {
+/** Runs a proving worker in this process until SIGINT/SIGTERM (`zkattest worker`). */
+export async function runWorker(): Promise<void> {
   const redisUrl = env('REDIS_URL');
-  const source = new FileSnapshotSource(env('ZKATTEST_SOURCE_DIR'), await loadPrimitives());
-  const sink = new FilePackageSink(env('ZKATTEST_SINK_DIR'));
+  // The onshore service's mode: secrets from the encrypted vault, packages in Redis.
+  // Otherwise (tests, benchmarks) a directory of fixture files.
+  const vaultMode = Boolean(process.env.ZKATTEST_MASTER_KEYS);
+  const p = await loadPrimitives();
+  const source = vaultMode
+    ? new VaultSnapshotSource(
+        new Vault(new RedisVaultStore(redisUrl), await masterKeysFromEnv()),
+        p,
+      )
+    : new FileSnapshotSource(env('ZKATTEST_SOURCE_DIR'), p);
+  const sink = vaultMode
+    ? new RedisPackageSink(new Redis(redisUrl))
+    : new FilePackageSink(env('ZKATTEST_SINK_DIR'));
   const concurrency = intEnv('WORKER_CONCURRENCY', 1);
   const lockDurationMs = intEnv('ZKATTEST_LOCK_DURATION_MS', DEFAULT_LOCK_DURATION_MS);
   const stalledIntervalMs = intEnv('ZKATTEST_STALLED_INTERVAL_MS', DEFAULT_STALLED_INTERVAL_MS);
@@ -95,10 +112,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
-main().catch((err: unknown) => {
-  log({
-    event: 'fatal',
-    reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+if (require.main === module) {
+  runWorker().catch((err: unknown) => {
+    log({
+      event: 'fatal',
+      reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+    process.exit(1);
   });
-  process.exit(1);
-});
+}

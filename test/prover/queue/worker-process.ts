@@ -30,6 +30,8 @@ export interface WorkerEnv {
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** More environment, e.g. the vault's master keys (vault mode). */
+  extraEnv?: Record<string, string>;
 }
 
 export function spawnWorker(opts: WorkerEnv): WorkerProcess {
@@ -45,6 +47,7 @@ export function spawnWorker(opts: WorkerEnv): WorkerProcess {
       ...(opts.stalledIntervalMs
         ? { ZKATTEST_STALLED_INTERVAL_MS: String(opts.stalledIntervalMs) }
         : {}),
+      ...opts.extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { ZkAttestError, type ErrorCode } from '../common/errors';
+import { ZkAttestError, type ErrorCode } from './errors';
 import type { Logger } from './logger';
 
 /** HTTP status of each error code the API can answer with; anything else is a 500. */
@@ -22,6 +22,19 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   STORE_UNAVAILABLE: 503,
+  FORBIDDEN: 403,
+  SNAPSHOT_PARSE: 400,
+  SNAPSHOT_MISSING_COLUMN: 400,
+  SNAPSHOT_INVALID_FIELD: 400,
+  SNAPSHOT_TOO_MANY_POSITIONS: 400,
+  SNAPSHOT_EMPTY: 400,
+  SNAPSHOT_DUPLICATE_ASSET: 400,
+  CLAIM_UNKNOWN: 400,
+  CLAIM_PARAMS_INVALID: 400,
+  CLAIM_NOT_SATISFIED: 422,
+  EGRESS_REFUSED: 422,
+  VAULT_NOT_FOUND: 404,
+  VAULT_DECRYPT_FAILED: 422,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError } from './errors';
 
 /** Parses request input with its schema; a mismatch is REQUEST_INVALID naming the fields. */
 export function validate<T>(schema: z.ZodType<T>, value: unknown): T {

@@ -1,0 +1,3 @@
+export * from './egress-log';
+export * from './egress-sender';
+export * from './egress-evidence';

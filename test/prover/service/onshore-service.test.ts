@@ -1,0 +1,244 @@
+import type { Server } from 'node:http';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { createApp } from '../../../src/api/app';
+import { createRedisStores, type Stores } from '../../../src/api/store';
+import { createLogger } from '../../../src/common/logger';
+import { generateTransportKey } from '../../../src/common/transport-envelope';
+import {
+  findLeaks,
+  loadSnapshotFile,
+  newAttestorKey,
+  loadPrimitives,
+  sensitiveStrings,
+} from '../../../src/prover';
+import { EgressSender, RedisEgressLog, verifyEgressChain } from '../../../src/prover/egress';
+import { createProvingQueue, type ProvingQueue } from '../../../src/prover/queue/proving-queue';
+import { createOnshoreApp } from '../../../src/prover/service/onshore-app';
+import { tokenHash } from '../../../src/prover/service/onshore-users';
+import { RedisPackageSink } from '../../../src/prover/service/vault-source';
+import {
+  masterKeysFromEnv,
+  newMasterKeySecret,
+  RedisVaultStore,
+  Vault,
+} from '../../../src/prover/vault';
+import { VerificationKeyRegistry } from '../../../src/verifier';
+import { startRedis, type RedisServer } from '../../support/redis-server';
+import { spawnWorker, type WorkerProcess } from '../queue/worker-process';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Express } from 'express';
+
+// The onshore service end to end, with real parts: redis-server, a proving worker process, the
+// encrypted vault, the egress path, and the offshore API listening on loopback.
+
+const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv');
+const OPERATOR = 'operator-token-0123456789abcdef0123';
+const AUDITOR = 'auditor-token-0123456789abcdef01234';
+const OFFSHORE_ADMIN = 'offshore-admin-token-0123456789abcdef';
+
+let redis: RedisServer;
+let offshoreStores: Stores;
+let offshore: Server;
+let offshoreUrl: string;
+let onshore: Express;
+let queue: ProvingQueue;
+let worker: WorkerProcess;
+let client: Redis;
+let egressLog: RedisEgressLog;
+let vaultStore: RedisVaultStore;
+const masterEnv = {
+  ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`,
+  ZKATTEST_MASTER_KEY_ID: 'k1',
+};
+// Today's snapshot (the offshore freshness policy refuses old ones).
+const csv = readFileSync(SAMPLE, 'utf8').replace(
+  /^# asOf=.*$/m,
+  `# asOf=${Math.floor(Date.now() / 1000) - 600}`,
+);
+
+beforeAll(async () => {
+  redis = await startRedis();
+  client = new Redis(redis.url);
+  // Offshore: the verifier API on its own key prefix, served over real HTTP.
+  offshoreStores = createRedisStores(redis.url, { keyPrefix: 'offshore:' });
+  const { app } = createApp({
+    stores: offshoreStores,
+    registry: VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }),
+    policy: { maxAgeSeconds: 86400, maxClockSkewSeconds: 300, requireChallenge: true },
+    logger: createLogger('silent'),
+    adminToken: OFFSHORE_ADMIN,
+    bodyLimitBytes: 64 * 1024,
+    writeRateLimitPerMinute: 10_000,
+    challengeTtlSeconds: 600,
+  });
+  offshore = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  offshoreUrl = `http://127.0.0.1:${(offshore.address() as { port: number }).port}`;
+
+  // Onshore: vault (master key from env), attestor key inside it, queue, egress, staff.
+  vaultStore = new RedisVaultStore(redis.url);
+  const vault = new Vault(vaultStore, await masterKeysFromEnv(masterEnv));
+  const p = await loadPrimitives();
+  const attestor = newAttestorKey(p);
+  const attestorKeyId = await vault.putAttestorKey(attestor.privateKey, 'custodian attestor');
+  const transport = await generateTransportKey('ES256');
+  const admin = (path: string, body: object) =>
+    request(app).post(path).set('Authorization', `Bearer ${OFFSHORE_ADMIN}`).send(body).expect(201);
+  await admin('/v1/admin/institutions', {
+    id: 'mainland-custodian',
+    name: 'Mainland Custodian',
+    alg: 'ES256',
+    publicKeyJwk: transport.publicJwk,
+  });
+  await admin('/v1/admin/attestors', {
+    keyHash: attestor.keyHash.toString(),
+    label: 'custodian',
+    validFrom: new Date(0).toISOString(),
+  });
+  queue = createProvingQueue(redis.url);
+  egressLog = new RedisEgressLog(redis.url);
+  const sender = new EgressSender({
+    destinations: [
+      {
+        name: 'hk-platform',
+        url: offshoreUrl,
+        institutionId: 'mainland-custodian',
+        privateJwk: transport.privateJwk,
+        alg: 'ES256',
+      },
+    ],
+    log: egressLog,
+  });
+  onshore = createOnshoreApp({
+    vault,
+    queue,
+    packages: new RedisPackageSink(client),
+    egress: {
+      send: async (candidate, destination) => {
+        const { entry } = await sender.send(candidate, destination);
+        return { outcome: entry.outcome, httpStatus: entry.httpStatus, sha256: entry.sha256 };
+      },
+      entries: () => egressLog.list(),
+    },
+    users: [
+      { name: 'olivia', role: 'operator', tokenSha256: tokenHash(OPERATOR) },
+      { name: 'arthur', role: 'auditor', tokenSha256: tokenHash(AUDITOR) },
+    ],
+    attestorKeyId,
+    redis: client,
+    logger: createLogger('silent'),
+  });
+  worker = spawnWorker({
+    redisUrl: redis.url,
+    sourceDir: '/nonexistent',
+    sinkDir: '/nonexistent',
+    extraEnv: masterEnv,
+  });
+  await worker.ready;
+}, 120_000);
+
+afterAll(async () => {
+  const exited = new Promise((r) => worker?.child.once('exit', r));
+  worker?.child.kill('SIGTERM');
+  await exited;
+  await queue?.close();
+  await egressLog?.close();
+  await vaultStore?.close();
+  client?.disconnect();
+  await new Promise((r) => offshore?.close(r));
+  await offshoreStores?.close();
+  await redis?.stop();
+});
+
+const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+describe('the onshore service', () => {
+  it('uploads, proves on a worker, sends offshore, and the offshore side records it', async () => {
+    const uploaded = await request(onshore)
+      .post('/v1/snapshots?label=daily')
+      .set(as(OPERATOR))
+      .set('Content-Type', 'text/csv')
+      .send(csv)
+      .expect(201);
+    const snapshotId = uploaded.body.id as string;
+    const listed = await request(onshore).get('/v1/snapshots').set(as(AUDITOR)).expect(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: snapshotId, positions: 12 })]);
+
+    const challenge = await request(offshoreUrl).post('/v1/challenges').expect(201);
+    const job = await request(onshore)
+      .post(`/v1/snapshots/${snapshotId}/claims`)
+      .set(as(OPERATOR))
+      .send({ claim: 'coverage', minCoverageBps: 12000, context: challenge.body.nonce })
+      .expect(202);
+    const done = await queue.waitForJob(job.body.jobId, 90_000);
+    expect(done.state).toBe('completed');
+    const status = await request(onshore)
+      .get(`/v1/jobs/${job.body.jobId}`)
+      .set(as(OPERATOR))
+      .expect(200);
+    expect(status.body.progress).toBe(100);
+
+    const sent = await request(onshore)
+      .post(`/v1/jobs/${job.body.jobId}/send`)
+      .set(as(OPERATOR))
+      .send({ destination: 'hk-platform' })
+      .expect(200);
+    expect(sent.body).toMatchObject({ outcome: 'recorded', httpStatus: 201 });
+    const records = await request(offshoreUrl).get('/v1/attestations?claim=coverage').expect(200);
+    expect(records.body.items).toHaveLength(1);
+    expect(records.body.items[0].institution).toBe('mainland-custodian');
+
+    const egress = await request(onshore).get('/v1/egress').set(as(AUDITOR)).expect(200);
+    expect(egress.body.items).toHaveLength(1);
+    expect(verifyEgressChain(egress.body.items).ok).toBe(true);
+    const audit = await request(onshore).get('/v1/audit').set(as(AUDITOR)).expect(200);
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['snapshot.uploaded', 'claim.requested', 'package.sent']),
+    );
+  });
+
+  it('refuses wrong credentials, wrong roles and malformed uploads with coded errors', async () => {
+    const upload = (token: string, type: string, body: string) =>
+      request(onshore).post('/v1/snapshots').set(as(token)).set('Content-Type', type).send(body);
+    expect((await upload('nope', 'text/csv', csv)).body.error.code).toBe('UNAUTHORIZED');
+    const wrongRole = await upload(AUDITOR, 'text/csv', csv);
+    expect([wrongRole.status, wrongRole.body.error.code]).toEqual([403, 'FORBIDDEN']);
+    const bad = await upload(OPERATOR, 'text/csv', csv.replace(/,0,165$/m, ',0,-5'));
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'SNAPSHOT_INVALID_FIELD']);
+    const notCsv = await upload(OPERATOR, 'text/plain', 'hello');
+    expect(notCsv.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const noEgress = await request(onshore).get('/v1/egress').set(as(OPERATOR));
+    expect(noEgress.body.error.code).toBe('FORBIDDEN');
+  });
+
+  it('writes no raw value, identifier or salt to Redis in plaintext (vault, queue, audit, egress)', async () => {
+    const snapshot = loadSnapshotFile(SAMPLE);
+    // The salt is random per upload and only inside the vault ciphertext: scan for the rest.
+    const sensitive = sensitiveStrings(snapshot, 0n).filter((s) => s !== '0');
+    const keys = await client.keys('*');
+    expect(keys.length).toBeGreaterThan(10);
+    const leaks: string[] = [];
+    for (const key of keys) {
+      const type = await client.type(key);
+      const dump =
+        type === 'string'
+          ? await client.get(key)
+          : type === 'hash'
+            ? JSON.stringify(await client.hgetall(key))
+            : type === 'list'
+              ? JSON.stringify(await client.lrange(key, 0, -1))
+              : type === 'set'
+                ? JSON.stringify(await client.smembers(key))
+                : type === 'zset'
+                  ? JSON.stringify(await client.zrange(key, 0, -1))
+                  : type === 'stream'
+                    ? JSON.stringify(await client.xrange(key, '-', '+'))
+                    : '';
+      leaks.push(...findLeaks(dump ?? '', sensitive).map((s) => `${key}: ${s.slice(0, 4)}…`));
+    }
+    expect(leaks).toEqual([]);
+  });
+});
