@@ -3,9 +3,16 @@ import { parseCommandArgs, type Command } from './args';
 import { CHAIN_COMMANDS } from './chain-commands';
 import { COMMANDS as CORE_COMMANDS } from './commands';
 import { EGRESS_COMMANDS } from './egress-commands';
+import { VAULT_COMMANDS } from './vault-commands';
 import { WORKER_COMMAND } from './worker-command';
 
-const COMMANDS = [...CORE_COMMANDS, ...CHAIN_COMMANDS, ...EGRESS_COMMANDS, WORKER_COMMAND];
+const COMMANDS = [
+  ...CORE_COMMANDS,
+  ...CHAIN_COMMANDS,
+  ...EGRESS_COMMANDS,
+  ...VAULT_COMMANDS,
+  WORKER_COMMAND,
+];
 
 const HELP = `zkattest: zero-knowledge attestations over custodian-signed asset snapshots
 

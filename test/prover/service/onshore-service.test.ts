@@ -240,5 +240,8 @@ describe('the onshore service', () => {
       leaks.push(...findLeaks(dump ?? '', sensitive).map((s) => `${key}: ${s.slice(0, 4)}…`));
     }
     expect(leaks).toEqual([]);
+    // ...nor in what the worker logged.
+    expect(findLeaks(JSON.stringify(worker.events), sensitive)).toEqual([]);
+    expect(worker.events.some((e) => e.event === 'completed')).toBe(true);
   });
 });

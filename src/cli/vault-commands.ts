@@ -1,0 +1,64 @@
+import { ZkAttestError } from '../common/errors';
+import { loadPrimitives, readAttestorKey } from '../prover';
+import { masterKeysFromEnv, RedisVaultStore, Vault } from '../prover/vault';
+import { required, type Command } from './args';
+
+const ENV_HELP = `  environment: REDIS_URL, ZKATTEST_MASTER_KEYS ('id:base64,...'), ZKATTEST_MASTER_KEY_ID`;
+
+async function withVault<T>(work: (vault: Vault) => Promise<T>): Promise<T> {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new ZkAttestError('USAGE', `REDIS_URL is not set\n${ENV_HELP}`);
+  const store = new RedisVaultStore(url);
+  try {
+    return await work(new Vault(store, await masterKeysFromEnv()));
+  } finally {
+    await store.close();
+  }
+}
+
+const importKey: Command = {
+  name: 'vault import-key',
+  summary: 'store an attestor signing key in the encrypted vault',
+  usage: `zkattest vault import-key --key <attestor.key.json> [--label <text>]\n${ENV_HELP}`,
+  options: { key: { type: 'string' }, label: { type: 'string', default: 'attestor' } },
+  async run(values) {
+    const key = readAttestorKey(await loadPrimitives(), required(values, 'key', this.usage));
+    const id = await withVault((v) => v.putAttestorKey(key.privateKey, values.label as string));
+    console.log(`attestor key stored in the vault as ${id} (key hash ${key.keyHash})`);
+    console.log('the key file can now be destroyed');
+  },
+};
+
+const list: Command = {
+  name: 'vault list',
+  summary: 'list the vault (metadata only)',
+  usage: `zkattest vault list\n${ENV_HELP}`,
+  options: {},
+  async run() {
+    const [snapshots, keys] = await withVault((v) =>
+      Promise.all([v.listSnapshots(), v.listAttestorKeys()]),
+    );
+    for (const s of snapshots) {
+      console.log(
+        `snapshot ${s.id}  ${s.positions} positions  as of ${new Date(s.asOf * 1000).toISOString()}  ` +
+          `${s.label ?? ''}  [${s.masterKeyId}]`,
+      );
+    }
+    for (const k of keys) console.log(`attestor key ${k.id}  ${k.label}  [${k.masterKeyId}]`);
+  },
+};
+
+const rotate: Command = {
+  name: 'vault rotate',
+  summary: 're-wrap every data key under another master key (data stays encrypted as is)',
+  usage: `zkattest vault rotate --to <master key id>\n${ENV_HELP}
+  Add the new key to ZKATTEST_MASTER_KEYS and keep the old one until this has run.`,
+  options: { to: { type: 'string' } },
+  async run(values) {
+    const to = required(values, 'to', this.usage);
+    const { rewrapped } = await withVault((v) => v.rotateMasterKey(to));
+    console.log(`${rewrapped} data keys re-wrapped under ${to}`);
+  },
+};
+
+export const VAULT_COMMANDS: Command[] = [importKey, list, rotate];
