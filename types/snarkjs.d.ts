@@ -180,4 +180,6 @@ declare module 'ffjavascript' {
   export class F1Field {
     constructor(prime: bigint);
   }
+  /** The bn128 curve; singleThread builds one without worker threads (and without caching). */
+  export function buildBn128(singleThread?: boolean): Promise<unknown>;
 }

@@ -32,6 +32,8 @@ export interface ProvingJobStatus {
   attemptsMade: number;
   /** Set once completed. */
   packageId?: string;
+  /** Set once completed: the worker's witness + proof time, ms (0 when the package existed). */
+  proveMs?: number;
   /** Set once failed (after its retries), or after a failed attempt awaiting retry. */
   failure?: { code: JobFailureCode; message: string };
 }
@@ -89,7 +91,9 @@ export function createProvingQueue(
       state,
       progress: typeof job.progress === 'number' ? job.progress : 0,
       attemptsMade: job.attemptsMade,
-      ...(state === 'completed' && result ? { packageId: result.packageId } : {}),
+      ...(state === 'completed' && result
+        ? { packageId: result.packageId, proveMs: result.proveMs }
+        : {}),
       ...(job.failedReason ? { failure: parseFailure(job.failedReason) } : {}),
     };
   };

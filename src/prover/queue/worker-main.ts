@@ -6,7 +6,7 @@
  *   REDIS_URL=redis://127.0.0.1:6379 ZKATTEST_SOURCE_DIR=... ZKATTEST_SINK_DIR=... \
  *     node --require tsx/cjs src/prover/queue/worker-main.ts
  *
- * Optional: WORKER_CONCURRENCY (1), ZKATTEST_LOCK_DURATION_MS (30000),
+ * Optional: ZKATTEST_PROVER_THREADS=1 (one core per worker process), WORKER_CONCURRENCY (1), ZKATTEST_LOCK_DURATION_MS (30000),
  * ZKATTEST_STALLED_INTERVAL_MS (15000), ZKATTEST_MAX_STALLED_COUNT (2), ZKATTEST_QUEUE.
  * Logs JSON lines on stdout (ids, codes, timings; never snapshot data); the first is
  * {"event":"ready",...} once the circuits are loaded and the worker is connected.
@@ -19,6 +19,7 @@ import {
   DEFAULT_STALLED_INTERVAL_MS,
   startProvingWorker,
 } from './proving-worker';
+import { buildBn128 } from 'ffjavascript';
 import Redis from 'ioredis';
 import { loadPrimitives } from '../primitives';
 import { RedisPackageSink, VaultSnapshotSource } from '../service/vault-source';
@@ -51,6 +52,11 @@ function intEnv(name: string, fallback: number): number {
 /** Runs a proving worker in this process until SIGINT/SIGTERM (`zkattest worker`). */
 export async function runWorker(): Promise<void> {
   const redisUrl = env('REDIS_URL');
+  // One core per worker process: snarkjs otherwise spreads every proof over all cores, so
+  // several workers on one machine would fight over them instead of adding capacity.
+  if (process.env.ZKATTEST_PROVER_THREADS === '1') {
+    (globalThis as { curve_bn128?: unknown }).curve_bn128 = await buildBn128(true);
+  }
   // The onshore service's mode: secrets from the encrypted vault, packages in Redis.
   // Otherwise (tests, benchmarks) a directory of fixture files.
   const vaultMode = Boolean(process.env.ZKATTEST_MASTER_KEYS);
