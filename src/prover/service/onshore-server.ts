@@ -11,15 +11,12 @@
  * Proving happens in `zkattest worker` processes pointed at the same Redis.
  */
 import { readFileSync } from 'node:fs';
-import Redis from 'ioredis';
 import { z } from 'zod';
 import { createLogger } from '../../common/logger';
-import { EgressSender, RedisEgressLog, type EgressDestination } from '../egress';
-import { createProvingQueue } from '../queue/proving-queue';
-import { masterKeysFromEnv, RedisVaultStore, Vault } from '../vault';
-import { createOnshoreApp } from './onshore-app';
+import type { EgressDestination } from '../egress';
+import { masterKeysFromEnv } from '../vault';
+import { buildOnshoreService } from './onshore-service';
 import { usersFromEnv } from './onshore-users';
-import { RedisPackageSink } from './vault-source';
 
 const env = z
   .object({
@@ -35,39 +32,22 @@ const env = z
 
 async function main() {
   const logger = createLogger(env.LOG_LEVEL);
-  const redis = new Redis(env.REDIS_URL);
-  const egressLog = new RedisEgressLog(env.REDIS_URL);
-  const destinations = JSON.parse(
-    readFileSync(env.ONSHORE_DESTINATIONS, 'utf8'),
-  ) as EgressDestination[];
-  const sender = new EgressSender({ destinations, log: egressLog });
-  const queue = createProvingQueue(env.REDIS_URL);
-  const app = createOnshoreApp({
-    vault: new Vault(new RedisVaultStore(env.REDIS_URL), await masterKeysFromEnv()),
-    queue,
-    packages: new RedisPackageSink(redis),
-    egress: {
-      send: async (candidate, destination) => {
-        const { entry } = await sender.send(candidate, destination);
-        return { outcome: entry.outcome, httpStatus: entry.httpStatus, sha256: entry.sha256 };
-      },
-      entries: () => egressLog.list(),
-    },
+  const service = buildOnshoreService({
+    redisUrl: env.REDIS_URL,
+    masterKeys: await masterKeysFromEnv(),
     users: usersFromEnv(env.ONSHORE_USERS),
     attestorKeyId: env.ONSHORE_ATTESTOR_KEY_ID,
-    redis,
+    destinations: JSON.parse(readFileSync(env.ONSHORE_DESTINATIONS, 'utf8')) as EgressDestination[],
     logger,
   });
+  const app = service.app;
   const server = app.listen(env.ONSHORE_PORT, env.ONSHORE_HOST, () =>
     logger.info('onshore service listening', { host: env.ONSHORE_HOST, port: env.ONSHORE_PORT }),
   );
   const stop = (signal: string) => {
     logger.info('stopping', { signal });
     server.close(() => {
-      void Promise.all([queue.close(), egressLog.close()]).finally(() => {
-        redis.disconnect();
-        process.exit(0);
-      });
+      void service.close().finally(() => process.exit(0));
     });
   };
   process.once('SIGINT', () => stop('SIGINT'));

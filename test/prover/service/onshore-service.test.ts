@@ -12,11 +12,13 @@ import {
   loadPrimitives,
   sensitiveStrings,
 } from '../../../src/prover';
-import { EgressSender, RedisEgressLog, verifyEgressChain } from '../../../src/prover/egress';
-import { createProvingQueue, type ProvingQueue } from '../../../src/prover/queue/proving-queue';
-import { createOnshoreApp } from '../../../src/prover/service/onshore-app';
+import { verifyEgressChain } from '../../../src/prover/egress';
+import type { ProvingQueue } from '../../../src/prover/queue/proving-queue';
+import {
+  buildOnshoreService,
+  type OnshoreService,
+} from '../../../src/prover/service/onshore-service';
 import { tokenHash } from '../../../src/prover/service/onshore-users';
-import { RedisPackageSink } from '../../../src/prover/service/vault-source';
 import {
   masterKeysFromEnv,
   newMasterKeySecret,
@@ -46,8 +48,7 @@ let onshore: Express;
 let queue: ProvingQueue;
 let worker: WorkerProcess;
 let client: Redis;
-let egressLog: RedisEgressLog;
-let vaultStore: RedisVaultStore;
+let service: OnshoreService;
 const masterEnv = {
   ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`,
   ZKATTEST_MASTER_KEY_ID: 'k1',
@@ -78,12 +79,16 @@ beforeAll(async () => {
   });
   offshoreUrl = `http://127.0.0.1:${(offshore.address() as { port: number }).port}`;
 
-  // Onshore: vault (master key from env), attestor key inside it, queue, egress, staff.
-  vaultStore = new RedisVaultStore(redis.url);
-  const vault = new Vault(vaultStore, await masterKeysFromEnv(masterEnv));
+  // Onshore: the attestor key goes into the vault first; then the service on the same Redis.
+  const masterKeys = await masterKeysFromEnv(masterEnv);
+  const keyStore = new RedisVaultStore(redis.url);
   const p = await loadPrimitives();
   const attestor = newAttestorKey(p);
-  const attestorKeyId = await vault.putAttestorKey(attestor.privateKey, 'custodian attestor');
+  const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
+    attestor.privateKey,
+    'custodian attestor',
+  );
+  await keyStore.close();
   const transport = await generateTransportKey('ES256');
   const admin = (path: string, body: object) =>
     request(app).post(path).set('Authorization', `Bearer ${OFFSHORE_ADMIN}`).send(body).expect(201);
@@ -98,9 +103,14 @@ beforeAll(async () => {
     label: 'custodian',
     validFrom: new Date(0).toISOString(),
   });
-  queue = createProvingQueue(redis.url);
-  egressLog = new RedisEgressLog(redis.url);
-  const sender = new EgressSender({
+  service = buildOnshoreService({
+    redisUrl: redis.url,
+    masterKeys,
+    users: [
+      { name: 'olivia', role: 'operator', tokenSha256: tokenHash(OPERATOR) },
+      { name: 'arthur', role: 'auditor', tokenSha256: tokenHash(AUDITOR) },
+    ],
+    attestorKeyId,
     destinations: [
       {
         name: 'hk-platform',
@@ -110,27 +120,10 @@ beforeAll(async () => {
         alg: 'ES256',
       },
     ],
-    log: egressLog,
-  });
-  onshore = createOnshoreApp({
-    vault,
-    queue,
-    packages: new RedisPackageSink(client),
-    egress: {
-      send: async (candidate, destination) => {
-        const { entry } = await sender.send(candidate, destination);
-        return { outcome: entry.outcome, httpStatus: entry.httpStatus, sha256: entry.sha256 };
-      },
-      entries: () => egressLog.list(),
-    },
-    users: [
-      { name: 'olivia', role: 'operator', tokenSha256: tokenHash(OPERATOR) },
-      { name: 'arthur', role: 'auditor', tokenSha256: tokenHash(AUDITOR) },
-    ],
-    attestorKeyId,
-    redis: client,
     logger: createLogger('silent'),
   });
+  onshore = service.app;
+  queue = service.queue;
   worker = spawnWorker({
     redisUrl: redis.url,
     sourceDir: '/nonexistent',
@@ -144,9 +137,7 @@ afterAll(async () => {
   const exited = new Promise((r) => worker?.child.once('exit', r));
   worker?.child.kill('SIGTERM');
   await exited;
-  await queue?.close();
-  await egressLog?.close();
-  await vaultStore?.close();
+  await service?.close();
   client?.disconnect();
   await new Promise((r) => offshore?.close(r));
   await offshoreStores?.close();
