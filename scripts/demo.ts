@@ -6,6 +6,7 @@
  *   npm run demo [-- --snapshot examples/snapshot.json]
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadManifest } from '../src/common/artifact-manifest';
 import {
@@ -30,6 +31,7 @@ import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/api/server';
 import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
+import { startDemoOnshore } from './demo-onshore';
 
 const CLAIMS: Array<{ label: string; params: ClaimParams }> = [
   { label: 'coverage >= 120%', params: { claim: 'coverage', minCoverageBps: 12000 } },
@@ -76,7 +78,9 @@ async function main() {
   const prover = new ClaimProver(p, manifest);
   const slots = manifest.circuits[prover.circuitFor('coverage', snapshot.positions.length)]!;
   const commitment = snapshotCommitment(p, snapshot, salt, slots.maxPositions);
-  console.log(`  commitment ${short(commitment.toString())} (salted with 248 random bits)`);
+  if (!process.env.REDIS_URL) {
+    console.log(`  commitment ${short(commitment.toString())} (salted with 248 random bits)`);
+  }
 
   // The offshore verifier API, in this process on loopback: Redis when REDIS_URL is set,
   // otherwise its embedded in-memory store (it says so).
@@ -129,30 +133,66 @@ async function main() {
     );
     console.log(`  offshore   verifier API at ${api.url}; institution and attestor registered\n`);
 
+    // With Redis, the onshore service proves on a worker process and sends through the egress
+    // path; without it, this process proves and sends directly.
+    const onshore = process.env.REDIS_URL
+      ? await startDemoOnshore({
+          redisUrl: process.env.REDIS_URL,
+          offshoreUrl: api.url,
+          transport,
+          attestor: key,
+          upload: file.endsWith('.json')
+            ? {
+                text: JSON.stringify({
+                  ...JSON.parse(readFileSync(file, 'utf8')),
+                  asOf: snapshot.asOf,
+                }),
+                type: 'application/json',
+              }
+            : {
+                text: readFileSync(file, 'utf8').replace(/^# asOf=.*$/m, `# asOf=${snapshot.asOf}`),
+                type: 'text/csv',
+              },
+        })
+      : undefined;
+    if (onshore) {
+      console.log(
+        `  onshore    snapshot uploaded into the encrypted vault as ${onshore.snapshotId}`,
+      );
+    }
     const sensitive = sensitiveStrings(snapshot, salt);
     const sent: Array<{ label: string; id: string; proveMs: number; status: number }> = [];
     let firstEnvelope = '';
+    let firstPackage: unknown;
+    let firstJob = '';
     for (const { label, params } of CLAIMS) {
       // The investor's single-use challenge: the proof is bound to it.
       const challenge = await call('POST', '/v1/challenges');
-      const { package: pkg, proveMs } = await prover.prove({
-        snapshot,
-        salt,
-        key,
-        params,
-        context: BigInt(challenge.body.nonce as string),
-      });
+      const nonce = challenge.body.nonce as string;
+      const proved = onshore
+        ? await onshore.prove(label, params, nonce)
+        : await prover.prove({ snapshot, salt, key, params, context: BigInt(nonce) });
+      const { proveMs } = proved;
+      const pkg = 'pkg' in proved ? proved.pkg : proved.package;
       const cleared = clearForEgress(pkg);
       if (findLeaks(cleared.bytes, sensitive).length > 0) {
         throw new Error('egress scan found snapshot data in a package');
       }
-      const envelope = await signEnvelope(cleared.bytes, {
-        alg: 'ES256',
-        privateJwk: transport.privateJwk,
-        kid: 'mainland-custodian',
-      });
-      firstEnvelope ||= envelope;
-      const res = await call('POST', '/v1/attestations', { envelope });
+      firstPackage ??= pkg;
+      let status: number;
+      if (onshore && 'jobId' in proved) {
+        firstJob ||= proved.jobId;
+        status = (await onshore.send(proved.jobId)).httpStatus;
+      } else {
+        const envelope = await signEnvelope(cleared.bytes, {
+          alg: 'ES256',
+          privateJwk: transport.privateJwk,
+          kid: 'mainland-custodian',
+        });
+        firstEnvelope ||= envelope;
+        status = (await call('POST', '/v1/attestations', { envelope })).status;
+      }
+      const res = { status };
       sent.push({ label, id: cleared.id, proveMs, status: res.status });
       console.log(
         `  proved     ${label.padEnd(32)} ${(proveMs / 1000).toFixed(2)} s  ` +
@@ -169,11 +209,12 @@ async function main() {
     console.log(
       `  keys       ${manifest.setup.kind.toUpperCase()} setup accepted explicitly for this demo`,
     );
-    const listed = await call('GET', `/v1/attestations?commitment=${commitment}`);
+    // (In service mode the vault drew its own salt: take the commitment from the packages.)
+    const shared = (firstPackage as { publicSignals: { commitment: string } }).publicSignals
+      .commitment;
+    const listed = await call('GET', `/v1/attestations?commitment=${shared}`);
     const records = listed.body.items as Array<{ id: string; meaning: string; circuitId: string }>;
-    console.log(
-      `  recorded   ${records.length} attestations about commitment ${short(commitment.toString())}`,
-    );
+    console.log(`  recorded   ${records.length} attestations about commitment ${short(shared)}`);
     for (const r of records) console.log(`  VALID      ${r.meaning}`);
     for (const s of sent) {
       const r = records.find((x) => x.id === s.id);
@@ -184,12 +225,15 @@ async function main() {
       );
       if (!r) process.exitCode = 1;
     }
-    const again = await call('POST', '/v1/attestations', { envelope: firstEnvelope });
+    const again = onshore
+      ? { status: (await onshore.send(firstJob)).httpStatus }
+      : await call('POST', '/v1/attestations', { envelope: firstEnvelope });
     console.log(
-      `  resent     the first envelope again: HTTP ${again.status} (idempotent, one record)`,
+      `  resent     the first package again: HTTP ${again.status} (idempotent, one record)`,
     );
+    await onshore?.close();
     // A package altered in transit: one context bit flipped.
-    const tampered = JSON.parse(Buffer.from(firstEnvelope.split('.')[1]!, 'base64url').toString());
+    const tampered = JSON.parse(JSON.stringify(firstPackage));
     tampered.publicSignals.statement = (BigInt(tampered.publicSignals.statement) ^ 1n).toString();
     const check = await call('POST', '/v1/verify', { package: tampered });
     console.log(

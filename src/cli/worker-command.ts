@@ -1,3 +1,4 @@
+import { runWorker } from '../prover/queue/worker-main';
 import type { Command } from './args';
 
 /** `zkattest worker`: a proving worker process; configuration from the environment. */
@@ -6,14 +7,13 @@ export const WORKER_COMMAND: Command = {
   summary: 'run a proving worker (BullMQ on REDIS_URL; secrets from the vault)',
   usage: `zkattest worker
   environment: REDIS_URL, ZKATTEST_MASTER_KEYS + ZKATTEST_MASTER_KEY_ID (vault mode),
-  WORKER_CONCURRENCY (1), ZKATTEST_LOCK_DURATION_MS, ZKATTEST_STALLED_INTERVAL_MS.
+  WORKER_CONCURRENCY (1), ZKATTEST_PROVER_THREADS=1 (one core per worker),
+  ZKATTEST_LOCK_DURATION_MS, ZKATTEST_STALLED_INTERVAL_MS.
   Adding a worker on another machine pointed at the same Redis adds proving capacity.`,
   options: {},
   async run() {
-    // Loaded on demand: the other commands need neither BullMQ nor the vault.
-    const { runWorker } = await import('../prover/queue/worker-main');
     await runWorker();
-    // The worker runs until a signal; keep the CLI from exiting underneath it.
+    // The worker runs until a signal (it exits the process itself); keep the CLI waiting.
     await new Promise<never>(() => undefined);
   },
 };

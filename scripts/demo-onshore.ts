@@ -1,0 +1,156 @@
+/**
+ * The demo's onshore service mode (when REDIS_URL is set): the snapshot goes into the encrypted
+ * vault through the staff API, a `zkattest worker` process proves the claims from the queue, and
+ * the service sends each package through the audited egress path.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { AttestationPackage } from '../src/common/attestation-package';
+import { createLogger } from '../src/common/logger';
+import type { JsonWebKey } from '../src/common/transport-envelope';
+import type { AttestorKey, ClaimParams } from '../src/prover';
+import { buildOnshoreService, type OnshoreService } from '../src/prover/service/onshore-service';
+import { tokenHash } from '../src/prover/service/onshore-users';
+import { masterKeysFromEnv, newMasterKeySecret, RedisVaultStore, Vault } from '../src/prover/vault';
+
+export interface DemoOnshore {
+  snapshotId: string;
+  /** Proves a claim on a worker (showing live progress), returns the package and proof time. */
+  prove(
+    label: string,
+    params: ClaimParams,
+    context: string,
+  ): Promise<{ jobId: string; pkg: AttestationPackage; proveMs: number }>;
+  /** Sends a proven package offshore through the egress path; returns the offshore HTTP status. */
+  send(jobId: string): Promise<{ httpStatus: number; outcome: string }>;
+  close(): Promise<void>;
+}
+
+/** Starts the onshore service on loopback and one worker process, and uploads the snapshot. */
+export async function startDemoOnshore(opts: {
+  redisUrl: string;
+  offshoreUrl: string;
+  transport: { privateJwk: JsonWebKey };
+  attestor: AttestorKey;
+  /** The snapshot file's text and its media type (text/csv or application/json). */
+  upload: { text: string; type: string };
+}): Promise<DemoOnshore> {
+  const masterEnv = {
+    ZKATTEST_MASTER_KEYS: `demo:${newMasterKeySecret()}`,
+    ZKATTEST_MASTER_KEY_ID: 'demo',
+  };
+  const masterKeys = await masterKeysFromEnv(masterEnv);
+  const keyStore = new RedisVaultStore(opts.redisUrl);
+  const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
+    opts.attestor.privateKey,
+    'demo attestor',
+  );
+  await keyStore.close();
+  const token = randomBytes(24).toString('hex');
+  const service: OnshoreService = buildOnshoreService({
+    redisUrl: opts.redisUrl,
+    masterKeys,
+    users: [{ name: 'demo-operator', role: 'admin', tokenSha256: tokenHash(token) }],
+    attestorKeyId,
+    destinations: [
+      {
+        name: 'offshore',
+        url: opts.offshoreUrl,
+        institutionId: 'mainland-custodian',
+        privateJwk: opts.transport.privateJwk,
+        alg: 'ES256',
+      },
+    ],
+    logger: createLogger('warn'),
+  });
+  const server = await new Promise<Server>((resolve) => {
+    const s = service.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const worker: ChildProcess = spawn(
+    process.execPath,
+    [join(__dirname, '..', 'bin', 'zkattest.cjs'), 'worker'],
+    {
+      env: { ...process.env, REDIS_URL: opts.redisUrl, ...masterEnv, ZKATTEST_PROVER_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    worker.once('exit', () => reject(new Error('the worker exited during start-up')));
+    worker.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('"event":"ready"')) resolve();
+    });
+  });
+  const call = async (method: string, path: string, body?: unknown, type = 'application/json') => {
+    const res = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': type } : {}),
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (!res.ok) throw new Error(`onshore ${path}: ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  const uploaded = await call(
+    'POST',
+    '/v1/snapshots?label=demo',
+    opts.upload.text,
+    opts.upload.type,
+  );
+  return {
+    snapshotId: uploaded.id as string,
+    async prove(label, params, context) {
+      const body =
+        params.claim === 'concentration'
+          ? {
+              ...params,
+              allowedClasses: [...Array(16).keys()].filter(
+                (c) => (params.allowedClasses >> BigInt(c)) & 1n,
+              ),
+            }
+          : params;
+      const { jobId } = (await call('POST', `/v1/snapshots/${uploaded.id}/claims`, {
+        ...body,
+        context,
+      })) as { jobId: string };
+      let shown = -1;
+      for (;;) {
+        const status = await call('GET', `/v1/jobs/${jobId}`);
+        const progress = Number(status.progress);
+        // Live progress on a terminal; elsewhere (logs, CI) only the final line.
+        if (process.stdout.isTTY && progress !== shown) {
+          process.stdout.write(
+            `\r  proving    ${label.padEnd(32)} worker progress ${String(progress).padStart(3)}%`,
+          );
+          shown = progress;
+        }
+        if (status.state === 'completed') {
+          if (process.stdout.isTTY) process.stdout.write('\r');
+          const pkg = (await call(
+            'GET',
+            `/v1/jobs/${jobId}/package`,
+          )) as unknown as AttestationPackage;
+          return { jobId, pkg, proveMs: Number(status.proveMs ?? 0) };
+        }
+        if (status.state === 'failed') throw new Error(`job ${jobId} failed`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    },
+    async send(jobId) {
+      const sent = await call('POST', `/v1/jobs/${jobId}/send`, { destination: 'offshore' });
+      return { httpStatus: Number(sent.httpStatus), outcome: String(sent.outcome) };
+    },
+    async close() {
+      const exited = new Promise((r) => worker.once('exit', r));
+      worker.kill('SIGTERM');
+      await exited;
+      await new Promise((r) => server.close(r));
+      await service.close();
+    },
+  };
+}
