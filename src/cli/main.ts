@@ -3,6 +3,7 @@ import { parseCommandArgs, type Command } from './args';
 import { CHAIN_COMMANDS } from './chain-commands';
 import { COMMANDS as CORE_COMMANDS } from './commands';
 import { EGRESS_COMMANDS } from './egress-commands';
+import { QUEUE_COMMAND } from './queue-command';
 import { VAULT_COMMANDS } from './vault-commands';
 import { WORKER_COMMAND } from './worker-command';
 
@@ -11,6 +12,7 @@ const COMMANDS = [
   ...CHAIN_COMMANDS,
   ...EGRESS_COMMANDS,
   ...VAULT_COMMANDS,
+  QUEUE_COMMAND,
   WORKER_COMMAND,
 ];
 

@@ -53,6 +53,8 @@ export interface ProvingQueue {
   jobStatus(jobId: string): Promise<ProvingJobStatus>;
   /** Resolves with the final status once the job completed or failed for good. */
   waitForJob(jobId: string, timeoutMs?: number): Promise<ProvingJobStatus>;
+  /** How many jobs are waiting, active, completed, failed and delayed (for live counts). */
+  counts(): Promise<Record<'waiting' | 'active' | 'completed' | 'failed' | 'delayed', number>>;
   close(): Promise<void>;
 }
 
@@ -118,6 +120,16 @@ export function createProvingQueue(
       return job.id!;
     },
     jobStatus: status,
+    async counts() {
+      const c = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      return {
+        waiting: c.waiting ?? 0,
+        active: c.active ?? 0,
+        completed: c.completed ?? 0,
+        failed: c.failed ?? 0,
+        delayed: c.delayed ?? 0,
+      };
+    },
     async waitForJob(jobId, timeoutMs = 120_000) {
       if (!events) {
         eventsConnection = bullConnection(redisUrl);

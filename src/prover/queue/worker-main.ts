@@ -25,8 +25,26 @@ import { loadPrimitives } from '../primitives';
 import { RedisPackageSink, VaultSnapshotSource } from '../service/vault-source';
 import { masterKeysFromEnv, RedisVaultStore, Vault } from '../vault';
 
+const counts = { completed: 0, failed: 0 };
+
 function log(event: Record<string, unknown>): void {
+  if (event.event === 'completed') counts.completed++;
+  if (event.event === 'failed') counts.failed++;
   process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+}
+
+/** Live counts: every `seconds`, how many claims this worker proved and at what rate. */
+function logThroughput(seconds: number): void {
+  const started = Date.now();
+  setInterval(() => {
+    const minutes = (Date.now() - started) / 60_000;
+    log({
+      event: 'throughput',
+      completed: counts.completed,
+      failed: counts.failed,
+      perMinute: Number((counts.completed / minutes).toFixed(1)),
+    });
+  }, seconds * 1000).unref();
 }
 
 function env(name: string): string {
@@ -85,6 +103,7 @@ export async function runWorker(): Promise<void> {
     maxStalledCount: intEnv('ZKATTEST_MAX_STALLED_COUNT', DEFAULT_MAX_STALLED_COUNT),
     log,
   });
+  logThroughput(intEnv('ZKATTEST_THROUGHPUT_LOG_SECONDS', 30));
   log({
     event: 'ready',
     pid: process.pid,

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
+import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { createApp } from '../../../src/api/app';
@@ -185,6 +187,13 @@ describe('the onshore service', () => {
     const egress = await request(onshore).get('/v1/egress').set(as(AUDITOR)).expect(200);
     expect(egress.body.items).toHaveLength(1);
     expect(verifyEgressChain(egress.body.items).ok).toBe(true);
+    // The operator's live counts of the queue.
+    const watch = await promisify(execFile)(
+      process.execPath,
+      [join(__dirname, '..', '..', '..', 'bin', 'zkattest.cjs'), 'queue', 'watch', '--once'],
+      { env: { ...process.env, REDIS_URL: redis.url } },
+    );
+    expect(watch.stdout).toMatch(/waiting 0 {2}active 0 {2}completed 1 {2}failed 0/);
     const audit = await request(onshore).get('/v1/audit').set(as(AUDITOR)).expect(200);
     expect(audit.body.items.map((e: { action: string }) => e.action)).toEqual(
       expect.arrayContaining(['snapshot.uploaded', 'claim.requested', 'package.sent']),

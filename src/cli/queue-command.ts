@@ -1,0 +1,39 @@
+import { ZkAttestError } from '../common/errors';
+import { createProvingQueue } from '../prover/queue/proving-queue';
+import type { Command } from './args';
+
+/** `zkattest queue watch`: live counts of the proving queue and the workers' throughput. */
+export const QUEUE_COMMAND: Command = {
+  name: 'queue watch',
+  summary: 'show live counts of the proving queue and claims proved per minute',
+  usage: `zkattest queue watch [--interval 2] [--once]
+  environment: REDIS_URL`,
+  options: { interval: { type: 'string', default: '2' }, once: { type: 'boolean' } },
+  async run(values) {
+    const url = process.env.REDIS_URL;
+    if (!url) throw new ZkAttestError('USAGE', 'REDIS_URL is not set');
+    const queue = createProvingQueue(url);
+    const seconds = Math.max(1, Number(values.interval) || 2);
+    const started = Date.now();
+    let first: number | undefined;
+    try {
+      for (;;) {
+        const c = await queue.counts();
+        first ??= c.completed;
+        const minutes = (Date.now() - started) / 60_000;
+        const rate = minutes > 0 ? (c.completed - first) / minutes : 0;
+        const line =
+          `waiting ${c.waiting}  active ${c.active}  completed ${c.completed}  ` +
+          `failed ${c.failed}  delayed ${c.delayed}  |  ${rate.toFixed(1)} claims/min since start`;
+        if (values.once) {
+          console.log(line);
+          return;
+        }
+        process.stdout.write(process.stdout.isTTY ? `\r${line}   ` : `${line}\n`);
+        await new Promise((r) => setTimeout(r, seconds * 1000));
+      }
+    } finally {
+      await queue.close();
+    }
+  },
+};
