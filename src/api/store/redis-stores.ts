@@ -30,7 +30,8 @@
  * entity that `get` finds and `list` misses until the put is retried.
  */
 import { randomBytes } from 'node:crypto';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis from 'ioredis';
+import { REDIS_CONNECTION, type RedisClientOptions } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import {
   AUDIT_MAX_LENGTH,
@@ -53,30 +54,7 @@ import {
   type Stores,
 } from './types';
 
-/** Options of the Redis stores. */
-export interface RedisStoreOptions {
-  /** Prefix of every key (default "zkattest:"); tests use a fresh one each. */
-  keyPrefix?: string;
-  /** Called with connection-level errors (reconnects); commands report their own failures. */
-  onConnectionError?: (err: Error) => void;
-}
-
-/**
- * Connection policy. A command issued while Redis is briefly unreachable waits in ioredis'
- * offline queue and is sent after the reconnect (enableOfflineQueue). maxRetriesPerRequest
- * bounds that wait: after 5 failed reconnects (about 3 s with the backoff below) the queued
- * commands fail, and the API answers 503 instead of hanging. commandTimeout covers a server
- * that accepts the connection but does not answer. Note that a command whose reply was lost
- * may be sent twice (at-least-once): putIfAbsent and consume carry a per-call token so that
- * the resent write still reports its own success; a rate-limit hit may count twice.
- */
-const CONNECTION: RedisOptions = {
-  enableOfflineQueue: true,
-  maxRetriesPerRequest: 5,
-  retryStrategy: (times) => Math.min(times * 200, 2000),
-  connectTimeout: 2000,
-  commandTimeout: 10_000,
-};
+export type RedisStoreOptions = RedisClientOptions;
 
 /** Lua scripts, each on one key (KEYS[1]): atomic on a single node and in a cluster. */
 const SCRIPTS = {
@@ -157,7 +135,7 @@ const token = () => randomBytes(12).toString('base64url');
 /** The stores on the Redis at `url` (redis://, rediss://). Connects at once, lazily retried. */
 export function createRedisStores(url: string, opts: RedisStoreOptions = {}): Stores {
   const p = opts.keyPrefix ?? 'zkattest:';
-  const redis = new Redis(url, CONNECTION);
+  const redis = new Redis(url, REDIS_CONNECTION);
   // Without a listener ioredis prints every reconnect failure; commands report their own.
   redis.on('error', (err: Error) => opts.onConnectionError?.(err));
   for (const [name, lua] of Object.entries(SCRIPTS)) {

@@ -16,7 +16,8 @@
  * otherwise the caller re-reads the head and retries. Concurrent appenders therefore never fork
  * the chain.
  */
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis from 'ioredis';
+import { REDIS_CONNECTION, type RedisClientOptions } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
 
@@ -135,22 +136,7 @@ export class MemoryEgressLog implements EgressLog {
   }
 }
 
-/** Options of the Redis egress log. */
-export interface RedisEgressLogOptions {
-  /** Prefix of the key (default "zkattest:"); the log lives at `<prefix>egress`. */
-  keyPrefix?: string;
-  /** Called with connection-level errors (reconnects); commands report their own failures. */
-  onConnectionError?: (err: Error) => void;
-}
-
-// Same policy as the API's stores (src/api/store/redis-stores.ts): bounded offline queue.
-const CONNECTION: RedisOptions = {
-  enableOfflineQueue: true,
-  maxRetriesPerRequest: 5,
-  retryStrategy: (times) => Math.min(times * 200, 2000),
-  connectTimeout: 2000,
-  commandTimeout: 10_000,
-};
+export type RedisEgressLogOptions = RedisClientOptions;
 
 // Pushes ARGV[3] if the list has exactly ARGV[1] elements and the last one's hash is ARGV[2]
 // (ARGV[1] = '0': the list is empty). 1 if pushed, 0 if the head moved (re-read and retry).
@@ -191,7 +177,8 @@ export class RedisEgressLog implements EgressLog {
   constructor(urlOrClient: string | Redis, opts: RedisEgressLogOptions = {}) {
     this.key = `${opts.keyPrefix ?? 'zkattest:'}egress`;
     this.owned = typeof urlOrClient === 'string';
-    this.redis = typeof urlOrClient === 'string' ? new Redis(urlOrClient, CONNECTION) : urlOrClient;
+    this.redis =
+      typeof urlOrClient === 'string' ? new Redis(urlOrClient, REDIS_CONNECTION) : urlOrClient;
     if (this.owned) this.redis.on('error', (err: Error) => opts.onConnectionError?.(err));
     this.redis.defineCommand('zkEgressAppend', { numberOfKeys: 1, lua: COMPARE_AND_APPEND });
   }

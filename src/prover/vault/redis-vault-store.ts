@@ -12,26 +12,12 @@
  * without a record, which listing skips, rather than a record no listing (and no rotation)
  * would ever find.
  */
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis from 'ioredis';
+import { REDIS_CONNECTION, type RedisClientOptions } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { VAULT_ID_PATTERN, type VaultStore, type VaultStoreEntry } from './vault-store';
 
-/** Options of the Redis vault store. */
-export interface RedisVaultStoreOptions {
-  /** Prefix of every key (default "zkattest:"); tests use a fresh one each. */
-  keyPrefix?: string;
-  /** Called with connection-level errors (reconnects); commands report their own failures. */
-  onConnectionError?: (err: Error) => void;
-}
-
-// Same policy as the API's stores (src/api/store/redis-stores.ts): bounded offline queue.
-const CONNECTION: RedisOptions = {
-  enableOfflineQueue: true,
-  maxRetriesPerRequest: 5,
-  retryStrategy: (times) => Math.min(times * 200, 2000),
-  connectTimeout: 2000,
-  commandTimeout: 10_000,
-};
+export type RedisVaultStoreOptions = RedisClientOptions;
 
 // Replaces KEYS[1] with ARGV[2] only if it currently holds exactly ARGV[1].
 const COMPARE_AND_SWAP = `
@@ -70,7 +56,7 @@ export class RedisVaultStore implements VaultStore {
 
   constructor(url: string, opts: RedisVaultStoreOptions = {}) {
     this.prefix = opts.keyPrefix ?? 'zkattest:';
-    this.redis = new Redis(url, CONNECTION);
+    this.redis = new Redis(url, REDIS_CONNECTION);
     this.redis.on('error', (err: Error) => opts.onConnectionError?.(err));
     this.redis.defineCommand('zkVaultCas', { numberOfKeys: 1, lua: COMPARE_AND_SWAP });
   }
