@@ -53,3 +53,26 @@ export async function startApi(
     },
   };
 }
+
+/** Registers an onshore institution's transport key and an attestor key (valid since 30 days). */
+export async function registerCustodian(
+  target: ApiUnderTest,
+  institution: { id: string; alg: string; publicJwk: object },
+  attestorKeyHash: bigint,
+): Promise<void> {
+  await target
+    .admin('post', '/v1/admin/institutions', {
+      id: institution.id,
+      name: 'Onshore Bank',
+      alg: institution.alg,
+      publicKeyJwk: institution.publicJwk,
+    })
+    .expect(201);
+  await target
+    .admin('post', '/v1/admin/attestors', {
+      keyHash: attestorKeyHash.toString(),
+      label: 'custodian',
+      validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
+    })
+    .expect(201);
+}

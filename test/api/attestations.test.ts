@@ -8,7 +8,7 @@ import {
   newInstitution,
   type Institution,
 } from '../support/attestation-factory';
-import { startApi, type ApiUnderTest } from './api-harness';
+import { registerCustodian, startApi, type ApiUnderTest } from './api-harness';
 
 let api: ApiUnderTest;
 let factory: AttestationFactory;
@@ -26,21 +26,7 @@ beforeAll(async () => {
   api = await startApi();
   factory = await AttestationFactory.create();
   bank = await newInstitution('onshore-bank', 'EdDSA');
-  await api
-    .admin('post', '/v1/admin/institutions', {
-      id: bank.id,
-      name: 'Onshore Bank',
-      alg: bank.alg,
-      publicKeyJwk: bank.publicJwk,
-    })
-    .expect(201);
-  await api
-    .admin('post', '/v1/admin/attestors', {
-      keyHash: factory.attestor().keyHash.toString(),
-      label: 'custodian',
-      validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
-    })
-    .expect(201);
+  await registerCustodian(api, bank, factory.attestor().keyHash);
 });
 
 afterAll(async () => {

@@ -23,7 +23,7 @@ import {
   type EgressEntryInput,
 } from '../../../src/prover/egress';
 import { EGRESS_COMMANDS } from '../../../src/cli/egress-commands';
-import { startApi, type ApiUnderTest } from '../../api/api-harness';
+import { registerCustodian, startApi, type ApiUnderTest } from '../../api/api-harness';
 import {
   AttestationFactory,
   newInstitution,
@@ -62,21 +62,7 @@ async function deadUrl(): Promise<string> {
 }
 
 async function register(target: ApiUnderTest): Promise<void> {
-  await target
-    .admin('post', '/v1/admin/institutions', {
-      id: bank.id,
-      name: 'Onshore Bank',
-      alg: bank.alg,
-      publicKeyJwk: bank.publicJwk,
-    })
-    .expect(201);
-  await target
-    .admin('post', '/v1/admin/attestors', {
-      keyHash: factory.attestor().keyHash.toString(),
-      label: 'custodian',
-      validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
-    })
-    .expect(201);
+  await registerCustodian(target, bank, factory.attestor().keyHash);
 }
 
 async function freshPackage(target: ApiUnderTest = api): Promise<AttestationPackage> {
