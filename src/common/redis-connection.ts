@@ -1,3 +1,4 @@
+import { ZkAttestError } from './errors';
 import type { RedisOptions } from 'ioredis';
 
 /** Options shared by every Redis-backed store. */
@@ -24,3 +25,20 @@ export const REDIS_CONNECTION: RedisOptions = {
   connectTimeout: 2000,
   commandTimeout: 10_000,
 };
+
+/** Wraps a Redis failure: the caller sees STORE_UNAVAILABLE, with the cause attached. */
+export function storeUnavailable(op: string, err: unknown): ZkAttestError {
+  const reason = err instanceof Error ? err.message : String(err);
+  const error = new ZkAttestError('STORE_UNAVAILABLE', `redis ${op} failed: ${reason}`, { op });
+  error.cause = err;
+  return error;
+}
+
+/** Runs one store operation; coded errors pass through, anything else is STORE_UNAVAILABLE. */
+export async function guardedRedis<T>(op: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw err instanceof ZkAttestError ? err : storeUnavailable(op, err);
+  }
+}

@@ -31,8 +31,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
-import { REDIS_CONNECTION, type RedisClientOptions } from '../../common/redis-connection';
-import { ZkAttestError } from '../../common/errors';
+import {
+  guardedRedis,
+  REDIS_CONNECTION,
+  storeUnavailable,
+  type RedisClientOptions,
+} from '../../common/redis-connection';
 import {
   AUDIT_MAX_LENGTH,
   checkInt,
@@ -99,28 +103,11 @@ const SCRIPTS = {
 type ScriptName = keyof typeof SCRIPTS;
 type ScriptFn = (key: string, ...args: Array<string | number>) => Promise<unknown>;
 
-/** Wraps a Redis failure: the caller sees STORE_UNAVAILABLE, with the cause attached. */
-function unavailable(op: string, err: unknown): ZkAttestError {
-  const reason = err instanceof Error ? err.message : String(err);
-  const error = new ZkAttestError('STORE_UNAVAILABLE', `redis ${op} failed: ${reason}`, { op });
-  error.cause = err;
-  return error;
-}
-
-/** Runs one store operation; coded errors pass through, anything else is STORE_UNAVAILABLE. */
-async function guarded<T>(op: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw err instanceof ZkAttestError ? err : unavailable(op, err);
-  }
-}
-
 function parseJson<T>(raw: string, what: string): T {
   try {
     return JSON.parse(raw) as T;
   } catch (err) {
-    throw unavailable(`read ${what}`, err);
+    throw storeUnavailable(`read ${what}`, err);
   }
 }
 
@@ -171,7 +158,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
 
   const attestations: Stores['attestations'] = {
     putIfAbsent: (rec) =>
-      guarded('putIfAbsent', async () => {
+      guardedRedis('putIfAbsent', async () => {
         checkRecord(rec);
         const mine: StoredRecord = { w: token(), r: rec };
         const raw = JSON.stringify(mine);
@@ -180,7 +167,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
           stored = JSON.parse(raw) as StoredRecord;
         } else {
           const found = await readRecord(rec.id);
-          if (!found) throw unavailable('putIfAbsent', new Error('the record vanished'));
+          if (!found) throw storeUnavailable('putIfAbsent', new Error('the record vanished'));
           stored = found;
         }
         await addToIndexes(stored.r);
@@ -188,9 +175,9 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
         // ioredis resent the SET after a reconnect.
         return { created: stored.w === mine.w, record: stored.r };
       }),
-    get: (id) => guarded('get', async () => (await readRecord(id))?.r),
+    get: (id) => guardedRedis('get', async () => (await readRecord(id))?.r),
     list: (filter, page) =>
-      guarded('list', () =>
+      guardedRedis('list', () =>
         listFromIndexes(
           {
             size: (index) => redis.zcard(k.idx(index)),
@@ -207,7 +194,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
 
   const challenges: Stores['challenges'] = {
     issue: (ttlSeconds) =>
-      guarded('issue', async () => {
+      guardedRedis('issue', async () => {
         checkInt(ttlSeconds, 'ttlSeconds', 1, 7 * 24 * 3600);
         // NX: a (vanishingly unlikely) colliding nonce must not reset a live one.
         for (let attempt = 0; attempt < 3; attempt++) {
@@ -216,10 +203,10 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
             return { nonce, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
           }
         }
-        throw unavailable('issue', new Error('no free nonce'));
+        throw storeUnavailable('issue', new Error('no free nonce'));
       }),
     consume: (nonce, consumer) =>
-      guarded('consume', async (): Promise<ChallengeState> => {
+      guardedRedis('consume', async (): Promise<ChallengeState> => {
         if (consumer !== undefined) checkText(consumer, 'consumer', 256);
         if (!isNonce(nonce)) return 'unknown';
         // Without a consumer, a random per-call token: a resent script still recognises its mark.
@@ -228,7 +215,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
         return found === '' ? 'unknown' : found === mark ? 'ok' : 'used';
       }),
     peek: (nonce) =>
-      guarded('peek', async (): Promise<ChallengeState> => {
+      guardedRedis('peek', async (): Promise<ChallengeState> => {
         if (!isNonce(nonce)) return 'unknown';
         const v = await redis.get(k.chal(nonce));
         return v === null ? 'unknown' : v === 'fresh' ? 'ok' : 'used';
@@ -265,7 +252,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
 
   const registry: Stores['registry'] = {
     putAttestor: (e) =>
-      guarded('putAttestor', async () => {
+      guardedRedis('putAttestor', async () => {
         checkText(e.keyHash, 'keyHash', 200);
         checkText(e.label, 'label', 200);
         isoMs(e.registeredAt, 'registeredAt');
@@ -275,20 +262,20 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
         await redis.sadd(k.attestors, e.keyHash);
       }),
     revokeAttestor: (keyHash, revokedAt) =>
-      guarded('revokeAttestor', async () => {
+      guardedRedis('revokeAttestor', async () => {
         const at = normalIso(revokedAt, 'revokedAt');
         return (await script('zkRevoke', k.attestor(keyHash), at)) === 1;
       }),
-    getAttestor: (keyHash) => guarded('getAttestor', () => readAttestor(keyHash)),
+    getAttestor: (keyHash) => guardedRedis('getAttestor', () => readAttestor(keyHash)),
     listAttestors: () =>
-      guarded('listAttestors', async () => {
+      guardedRedis('listAttestors', async () => {
         const all = await Promise.all((await redis.smembers(k.attestors)).map(readAttestor));
         return all
           .filter((e): e is AttestorEntry => e !== undefined)
           .sort(byRegistration((e) => e.keyHash));
       }),
     putInstitution: (e) =>
-      guarded('putInstitution', async () => {
+      guardedRedis('putInstitution', async () => {
         checkText(e.id, 'id', 128);
         checkText(e.name, 'name', 200);
         if (e.alg !== 'ES256' && e.alg !== 'EdDSA') throw invalidArgument('alg', 'not ES256/EdDSA');
@@ -303,13 +290,13 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
         await redis.sadd(k.institutions, e.id);
       }),
     revokeInstitution: (id, revokedAt) =>
-      guarded('revokeInstitution', async () => {
+      guardedRedis('revokeInstitution', async () => {
         const at = normalIso(revokedAt, 'revokedAt');
         return (await script('zkRevoke', k.institution(id), at)) === 1;
       }),
-    getInstitution: (id) => guarded('getInstitution', () => readInstitution(id)),
+    getInstitution: (id) => guardedRedis('getInstitution', () => readInstitution(id)),
     listInstitutions: () =>
-      guarded('listInstitutions', async () => {
+      guardedRedis('listInstitutions', async () => {
         const all = await Promise.all((await redis.smembers(k.institutions)).map(readInstitution));
         return all
           .filter((e): e is InstitutionEntry => e !== undefined)
@@ -319,14 +306,14 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
 
   const audit: Stores['audit'] = {
     append: (event) =>
-      guarded('audit.append', async () => {
+      guardedRedis('audit.append', async () => {
         const e = JSON.stringify(cleanAuditEvent(event));
         const id = await redis.xadd(k.audit, 'MAXLEN', '~', AUDIT_MAX_LENGTH, '*', 'e', e);
-        if (id === null) throw unavailable('audit.append', new Error('XADD returned no id'));
+        if (id === null) throw storeUnavailable('audit.append', new Error('XADD returned no id'));
         return id;
       }),
     read: (count) =>
-      guarded('audit.read', async () => {
+      guardedRedis('audit.read', async () => {
         checkInt(count, 'count', 1, 10_000);
         const entries = await redis.xrevrange(k.audit, '+', '-', 'COUNT', count);
         return entries.reverse().map(([id, fields]) => {
@@ -338,7 +325,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
 
   const rateLimiter: Stores['rateLimiter'] = {
     hit: (key, limit, windowSeconds) =>
-      guarded('rateLimit', async () => {
+      guardedRedis('rateLimit', async () => {
         checkText(key, 'key');
         checkInt(limit, 'limit', 1, Number.MAX_SAFE_INTEGER);
         checkInt(windowSeconds, 'windowSeconds', 1, 366 * 24 * 3600);

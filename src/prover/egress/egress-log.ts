@@ -17,7 +17,11 @@
  * the chain.
  */
 import Redis from 'ioredis';
-import { REDIS_CONNECTION, type RedisClientOptions } from '../../common/redis-connection';
+import {
+  guardedRedis,
+  REDIS_CONNECTION,
+  type RedisClientOptions,
+} from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
 
@@ -155,18 +159,6 @@ const LIST_PAGE = 1000;
 
 type AppendFn = (key: string, count: string, prevHash: string, json: string) => Promise<number>;
 
-async function guarded<T>(op: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ZkAttestError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
-    const error = new ZkAttestError('STORE_UNAVAILABLE', `redis ${op} failed: ${reason}`, { op });
-    error.cause = err;
-    throw error;
-  }
-}
-
 /** The egress log on Redis at `url` (redis://, rediss://), or on a given ioredis client. */
 export class RedisEgressLog implements EgressLog {
   private readonly redis: Redis;
@@ -184,7 +176,7 @@ export class RedisEgressLog implements EgressLog {
   }
 
   async append(input: EgressEntryInput): Promise<EgressEntry> {
-    return guarded('egress append', async () => {
+    return guardedRedis('egress append', async () => {
       const append = (this.redis as unknown as { zkEgressAppend: AppendFn }).zkEgressAppend.bind(
         this.redis,
       );
@@ -208,7 +200,7 @@ export class RedisEgressLog implements EgressLog {
   }
 
   async list(): Promise<EgressEntry[]> {
-    return guarded('egress list', async () => {
+    return guardedRedis('egress list', async () => {
       const out: EgressEntry[] = [];
       for (let start = 0; ; start += LIST_PAGE) {
         const page = await this.redis.lrange(this.key, start, start + LIST_PAGE - 1);

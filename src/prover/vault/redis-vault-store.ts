@@ -13,7 +13,11 @@
  * would ever find.
  */
 import Redis from 'ioredis';
-import { REDIS_CONNECTION, type RedisClientOptions } from '../../common/redis-connection';
+import {
+  guardedRedis,
+  REDIS_CONNECTION,
+  type RedisClientOptions,
+} from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { VAULT_ID_PATTERN, type VaultStore, type VaultStoreEntry } from './vault-store';
 
@@ -32,18 +36,6 @@ const SCAN_PAGE = 100;
 function checkId(id: string): void {
   if (!VAULT_ID_PATTERN.test(id)) {
     throw new ZkAttestError('STORE_INVALID_ARGUMENT', 'a vault id is 1..64 of [A-Za-z0-9_-]');
-  }
-}
-
-async function guarded<T>(op: string, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ZkAttestError) throw err;
-    const reason = err instanceof Error ? err.message : String(err);
-    const error = new ZkAttestError('STORE_UNAVAILABLE', `redis ${op} failed: ${reason}`, { op });
-    error.cause = err;
-    throw error;
   }
 }
 
@@ -71,14 +63,14 @@ export class RedisVaultStore implements VaultStore {
   }
 
   get(id: string): Promise<string | undefined> {
-    return guarded('get', async () => {
+    return guardedRedis('get', async () => {
       checkId(id);
       return (await this.redis.get(this.keyOf(id))) ?? undefined;
     });
   }
 
   put(id: string, record: string, expected?: string): Promise<boolean> {
-    return guarded('put', async () => {
+    return guardedRedis('put', async () => {
       checkId(id);
       if (expected !== undefined) {
         const cas = (this.redis as unknown as { zkVaultCas: CasFn }).zkVaultCas;
@@ -90,7 +82,7 @@ export class RedisVaultStore implements VaultStore {
   }
 
   list(): Promise<string[]> {
-    return guarded('list', async () => {
+    return guardedRedis('list', async () => {
       const ids = await this.redis.smembers(this.indexKey);
       const present = await Promise.all(ids.map((id) => this.redis.exists(this.keyOf(id))));
       return ids.filter((_, i) => present[i] === 1);
@@ -102,14 +94,14 @@ export class RedisVaultStore implements VaultStore {
     const seen = new Set<string>();
     let cursor = '0';
     do {
-      const [next, ids] = await guarded('scan', () =>
+      const [next, ids] = await guardedRedis('scan', () =>
         this.redis.sscan(this.indexKey, cursor, 'COUNT', SCAN_PAGE),
       );
       cursor = next;
       const fresh = [...new Set(ids)].filter((id) => !seen.has(id));
       fresh.forEach((id) => seen.add(id));
       // One GET per id (single-key commands for Cluster); ioredis pipelines them.
-      const records = await guarded('scan', () =>
+      const records = await guardedRedis('scan', () =>
         Promise.all(fresh.map((id) => this.redis.get(this.keyOf(id)))),
       );
       for (let i = 0; i < fresh.length; i++) {
