@@ -50,7 +50,7 @@ async function main() {
   const url = `http://127.0.0.1:${port}`;
   const server = spawn(
     process.execPath,
-    ['--require', 'tsx/cjs', join(ROOT, 'src/api/server.ts')],
+    ['--require', 'tsx/cjs', join(ROOT, 'src/entry-points/api-server.ts')],
     {
       cwd: ROOT,
       env: {

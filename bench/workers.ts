@@ -1,6 +1,6 @@
 /**
  * Proving-queue benchmark: coverage claims proved per minute by 1 and by 2 worker processes
- * (src/prover/queue/worker-main.ts) on one machine, and the queue's overhead per job: median
+ * (src/entry-points/worker.ts) on one machine, and the queue's overhead per job: median
  * end-to-end time of a job sent alone to 1 worker (enqueue -> completed, seen by the producer)
  * minus the median time of the same proof made directly in-process (ClaimProver.prove).
  *

@@ -29,7 +29,7 @@ import { contractContext } from '../src/chain/context-binding';
 import { deployAll } from '../src/chain/deploy';
 import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
-import { startServer } from '../src/api/server';
+import { startServer } from '../src/entry-points/api-server';
 import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
 import { startDemoOnshore } from './demo-onshore';
 

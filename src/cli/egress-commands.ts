@@ -1,6 +1,6 @@
 /**
  * CLI commands over the egress log on Redis. To enable them, add EGRESS_COMMANDS to the
- * command list in src/cli/main.ts.
+ * command list in src/entry-points/cli.ts.
  *
  *   zkattest egress export --redis <url> [--prefix zkattest:] [--out <file>]
  *   zkattest egress reconcile --redis <url> [--prefix zkattest:] [--timeout-ms 15000]
@@ -81,5 +81,5 @@ const egressReconcile: Command = {
   },
 };
 
-/** The egress commands, for src/cli/main.ts. */
+/** The egress commands, for src/entry-points/cli.ts. */
 export const EGRESS_COMMANDS: Command[] = [egressExport, egressReconcile];

@@ -1,4 +1,4 @@
-import { runWorker } from '../prover/queue/worker-main';
+import { runWorker } from '../entry-points/worker';
 import type { Command } from './args';
 
 /** `zkattest worker`: a proving worker process; configuration from the environment. */

@@ -8,8 +8,8 @@ export {
   SNAPSHOT_DOMAIN,
   type AttestorKey,
   type SnapshotSignature,
-} from './attestor-key';
-export { assetIdOf } from './asset-id';
+} from './snapshot/attestor-key';
+export { assetIdOf } from './snapshot/asset-id';
 export {
   ALL_CLASSES,
   circuitInput,
@@ -17,12 +17,17 @@ export {
   validateClaimParams,
   validateContext,
   type ClaimParams,
-} from './claim-inputs';
-export { ClaimProver, type ProveRequest, type ProveResult } from './claim-prover';
-export { clearForEgress, type ClearedPackage } from './egress-guard';
-export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './ingest-snapshot';
-export { loadPrimitives, type Primitives } from './primitives';
-export { packPosition, randomSalt, snapshotCommitment, snapshotRoot } from './snapshot-commitment';
-export { defaultSecretPath, loadOrCreateSalt } from './snapshot-secret';
-export type { Position, Snapshot } from './snapshot-types';
-export { findLeaks, sensitiveStrings } from './leak-scan';
+} from './proving/claim-inputs';
+export { ClaimProver, type ProveRequest, type ProveResult } from './proving/claim-prover';
+export { clearForEgress, type ClearedPackage } from './egress/egress-guard';
+export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './snapshot/ingest-snapshot';
+export { loadPrimitives, type Primitives } from './snapshot/primitives';
+export {
+  packPosition,
+  randomSalt,
+  snapshotCommitment,
+  snapshotRoot,
+} from './snapshot/snapshot-commitment';
+export { defaultSecretPath, loadOrCreateSalt } from './snapshot/snapshot-secret';
+export type { Position, Snapshot } from './snapshot/snapshot-types';
+export { findLeaks, sensitiveStrings } from './egress/leak-scan';

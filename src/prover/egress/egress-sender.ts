@@ -7,7 +7,7 @@
  * Only configured destinations can be used, redirects are refused (the bytes go to the
  * configured URL or nowhere), and every request has a timeout.
  */
-import { clearForEgress } from '../egress-guard';
+import { clearForEgress } from './egress-guard';
 import { ZkAttestError } from '../../common/errors';
 import { sha256Hex } from '../../common/hash';
 import {

@@ -13,10 +13,10 @@ import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError } from '../../common/errors';
-import { readAttestorKey, writeAttestorKey, type AttestorKey } from '../attestor-key';
-import { parseSnapshot } from '../ingest-snapshot';
-import type { Primitives } from '../primitives';
-import type { Snapshot } from '../snapshot-types';
+import { readAttestorKey, writeAttestorKey, type AttestorKey } from '../snapshot/attestor-key';
+import { parseSnapshot } from '../snapshot/ingest-snapshot';
+import type { Primitives } from '../snapshot/primitives';
+import type { Snapshot } from '../snapshot/snapshot-types';
 import { ID_PATTERN } from './job-payload';
 import type { PackageSink, SnapshotSource } from './proving-worker';
 

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
-import { validateClaimParams, validateContext, type ClaimParams } from '../claim-inputs';
+import { validateClaimParams, validateContext, type ClaimParams } from '../proving/claim-inputs';
 
 /** Ids of snapshots, keys and jobs: 1..128 characters, path-safe, no leading dot. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;

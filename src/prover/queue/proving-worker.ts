@@ -20,10 +20,10 @@ import { circuitsForClaim } from '../../common/artifact-store';
 import { loadManifest, type ClaimName } from '../../common/artifact-manifest';
 import { packageId, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
-import type { AttestorKey } from '../attestor-key';
-import { ClaimProver } from '../claim-prover';
-import { loadPrimitives } from '../primitives';
-import type { Snapshot } from '../snapshot-types';
+import type { AttestorKey } from '../snapshot/attestor-key';
+import { ClaimProver } from '../proving/claim-prover';
+import { loadPrimitives } from '../snapshot/primitives';
+import type { Snapshot } from '../snapshot/snapshot-types';
 import { decodeJob, type ProvingJobData } from './job-payload';
 import { bullConnection, PROVING_QUEUE, type ProvingJobResult } from './proving-queue';
 

@@ -1,9 +1,9 @@
 import type Redis from 'ioredis';
 import type { AttestationPackage } from '../../common/attestation-package';
-import { attestorKeyFrom, type AttestorKey } from '../attestor-key';
-import type { Primitives } from '../primitives';
+import { attestorKeyFrom, type AttestorKey } from '../snapshot/attestor-key';
+import type { Primitives } from '../snapshot/primitives';
 import type { PackageSink, SnapshotSource } from '../queue/proving-worker';
-import type { Snapshot } from '../snapshot-types';
+import type { Snapshot } from '../snapshot/snapshot-types';
 import type { Vault } from '../vault';
 
 /** The worker's secrets come from the encrypted vault, by id: jobs never carry them. */

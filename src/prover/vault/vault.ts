@@ -30,7 +30,7 @@
 import { randomBytes, type webcrypto } from 'node:crypto';
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
-import type { Snapshot } from '../snapshot-types';
+import type { Snapshot } from '../snapshot/snapshot-types';
 import {
   MASTER_KEY_ALGORITHM,
   subtle,

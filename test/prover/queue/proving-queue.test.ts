@@ -1,5 +1,5 @@
 /**
- * The proving queue on a real redis-server with real worker processes (worker-main.ts).
+ * The proving queue on a real redis-server with real worker processes (src/entry-points/worker.ts).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

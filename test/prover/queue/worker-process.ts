@@ -1,12 +1,12 @@
 /**
- * Real proving worker processes (src/prover/queue/worker-main.ts under tsx) for the queue tests
+ * Real proving worker processes (src/entry-points/worker.ts under tsx) for the queue tests
  * and bench/workers.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
-const MAIN = join(ROOT, 'src', 'prover', 'queue', 'worker-main.ts');
+const MAIN = join(ROOT, 'src', 'entry-points', 'worker.ts');
 
 export interface WorkerProcess {
   readonly child: ChildProcess;

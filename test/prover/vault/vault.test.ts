@@ -1,10 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { ZkAttestError } from '../../../src/common/errors';
-import { loadSnapshotFile } from '../../../src/prover/ingest-snapshot';
-import { findLeaks, sensitiveStrings } from '../../../src/prover/leak-scan';
-import { randomSalt } from '../../../src/prover/snapshot-commitment';
-import type { Snapshot } from '../../../src/prover/snapshot-types';
+import { loadSnapshotFile } from '../../../src/prover/snapshot/ingest-snapshot';
+import { findLeaks, sensitiveStrings } from '../../../src/prover/egress/leak-scan';
+import { randomSalt } from '../../../src/prover/snapshot/snapshot-commitment';
+import type { Snapshot } from '../../../src/prover/snapshot/snapshot-types';
 import {
   MemoryVaultStore,
   RedisVaultStore,

@@ -4,7 +4,7 @@
  * Onshore service mode: REDIS_URL and ZKATTEST_MASTER_KEYS (+ ZKATTEST_MASTER_KEY_ID): secrets
  * from the encrypted vault, packages to Redis. Fixture mode (tests, benches):
  *   REDIS_URL=redis://127.0.0.1:6379 ZKATTEST_SOURCE_DIR=... ZKATTEST_SINK_DIR=... \
- *     node --require tsx/cjs src/prover/queue/worker-main.ts
+ *     node --require tsx/cjs src/entry-points/worker.ts
  *
  * Optional: ZKATTEST_PROVER_THREADS=1 (one core per worker process), WORKER_CONCURRENCY (1), ZKATTEST_LOCK_DURATION_MS (30000),
  * ZKATTEST_STALLED_INTERVAL_MS (15000), ZKATTEST_MAX_STALLED_COUNT (2), ZKATTEST_QUEUE.
@@ -12,18 +12,18 @@
  * {"event":"ready",...} once the circuits are loaded and the worker is connected.
  * SIGINT/SIGTERM: stop taking jobs, finish the active ones, exit 0 (a second signal exits 1).
  */
-import { FilePackageSink, FileSnapshotSource } from './file-store';
+import { FilePackageSink, FileSnapshotSource } from '../prover/queue/file-store';
 import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_STALLED_COUNT,
   DEFAULT_STALLED_INTERVAL_MS,
   startProvingWorker,
-} from './proving-worker';
+} from '../prover/queue/proving-worker';
 import { buildBn128 } from 'ffjavascript';
 import Redis from 'ioredis';
-import { loadPrimitives } from '../primitives';
-import { RedisPackageSink, VaultSnapshotSource } from '../service/vault-source';
-import { masterKeysFromEnv, RedisVaultStore, Vault } from '../vault';
+import { loadPrimitives } from '../prover/snapshot/primitives';
+import { RedisPackageSink, VaultSnapshotSource } from '../prover/service/vault-source';
+import { masterKeysFromEnv, RedisVaultStore, Vault } from '../prover/vault';
 
 const counts = { completed: 0, failed: 0 };
 

@@ -6,7 +6,7 @@
  * Privacy rule: every error names where the problem is (line/position, column) and what is
  * wrong, never the offending text. Snapshot values and identifiers must not leak through logs.
  */
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError } from '../../common/errors';
 
 /** The columns (CSV) or fields (JSON) of one position. */
 export const POSITION_COLUMNS = [

@@ -4,7 +4,7 @@
  *
  * Privacy rule: errors name the line and what is wrong, never the offending text.
  */
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError } from '../../common/errors';
 import {
   NAME_PATTERN,
   POSITION_COLUMNS,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError } from '../../common/errors';
 import type { Primitives } from './primitives';
 import { readSecretFile, writeSecretFile } from './secret-file';
 

@@ -4,15 +4,15 @@
  *
  * WORKERS > 1 forks that many processes sharing the port.
  *
- *   REDIS_URL=redis://127.0.0.1:6379 ADMIN_TOKEN=... WORKERS=2 npx tsx src/api/server.ts
+ *   REDIS_URL=redis://127.0.0.1:6379 ADMIN_TOKEN=... WORKERS=2 npx tsx src/entry-points/api-server.ts
  */
 import cluster from 'node:cluster';
 import type { Server } from 'node:http';
 import { VerificationKeyRegistry } from '../verifier';
-import { createApp } from './app';
-import { readConfig, type ApiConfig } from './config';
+import { createApp } from '../api/app';
+import { readConfig, type ApiConfig } from '../api/config';
 import { createLogger, type Logger } from '../common/logger';
-import { createStores } from './store';
+import { createStores } from '../api/store';
 
 export interface RunningServer {
   url: string;

@@ -1,4 +1,4 @@
-import type { Snapshot } from './snapshot-types';
+import type { Snapshot } from '../snapshot/snapshot-types';
 
 /**
  * The strings that would betray a snapshot if they appeared in anything leaving onshore:

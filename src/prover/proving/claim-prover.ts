@@ -5,15 +5,15 @@ import {
   loadManifest,
   type ArtifactManifest,
   type CircuitEntry,
-} from '../common/artifact-manifest';
-import { circuitsForClaim, readArtifact } from '../common/artifact-store';
+} from '../../common/artifact-manifest';
+import { circuitsForClaim, readArtifact } from '../../common/artifact-store';
 import {
   PACKAGE_TYPE,
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
-} from '../common/attestation-package';
-import { ZkAttestError } from '../common/errors';
-import { signSnapshot, type AttestorKey } from './attestor-key';
+} from '../../common/attestation-package';
+import { ZkAttestError } from '../../common/errors';
+import { signSnapshot, type AttestorKey } from '../snapshot/attestor-key';
 import {
   circuitInput,
   claimHolds,
@@ -21,9 +21,9 @@ import {
   validateContext,
   type ClaimParams,
 } from './claim-inputs';
-import type { Primitives } from './primitives';
-import { snapshotCommitment } from './snapshot-commitment';
-import type { Snapshot } from './snapshot-types';
+import type { Primitives } from '../snapshot/primitives';
+import { snapshotCommitment } from '../snapshot/snapshot-commitment';
+import type { Snapshot } from '../snapshot/snapshot-types';
 
 interface LoadedCircuit {
   id: string;

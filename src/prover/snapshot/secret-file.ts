@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError } from '../../common/errors';
 
 /** Writes a secret JSON file readable by its owner only (0600); never overwrites one. */
 export function writeSecretFile(file: string, body: object): void {

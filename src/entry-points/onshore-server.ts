@@ -3,7 +3,7 @@
  *
  *   REDIS_URL=... ZKATTEST_MASTER_KEYS=k1:<base64> ZKATTEST_MASTER_KEY_ID=k1 \
  *   ONSHORE_USERS=olivia:operator:<sha256 of token>,... ONSHORE_ATTESTOR_KEY_ID=<vault id> \
- *   ONSHORE_DESTINATIONS=/etc/zkattest/destinations.json  npx tsx src/prover/service/onshore-server.ts
+ *   ONSHORE_DESTINATIONS=/etc/zkattest/destinations.json  npx tsx src/entry-points/onshore-server.ts
  *
  * destinations.json (mode 0600: it holds the transport private keys):
  *   [{ "name": "hk-platform", "url": "https://...", "institutionId": "...", "alg": "ES256",
@@ -12,11 +12,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { createLogger } from '../../common/logger';
-import type { EgressDestination } from '../egress';
-import { masterKeysFromEnv } from '../vault';
-import { buildOnshoreService } from './onshore-service';
-import { usersFromEnv } from './onshore-users';
+import { createLogger } from '../common/logger';
+import type { EgressDestination } from '../prover/egress';
+import { masterKeysFromEnv } from '../prover/vault';
+import { buildOnshoreService } from '../prover/service/onshore-service';
+import { usersFromEnv } from '../prover/service/onshore-users';
 
 const env = z
   .object({

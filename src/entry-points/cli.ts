@@ -1,11 +1,11 @@
 import { ZkAttestError } from '../common/errors';
-import { parseCommandArgs, type Command } from './args';
-import { CHAIN_COMMANDS } from './chain-commands';
-import { COMMANDS as CORE_COMMANDS } from './commands';
-import { EGRESS_COMMANDS } from './egress-commands';
-import { QUEUE_COMMAND } from './queue-command';
-import { VAULT_COMMANDS } from './vault-commands';
-import { WORKER_COMMAND } from './worker-command';
+import { parseCommandArgs, type Command } from '../cli/args';
+import { CHAIN_COMMANDS } from '../cli/chain-commands';
+import { COMMANDS as CORE_COMMANDS } from '../cli/commands';
+import { EGRESS_COMMANDS } from '../cli/egress-commands';
+import { QUEUE_COMMAND } from '../cli/queue-command';
+import { VAULT_COMMANDS } from '../cli/vault-commands';
+import { WORKER_COMMAND } from '../cli/worker-command';
 
 const COMMANDS = [
   ...CORE_COMMANDS,

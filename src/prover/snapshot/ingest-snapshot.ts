@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError } from '../../common/errors';
 import { assetIdOf } from './asset-id';
 import { toMinorUnits } from './decimal-amount';
 import { readCsvSnapshot } from './snapshot-csv';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { packageId } from '../../src/common/attestation-package';
-import { unpackStatement } from '../../src/common/statement';
+import { packageId } from '../../../src/common/attestation-package';
+import { unpackStatement } from '../../../src/common/statement';
 import {
   ClaimProver,
   clearForEgress,
@@ -13,11 +13,11 @@ import {
   type ClaimParams,
   type Primitives,
   type ProveResult,
-} from '../../src/prover';
-import { VerificationKeyRegistry, verifyPackage } from '../../src/verifier';
-import { testKey } from '../fixtures';
+} from '../../../src/prover';
+import { VerificationKeyRegistry, verifyPackage } from '../../../src/verifier';
+import { testKey } from '../../fixtures';
 
-const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
+const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv');
 const CLAIMS: ClaimParams[] = [
   { claim: 'coverage', minCoverageBps: 12000 },
   { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 },

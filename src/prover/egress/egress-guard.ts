@@ -1,5 +1,5 @@
-import { checkPackage, packageId, type AttestationPackage } from '../common/attestation-package';
-import { ZkAttestError } from '../common/errors';
+import { checkPackage, packageId, type AttestationPackage } from '../../common/attestation-package';
+import { ZkAttestError } from '../../common/errors';
 
 /** What the egress guard lets out: the checked package and the exact bytes to send. */
 export interface ClearedPackage {

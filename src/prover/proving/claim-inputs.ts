@@ -1,8 +1,8 @@
-import type { ClaimName } from '../common/artifact-manifest';
-import { ZkAttestError } from '../common/errors';
-import { MAX_CONTEXT } from '../common/statement';
-import type { SnapshotSignature } from './attestor-key';
-import type { Snapshot } from './snapshot-types';
+import type { ClaimName } from '../../common/artifact-manifest';
+import { ZkAttestError } from '../../common/errors';
+import { MAX_CONTEXT } from '../../common/statement';
+import type { SnapshotSignature } from '../snapshot/attestor-key';
+import type { Snapshot } from '../snapshot/snapshot-types';
 
 /** What a custodian asks to prove, with the claim's public parameters. */
 export type ClaimParams =

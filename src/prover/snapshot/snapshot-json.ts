@@ -6,7 +6,7 @@
  * zod's messages are passed on, as they may quote the input.
  */
 import { z } from 'zod';
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError } from '../../common/errors';
 import {
   NAME_PATTERN,
   POSITION_COLUMNS,

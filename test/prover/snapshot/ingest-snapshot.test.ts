@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { ZkAttestError } from '../../src/common/errors';
-import { SNARK_SCALAR_FIELD } from '../../src/common/field';
-import { ASSET_ID_DOMAIN, assetIdOf } from '../../src/prover/asset-id';
-import { toMinorUnits } from '../../src/prover/decimal-amount';
-import { MAX_POSITIONS, loadSnapshotFile, parseSnapshot } from '../../src/prover/ingest-snapshot';
+import { ZkAttestError } from '../../../src/common/errors';
+import { SNARK_SCALAR_FIELD } from '../../../src/common/field';
+import { ASSET_ID_DOMAIN, assetIdOf } from '../../../src/prover/snapshot/asset-id';
+import { toMinorUnits } from '../../../src/prover/snapshot/decimal-amount';
+import {
+  MAX_POSITIONS,
+  loadSnapshotFile,
+  parseSnapshot,
+} from '../../../src/prover/snapshot/ingest-snapshot';
 
-const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const HEADER = 'identifier,assetClass,value,haircutBps,yieldBps';
 const META = ['# asOf=2026-11-20T00:00:00Z', '# liabilities=1000.00'];
 // With META and HEADER, the first data row is physical line 4.
