@@ -46,7 +46,7 @@ async function main() {
       cacheTimeout: -1,
     });
     const signer = await provider.getSigner(0);
-    const d = await deployAll(signer);
+    const d = await deployAll(signer, { allowDevelopmentSetup: true }); // throwaway anvil
     const { token, registry, verifier } = d;
 
     const p = await loadPrimitives();

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { FIELD_ELEMENT_PATTERN, INSTITUTION_ID_PATTERN, INSTITUTION_ID_RULE } from '../common/ids';
 
 /** Request and response schemas: the validation, the types and the OpenAPI document in one. */
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-digit lowercase hex id');
-const fieldElement = z.string().regex(/^(0|[1-9][0-9]{0,76})$/, 'a decimal field element');
+const fieldElement = z.string().regex(FIELD_ELEMENT_PATTERN, 'a decimal field element');
 const jws = z
   .string()
   .max(64 * 1024)
@@ -44,7 +45,7 @@ export const attestorBody = z.strictObject({
 export const keyHashParam = z.strictObject({ keyHash: fieldElement });
 export const revokeBody = z.strictObject({ effectiveAt: z.iso.datetime().optional() });
 export const institutionBody = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'lowercase letters, digits and dashes'),
+  id: z.string().regex(INSTITUTION_ID_PATTERN, INSTITUTION_ID_RULE),
   name: z.string().min(1).max(200),
   alg: z.enum(['ES256', 'EdDSA']),
   publicKeyJwk: z.record(z.string(), z.unknown()),

@@ -1,5 +1,17 @@
 import { Contract, ContractFactory, type ContractRunner, type Signer } from 'ethers';
+import { circuitEntryOf, DEFAULT_ARTIFACTS_DIR, loadManifest } from '../common/artifact-manifest';
+import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
+
+/** The circuit whose Solidity verifier `deployAll` deploys (Coverage32Verifier). */
+const VERIFIER_CIRCUIT = 'coverage-32';
+
+/** What deploying a development-setup verifier means, for whoever opted in. */
+export const DEVELOPMENT_SETUP_WARNING =
+  'WARNING: this verifier comes from the DEVELOPMENT trusted setup: every contribution was ' +
+  'made on one machine, so whoever ran it (or copied its files) can forge coverage proofs ' +
+  'that this verifier accepts and mint tokens against no reserves. Use it only on a test ' +
+  'chain; for anything else run `npm run ceremony` and deploy the production setup.';
 
 export interface TokenConfig {
   name?: string;
@@ -14,6 +26,36 @@ export interface TokenConfig {
   minters?: string[];
   /** Granted PAUSER_ROLE (needs admin = deployer); default the deployer, [] for none. */
   pausers?: string[];
+  /**
+   * Deploy even when the verifier comes from the development setup (see
+   * DEVELOPMENT_SETUP_WARNING). Without it such a deployment is refused.
+   */
+  allowDevelopmentSetup?: boolean;
+}
+
+/**
+ * The setup of the verifier `deployAll` deploys, from the committed manifest (the verifier
+ * source is compiled from the committed artifacts folder, whatever ZKATTEST_ARTIFACTS says).
+ */
+export function verifierSetup(): 'development' | 'production' {
+  const manifest = loadManifest(DEFAULT_ARTIFACTS_DIR);
+  const entry = circuitEntryOf(manifest, VERIFIER_CIRCUIT);
+  return entry.setup === 'production' && manifest.setup.kind === 'production'
+    ? 'production'
+    : 'development';
+}
+
+/** Refuses a development-setup verifier unless the caller opted in explicitly. */
+export function assertDeployableSetup(allowDevelopmentSetup = false): void {
+  if (verifierSetup() === 'development' && !allowDevelopmentSetup) {
+    throw new ZkAttestError(
+      'DEVELOPMENT_SETUP_REFUSED',
+      'the coverage verifier comes from the development trusted setup, whose toxic waste is ' +
+        'not destroyed: anyone holding it can forge proofs and mint. Run `npm run ceremony` ' +
+        'for a production setup, or pass --allow-development-setup for a test chain',
+      { circuit: VERIFIER_CIRCUIT },
+    );
+  }
 }
 
 export interface Deployment {
@@ -75,9 +117,11 @@ export async function deployToken(
 /**
  * Deploys the coverage verifier, an attestor registry (owned by `config.admin` or the
  * deployer) and a ProofGatedToken; the deployer gets MINTER_ROLE and PAUSER_ROLE unless
- * `config` says otherwise.
+ * `config` says otherwise. A development-setup verifier is refused (DEVELOPMENT_SETUP_REFUSED)
+ * unless `config.allowDevelopmentSetup`.
  */
 export async function deployAll(signer: Signer, config: TokenConfig = {}): Promise<Deployment> {
+  assertDeployableSetup(config.allowDevelopmentSetup);
   const me = await signer.getAddress();
   const verifier = await deployContract(signer, 'Coverage32Verifier');
   const registry = await deployContract(signer, 'AttestorRegistry', [config.admin ?? me]);

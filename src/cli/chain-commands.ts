@@ -8,7 +8,13 @@ import {
   writeDeploymentFile,
 } from '../chain/chain-client';
 import { loadContractArtifacts } from '../chain/contracts-build';
-import { attach, deployAll } from '../chain/deploy';
+import {
+  assertDeployableSetup,
+  attach,
+  deployAll,
+  DEVELOPMENT_SETUP_WARNING,
+  verifierSetup,
+} from '../chain/deploy';
 import { mintWithProofArgs } from '../chain/mint-call';
 import { parsePackage } from '../verifier';
 import { integerOption, required, type Command } from './args';
@@ -18,7 +24,10 @@ const deploy: Command = {
   summary: 'deploy the coverage verifier, attestor registry and proof-gated token to a chain',
   usage: `zkattest deploy --rpc <url> --out <deployment.json> [--key-env ZKATTEST_DEPLOYER_KEY]
     [--required-ratio-bps 12000] [--max-snapshot-age 86400] [--attestor <key hash>]...
-  The deployer's private key is read from the environment variable named by --key-env.`,
+    [--allow-development-setup]
+  The deployer's private key is read from the environment variable named by --key-env.
+  A verifier from the development trusted setup (artifacts/manifest.json "setup") is refused
+  unless --allow-development-setup: its toxic waste is known, so proofs can be forged.`,
   options: {
     rpc: { type: 'string' },
     out: { type: 'string' },
@@ -26,17 +35,26 @@ const deploy: Command = {
     'required-ratio-bps': { type: 'string', default: '12000' },
     'max-snapshot-age': { type: 'string', default: '86400' },
     attestor: { type: 'string', multiple: true },
+    'allow-development-setup': { type: 'boolean', default: false },
   },
   async run(values) {
     const rpcUrl = required(values, 'rpc', this.usage);
     const out = required(values, 'out', this.usage);
+    // Refuse before touching the chain or the key.
+    const allowDevelopmentSetup = values['allow-development-setup'] === true;
+    assertDeployableSetup(allowDevelopmentSetup);
+    if (verifierSetup() === 'development') console.error(DEVELOPMENT_SETUP_WARNING);
     const provider = chainProvider(rpcUrl);
     try {
       const signer = envSigner(provider, values['key-env'] as string);
       const requiredRatioBps = integerOption(values, 'required-ratio-bps', this.usage);
       const maxSnapshotAge = integerOption(values, 'max-snapshot-age', this.usage);
       const artifacts = loadContractArtifacts();
-      const d = await deployAll(signer, { requiredRatioBps, maxSnapshotAge });
+      const d = await deployAll(signer, {
+        requiredRatioBps,
+        maxSnapshotAge,
+        allowDevelopmentSetup,
+      });
       for (const keyHash of (values.attestor as unknown as string[] | undefined) ?? []) {
         await (await d.registry.getFunction('add')(BigInt(keyHash), 0)).wait();
         console.log(`attestor registered: ${keyHash}`);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isBaseFieldElement, isFieldElement } from './field';
+import { FIELD_ELEMENT_PATTERN } from './ids';
 import { canonicalJson, sha256Hex } from './hash';
 
-const fieldString = z.string().regex(/^(0|[1-9][0-9]{0,77})$/, 'a decimal field element');
+const fieldString = z.string().regex(FIELD_ELEMENT_PATTERN, 'a decimal field element');
 
 const groth16Proof = z.strictObject({
   pi_a: z.tuple([fieldString, fieldString, z.literal('1')]),

@@ -41,7 +41,9 @@ export type ErrorCode =
   | 'MINT_REFUSED'
   | 'FORBIDDEN'
   | 'EGRESS_CONFIG_INVALID'
-  | 'EGRESS_LOG_INVALID';
+  | 'EGRESS_LOG_INVALID'
+  | 'DEVELOPMENT_SETUP_REFUSED'
+  | 'CONFIG_INVALID';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

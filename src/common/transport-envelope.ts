@@ -12,6 +12,7 @@
 import { Crypto } from '@peculiar/webcrypto';
 import type { webcrypto } from 'node:crypto';
 import { ZkAttestError } from './errors';
+import { INSTITUTION_ID_RULE, isInstitutionId, MAX_INSTITUTION_ID_LENGTH } from './ids';
 
 /** A JSON Web Key (RFC 7517), as WebCrypto imports and exports it. */
 export type JsonWebKey = webcrypto.JsonWebKey;
@@ -29,9 +30,8 @@ export const ENVELOPE_TYP = 'zkattest-package+jws';
 export const MAX_ENVELOPE_PAYLOAD_BYTES = 64 * 1024;
 
 /** Longest `kid` (institution id) an envelope may name. */
-export const MAX_KID_LENGTH = 128;
+export const MAX_KID_LENGTH = MAX_INSTITUTION_ID_LENGTH;
 
-const KID_PATTERN = /^[A-Za-z0-9._:-]+$/;
 const B64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
 const SIGNATURE_BYTES = 64; // ES256 is r||s, 32 bytes each; Ed25519 is R||S, 32 bytes each.
 const MAX_HEADER_SEGMENT = 512;
@@ -101,7 +101,7 @@ export async function generateTransportKey(
 /**
  * Signs `payload` into a compact JWS with the protected header
  * `{ alg, kid, typ: 'zkattest-package+jws' }`. `kid` is the institution id the receiver looks
- * the key up by: 1 to {@link MAX_KID_LENGTH} characters of `[A-Za-z0-9._:-]`.
+ * the key up by (INSTITUTION_ID_PATTERN, src/common/ids.ts).
  *
  * The new signature is checked against the public half of `privateJwk` before it is returned,
  * so a JWK whose `x`/`y` do not belong to its `d` fails here rather than at every receiver.
@@ -116,7 +116,7 @@ export async function signEnvelope(
   const alg = checkAlg(opts.alg, 'KEY_INVALID');
   const spec = ALG_SPECS[alg];
   if (!isValidKid(opts.kid)) {
-    throw envelopeInvalid(`the kid is 1 to ${MAX_KID_LENGTH} characters of [A-Za-z0-9._:-]`);
+    throw envelopeInvalid(`the kid is an institution id: ${INSTITUTION_ID_RULE}`);
   }
   if (!(payload instanceof Uint8Array) || payload.length === 0) {
     throw envelopeInvalid('the payload is a non-empty byte array');
@@ -346,9 +346,7 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
   }
   if (typ !== ENVELOPE_TYP) throw envelopeInvalid(`the envelope typ is not ${ENVELOPE_TYP}`);
   if (!isValidKid(kid)) {
-    throw envelopeInvalid(
-      `the envelope kid is not 1 to ${MAX_KID_LENGTH} characters of [A-Za-z0-9._:-]`,
-    );
+    throw envelopeInvalid(`the envelope kid is not an institution id: ${INSTITUTION_ID_RULE}`);
   }
   // JSON.parse keeps the last of duplicate members; RFC 7515 lets a strict reader refuse them
   // instead. Every accepted value is escape-free, so a header without backslashes has exactly
@@ -389,7 +387,7 @@ function checkAlg(alg: unknown, code: 'ENVELOPE_INVALID' | 'KEY_INVALID'): Trans
 }
 
 function isValidKid(kid: unknown): kid is string {
-  return typeof kid === 'string' && kid.length <= MAX_KID_LENGTH && KID_PATTERN.test(kid);
+  return isInstitutionId(kid);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

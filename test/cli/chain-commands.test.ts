@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,22 @@ const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
 const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const HOLDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const run = promisify(execFile);
+const DEV_ADDRESS = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
+
+/** The deployer's transaction count: unchanged when a deploy sent nothing. */
+async function chainNonce(rpcUrl: string): Promise<number> {
+  const res = await fetch(rpcUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'eth_getTransactionCount',
+      params: [DEV_ADDRESS, 'latest'],
+    }),
+  });
+  return Number(((await res.json()) as { result: string }).result);
+}
 
 async function zkattest(args: string[], cwd: string) {
   const env = { ...process.env, ZKATTEST_DEPLOYER_KEY: DEV_KEY, ZKATTEST_MINTER_KEY: DEV_KEY };
@@ -46,10 +62,21 @@ describe('zkattest deploy and mint on a real chain', () => {
     const keys = await zkattest(['keys', 'new', '--out', 'attestor.key.json'], dir);
     const keyHash = /key hash \(Poseidon\(Ax, Ay\)\): (\d+)/.exec(keys.stdout)![1]!;
     const deployed = await zkattest(
-      ['deploy', '--rpc', anvil.rpcUrl, '--out', 'deployment.json', '--attestor', keyHash],
+      [
+        'deploy',
+        '--rpc',
+        anvil.rpcUrl,
+        '--out',
+        'deployment.json',
+        '--attestor',
+        keyHash,
+        '--allow-development-setup',
+      ],
       dir,
     );
     expect(deployed.code).toBe(0);
+    expect(deployed.stderr).toContain('DEVELOPMENT trusted setup');
+    expect(deployed.stderr).toContain('forge coverage proofs');
     expect(deployed.stdout).toMatch(/token {4}0x[0-9a-fA-F]{40} \(chain 31337\)/);
     const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
     expect(deployment.abis.token.some((f: { name?: string }) => f.name === 'mintWithProof')).toBe(
@@ -98,9 +125,33 @@ describe('zkattest deploy and mint on a real chain', () => {
     expect(refused.stderr).toContain('ProofGatedToken__OverCapacity');
   });
 
+  it('refuses to deploy the development-setup verifier without --allow-development-setup', async () => {
+    const before = await chainNonce(anvil.rpcUrl);
+    const { code, stdout, stderr } = await zkattest(
+      ['deploy', '--rpc', anvil.rpcUrl, '--out', 'refused.json'],
+      dir,
+    );
+    expect(code).toBe(1);
+    expect(stderr).toContain('[DEVELOPMENT_SETUP_REFUSED]');
+    expect(stderr).toContain('--allow-development-setup');
+    expect(stdout).not.toMatch(/verifier 0x/);
+    expect(existsSync(join(dir, 'refused.json'))).toBe(false);
+    // Nothing was sent: the deployer's nonce did not move.
+    expect(await chainNonce(anvil.rpcUrl)).toBe(before);
+  });
+
   it('refuses to deploy without the deployer key in the environment', async () => {
     const { code, stderr } = await zkattest(
-      ['deploy', '--rpc', anvil.rpcUrl, '--out', 'x.json', '--key-env', 'NO_SUCH_VARIABLE'],
+      [
+        'deploy',
+        '--rpc',
+        anvil.rpcUrl,
+        '--out',
+        'x.json',
+        '--key-env',
+        'NO_SUCH_VARIABLE',
+        '--allow-development-setup',
+      ],
       dir,
     );
     expect(code).toBe(1);

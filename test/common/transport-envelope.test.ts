@@ -338,14 +338,23 @@ describe('readEnvelopeHeader strictness', () => {
   });
 
   it('refuses a bad kid', async () => {
-    for (const kid of ['', 'a'.repeat(129), 'inst 001', 'inst/001', 'inst\n001', 'ïnst', 42]) {
+    for (const kid of [
+      '',
+      'a'.repeat(64),
+      'inst 001',
+      'inst/001',
+      'inst\n001',
+      'ïnst',
+      'Inst',
+      42,
+    ]) {
       expect(await invalid(withHeader({ alg: 'ES256', kid, typ: ENVELOPE_TYP }))).toBe(
         'ENVELOPE_INVALID',
       );
     }
     expect(
-      readEnvelopeHeader(withHeader({ alg: 'ES256', kid: 'a'.repeat(128), typ: ENVELOPE_TYP })).kid,
-    ).toBe('a'.repeat(128));
+      readEnvelopeHeader(withHeader({ alg: 'ES256', kid: 'a'.repeat(63), typ: ENVELOPE_TYP })).kid,
+    ).toBe('a'.repeat(63));
   });
 
   it('refuses oversized envelopes, headers and payloads', async () => {

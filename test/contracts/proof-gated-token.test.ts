@@ -80,7 +80,11 @@ beforeAll(async () => {
   });
   [admin, outsider, holder] = await Promise.all([0, 1, 2].map((i) => provider.getSigner(i)));
   holderAddr = await holder.getAddress();
-  d = await deployAll(admin, { requiredRatioBps: REQUIRED_BPS, maxSnapshotAge: MAX_AGE });
+  d = await deployAll(admin, {
+    requiredRatioBps: REQUIRED_BPS,
+    maxSnapshotAge: MAX_AGE,
+    allowDevelopmentSetup: true,
+  });
   token = d.token;
   registry = d.registry;
   token2 = await deployToken(admin, d.addresses.verifier, d.addresses.registry);

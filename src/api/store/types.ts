@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ZkAttestError } from '../../common/errors';
+import { FIELD_ELEMENT_PATTERN } from '../../common/ids';
 import type { JsonWebKey } from '../../common/transport-envelope';
 
 /** The claims a package can prove. */
@@ -219,7 +220,6 @@ export const AUDIT_MAX_LENGTH = 1_000_000;
 
 const CLAIMS: readonly string[] = ['coverage', 'yield-range', 'concentration'];
 const HEX64 = /^[0-9a-f]{64}$/;
-const FIELD = /^(0|[1-9][0-9]{0,77})$/;
 /** A 128-bit number in decimal: at most 39 digits, no leading zeros. */
 const NONCE = /^(0|[1-9][0-9]{0,38})$/;
 
@@ -262,7 +262,7 @@ export function checkRecord(rec: AttestationRecord): number {
   }
   if (!CLAIMS.includes(rec.claim)) throw invalidArgument('claim', 'not a known claim');
   for (const f of ['commitment', 'attestor'] as const) {
-    if (typeof rec[f] !== 'string' || !FIELD.test(rec[f])) {
+    if (typeof rec[f] !== 'string' || !FIELD_ELEMENT_PATTERN.test(rec[f])) {
       throw invalidArgument(f, 'not a decimal field element');
     }
   }

@@ -10,6 +10,7 @@
 import { clearForEgress } from './egress-guard';
 import { ZkAttestError } from '../../common/errors';
 import { sha256Hex } from '../../common/hash';
+import { INSTITUTION_ID_RULE, isInstitutionId } from '../../common/ids';
 import {
   TRANSPORT_ALGS,
   signEnvelope,
@@ -191,8 +192,8 @@ function checkDestination(d: EgressDestination): EgressDestination {
     throw configInvalid(`destination ${d.name}: url is http(s) without query, fragment or user`);
   }
   if (!TRANSPORT_ALGS.includes(d.alg)) throw configInvalid(`destination ${d.name}: bad alg`);
-  if (typeof d.institutionId !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(d.institutionId)) {
-    throw configInvalid(`destination ${d.name}: bad institutionId`);
+  if (typeof d.institutionId !== 'string' || !isInstitutionId(d.institutionId)) {
+    throw configInvalid(`destination ${d.name}: institutionId is ${INSTITUTION_ID_RULE}`);
   }
   if (d.privateJwk === null || typeof d.privateJwk !== 'object' || !d.privateJwk.d) {
     throw configInvalid(`destination ${d.name}: privateJwk is a private JWK`);

@@ -7,10 +7,11 @@
  */
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
+import { JOB_ID_PATTERN } from '../../common/ids';
 import { validateClaimParams, validateContext, type ClaimParams } from '../proving/claim-inputs';
 
 /** Ids of snapshots, keys and jobs: 1..128 characters, path-safe, no leading dot. */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const ID_PATTERN = JOB_ID_PATTERN;
 /** A generous bound: the largest legitimate payload is about 250 bytes. */
 export const MAX_PAYLOAD_BYTES = 512;
 

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
 import { errorBody, errorHandler } from '../../common/http-errors';
+import { JOB_ID_PATTERN } from '../../common/ids';
 import type { Logger } from '../../common/logger';
 import { validate } from '../../common/validate';
 import { parseSnapshot } from '../snapshot/ingest-snapshot';
@@ -35,7 +36,7 @@ export interface OnshoreDeps {
   auditKey?: string;
 }
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/);
+const id = z.string().regex(JOB_ID_PATTERN);
 const bps = z.number().int().min(0).max(65535);
 const claimBody = z.discriminatedUnion('claim', [
   z.strictObject({ claim: z.literal('coverage'), minCoverageBps: bps, context: z.string() }),

@@ -1,0 +1,113 @@
+import { institutionBody, listQuery } from '../../src/api/schemas';
+import { checkRecord, type AttestationRecord } from '../../src/api/store/types';
+import { SNARK_SCALAR_FIELD, BN254_BASE_FIELD } from '../../src/common/field';
+import { FIELD_ELEMENT_MAX_DIGITS } from '../../src/common/ids';
+import {
+  generateTransportKey,
+  signEnvelope,
+  type JsonWebKey,
+} from '../../src/common/transport-envelope';
+import { EgressSender, type EgressDestination } from '../../src/prover/egress/egress-sender';
+import type { EgressLog } from '../../src/prover/egress/egress-log';
+
+// Ids either side of every rule: case, dots, colons, length, leading dash.
+const CANDIDATES = [
+  'mainland-custodian',
+  'bank-a',
+  'a1',
+  'x',
+  'Bank-A',
+  'hk.platform',
+  'inst:001',
+  'inst_001',
+  '-bank',
+  'a'.repeat(63),
+  'a'.repeat(64),
+  'a'.repeat(128),
+  '',
+];
+
+const unusedLog = {} as EgressLog;
+
+describe('one institution id on both sides of the border', () => {
+  let privateJwk: JsonWebKey;
+  beforeAll(async () => {
+    privateJwk = (await generateTransportKey('ES256')).privateJwk;
+  });
+
+  const apiAccepts = (id: string) => institutionBody.shape.id.safeParse(id).success;
+  const egressConfigAccepts = (id: string) => {
+    const destination: EgressDestination = {
+      name: 'hk-platform',
+      url: 'https://offshore.example',
+      institutionId: id,
+      privateJwk,
+      alg: 'ES256',
+    };
+    try {
+      new EgressSender({ destinations: [destination], log: unusedLog });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const envelopeAccepts = async (id: string) =>
+    signEnvelope(new Uint8Array([1]), { alg: 'ES256', privateJwk, kid: id }).then(
+      () => true,
+      () => false,
+    );
+
+  it.each(CANDIDATES)(
+    'the API, the onshore egress config and the envelope agree on %j',
+    async (id) => {
+      const api = apiAccepts(id);
+      expect({
+        id,
+        egressConfig: egressConfigAccepts(id),
+        envelope: await envelopeAccepts(id),
+      }).toEqual({
+        id,
+        egressConfig: api,
+        envelope: api,
+      });
+    },
+  );
+
+  it('accepts the ids used in the examples and refuses the ambiguous ones', () => {
+    expect(apiAccepts('mainland-custodian')).toBe(true);
+    expect(apiAccepts('Bank-A')).toBe(false); // case would make two ids of one
+  });
+});
+
+describe('one bound on decimal field elements', () => {
+  const record = (commitment: string): AttestationRecord =>
+    ({
+      id: 'a'.repeat(64),
+      claim: 'coverage',
+      circuitId: 'coverage-32',
+      commitment,
+      attestor: '1',
+      asOf: 0,
+      context: '0',
+      institution: 'bank-a',
+      valid: true,
+      reasons: [],
+      meaning: '',
+      publicValues: {},
+      recordedAt: new Date(0).toISOString(),
+    }) as unknown as AttestationRecord;
+
+  it('is the digit count of r and q', () => {
+    expect(SNARK_SCALAR_FIELD.toString().length).toBe(FIELD_ELEMENT_MAX_DIGITS);
+    expect(BN254_BASE_FIELD.toString().length).toBe(FIELD_ELEMENT_MAX_DIGITS);
+  });
+
+  it('the API query and the store accept r - 1 and refuse one digit more', () => {
+    const largest = (SNARK_SCALAR_FIELD - 1n).toString();
+    const tooLong = '1'.repeat(FIELD_ELEMENT_MAX_DIGITS + 1);
+    expect(listQuery.safeParse({ commitment: largest }).success).toBe(true);
+    expect(() => checkRecord(record(largest))).not.toThrow();
+    expect(listQuery.safeParse({ commitment: tooLong }).success).toBe(false);
+    expect(() => checkRecord(record(tooLong))).toThrow(/commitment/);
+  });
+});
