@@ -5,6 +5,6 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   setupFilesAfterEnv: ['<rootDir>/test/setup-after-env.ts'],
-  globalTeardown: '<rootDir>/test/global-teardown.js',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 120000,
 };

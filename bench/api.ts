@@ -24,6 +24,7 @@ import { loadManifest } from '../src/common/artifact-manifest';
 import { AttestationFactory } from '../test/support/attestation-factory';
 import { startRedis } from '../test/support/redis-server';
 import { rerandomize } from '../test/support/rerandomize';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
 const ROOT = join(__dirname, '..');
 const ADMIN = 'bench-admin-token-0123456789abcdef';
@@ -161,8 +162,7 @@ async function main() {
   } finally {
     server.kill('SIGTERM');
     await redis.stop();
-    const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-    await curve?.terminate();
+    await terminateSnarkjsCurve();
   }
 }
 

@@ -26,6 +26,7 @@ import {
   newAttestorKey,
   randomSalt,
 } from '../src/prover';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
 interface CallFrame {
   to?: string;
@@ -140,8 +141,7 @@ async function main() {
     );
     for (const [label, gas] of rows) console.log(`${label.padEnd(72)} ${String(gas).padStart(8)}`);
     await provider.destroy();
-    const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-    await curve?.terminate();
+    await terminateSnarkjsCurve();
     console.log(
       JSON.stringify({
         bench: 'gas',

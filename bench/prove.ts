@@ -15,6 +15,7 @@ import {
   randomSalt,
   type ClaimParams,
 } from '../src/prover';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
 const CLAIMS: ClaimParams[] = [
   { claim: 'coverage', minCoverageBps: 12000 },
@@ -60,8 +61,7 @@ async function main() {
     );
     figures[params.claim] = row;
   }
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  await curve?.terminate();
+  await terminateSnarkjsCurve();
   console.log(JSON.stringify({ bench: 'prove', ...figures }));
 }
 

@@ -22,6 +22,7 @@ import {
   randomSalt,
 } from '../src/prover';
 import { batchVerify, VerificationKeyRegistry, type BatchVerifyItem } from '../src/verifier';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
 const CIRCUIT = 'coverage-32';
 const BATCH = 32;
@@ -149,8 +150,7 @@ async function main() {
   row('batchVerify, one bad (found)', badMs, perSec(badMed).toFixed(0));
   console.log(`speedup of the batch: ${(seqMed / batchMed).toFixed(2)}x`);
 
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  await curve?.terminate();
+  await terminateSnarkjsCurve();
   const round = (x: number, digits: number) => Number(x.toFixed(digits));
   console.log(
     JSON.stringify({

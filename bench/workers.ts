@@ -25,6 +25,7 @@ import { putAttestorKey, putSnapshot } from '../src/prover/queue/file-store';
 import { createProvingQueue, type ProvingQueue } from '../src/prover/queue/proving-queue';
 import { startRedis } from '../test/support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../test/prover/queue/worker-process';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
 const PARAMS: ClaimParams = { claim: 'coverage', minCoverageBps: 12000 };
 const arg = (name: string, fallback: number) => {
@@ -144,8 +145,7 @@ async function main() {
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
-    const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-    await curve?.terminate();
+    await terminateSnarkjsCurve();
     console.log(
       JSON.stringify({
         bench: 'workers',

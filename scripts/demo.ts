@@ -32,6 +32,7 @@ import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
 import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
 import { startDemoOnshore } from './demo-onshore';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
 const CLAIMS: Array<{ label: string; params: ClaimParams }> = [
   { label: 'coverage >= 120%', params: { claim: 'coverage', minCoverageBps: 12000 } },
@@ -309,8 +310,7 @@ async function main() {
       `the claims' bounds, the as-of time`,
   );
   console.log(`\n  total ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  await curve?.terminate();
+  await terminateSnarkjsCurve();
 }
 
 main().catch((err: unknown) => {

@@ -20,6 +20,7 @@ import {
   ROOT,
   type CircuitSpec,
 } from './circuit-sources';
+import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 
 const PTAU_POWER = 14; // 2^14 = 16,384 >= the largest circuit (about 15,900 constraints)
 const BUILD_DIR = join(ROOT, 'build');
@@ -105,8 +106,7 @@ async function main() {
   };
   writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   log(`wrote ${manifestFile}`);
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  await curve?.terminate();
+  await terminateSnarkjsCurve();
 }
 
 main().catch((err: unknown) => {

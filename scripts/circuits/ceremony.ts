@@ -22,6 +22,7 @@ import * as snarkjs from 'snarkjs';
 import { artifactsDir, type ArtifactManifest } from '../../src/common/artifact-manifest';
 import { writeCircuitArtifacts } from './artifact-files';
 import { circomVersion, compileCircuit, readCircuitSpecs } from './circuit-sources';
+import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 
 interface CeremonyState {
   ptau: string;
@@ -167,8 +168,7 @@ if (!step) {
 }
 step()
   .then(async (result) => {
-    const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-    await curve?.terminate();
+    await terminateSnarkjsCurve();
     process.exit(result === false ? 1 : 0);
   })
   .catch((err: unknown) => {

@@ -13,6 +13,7 @@ import { artifactsDir, loadManifest } from '../../src/common/artifact-manifest';
 import { canonicalJson, sha256Hex } from '../../src/common/hash';
 import { exportVerificationKey, generateSolidityVerifier, vkeyHashOf } from './artifact-files';
 import { compileCircuit, readCircuitSpecs, ROOT, sourceHash } from './circuit-sources';
+import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 
 async function main() {
   const dir = artifactsDir();
@@ -74,8 +75,7 @@ async function main() {
       `[circuits:check] ${spec.id}: checked (${entry.constraints} constraints, ${entry.setup} setup)`,
     );
   }
-  const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-  await curve?.terminate();
+  await terminateSnarkjsCurve();
   if (failures.length > 0) {
     for (const f of failures) console.error(`[circuits:check] FAIL ${f}`);
     process.exit(1);

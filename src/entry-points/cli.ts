@@ -6,6 +6,7 @@ import { EGRESS_COMMANDS } from '../cli/egress-commands';
 import { QUEUE_COMMAND } from '../cli/queue-command';
 import { VAULT_COMMANDS } from '../cli/vault-commands';
 import { WORKER_COMMAND } from '../cli/worker-command';
+import { terminateSnarkjsCurve } from '../common/snarkjs-teardown';
 
 const COMMANDS = [
   ...CORE_COMMANDS,
@@ -54,8 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw err;
   } finally {
-    const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-    await curve?.terminate();
+    await terminateSnarkjsCurve();
   }
 }
 

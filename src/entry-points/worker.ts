@@ -19,8 +19,8 @@ import {
   DEFAULT_STALLED_INTERVAL_MS,
   startProvingWorker,
 } from '../prover/queue/proving-worker';
-import { buildBn128 } from 'ffjavascript';
 import Redis from 'ioredis';
+import { terminateSnarkjsCurve, useSingleThreadedCurve } from '../common/snarkjs-teardown';
 import { loadPrimitives } from '../prover/snapshot/primitives';
 import { RedisPackageSink, VaultSnapshotSource } from '../prover/service/vault-source';
 import { masterKeysFromEnv, RedisVaultStore, Vault } from '../prover/vault';
@@ -73,7 +73,7 @@ export async function runWorker(): Promise<void> {
   // One core per worker process: snarkjs otherwise spreads every proof over all cores, so
   // several workers on one machine would fight over them instead of adding capacity.
   if (process.env.ZKATTEST_PROVER_THREADS === '1') {
-    (globalThis as { curve_bn128?: unknown }).curve_bn128 = await buildBn128(true);
+    await useSingleThreadedCurve();
   }
   // The onshore service's mode: secrets from the encrypted vault, packages in Redis.
   // Otherwise (tests, benchmarks) a directory of fixture files.
@@ -124,8 +124,7 @@ export async function runWorker(): Promise<void> {
     void (async () => {
       await worker.close();
       // snarkjs' curve keeps worker threads alive.
-      const curve = (globalThis as { curve_bn128?: { terminate(): Promise<void> } }).curve_bn128;
-      await curve?.terminate();
+      await terminateSnarkjsCurve();
       log({ event: 'closed' });
       process.exit(0);
     })().catch((err: unknown) => {
