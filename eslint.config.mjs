@@ -35,6 +35,7 @@ export default tseslint.config(
       'src/entry-points/cli.ts',
       'src/entry-points/onshore-server.ts',
       'src/entry-points/worker.ts',
+      'src/entry-points/worker-config.ts',
       'scripts/**',
       'bench/**',
       'test/**',

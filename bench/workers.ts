@@ -21,10 +21,10 @@ import {
   randomSalt,
   type ClaimParams,
 } from '../src/prover';
-import { putAttestorKey, putSnapshot } from '../src/prover/queue/file-store';
+import { putAttestorKey, putSnapshot } from '../test/support/file-store';
 import { createProvingQueue, type ProvingQueue } from '../src/prover/queue/proving-queue';
 import { startRedis } from '../test/support/redis-server';
-import { spawnWorker, type WorkerProcess } from '../test/prover/queue/worker-process';
+import { spawnWorker, type WorkerProcess } from '../test/support/worker-process';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
 const PARAMS: ClaimParams = { claim: 'coverage', minCoverageBps: 12000 };
@@ -86,8 +86,7 @@ async function main() {
     const ws = Array.from({ length: n }, () =>
       spawnWorker({
         redisUrl: redis.url,
-        sourceDir,
-        sinkDir,
+        files: { sourceDir, sinkDir },
         extraEnv: singleThread ? { ZKATTEST_PROVER_THREADS: '1' } : {},
       }),
     );

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { ZkAttestError } from '../common/errors';
-
-const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+import { flag, logLevel, readEnvConfig, redisUrl, type Env } from '../common/env-config';
 
 const envSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  REDIS_URL: z.string().url().optional(),
-  ADMIN_TOKEN: z.string().min(24, 'ADMIN_TOKEN must be at least 24 characters').optional(),
+  REDIS_URL: redisUrl.optional(),
+  ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   ALLOW_DEVELOPMENT_KEYS: flag.default(false),
   REQUIRE_CHALLENGE: flag.default(true),
   MAX_SNAPSHOT_AGE_SECONDS: z.coerce
@@ -24,18 +22,16 @@ const envSchema = z.object({
     .default(256 * 1024),
   WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  LOG_LEVEL: logLevel.default('info'),
 });
 
 /** The offshore API's configuration, read and validated once at start-up. */
 export type ApiConfig = z.infer<typeof envSchema>;
 
-/** Reads the configuration from environment variables; a bad value stops start-up. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-    throw new ZkAttestError('USAGE', `bad configuration: ${problems.join('; ')}`);
-  }
-  return parsed.data;
+/**
+ * Reads the configuration from environment variables.
+ * @throws ZkAttestError CONFIG_INVALID naming each bad variable (never its value).
+ */
+export function readConfig(env: Env = process.env): ApiConfig {
+  return readEnvConfig(envSchema, env);
 }

@@ -11,6 +11,7 @@ import type { Server } from 'node:http';
 import { VerificationKeyRegistry } from '../verifier';
 import { createApp } from '../api/app';
 import { readConfig, type ApiConfig } from '../api/config';
+import { ZkAttestError } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import { createStores } from '../api/store';
 
@@ -88,8 +89,19 @@ function runPrimary(workers: number, logger: Logger): void {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
+/** The configuration, or exit 2 with the coded error naming the bad variable. */
+function configOrExit(): ApiConfig {
+  try {
+    return readConfig();
+  } catch (err) {
+    if (!(err instanceof ZkAttestError)) throw err;
+    console.error(`error [${err.code}]: ${err.message}`);
+    process.exit(2);
+  }
+}
+
 if (require.main === module) {
-  const config = readConfig();
+  const config = configOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   if (cluster.isPrimary && config.WORKERS > 1) {
     if (!config.REDIS_URL) {

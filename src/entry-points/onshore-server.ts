@@ -11,26 +11,16 @@
  * Proving happens in `zkattest worker` processes pointed at the same Redis.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { ZkAttestError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { EgressDestination } from '../prover/egress';
 import { masterKeysFromEnv } from '../prover/vault';
 import { buildOnshoreService } from '../prover/service/onshore-service';
 import { usersFromEnv } from '../prover/service/onshore-users';
-
-const env = z
-  .object({
-    REDIS_URL: z.string().url(),
-    ONSHORE_HOST: z.string().default('127.0.0.1'),
-    ONSHORE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
-    ONSHORE_USERS: z.string().min(1),
-    ONSHORE_ATTESTOR_KEY_ID: z.string().min(1),
-    ONSHORE_DESTINATIONS: z.string().min(1),
-    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  })
-  .parse(process.env);
+import { readOnshoreConfig } from './onshore-config';
 
 async function main() {
+  const env = readOnshoreConfig();
   const logger = createLogger(env.LOG_LEVEL);
   const service = buildOnshoreService({
     redisUrl: env.REDIS_URL,
@@ -55,6 +45,10 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof ZkAttestError) {
+    console.error(`error [${err.code}]: ${err.message}`);
+    process.exit(err.code === 'CONFIG_INVALID' ? 2 : 1);
+  }
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

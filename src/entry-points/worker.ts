@@ -1,29 +1,28 @@
 /**
- * A proving worker process (to become `zkattest worker`):
- *
- * Onshore service mode: REDIS_URL and ZKATTEST_MASTER_KEYS (+ ZKATTEST_MASTER_KEY_ID): secrets
- * from the encrypted vault, packages to Redis. Fixture mode (tests, benches):
- *   REDIS_URL=redis://127.0.0.1:6379 ZKATTEST_SOURCE_DIR=... ZKATTEST_SINK_DIR=... \
- *     node --require tsx/cjs src/entry-points/worker.ts
- *
- * Optional: ZKATTEST_PROVER_THREADS=1 (one core per worker process), WORKER_CONCURRENCY (1), ZKATTEST_LOCK_DURATION_MS (30000),
- * ZKATTEST_STALLED_INTERVAL_MS (15000), ZKATTEST_MAX_STALLED_COUNT (2), ZKATTEST_QUEUE.
+ * A proving worker process (`zkattest worker`): secrets from the encrypted vault, packages to
+ * Redis. Configuration (src/entry-points/worker-config.ts), read once at start-up:
+ *   REDIS_URL, ZKATTEST_MASTER_KEYS (+ ZKATTEST_MASTER_KEY_ID); optional
+ *   ZKATTEST_PROVER_THREADS=1 (one core per worker process), WORKER_CONCURRENCY (1),
+ *   ZKATTEST_LOCK_DURATION_MS (30000), ZKATTEST_STALLED_INTERVAL_MS (15000),
+ *   ZKATTEST_MAX_STALLED_COUNT (2), ZKATTEST_QUEUE, ZKATTEST_THROUGHPUT_LOG_SECONDS (30).
+ * A bad value: {"event":"config-error","code":"CONFIG_INVALID",...} naming it, exit 2.
  * Logs JSON lines on stdout (ids, codes, timings; never snapshot data); the first is
  * {"event":"ready",...} once the circuits are loaded and the worker is connected.
  * SIGINT/SIGTERM: stop taking jobs, finish the active ones, exit 0 (a second signal exits 1).
  */
-import { FilePackageSink, FileSnapshotSource } from '../prover/queue/file-store';
 import {
-  DEFAULT_LOCK_DURATION_MS,
-  DEFAULT_MAX_STALLED_COUNT,
-  DEFAULT_STALLED_INTERVAL_MS,
   startProvingWorker,
+  type PackageSink,
+  type SnapshotSource,
 } from '../prover/queue/proving-worker';
 import Redis from 'ioredis';
+import { readEnvConfig, type Env } from '../common/env-config';
+import { ZkAttestError } from '../common/errors';
 import { terminateSnarkjsCurve, useSingleThreadedCurve } from '../common/snarkjs-teardown';
-import { loadPrimitives } from '../prover/snapshot/primitives';
+import { loadPrimitives, type Primitives } from '../prover/snapshot/primitives';
 import { RedisPackageSink, VaultSnapshotSource } from '../prover/service/vault-source';
 import { masterKeysFromEnv, RedisVaultStore, Vault } from '../prover/vault';
+import { workerConfigSchema, type WorkerSettings } from './worker-config';
 
 const counts = { completed: 0, failed: 0 };
 
@@ -47,63 +46,53 @@ function logThroughput(seconds: number): void {
   }, seconds * 1000).unref();
 }
 
-function env(name: string): string {
-  const v = process.env[name];
-  if (!v) {
-    log({ event: 'config-error', reason: `${name} is not set` });
-    process.exit(2);
-  }
-  return v;
-}
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) {
-    log({ event: 'config-error', reason: `${name} must be a positive integer` });
-    process.exit(2);
-  }
-  return n;
+/** Where a worker reads snapshots and keys, and where it writes packages. */
+export interface WorkerIo {
+  source: SnapshotSource;
+  sink: PackageSink;
 }
 
 /** Runs a proving worker in this process until SIGINT/SIGTERM (`zkattest worker`). */
-export async function runWorker(): Promise<void> {
-  const redisUrl = env('REDIS_URL');
+export async function runWorker(env: Env = process.env): Promise<void> {
+  const config = readEnvConfig(workerConfigSchema, env);
+  const redisUrl = config.REDIS_URL;
+  await runWorkerWith(config, async (p) => ({
+    source: new VaultSnapshotSource(
+      new Vault(new RedisVaultStore(redisUrl), await masterKeysFromEnv(env)),
+      p,
+    ),
+    sink: new RedisPackageSink(new Redis(redisUrl)),
+  }));
+}
+
+/**
+ * The worker loop over a given source and sink: the vault for `zkattest worker`; test code
+ * passes its own (test/support/fixture-worker.ts).
+ */
+export async function runWorkerWith(
+  settings: WorkerSettings,
+  io: (primitives: Primitives) => Promise<WorkerIo>,
+): Promise<void> {
   // One core per worker process: snarkjs otherwise spreads every proof over all cores, so
   // several workers on one machine would fight over them instead of adding capacity.
-  if (process.env.ZKATTEST_PROVER_THREADS === '1') {
-    await useSingleThreadedCurve();
-  }
-  // The onshore service's mode: secrets from the encrypted vault, packages in Redis.
-  // Otherwise (tests, benchmarks) a directory of fixture files.
-  const vaultMode = Boolean(process.env.ZKATTEST_MASTER_KEYS);
-  const p = await loadPrimitives();
-  const source = vaultMode
-    ? new VaultSnapshotSource(
-        new Vault(new RedisVaultStore(redisUrl), await masterKeysFromEnv()),
-        p,
-      )
-    : new FileSnapshotSource(env('ZKATTEST_SOURCE_DIR'), p);
-  const sink = vaultMode
-    ? new RedisPackageSink(new Redis(redisUrl))
-    : new FilePackageSink(env('ZKATTEST_SINK_DIR'));
-  const concurrency = intEnv('WORKER_CONCURRENCY', 1);
-  const lockDurationMs = intEnv('ZKATTEST_LOCK_DURATION_MS', DEFAULT_LOCK_DURATION_MS);
-  const stalledIntervalMs = intEnv('ZKATTEST_STALLED_INTERVAL_MS', DEFAULT_STALLED_INTERVAL_MS);
+  if (settings.ZKATTEST_PROVER_THREADS === '1') await useSingleThreadedCurve();
+  const { source, sink } = await io(await loadPrimitives());
+  const concurrency = settings.WORKER_CONCURRENCY;
+  const lockDurationMs = settings.ZKATTEST_LOCK_DURATION_MS;
+  const stalledIntervalMs = settings.ZKATTEST_STALLED_INTERVAL_MS;
   const started = performance.now();
   const worker = await startProvingWorker({
-    redisUrl,
+    redisUrl: settings.REDIS_URL,
     concurrency,
     source,
     sink,
-    queueName: process.env.ZKATTEST_QUEUE || undefined,
+    queueName: settings.ZKATTEST_QUEUE,
     lockDurationMs,
     stalledIntervalMs,
-    maxStalledCount: intEnv('ZKATTEST_MAX_STALLED_COUNT', DEFAULT_MAX_STALLED_COUNT),
+    maxStalledCount: settings.ZKATTEST_MAX_STALLED_COUNT,
     log,
   });
-  logThroughput(intEnv('ZKATTEST_THROUGHPUT_LOG_SECONDS', 30));
+  logThroughput(settings.ZKATTEST_THROUGHPUT_LOG_SECONDS);
   log({
     event: 'ready',
     pid: process.pid,
@@ -136,12 +125,20 @@ export async function runWorker(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
-if (require.main === module) {
-  runWorker().catch((err: unknown) => {
+/** Runs a worker as this process's main: a bad configuration exits 2, any other failure 1. */
+export function workerMain(start: () => Promise<void>): void {
+  start().catch((err: unknown) => {
+    if (err instanceof ZkAttestError && err.code === 'CONFIG_INVALID') {
+      log({ event: 'config-error', code: err.code, reason: err.message });
+      process.exit(2);
+    }
     log({
       event: 'fatal',
+      ...(err instanceof ZkAttestError ? { code: err.code } : {}),
       reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
     });
     process.exit(1);
   });
 }
+
+if (require.main === module) workerMain(() => runWorker());

@@ -1,5 +1,6 @@
 /**
- * The proving queue on a real redis-server with real worker processes (src/entry-points/worker.ts).
+ * The proving queue on a real redis-server with real worker processes (the worker loop of
+ * src/entry-points/worker.ts over fixture files: test/support/fixture-worker.ts).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import {
   randomSalt,
   sensitiveStrings,
 } from '../../../src/prover';
-import { FilePackageSink, putAttestorKey, putSnapshot } from '../../../src/prover/queue/file-store';
+import { FilePackageSink, putAttestorKey, putSnapshot } from '../../support/file-store';
 import { assertIdsOnly, decodeJob, encodeJob } from '../../../src/prover/queue/job-payload';
 import {
   createProvingQueue,
@@ -24,7 +25,7 @@ import {
 } from '../../../src/prover/queue/proving-queue';
 import { VerificationKeyRegistry, verifyPackage } from '../../../src/verifier';
 import { startRedis, type RedisServer } from '../../support/redis-server';
-import { spawnWorker, type WorkerProcess } from './worker-process';
+import { spawnWorker, type WorkerProcess } from '../../support/worker-process';
 
 const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.json');
 const SNAPSHOT_TEXT = readFileSync(SAMPLE, 'utf8');
@@ -49,8 +50,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 function worker(): WorkerProcess {
   const w = spawnWorker({
     redisUrl: redis.url,
-    sourceDir,
-    sinkDir,
+    files: { sourceDir, sinkDir },
     lockDurationMs: LOCK_MS,
     stalledIntervalMs: STALLED_MS,
   });

@@ -29,7 +29,7 @@ import {
 } from '../../../src/prover/vault';
 import { VerificationKeyRegistry } from '../../../src/verifier';
 import { startRedis, type RedisServer } from '../../support/redis-server';
-import { spawnWorker, type WorkerProcess } from '../queue/worker-process';
+import { spawnWorker, type WorkerProcess } from '../../support/worker-process';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
@@ -128,8 +128,6 @@ beforeAll(async () => {
   queue = service.queue;
   worker = spawnWorker({
     redisUrl: redis.url,
-    sourceDir: '/nonexistent',
-    sinkDir: '/nonexistent',
     extraEnv: masterEnv,
   });
   await worker.ready;

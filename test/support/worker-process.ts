@@ -1,12 +1,14 @@
 /**
- * Real proving worker processes (src/entry-points/worker.ts under tsx) for the queue tests
- * and bench/workers.ts.
+ * Real proving worker processes under tsx, for the queue and onshore tests and
+ * bench/workers.ts: the production worker (src/entry-points/worker.ts, vault mode) or, given
+ * fixture directories, the test-only file worker (test/support/fixture-worker.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const MAIN = join(ROOT, 'src', 'entry-points', 'worker.ts');
+const ROOT = join(__dirname, '..', '..');
+const PRODUCTION_WORKER = join(ROOT, 'src', 'entry-points', 'worker.ts');
+const FIXTURE_WORKER = join(__dirname, 'fixture-worker.ts');
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
@@ -25,8 +27,8 @@ export interface WorkerProcess {
 
 export interface WorkerEnv {
   redisUrl: string;
-  sourceDir: string;
-  sinkDir: string;
+  /** Fixture directories (test/support/file-store.ts); without them, the vault worker. */
+  files?: { sourceDir: string; sinkDir: string };
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -35,13 +37,15 @@ export interface WorkerEnv {
 }
 
 export function spawnWorker(opts: WorkerEnv): WorkerProcess {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', MAIN], {
+  const main = opts.files ? FIXTURE_WORKER : PRODUCTION_WORKER;
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', main], {
     cwd: ROOT,
     env: {
       ...process.env,
       REDIS_URL: opts.redisUrl,
-      ZKATTEST_SOURCE_DIR: opts.sourceDir,
-      ZKATTEST_SINK_DIR: opts.sinkDir,
+      ...(opts.files
+        ? { ZKATTEST_SOURCE_DIR: opts.files.sourceDir, ZKATTEST_SINK_DIR: opts.files.sinkDir }
+        : {}),
       WORKER_CONCURRENCY: String(opts.concurrency ?? 1),
       ...(opts.lockDurationMs ? { ZKATTEST_LOCK_DURATION_MS: String(opts.lockDurationMs) } : {}),
       ...(opts.stalledIntervalMs

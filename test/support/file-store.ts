@@ -1,6 +1,6 @@
 /**
- * File-based SnapshotSource and PackageSink, for tests, the bench and single-machine use until
- * the encrypted vault (src/prover/vault/) takes over the source's role.
+ * File-based SnapshotSource and PackageSink for the tests and bench/workers.ts (test code:
+ * production workers read the encrypted vault and write packages to Redis).
  *
  *   <sourceDir>/snapshots/<snapshotId>.json   snapshot JSON (examples/README.md), mode 0600
  *   <sourceDir>/snapshots/<snapshotId>.salt   the commitment salt, hex, mode 0600
@@ -11,14 +11,18 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AttestationPackage } from '../../common/attestation-package';
-import { ZkAttestError } from '../../common/errors';
-import { readAttestorKey, writeAttestorKey, type AttestorKey } from '../snapshot/attestor-key';
-import { parseSnapshot } from '../snapshot/ingest-snapshot';
-import type { Primitives } from '../snapshot/primitives';
-import type { Snapshot } from '../snapshot/snapshot-types';
-import { ID_PATTERN } from './job-payload';
-import type { PackageSink, SnapshotSource } from './proving-worker';
+import type { AttestationPackage } from '../../src/common/attestation-package';
+import { ZkAttestError } from '../../src/common/errors';
+import {
+  readAttestorKey,
+  writeAttestorKey,
+  type AttestorKey,
+} from '../../src/prover/snapshot/attestor-key';
+import { parseSnapshot } from '../../src/prover/snapshot/ingest-snapshot';
+import type { Primitives } from '../../src/prover/snapshot/primitives';
+import type { Snapshot } from '../../src/prover/snapshot/snapshot-types';
+import { ID_PATTERN } from '../../src/prover/queue/job-payload';
+import type { PackageSink, SnapshotSource } from '../../src/prover/queue/proving-worker';
 
 function checkId(id: string, what: string): void {
   if (!ID_PATTERN.test(id)) {

@@ -1,0 +1,24 @@
+/** The onshore service's configuration: one schema, read once at start-up (readEnvConfig). */
+import { z } from 'zod';
+import { logLevel, readEnvConfig, redisUrl, type Env } from '../common/env-config';
+
+const onshoreSchema = z.object({
+  REDIS_URL: redisUrl,
+  ONSHORE_HOST: z.string().default('127.0.0.1'),
+  ONSHORE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  /** name:role:sha256-of-token,... (hashes, not tokens; parsed by usersFromEnv). */
+  ONSHORE_USERS: z.string(),
+  ONSHORE_ATTESTOR_KEY_ID: z.string(),
+  /** Path of destinations.json (it holds transport private keys). */
+  ONSHORE_DESTINATIONS: z.string(),
+  /** Secret: its format is checked by masterKeysFromEnv, and never echoed. */
+  ZKATTEST_MASTER_KEYS: z.string(),
+  ZKATTEST_MASTER_KEY_ID: z.string().optional(),
+  LOG_LEVEL: logLevel.default('info'),
+});
+export type OnshoreConfig = z.output<typeof onshoreSchema>;
+
+/** @throws ZkAttestError CONFIG_INVALID naming each bad variable (never its value). */
+export function readOnshoreConfig(env: Env = process.env): OnshoreConfig {
+  return readEnvConfig(onshoreSchema, env);
+}

@@ -1,0 +1,37 @@
+/** The proving worker's configuration: one schema, read once at start-up (readEnvConfig). */
+import { z } from 'zod';
+import { positiveInt, redisUrl } from '../common/env-config';
+import {
+  DEFAULT_LOCK_DURATION_MS,
+  DEFAULT_MAX_STALLED_COUNT,
+  DEFAULT_STALLED_INTERVAL_MS,
+} from '../prover/queue/proving-worker';
+
+/** What every proving worker needs, whatever its snapshot source and package sink. */
+export const workerSettingsSchema = z.object({
+  REDIS_URL: redisUrl,
+  /** 1: one core per worker process; unset: snarkjs spreads each proof over every core. */
+  ZKATTEST_PROVER_THREADS: z
+    .literal('1', { message: 'must be 1 (one core per worker) or unset (all cores)' })
+    .optional(),
+  WORKER_CONCURRENCY: positiveInt.default(1),
+  ZKATTEST_LOCK_DURATION_MS: positiveInt.default(DEFAULT_LOCK_DURATION_MS),
+  ZKATTEST_STALLED_INTERVAL_MS: positiveInt.default(DEFAULT_STALLED_INTERVAL_MS),
+  ZKATTEST_MAX_STALLED_COUNT: positiveInt.default(DEFAULT_MAX_STALLED_COUNT),
+  ZKATTEST_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]')
+    .optional(),
+  ZKATTEST_THROUGHPUT_LOG_SECONDS: positiveInt.default(30),
+});
+export type WorkerSettings = z.output<typeof workerSettingsSchema>;
+
+/**
+ * The production worker: secrets from the encrypted vault, so the master keys are required
+ * (their format is checked by masterKeysFromEnv; never echoed).
+ */
+export const workerConfigSchema = workerSettingsSchema.extend({
+  ZKATTEST_MASTER_KEYS: z.string({ message: 'is not set' }),
+  ZKATTEST_MASTER_KEY_ID: z.string().optional(),
+});
+export type WorkerConfig = z.output<typeof workerConfigSchema>;

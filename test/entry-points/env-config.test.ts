@@ -1,0 +1,145 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { readConfig } from '../../src/api/config';
+import { readEnvConfig } from '../../src/common/env-config';
+import { ZkAttestError } from '../../src/common/errors';
+import { readOnshoreConfig } from '../../src/entry-points/onshore-config';
+import { workerConfigSchema } from '../../src/entry-points/worker-config';
+import { ROOT, sourceFiles } from '../support/source-files';
+
+const run = promisify(execFile);
+const SECRET = 'hunter2-not-for-logs';
+const WORKER_OK = { REDIS_URL: 'redis://127.0.0.1:1', ZKATTEST_MASTER_KEYS: `k1:${SECRET}` };
+
+/** The CONFIG_INVALID error `read` throws (fails the test if it throws nothing else). */
+function configError(read: () => unknown): ZkAttestError {
+  try {
+    read();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ZkAttestError);
+    expect((err as ZkAttestError).code).toBe('CONFIG_INVALID');
+    return err as ZkAttestError;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+/** Starts an entry point with exactly `env` (plus PATH); resolves with its exit and output. */
+async function startProcess(entry: string, env: Record<string, string>) {
+  try {
+    await run(process.execPath, ['--require', 'tsx/cjs', join(ROOT, entry)], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      timeout: 30_000,
+    });
+    return { code: 0, out: '' };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: `${e.stdout}${e.stderr}` };
+  }
+}
+
+describe('worker configuration', () => {
+  const read = (extra: Record<string, string>) =>
+    readEnvConfig(workerConfigSchema, { ...WORKER_OK, ...extra });
+
+  it('reads defaults and numbers once', () => {
+    expect(read({ WORKER_CONCURRENCY: '4' })).toMatchObject({
+      WORKER_CONCURRENCY: 4,
+      ZKATTEST_LOCK_DURATION_MS: 30_000,
+    });
+  });
+
+  it('WORKER_CONCURRENCY=abc (or 0) names the variable and its rule', () => {
+    for (const bad of ['abc', '0', '-1', '1.5']) {
+      const err = configError(() => read({ WORKER_CONCURRENCY: bad }));
+      expect(err.message).toMatch(/WORKER_CONCURRENCY: must be a positive integer/);
+      expect(err.details.variables).toBe('WORKER_CONCURRENCY');
+    }
+  });
+
+  it('a bad REDIS_URL is named, and a password inside it is never shown', () => {
+    for (const bad of ['not a url', 'http://127.0.0.1:6379', `redis://:${SECRET}@host:port`]) {
+      const err = configError(() => read({ REDIS_URL: bad }));
+      expect(err.message).toContain('REDIS_URL: must be a redis:// or rediss:// URL');
+      expect(err.message).not.toContain(SECRET);
+    }
+  });
+
+  it('the master keys are required and never echoed', () => {
+    const missing = configError(() =>
+      readEnvConfig(workerConfigSchema, { REDIS_URL: 'redis://h' }),
+    );
+    expect(missing.message).toContain('ZKATTEST_MASTER_KEYS: is not set');
+    const other = configError(() => read({ ZKATTEST_PROVER_THREADS: '8' }));
+    expect(other.message).toContain('ZKATTEST_PROVER_THREADS');
+    expect(JSON.stringify({ m: other.message, d: other.details })).not.toContain(SECRET);
+  });
+});
+
+describe('API and onshore configuration', () => {
+  it('the API names each bad variable', () => {
+    const err = configError(() =>
+      readConfig({ PORT: 'http', ADMIN_TOKEN: 'short-secret', REDIS_URL: 'localhost:6379' }),
+    );
+    expect(err.details.variables).toBe('PORT,REDIS_URL,ADMIN_TOKEN');
+    expect(err.message).toContain('ADMIN_TOKEN: must be at least 24 characters');
+    expect(err.message).not.toContain('short-secret');
+  });
+
+  it('the onshore service lists every missing variable', () => {
+    const err = configError(() => readOnshoreConfig({}));
+    expect(err.details.variables).toBe(
+      'REDIS_URL,ONSHORE_USERS,ONSHORE_ATTESTOR_KEY_ID,ONSHORE_DESTINATIONS,ZKATTEST_MASTER_KEYS',
+    );
+  });
+});
+
+describe('the processes refuse a bad environment at start-up', () => {
+  it('the worker exits 2 with a coded config-error naming the variable', async () => {
+    const { code, out } = await startProcess('src/entry-points/worker.ts', {
+      ...WORKER_OK,
+      WORKER_CONCURRENCY: 'abc',
+    });
+    expect(code).toBe(2);
+    const event = JSON.parse(out.trim().split('\n')[0]!) as Record<string, string>;
+    expect(event).toMatchObject({ event: 'config-error', code: 'CONFIG_INVALID' });
+    expect(event.reason).toContain('WORKER_CONCURRENCY');
+    expect(out).not.toContain(SECRET);
+  });
+
+  it('the onshore server exits 2 naming a bad REDIS_URL, without its password', async () => {
+    const { code, out } = await startProcess('src/entry-points/onshore-server.ts', {
+      REDIS_URL: `https://:${SECRET}@127.0.0.1:1`,
+      ONSHORE_USERS: 'x',
+      ONSHORE_ATTESTOR_KEY_ID: 'x',
+      ONSHORE_DESTINATIONS: '/nonexistent',
+      ZKATTEST_MASTER_KEYS: 'x',
+    });
+    expect(code).toBe(2);
+    expect(out).toContain('error [CONFIG_INVALID]');
+    expect(out).toContain('REDIS_URL');
+    expect(out).not.toContain(SECRET);
+  });
+});
+
+describe('the production worker has no fixture mode', () => {
+  it('fixture directories do not stand in for the vault', async () => {
+    const { code, out } = await startProcess('src/entry-points/worker.ts', {
+      REDIS_URL: 'redis://127.0.0.1:1',
+      ZKATTEST_SOURCE_DIR: '/tmp',
+      ZKATTEST_SINK_DIR: '/tmp',
+    });
+    expect(code).toBe(2);
+    expect(out).toContain('ZKATTEST_MASTER_KEYS: is not set');
+  });
+
+  it('the file store and its variables live under test/ only', () => {
+    expect(existsSync(join(ROOT, 'src', 'prover', 'queue', 'file-store.ts'))).toBe(false);
+    const mentions = sourceFiles(['src'])
+      .filter(({ text }) => /ZKATTEST_(SOURCE|SINK)_DIR|file-store/.test(text))
+      .map(({ file }) => file);
+    expect(mentions).toEqual([]);
+  });
+});
