@@ -72,7 +72,7 @@ const auditQuery = z.strictObject({
   /** The stream id of the last event of the previous page: the next page is older than it. */
   cursor: z
     .string()
-    .regex(/^[0-9]{1,20}-[0-9]{1,20}$/)
+    .regex(/^[0-9]{1,19}-[0-9]{1,19}$/) // within Redis' 64-bit stream ids
     .optional(),
 });
 
@@ -225,13 +225,17 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   app.get('/v1/audit', requireRole('auditor'), async (req, res) => {
     const { limit, cursor } = validate(auditQuery, req.query);
     await audit(req.user, 'audit.read');
-    const rows = await deps.redis.xrevrange(
-      auditKey,
-      cursor === undefined ? '+' : `(${cursor}`,
-      '-',
-      'COUNT',
-      limit + 1,
-    );
+    // Nothing is older than 0-0 (and Redis refuses the empty interval).
+    const rows =
+      cursor !== undefined && /^0+-0+$/.test(cursor)
+        ? []
+        : await deps.redis.xrevrange(
+            auditKey,
+            cursor === undefined ? '+' : `(${cursor}`,
+            '-',
+            'COUNT',
+            limit + 1,
+          );
     const page = rows.slice(0, limit);
     const items = page.map(([streamId, kv]) => ({ id: streamId, ...pairs(kv) }));
     const more = rows.length > limit;
