@@ -71,17 +71,24 @@ export interface StaffRefusal {
   route: string;
 }
 
+/** A client over its failed-authentication budget. */
+export interface Throttled {
+  retryAfterSeconds: number;
+  /** The window's first refusal: only that one is audited, so a flood cannot churn the stream. */
+  firstRefusal: boolean;
+}
+
 /** Counts failed authentications per client and says when a client must wait. */
 export interface FailedAuthLimiter {
-  /** Seconds the client must wait before trying again, or undefined when it may try. */
-  retryAfter(client: string): Promise<number | undefined>;
+  /** Undefined while the client may try. */
+  check(client: string): Promise<Throttled | undefined>;
   recordFailure(client: string): Promise<void>;
 }
 
 export interface StaffGuardOptions {
   users: readonly OnshoreUser[];
   limiter?: FailedAuthLimiter;
-  /** Called for every refused request before the error is answered (e.g. to audit it). */
+  /** Called for refused requests before the error is answered (e.g. to audit them). */
   onRefused?: (refusal: StaffRefusal) => Promise<void>;
 }
 
@@ -104,10 +111,10 @@ export function staffGuard(opts: StaffGuardOptions) {
     (req, res, next) => {
       const check = async (): Promise<ZkAttestError | undefined> => {
         const client = clientOf(req);
-        const wait = await opts.limiter?.retryAfter(client);
-        if (wait !== undefined) {
-          await refuse(req, 'RATE_LIMITED');
-          res.setHeader('Retry-After', String(wait));
+        const throttled = await opts.limiter?.check(client);
+        if (throttled) {
+          if (throttled.firstRefusal) await refuse(req, 'RATE_LIMITED');
+          res.setHeader('Retry-After', String(throttled.retryAfterSeconds));
           return new ZkAttestError('RATE_LIMITED', 'too many failed sign-ins, retry later');
         }
         const user = findUser(opts.users, req.get('authorization'));

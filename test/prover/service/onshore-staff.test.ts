@@ -8,6 +8,7 @@ import {
   buildOnshoreService,
   type OnshoreService,
 } from '../../../src/prover/service/onshore-service';
+import { RedisFailedAuthLimiter } from '../../../src/prover/service/failed-auth-limiter';
 import { tokenHash, usersFromEnv } from '../../../src/prover/service/onshore-users';
 import { RedisPackageSink } from '../../../src/prover/service/vault-source';
 import { masterKeysFromEnv, newMasterKeySecret } from '../../../src/prover/vault';
@@ -214,10 +215,26 @@ describe('refused staff requests', () => {
       (await call('GET', '/v1/snapshots', { token: RATES_OPERATOR, from: '127.0.0.6' })).status,
     ).toBe(200);
 
+    // One audit entry per client and window, however long the flood: it cannot churn the stream.
+    for (let i = 0; i < 20; i++) {
+      expect((await call('GET', '/v1/audit', { token: 'flood', from: attacker })).status).toBe(429);
+    }
     const throttled = (await auditEvents()).filter(
       (e) => e.action === 'auth.refused' && e.reason === 'RATE_LIMITED',
     );
-    expect(throttled.map((e) => e.client)).toEqual([attacker, attacker]);
+    expect(throttled.map((e) => e.client)).toEqual([attacker]);
+  });
+
+  it('lift the limit when the window ends', async () => {
+    const limiter = new RedisFailedAuthLimiter(client, { maxFailures: 2, windowSeconds: 1 }, 't:');
+    await limiter.recordFailure('10.0.0.1');
+    expect(await limiter.check('10.0.0.1')).toBeUndefined();
+    await limiter.recordFailure('10.0.0.1');
+    expect(await limiter.check('10.0.0.1')).toEqual({ retryAfterSeconds: 1, firstRefusal: true });
+    expect(await limiter.check('10.0.0.1')).toEqual({ retryAfterSeconds: 1, firstRefusal: false });
+    expect(await limiter.check('10.0.0.2')).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await limiter.check('10.0.0.1')).toBeUndefined();
   });
 });
 
