@@ -46,8 +46,24 @@ export function errorBody(code: string, message: string, details?: object) {
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
+/** What body-parser's errors carry (http-errors properties, plus zlib's on a bad encoding). */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  errno?: number;
+}
+
 /** Maps body-parser's errors (bad JSON, too large, wrong type) to coded ones. */
-function fromBodyParser(err: { type?: string; status?: number }): ZkAttestError | undefined {
+function fromBodyParser(err: BodyParserError): ZkAttestError | undefined {
+  // A body that does not decompress as its Content-Encoding says: body-parser passes zlib's
+  // error on as a 400 with no `type`; zlib errors carry an errno.
+  if (err.type === undefined && err.status === 400 && typeof err.errno === 'number') {
+    return new ZkAttestError(
+      'REQUEST_INVALID',
+      'the body does not decode as its Content-Encoding says',
+      { reason: 'content-encoding' },
+    );
+  }
   switch (err.type) {
     case 'entity.parse.failed':
       return new ZkAttestError('REQUEST_INVALID', 'the body is not valid JSON');
@@ -64,7 +80,12 @@ function fromBodyParser(err: { type?: string; status?: number }): ZkAttestError 
 /** The final error middleware: coded errors become their status, anything else a logged 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const coded = err instanceof ZkAttestError ? err : fromBodyParser(err as { type?: string });
+    const coded =
+      err instanceof ZkAttestError
+        ? err
+        : err !== null && typeof err === 'object'
+          ? fromBodyParser(err as BodyParserError)
+          : undefined;
     if (coded) {
       res.status(statusOf(coded.code)).json(errorBody(coded.code, coded.message, coded.details));
       return;

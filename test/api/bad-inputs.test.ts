@@ -378,6 +378,28 @@ const cases: Case[] = [
     400,
     'PACKAGE_INVALID',
   ],
+  // A body that does not decompress as its Content-Encoding says, on any route.
+  ...(['gzip', 'deflate', 'br'] as const).flatMap((encoding): Case[] => {
+    const garbled = (r: request.Test) =>
+      r
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"not":"compressed"}');
+    return [
+      [
+        `a ${encoding} body that does not decompress, on /healthz`,
+        () => garbled(request(api.app).get('/healthz')),
+        400,
+        'REQUEST_INVALID',
+      ],
+      [
+        `a ${encoding} body that does not decompress, on /v1/attestations`,
+        () => garbled(request(api.app).post('/v1/attestations')),
+        400,
+        'REQUEST_INVALID',
+      ],
+    ];
+  }),
 ];
 
 describe('the offshore API refuses bad input', () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
@@ -7,11 +8,17 @@ import { errorBody, errorHandler } from '../../common/http-errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
 import type { Logger } from '../../common/logger';
 import { validate } from '../../common/validate';
-import { parseSnapshot } from '../snapshot/ingest-snapshot';
+import { decodeSnapshotBytes, parseSnapshot } from '../snapshot/ingest-snapshot';
 import type { ProvingQueue } from '../queue/proving-queue';
 import { randomSalt } from '../snapshot/snapshot-commitment';
 import type { Vault } from '../vault';
-import { requireRole, type OnshoreUser } from './onshore-users';
+import { DeskOwnership } from './desk-ownership';
+import {
+  DEFAULT_FAILED_AUTH_LIMITS,
+  RedisFailedAuthLimiter,
+  type FailedAuthLimits,
+} from './failed-auth-limiter';
+import { canSeeDesk, deskOf, staffGuard, type OnshoreUser } from './onshore-users';
 import type { RedisPackageSink } from './vault-source';
 
 /** How a package leaves: the audited egress path (guard, envelope, send, log). */
@@ -34,7 +41,14 @@ export interface OnshoreDeps {
   redis: Redis;
   logger: Logger;
   auditKey?: string;
+  /** Failed authentications allowed per client address and window. */
+  failedAuthLimits?: FailedAuthLimits;
 }
+
+/** Largest page of GET /v1/audit, and the page it serves when none is asked for. */
+export const MAX_AUDIT_PAGE = 1000;
+const DEFAULT_AUDIT_PAGE = 100;
+const UPLOAD_LIMIT_BYTES = 256 * 1024;
 
 const id = z.string().regex(JOB_ID_PATTERN);
 const bps = z.number().int().min(0).max(65535);
@@ -54,6 +68,14 @@ const claimBody = z.discriminatedUnion('claim', [
   }),
 ]);
 const sendBody = z.strictObject({ destination: z.string().min(1).max(64) });
+const auditQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(DEFAULT_AUDIT_PAGE),
+  /** The stream id of the last event of the previous page: the next page is older than it. */
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,19}-[0-9]{1,19}$/) // within Redis' 64-bit stream ids
+    .optional(),
+});
 
 /**
  * The onshore service: staff upload snapshots (encrypted into the vault), request claims
@@ -62,7 +84,8 @@ const sendBody = z.strictObject({ destination: z.string().min(1).max(64) });
  * with who did it and ids, never snapshot contents.
  */
 export function createOnshoreApp(deps: OnshoreDeps): Express {
-  const { users } = deps;
+  const auditKey = deps.auditKey ?? 'zkattest:onshore:audit';
+  const desks = new DeskOwnership(deps.redis);
   const audit = async (
     user: OnshoreUser | undefined,
     action: string,
@@ -74,43 +97,79 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       action,
       ...fields,
     }).flat();
-    await deps.redis.xadd(
-      deps.auditKey ?? 'zkattest:onshore:audit',
-      'MAXLEN',
-      '~',
-      '1000000',
-      '*',
-      ...flat,
-    );
+    await deps.redis.xadd(auditKey, 'MAXLEN', '~', '1000000', '*', ...flat);
   };
+  const requireRole = staffGuard({
+    users: deps.users,
+    limiter: new RedisFailedAuthLimiter(
+      deps.redis,
+      deps.failedAuthLimits ?? DEFAULT_FAILED_AUTH_LIMITS,
+    ),
+    // Who was refused, from where, on which route: never the token presented.
+    onRefused: (r) =>
+      audit(r.user, 'auth.refused', {
+        reason: r.reason,
+        client: r.client,
+        method: r.method,
+        route: r.route,
+      }),
+  });
+  // An operator asking for another desk's item hears what a wrong id hears.
+  const mustSee = (user: OnshoreUser, desk: string | undefined, what: string) => {
+    if (!canSeeDesk(user, desk)) throw new ZkAttestError('NOT_FOUND', `no such ${what}`);
+  };
+  const mustSeeJob = async (user: OnshoreUser, jobId: string) =>
+    mustSee(user, await desks.jobDesk(jobId), 'job');
+
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', false);
   app.use(helmet());
+
+  // Uploads are read as bytes (before the JSON parser below): UTF-8 is checked strictly and
+  // the snapshot reader bounds JSON nesting, rather than body-parser replacing bad bytes.
+  app.post(
+    '/v1/snapshots',
+    requireRole('operator'),
+    express.raw({ type: ['text/csv', 'application/json'], limit: UPLOAD_LIMIT_BYTES }),
+    async (req, res) => {
+      const format = req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : undefined;
+      const charset = /;\s*charset="?([^";]+)/i.exec(req.get('content-type') ?? '')?.[1];
+      if (!format || (charset !== undefined && !/^utf-?8$/i.test(charset)))
+        throw new ZkAttestError(
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send UTF-8 text/csv or application/json',
+        );
+      const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const snapshot = parseSnapshot(decodeSnapshotBytes(bytes), format);
+      const label = typeof req.query.label === 'string' ? req.query.label.slice(0, 100) : undefined;
+      const snapshotId = await deps.vault.putSnapshot(snapshot, randomSalt(), { label });
+      const desk = deskOf(req.user!);
+      await desks.recordSnapshot(snapshotId, desk);
+      await audit(req.user, 'snapshot.uploaded', { snapshotId, desk });
+      res
+        .status(201)
+        .json({ id: snapshotId, positions: snapshot.positions.length, asOf: snapshot.asOf, desk });
+    },
+  );
+
   app.use(express.json({ limit: 256 * 1024 }));
-  app.use(express.text({ type: 'text/csv', limit: 256 * 1024 }));
 
-  app.post('/v1/snapshots', requireRole(users, 'operator'), async (req, res) => {
-    const format = req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : undefined;
-    if (!format)
-      throw new ZkAttestError('UNSUPPORTED_MEDIA_TYPE', 'send text/csv or application/json');
-    const text = format === 'csv' ? String(req.body) : JSON.stringify(req.body);
-    const snapshot = parseSnapshot(text, format);
-    const label = typeof req.query.label === 'string' ? req.query.label.slice(0, 100) : undefined;
-    const snapshotId = await deps.vault.putSnapshot(snapshot, randomSalt(), { label });
-    await audit(req.user, 'snapshot.uploaded', { snapshotId });
-    res
-      .status(201)
-      .json({ id: snapshotId, positions: snapshot.positions.length, asOf: snapshot.asOf });
-  });
-
-  app.get('/v1/snapshots', requireRole(users, 'operator', 'auditor'), async (req, res) => {
+  app.get('/v1/snapshots', requireRole('operator', 'auditor'), async (req, res) => {
     await audit(req.user, 'snapshot.listed');
-    res.json({ items: await deps.vault.listSnapshots() });
+    const all = await deps.vault.listSnapshots();
+    const owners = await desks.snapshotDesks(all.map((s) => s.id));
+    const items = all
+      .map((s, i) => ({ ...s, ...(owners[i] === undefined ? {} : { desk: owners[i] }) }))
+      .filter((s) => canSeeDesk(req.user!, s.desk));
+    res.json({ items });
   });
 
-  app.post('/v1/snapshots/:id/claims', requireRole(users, 'operator'), async (req, res) => {
+  app.post('/v1/snapshots/:id/claims', requireRole('operator'), async (req, res) => {
     const snapshotId = validate(id, req.params.id);
     const body = validate(claimBody, req.body);
+    const desk = await desks.snapshotDesk(snapshotId);
+    mustSee(req.user!, desk, 'snapshot');
     const { context, ...rest } = body;
     const params =
       rest.claim === 'concentration'
@@ -119,31 +178,37 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
             allowedClasses: rest.allowedClasses.reduce((m, c) => m | (1n << BigInt(c)), 0n),
           }
         : rest;
-    const jobId = await deps.queue.enqueueClaim({
-      snapshotId,
-      attestorKeyId: deps.attestorKeyId,
-      params,
-      context,
-    });
+    // The job's desk is recorded before the job exists, so no job is ever without one.
+    const newJobId = randomUUID();
+    if (desk !== undefined) await desks.recordJob(newJobId, desk);
+    const jobId = await deps.queue.enqueueClaim(
+      { snapshotId, attestorKeyId: deps.attestorKeyId, params, context },
+      { jobId: newJobId },
+    );
     await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: body.claim });
     res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId });
   });
 
-  app.get('/v1/jobs/:id', requireRole(users, 'operator', 'auditor'), async (req, res) => {
-    const status = await deps.queue.jobStatus(validate(id, req.params.id));
+  app.get('/v1/jobs/:id', requireRole('operator', 'auditor'), async (req, res) => {
+    const jobId = validate(id, req.params.id);
+    await mustSeeJob(req.user!, jobId);
+    const status = await deps.queue.jobStatus(jobId);
     if (status.state === 'unknown') throw new ZkAttestError('NOT_FOUND', 'no such job');
     res.json(status);
   });
 
-  app.get('/v1/jobs/:id/package', requireRole(users, 'operator', 'auditor'), async (req, res) => {
-    const pkg = await deps.packages.get(validate(id, req.params.id));
+  app.get('/v1/jobs/:id/package', requireRole('operator', 'auditor'), async (req, res) => {
+    const jobId = validate(id, req.params.id);
+    await mustSeeJob(req.user!, jobId);
+    const pkg = await deps.packages.get(jobId);
     if (!pkg) throw new ZkAttestError('NOT_FOUND', 'no package for this job (yet)');
     res.json(pkg);
   });
 
-  app.post('/v1/jobs/:id/send', requireRole(users, 'operator'), async (req, res) => {
+  app.post('/v1/jobs/:id/send', requireRole('operator'), async (req, res) => {
     const jobId = validate(id, req.params.id);
     const { destination } = validate(sendBody, req.body);
+    await mustSeeJob(req.user!, jobId);
     const pkg = await deps.packages.get(jobId);
     if (!pkg) throw new ZkAttestError('NOT_FOUND', 'no package for this job (yet)');
     const sent = await deps.egress.send(pkg, destination);
@@ -151,21 +216,31 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     res.json(sent);
   });
 
-  app.get('/v1/egress', requireRole(users, 'auditor'), async (req, res) => {
+  app.get('/v1/egress', requireRole('auditor'), async (req, res) => {
     await audit(req.user, 'egress.read');
     res.json({ items: await deps.egress.entries() });
   });
 
-  app.get('/v1/audit', requireRole(users, 'auditor'), async (req, res) => {
+  // Newest first, one page at a time; the cursor is the last stream id served, so pages stay
+  // put however many events are appended meanwhile.
+  app.get('/v1/audit', requireRole('auditor'), async (req, res) => {
+    const { limit, cursor } = validate(auditQuery, req.query);
     await audit(req.user, 'audit.read');
-    const rows = await deps.redis.xrange(
-      deps.auditKey ?? 'zkattest:onshore:audit',
-      '-',
-      '+',
-      'COUNT',
-      1000,
-    );
-    res.json({ items: rows.map(([streamId, kv]) => ({ id: streamId, ...pairs(kv) })) });
+    // Nothing is older than 0-0 (and Redis refuses the empty interval).
+    const rows =
+      cursor !== undefined && /^0+-0+$/.test(cursor)
+        ? []
+        : await deps.redis.xrevrange(
+            auditKey,
+            cursor === undefined ? '+' : `(${cursor}`,
+            '-',
+            'COUNT',
+            limit + 1,
+          );
+    const page = rows.slice(0, limit);
+    const items = page.map(([streamId, kv]) => ({ id: streamId, ...pairs(kv) }));
+    const more = rows.length > limit;
+    res.json({ items, ...(more ? { nextCursor: page[page.length - 1]![0] } : {}) });
   });
 
   app.get('/healthz', (_req, res) => {

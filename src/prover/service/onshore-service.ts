@@ -4,6 +4,7 @@ import type { Logger } from '../../common/logger';
 import { EgressSender, RedisEgressLog, type EgressDestination } from '../egress';
 import { createProvingQueue, type ProvingQueue } from '../queue/proving-queue';
 import { RedisVaultStore, Vault, type MasterKeyProvider } from '../vault';
+import type { FailedAuthLimits } from './failed-auth-limiter';
 import { createOnshoreApp } from './onshore-app';
 import type { OnshoreUser } from './onshore-users';
 import { RedisPackageSink } from './vault-source';
@@ -16,6 +17,8 @@ export interface OnshoreServiceConfig {
   attestorKeyId: string;
   destinations: EgressDestination[];
   logger: Logger;
+  /** Failed staff authentications allowed per client address and window. */
+  failedAuthLimits?: FailedAuthLimits;
 }
 
 export interface OnshoreService {
@@ -49,6 +52,7 @@ export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
     attestorKeyId: cfg.attestorKeyId,
     redis,
     logger: cfg.logger,
+    failedAuthLimits: cfg.failedAuthLimits,
   });
   return {
     app,

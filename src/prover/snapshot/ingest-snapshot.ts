@@ -269,12 +269,22 @@ export function loadSnapshotFile(path: string, opts?: ParseSnapshotOptions): Sna
       reason,
     });
   }
-  let text: string;
-  try {
-    // Refuse invalid UTF-8 rather than let replacement characters alter identifiers.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new ZkAttestError('SNAPSHOT_PARSE', `snapshot file ${path} is not valid UTF-8`, { path });
-  }
+  const text = decodeSnapshotBytes(bytes, `snapshot file ${path}`, { path });
   return parseSnapshot(text, format, opts);
+}
+
+/**
+ * Decodes snapshot bytes (a file, an upload) as UTF-8. Invalid sequences are refused rather
+ * than replaced with U+FFFD, which would silently alter identifiers.
+ */
+export function decodeSnapshotBytes(
+  bytes: Uint8Array,
+  source = 'the snapshot',
+  details: Record<string, string | number> = {},
+): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ZkAttestError('SNAPSHOT_PARSE', `${source} is not valid UTF-8`, details);
+  }
 }

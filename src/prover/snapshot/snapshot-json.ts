@@ -86,11 +86,41 @@ function jsonIssueError(issue: z.core.$ZodIssue): ZkAttestError {
   return fieldError(SNAPSHOT_WHERE, String(top), jsonRule(String(top)));
 }
 
+/** Deepest array/object nesting a snapshot may have (it needs 3: snapshot, positions, position). */
+export const MAX_JSON_DEPTH = 16;
+
+/**
+ * The deepest array/object nesting of a JSON text, found without parsing it: bounds the work
+ * and recursion anything downstream may spend on a hostile upload. Stops counting past the limit.
+ */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length && deepest <= MAX_JSON_DEPTH; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}
+
 /**
  * Reads a JSON snapshot text into a RawSnapshot; throws a coded ZkAttestError when it is not
  * well-formed JSON or does not have the snapshot's shape and types. Ranges are not checked here.
  */
 export function readJsonSnapshot(text: string): RawSnapshot {
+  if (nestingDepth(text) > MAX_JSON_DEPTH) {
+    throw new ZkAttestError(
+      'SNAPSHOT_PARSE',
+      `snapshot JSON is nested deeper than ${MAX_JSON_DEPTH} levels`,
+    );
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(stripBom(text));

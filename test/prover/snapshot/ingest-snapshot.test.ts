@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZkAttestError } from '../../../src/common/errors';
 import { SNARK_SCALAR_FIELD } from '../../../src/common/field';
@@ -6,9 +8,11 @@ import { ASSET_ID_DOMAIN, assetIdOf } from '../../../src/prover/snapshot/asset-i
 import { toMinorUnits } from '../../../src/prover/snapshot/decimal-amount';
 import {
   MAX_POSITIONS,
+  decodeSnapshotBytes,
   loadSnapshotFile,
   parseSnapshot,
 } from '../../../src/prover/snapshot/ingest-snapshot';
+import { MAX_JSON_DEPTH } from '../../../src/prover/snapshot/snapshot-json';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const HEADER = 'identifier,assetClass,value,haircutBps,yieldBps';
@@ -500,5 +504,45 @@ describe('loadSnapshotFile', () => {
   it('rejects a missing file', () => {
     const err = catchError(() => loadSnapshotFile(join(EXAMPLES, 'absent.csv')), 'SNAPSHOT_PARSE');
     expect(err.details).toMatchObject({ reason: 'ENOENT' });
+  });
+
+  it('rejects a file that is not UTF-8 (the check uploads share)', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'zk-utf8-')), 'snapshot.csv');
+    writeFileSync(path, Buffer.concat([Buffer.from(csv([row(1)])), Buffer.from([0xff])]));
+    const err = catchError(() => loadSnapshotFile(path), 'SNAPSHOT_PARSE');
+    expect(err.message).toBe(`snapshot file ${path} is not valid UTF-8`);
+    expect(err.details).toEqual({ path });
+  });
+});
+
+describe('decodeSnapshotBytes', () => {
+  it('decodes UTF-8 and refuses invalid sequences rather than replace them', () => {
+    expect(decodeSnapshotBytes(Buffer.from('BOND-É', 'utf8'))).toBe('BOND-É');
+    for (const bad of [[0xff], [0xc3, 0x28], [0xe2, 0x82], [0xed, 0xa0, 0x80]]) {
+      const err = catchError(
+        () => decodeSnapshotBytes(Buffer.from([0x41, ...bad, 0x42])),
+        'SNAPSHOT_PARSE',
+      );
+      expect(err.message).toBe('the snapshot is not valid UTF-8');
+    }
+  });
+});
+
+describe('JSON nesting', () => {
+  it(`refuses JSON nested deeper than ${MAX_JSON_DEPTH} levels before parsing it`, () => {
+    const deep = '['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1);
+    const err = catchError(() => parseSnapshot(deep, 'json'), 'SNAPSHOT_PARSE');
+    expect(err.message).toBe(`snapshot JSON is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    catchError(
+      () => parseSnapshot('{"a":'.repeat(100_000) + '}'.repeat(100_000), 'json'),
+      'SNAPSHOT_PARSE',
+    );
+  });
+
+  it('counts brackets inside strings as text, not nesting', () => {
+    const text = json([
+      jsonPosition(1, { identifier: `BOND-${'['.repeat(MAX_JSON_DEPTH + 5)}"\\` }),
+    ]);
+    expect(parseSnapshot(text, 'json').positions).toHaveLength(1);
   });
 });
