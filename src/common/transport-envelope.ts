@@ -353,7 +353,8 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
     throw envelopeInvalid('the envelope header has exactly alg, kid, typ and maybe egressHead');
   }
   const { alg, kid, typ } = parsed;
-  const egressHead = parsed.egressHead === undefined ? undefined : parseEgressHead(parsed.egressHead);
+  const egressHead =
+    parsed.egressHead === undefined ? undefined : parseEgressHead(parsed.egressHead);
   if (parsed.egressHead !== undefined && !egressHead) {
     throw envelopeInvalid('the envelope egressHead is not <seq>:<64 hex digits>');
   }

@@ -232,7 +232,9 @@ export async function reconcile(
     if (delivered && found) report.matched.push(item);
     else if (delivered) report.missing.push({ ...item, reason: 'no offshore record' });
     else if (found) {
-      const reason = answered ? 'recorded offshore, logged failed' : 'recorded offshore, no outcome logged';
+      const reason = answered
+        ? 'recorded offshore, logged failed'
+        : 'recorded offshore, no outcome logged';
       report.unexpected.push({ ...item, reason });
     }
   }
@@ -323,7 +325,9 @@ async function checkAnchors(
     const intent = entries[anchor.seq];
     if (!intent) {
       report.truncated.push(
-        issue(`the log ends at seq ${entries.length}; this send's intent was seq ${anchor.seq + 1}`),
+        issue(
+          `the log ends at seq ${entries.length}; this send's intent was seq ${anchor.seq + 1}`,
+        ),
       );
       continue;
     }
@@ -411,7 +415,12 @@ function anchoredRecord(
   item: unknown,
 ): { institution: string; anchored: AnchoredRecord } | undefined {
   if (item === null || typeof item !== 'object') return undefined;
-  const r = item as { id?: unknown; institution?: unknown; package?: unknown; egressHead?: unknown };
+  const r = item as {
+    id?: unknown;
+    institution?: unknown;
+    package?: unknown;
+    egressHead?: unknown;
+  };
   if (typeof r.id !== 'string' || typeof r.institution !== 'string') return undefined;
   // The package's id is the hash of the package the record holds (its id may be keyed otherwise).
   const packageId = r.package === undefined ? r.id : sha256Hex(canonicalJson(r.package));

@@ -42,11 +42,7 @@ export const EGRESS_OUTCOMES: readonly EgressOutcome[] = [
 
 /** Why a send was refused before anything left (see {@link EgressRefusalInput}). */
 export type EgressRefusalReason =
-  | 'unknown-destination'
-  | 'guard'
-  | 'leak'
-  | 'leak-scan-unavailable'
-  | 'key';
+  'unknown-destination' | 'guard' | 'leak' | 'leak-scan-unavailable' | 'key';
 
 /** Every {@link EgressRefusalReason}, for runtime checks. */
 export const EGRESS_REFUSAL_REASONS: readonly EgressRefusalReason[] = [
@@ -206,9 +202,7 @@ export class MemoryEgressLog implements EgressLog {
     return this.appendAtHead(() => Promise.resolve(input));
   }
 
-  async appendAtHead(
-    build: (head: EgressHead) => Promise<EgressEntryInput>,
-  ): Promise<EgressEntry> {
+  async appendAtHead(build: (head: EgressHead) => Promise<EgressEntryInput>): Promise<EgressEntry> {
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
       const head = headOf(this.entries[this.entries.length - 1]);
       const entry = chainAt(await build(head), head);
@@ -264,9 +258,7 @@ export class RedisEgressLog implements EgressLog {
     return this.appendAtHead(() => Promise.resolve(input));
   }
 
-  async appendAtHead(
-    build: (head: EgressHead) => Promise<EgressEntryInput>,
-  ): Promise<EgressEntry> {
+  async appendAtHead(build: (head: EgressHead) => Promise<EgressEntryInput>): Promise<EgressEntry> {
     const append = (this.redis as unknown as { zkEgressAppend: AppendFn }).zkEgressAppend.bind(
       this.redis,
     );

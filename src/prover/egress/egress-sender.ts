@@ -251,7 +251,10 @@ export class EgressSender {
   }
 
   /** POSTs `body`; a network error or timeout is status 0, never an exception. */
-  private async deliver(url: string, body: Buffer): Promise<{ httpStatus: number; response: unknown }> {
+  private async deliver(
+    url: string,
+    body: Buffer,
+  ): Promise<{ httpStatus: number; response: unknown }> {
     try {
       const res = await this.fetchFn(url, {
         method: 'POST',

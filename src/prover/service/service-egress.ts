@@ -20,7 +20,10 @@ export function serviceEgress(deps: {
   const sensitiveOf = async (jobId: string): Promise<readonly string[]> => {
     const { snapshotId } = await deps.queue.jobStatus(jobId);
     if (!snapshotId) {
-      throw new ZkAttestError('EGRESS_REFUSED', 'egress refused: the job names no snapshot to scan');
+      throw new ZkAttestError(
+        'EGRESS_REFUSED',
+        'egress refused: the job names no snapshot to scan',
+      );
     }
     const { snapshot, salt } = await deps.vault.getSnapshot(snapshotId);
     return sensitiveStrings(snapshot, salt);

@@ -240,7 +240,12 @@ describe('sending through the egress path', () => {
     expect(calls).toBe(0);
     // The refusal names no field value: the refused content stays out of the log.
     expect(await log.list()).toEqual([
-      expect.objectContaining({ seq: 1, kind: 'refusal', reason: 'guard', destination: 'offshore' }),
+      expect.objectContaining({
+        seq: 1,
+        kind: 'refusal',
+        reason: 'guard',
+        destination: 'offshore',
+      }),
     ]);
     expect(JSON.stringify(await log.list())).not.toContain('positions');
     await request(api.app)
