@@ -261,7 +261,8 @@ function groupSends(
       groups.set(key, group);
     }
     group.item.seqs.push(e.seq);
-    if (e.kind === 'outcome') {
+    // `in`, not kind: entries written before intents existed carry an outcome and no kind.
+    if ('outcome' in e) {
       group.answered = true;
       if (e.outcome === 'recorded' || e.outcome === 'existing') group.delivered = true;
     }

@@ -11,7 +11,9 @@ import {
   reconcileClean,
   verifyEgressChain,
   type EgressEntry,
+  type ReconcileReport,
 } from '../../../src/prover/egress';
+import { EGRESS_COMMANDS } from '../../../src/cli/egress-commands';
 import { registerCustodian, startApi, type ApiUnderTest } from '../../api/api-harness';
 import {
   AttestationFactory,
@@ -124,6 +126,32 @@ describe('the anchored egress head', () => {
       }),
     ]);
     expect(reconcileClean(report)).toBe(false);
+
+    // The command says so too (exit code 1), given the offshore API and institution.
+    const reconcileCmd = EGRESS_COMMANDS.find((c) => c.name === 'egress reconcile')!;
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((text: string) => {
+      printed.push(text);
+    });
+    const exitCode = process.exitCode;
+    try {
+      await reconcileCmd.run(
+        {
+          redis: api.redis.url,
+          prefix: 'onshore-anchor:',
+          'timeout-ms': '5000',
+          offshore: baseUrl,
+          institution: bank.id,
+        },
+        [],
+      );
+      expect(process.exitCode).toBe(1);
+    } finally {
+      spy.mockRestore();
+      process.exitCode = exitCode;
+    }
+    const printedReport = JSON.parse(printed.join('')) as ReconcileReport;
+    expect(printedReport.anchors[0]!.truncated).toHaveLength(1);
 
     // Every entry deleted: the explicit target still finds all three sends.
     await overwrite([]);
