@@ -3,6 +3,7 @@ import {
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../common/attestation-package';
+import type { EgressHead } from '../common/egress-head';
 import { ZkAttestError } from '../common/errors';
 import { readEnvelopeHeader, verifyEnvelope } from '../common/transport-envelope';
 import {
@@ -26,6 +27,7 @@ export interface ServiceDeps {
 
 interface Opened {
   kid: string;
+  egressHead?: EgressHead;
   pkg: AttestationPackage;
   id: string;
 }
@@ -117,7 +119,7 @@ export class AttestationService {
   /** Opens an envelope: a registered, unrevoked institution's valid signature over a package. */
   private async open(envelope: string): Promise<Opened> {
     const { stores } = this.deps;
-    const { kid } = readEnvelopeHeader(envelope);
+    const { kid, egressHead } = readEnvelopeHeader(envelope);
     const institution = await stores.registry.getInstitution(kid);
     if (!institution) {
       throw new ZkAttestError(
@@ -136,12 +138,12 @@ export class AttestationService {
       throw new ZkAttestError('PACKAGE_INVALID', 'the envelope payload is not JSON');
     }
     const pkg = parsePackage(candidate);
-    return { kid, pkg, id: packageId(pkg) };
+    return { kid, pkg, id: packageId(pkg), ...(egressHead ? { egressHead } : {}) };
   }
 
   private async record(o: Opened): Promise<SubmitOutcome> {
     const { stores } = this.deps;
-    const { kid, pkg, id } = o;
+    const { kid, pkg, id, egressHead } = o;
     // Idempotent on the package hash: a package already recorded is answered from the record.
     const existing = await stores.attestations.get(id);
     if (existing) return { status: 'existing', record: existing };
@@ -180,6 +182,8 @@ export class AttestationService {
       publicValues: rest,
       package: pkg,
       recordedAt: new Date().toISOString(),
+      // The sender's log head, signed in the envelope: its egress reconcile compares.
+      ...(egressHead ? { egressHead } : {}),
     });
     if (created) {
       await this.audit({ type: 'attestation.recorded', packageId: id, institution: kid });

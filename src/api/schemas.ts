@@ -80,4 +80,6 @@ export const recordResponse = z.object({
   publicValues: z.record(z.string(), z.unknown()),
   package: z.unknown(),
   recordedAt: z.string(),
+  /** The sender's egress log head at the send, as its signed envelope carried it. */
+  egressHead: z.object({ seq: z.number(), hash: hex64 }).optional(),
 });

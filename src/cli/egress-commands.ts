@@ -4,11 +4,18 @@
  *
  *   zkattest egress export --redis <url> [--prefix zkattest:] [--out <file>]
  *   zkattest egress reconcile --redis <url> [--prefix zkattest:] [--timeout-ms 15000]
+ *                             [--offshore <url> --institution <id>]
  */
 import { writeFileSync } from 'node:fs';
 import { ZkAttestError } from '../common/errors';
 import { integerOption, required, type Command } from './args';
-import { formatEvidence, defaultFetchRecord, reconcile } from '../prover/egress/egress-evidence';
+import {
+  defaultFetchRecord,
+  defaultListRecords,
+  formatEvidence,
+  reconcile,
+  reconcileClean,
+} from '../prover/egress/egress-evidence';
 import { RedisEgressLog, verifyEgressChain } from '../prover/egress/egress-log';
 
 async function withLog<T>(
@@ -58,25 +65,38 @@ const egressReconcile: Command = {
   name: 'egress reconcile',
   summary: 'check the egress log against what the offshore endpoints recorded',
   usage: `zkattest egress reconcile --redis <url> [--prefix zkattest:] [--timeout-ms 15000]
-  Prints a JSON report (chainOk, matched, missing, unexpected, unchecked). Exit code 1 unless
-  the chain verifies and nothing is missing, unexpected or unchecked.`,
+                          [--offshore <url> --institution <id>]
+  Prints a JSON report: chainOk; per package sent, matched, missing, unexpected, unchecked; per
+  offshore API and institution (those the log names, and --offshore/--institution, needed when
+  the log may have lost every entry naming them), the anchored heads: truncated (newest entries
+  deleted), rewritten (chain rewritten), unanchored (records sent around this log).
+  Exit code 1 unless all of it is clean.`,
   options: {
     redis: { type: 'string' },
     prefix: { type: 'string', default: 'zkattest:' },
     'timeout-ms': { type: 'string', default: '15000' },
+    offshore: { type: 'string' },
+    institution: { type: 'string' },
   },
   async run(values) {
     const timeoutMs = integerOption(values, 'timeout-ms', this.usage);
     if (timeoutMs <= 0) throw new ZkAttestError('USAGE', '--timeout-ms must be positive');
+    const { offshore, institution } = values;
+    if ((typeof offshore === 'string') !== (typeof institution === 'string')) {
+      throw new ZkAttestError('USAGE', '--offshore and --institution go together');
+    }
+    const targets =
+      typeof offshore === 'string' && typeof institution === 'string'
+        ? [{ offshore, institution }]
+        : [];
     await withLog(values, this.usage, async (log) => {
-      const report = await reconcile(await log.list(), defaultFetchRecord({ timeoutMs }));
+      const report = await reconcile(await log.list(), {
+        fetchRecord: defaultFetchRecord({ timeoutMs }),
+        listRecords: defaultListRecords({ timeoutMs }),
+        targets,
+      });
       console.log(JSON.stringify(report, null, 2));
-      const clean =
-        report.chainOk &&
-        report.missing.length === 0 &&
-        report.unexpected.length === 0 &&
-        report.unchecked.length === 0;
-      if (!clean) process.exitCode = 1;
+      if (!reconcileClean(report)) process.exitCode = 1;
     });
   },
 };

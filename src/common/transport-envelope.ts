@@ -3,8 +3,9 @@
  * (RFC 7515) signed with the sending institution's transport key, ES256 (ECDSA P-256) or
  * EdDSA (Ed25519, RFC 8037).
  *
- * The format is deliberately narrow: one protected header with exactly `alg`, `kid` and `typ`,
- * an attached non-empty payload, a 64-byte signature. Everything else a general JWS library
+ * The format is deliberately narrow: one protected header with exactly `alg`, `kid` and `typ`
+ * (plus, optionally, `egressHead`: the sender's egress log head, see egress-head.ts), an
+ * attached non-empty payload, a 64-byte signature. Everything else a general JWS library
  * would accept (unprotected or extra header members, `crit`, `none`, `jku`/`jwk`/`x5u`, detached
  * payloads, padding, JSON serialization) is refused: each is a way for the sender, not the
  * receiver's key registry, to steer verification.
@@ -12,6 +13,7 @@
 import { Crypto } from '@peculiar/webcrypto';
 import type { webcrypto } from 'node:crypto';
 import { ZkAttestError } from './errors';
+import { formatEgressHead, isEgressHead, parseEgressHead, type EgressHead } from './egress-head';
 import { INSTITUTION_ID_RULE, isInstitutionId, MAX_INSTITUTION_ID_LENGTH } from './ids';
 
 /** A JSON Web Key (RFC 7517), as WebCrypto imports and exports it. */
@@ -78,6 +80,8 @@ const ALG_SPECS: Readonly<Record<TransportAlg, AlgSpec>> = {
 export interface EnvelopeHeader {
   alg: TransportAlg;
   kid: string;
+  /** The sender's egress log head at the send, when it anchors one. */
+  egressHead?: EgressHead;
 }
 
 /**
@@ -111,12 +115,15 @@ export async function generateTransportKey(
  */
 export async function signEnvelope(
   payload: Uint8Array,
-  opts: { alg: TransportAlg; privateJwk: JsonWebKey; kid: string },
+  opts: { alg: TransportAlg; privateJwk: JsonWebKey; kid: string; egressHead?: EgressHead },
 ): Promise<string> {
   const alg = checkAlg(opts.alg, 'KEY_INVALID');
   const spec = ALG_SPECS[alg];
   if (!isValidKid(opts.kid)) {
     throw envelopeInvalid(`the kid is an institution id: ${INSTITUTION_ID_RULE}`);
+  }
+  if (opts.egressHead !== undefined && !isEgressHead(opts.egressHead)) {
+    throw envelopeInvalid('the egress head is a seq and a 64-digit hex hash');
   }
   if (!(payload instanceof Uint8Array) || payload.length === 0) {
     throw envelopeInvalid('the payload is a non-empty byte array');
@@ -137,7 +144,12 @@ export async function signEnvelope(
     throw new ZkAttestError('KEY_INVALID', `the transport key is not a private ${alg} JWK`);
   }
 
-  const header = { alg, kid: opts.kid, typ: ENVELOPE_TYP };
+  const header = {
+    alg,
+    kid: opts.kid,
+    typ: ENVELOPE_TYP,
+    ...(opts.egressHead ? { egressHead: formatEgressHead(opts.egressHead) } : {}),
+  };
   const signingInput = `${encodeB64url(Buffer.from(JSON.stringify(header)))}.${encodeB64url(payload)}`;
   const data = Buffer.from(signingInput, 'ascii');
   let signature: Uint8Array;
@@ -335,12 +347,17 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
     throw envelopeInvalid('the envelope header is not UTF-8 JSON');
   }
   if (!isPlainObject(parsed)) throw envelopeInvalid('the envelope header is not a JSON object');
-  const names = Object.keys(parsed).sort();
-  if (names.length !== 3 || names[0] !== 'alg' || names[1] !== 'kid' || names[2] !== 'typ') {
+  const names = Object.keys(parsed).sort().join(',');
+  if (names !== 'alg,kid,typ' && names !== 'alg,egressHead,kid,typ') {
     // Covers crit, jku, jwk, x5u, x5c, b64 and every other member: none is honoured.
-    throw envelopeInvalid('the envelope header has exactly the members alg, kid and typ');
+    throw envelopeInvalid('the envelope header has exactly alg, kid, typ and maybe egressHead');
   }
   const { alg, kid, typ } = parsed;
+  const egressHead =
+    parsed.egressHead === undefined ? undefined : parseEgressHead(parsed.egressHead);
+  if (parsed.egressHead !== undefined && !egressHead) {
+    throw envelopeInvalid('the envelope egressHead is not <seq>:<64 hex digits>');
+  }
   if (typeof alg !== 'string' || !(TRANSPORT_ALGS as readonly string[]).includes(alg)) {
     throw envelopeInvalid(`the envelope alg is not one of ${TRANSPORT_ALGS.join(', ')}`);
   }
@@ -350,11 +367,12 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
   }
   // JSON.parse keeps the last of duplicate members; RFC 7515 lets a strict reader refuse them
   // instead. Every accepted value is escape-free, so a header without backslashes has exactly
-  // 12 quotes (3 names + 3 values) unless some member appears twice.
-  if (text.includes('\\') || text.split('"').length - 1 !== 12) {
+  // 4 quotes per member (name + string value) unless some member appears twice.
+  const members = egressHead ? 4 : 3;
+  if (text.includes('\\') || text.split('"').length - 1 !== 4 * members) {
     throw envelopeInvalid('the envelope header has duplicate or escaped members');
   }
-  return { alg: alg as TransportAlg, kid };
+  return { alg: alg as TransportAlg, kid, ...(egressHead ? { egressHead } : {}) };
 }
 
 async function verifySignature(

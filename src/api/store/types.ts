@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { ZkAttestError } from '../../common/errors';
 import { FIELD_ELEMENT_PATTERN } from '../../common/ids';
 import type { JsonWebKey } from '../../common/transport-envelope';
+import { isEgressHead, type EgressHead } from '../../common/egress-head';
 
 /** The claims a package can prove. */
 export type ClaimKind = 'coverage' | 'yield-range' | 'concentration';
@@ -43,6 +44,8 @@ export interface AttestationRecord {
   package: unknown;
   /** ISO time the record was written; orders listings. */
   recordedAt: string;
+  /** The sender's egress log head its envelope carried (first submission), if any. */
+  egressHead?: EgressHead;
 }
 
 /** Listing filters; several combine with AND. */
@@ -274,6 +277,9 @@ export function checkRecord(rec: AttestationRecord): number {
   if (!Array.isArray(rec.reasons)) throw invalidArgument('reasons', 'not an array');
   if (typeof rec.publicValues !== 'object' || rec.publicValues === null) {
     throw invalidArgument('publicValues', 'not an object');
+  }
+  if (rec.egressHead !== undefined && !isEgressHead(rec.egressHead)) {
+    throw invalidArgument('egressHead', 'not a seq and a 64-digit hex hash');
   }
   return isoMs(rec.recordedAt, 'recordedAt');
 }

@@ -1,6 +1,6 @@
 /**
  * Evidence from the egress log: an export for a regulator (JSONL) and a reconciliation against
- * what the offshore side recorded.
+ * what the offshore side recorded, including the log heads it recorded (anchors).
  *
  * Export format, one JSON object per line:
  *
@@ -13,7 +13,9 @@
  * tail leaves a valid, shorter chain).
  */
 import { ZkAttestError } from '../../common/errors';
-import { verifyEgressChain, type EgressEntry, type EgressLog } from './egress-log';
+import { isEgressHead, type EgressHead } from '../../common/egress-head';
+import { canonicalJson, sha256Hex } from '../../common/hash';
+import { GENESIS_HASH, verifyEgressChain, type EgressEntry, type EgressLog } from './egress-log';
 
 /** The `type` of the export's header line. */
 export const EVIDENCE_TYPE = 'zkattest.egress-evidence/v1';
@@ -87,6 +89,19 @@ export function readEvidence(jsonl: string): {
 /** Looks up whether the offshore API at `url` (the logged POST URL) holds `packageId`. */
 export type FetchRecord = (url: string, packageId: string) => Promise<{ found: boolean }>;
 
+/** One record the offshore side holds for an institution, as reconcile needs it. */
+export interface AnchoredRecord {
+  /** The record's id offshore. */
+  id: string;
+  /** The id of the package the record holds. */
+  packageId: string;
+  /** The egress head its envelope carried; absent when it carried none. */
+  egressHead?: EgressHead;
+}
+
+/** Every record the offshore API at `baseUrl` holds from `institution`. */
+export type ListRecords = (baseUrl: string, institution: string) => Promise<AnchoredRecord[]>;
+
 /** One (endpoint, package) pair of the reconciliation. */
 export interface ReconcileItem {
   destination: string;
@@ -98,6 +113,36 @@ export interface ReconcileItem {
   reason?: string;
 }
 
+/** An offshore record whose anchored head the log contradicts. */
+export interface AnchorIssue {
+  recordId: string;
+  packageId: string;
+  anchor: EgressHead;
+  reason: string;
+}
+
+/** The log checked against the heads one offshore API recorded for one institution. */
+export interface AnchorReport {
+  /** The offshore API base URL. */
+  offshore: string;
+  institution: string;
+  /** Records of this institution carrying a head: each was checked against the log. */
+  checked: number;
+  /** Heads at or past the log's end: its newest entries were deleted. */
+  truncated: AnchorIssue[];
+  /** Heads the log holds with another hash, or not followed by the package's intent. */
+  rewritten: AnchorIssue[];
+  /** Records of this institution without a head: sent by a path that bypassed this log. */
+  unanchored: Array<{ recordId: string; packageId: string }>;
+  /**
+   * The newest anchored head's seq. Entries after it (at least the newest send's outcome) are
+   * not anchored yet: their deletion shows only once a later send anchors a newer head.
+   */
+  newestAnchoredSeq: number | null;
+  /** Set when the records could not be listed (nothing else is then known). */
+  error?: string;
+}
+
 /** The reconciliation of the egress log with the offshore records. */
 export interface ReconcileReport {
   /** The log's chain check (a broken chain makes the rest questionable). */
@@ -106,44 +151,77 @@ export interface ReconcileReport {
   matched: ReconcileItem[];
   /** Logged as recorded/existing but not found offshore. */
   missing: ReconcileItem[];
-  /** Logged only as rejected/failed, yet found offshore (e.g. a timeout after it recorded). */
+  /** Not logged as delivered (failed, rejected, no outcome) yet found offshore. */
   unexpected: ReconcileItem[];
   /** Could not be checked (the lookup failed). */
   unchecked: ReconcileItem[];
+  /** One per (offshore API, institution): the anchored heads against the log. */
+  anchors: AnchorReport[];
+}
+
+/** Where to check anchors: an offshore API base URL and the institution id it knows us by. */
+export interface AnchorTarget {
+  offshore: string;
+  institution: string;
+}
+
+/** Options of {@link reconcile}. */
+export interface ReconcileOptions {
+  fetchRecord?: FetchRecord;
+  listRecords?: ListRecords;
+  /**
+   * Anchor targets besides those the log's intents name (a log whose tail was deleted may no
+   * longer name them: give the targets explicitly).
+   */
+  targets?: readonly AnchorTarget[];
+}
+
+/** Whether a report shows nothing wrong and nothing unchecked. */
+export function reconcileClean(report: ReconcileReport): boolean {
+  return (
+    report.chainOk &&
+    report.missing.length === 0 &&
+    report.unexpected.length === 0 &&
+    report.unchecked.length === 0 &&
+    report.anchors.every(
+      (a) =>
+        !a.error &&
+        a.truncated.length === 0 &&
+        a.rewritten.length === 0 &&
+        a.unanchored.length === 0,
+    )
+  );
 }
 
 /**
- * Checks every (url, packageId) the log has, once each: those logged as recorded/existing must
- * be found offshore (else `missing`); those logged only as rejected/failed are looked up too and,
- * if found, listed as `unexpected`. A lookup that throws lands in `unchecked`.
+ * Reconciles the log (oldest first) with the offshore side, two ways.
+ *
+ * Per package: every (url, packageId) the log sent, once each; those logged as
+ * recorded/existing must be found offshore (else `missing`); the others (failed, rejected, or
+ * an intent with no outcome) are looked up too and, if found, listed as `unexpected`. A lookup
+ * that throws lands in `unchecked`.
+ *
+ * Per anchor: every record the offshore API holds from the institution carries the head its
+ * send followed; the log must hold that head at its seq and the package's intent right after
+ * it. A head at or past the log's end means deleted newest entries (`truncated`); a head the
+ * log holds differently means a rewritten chain (`rewritten`), even one re-hashed to verify.
  */
 export async function reconcile(
   entries: readonly EgressEntry[],
-  fetchRecord: FetchRecord = defaultFetchRecord(),
+  opts: ReconcileOptions | FetchRecord = {},
 ): Promise<ReconcileReport> {
-  const groups = new Map<string, { item: ReconcileItem; delivered: boolean }>();
-  for (const e of entries) {
-    const key = `${e.url}\n${e.packageId}`;
-    let group = groups.get(key);
-    if (!group) {
-      group = {
-        item: { destination: e.destination, url: e.url, packageId: e.packageId, seqs: [] },
-        delivered: false,
-      };
-      groups.set(key, group);
-    }
-    group.item.seqs.push(e.seq);
-    if (e.outcome === 'recorded' || e.outcome === 'existing') group.delivered = true;
-  }
-
+  const options = typeof opts === 'function' ? { fetchRecord: opts } : opts;
+  const fetchRecord = options.fetchRecord ?? defaultFetchRecord();
+  const listRecords = options.listRecords ?? defaultListRecords();
   const report: ReconcileReport = {
     chainOk: verifyEgressChain(entries).ok,
     matched: [],
     missing: [],
     unexpected: [],
     unchecked: [],
+    anchors: [],
   };
-  for (const { item, delivered } of groups.values()) {
+  for (const { item, delivered, answered } of groupSends(entries)) {
     let found: boolean;
     try {
       found = (await fetchRecord(item.url, item.packageId)).found === true;
@@ -153,7 +231,117 @@ export async function reconcile(
     }
     if (delivered && found) report.matched.push(item);
     else if (delivered) report.missing.push({ ...item, reason: 'no offshore record' });
-    else if (found) report.unexpected.push({ ...item, reason: 'recorded offshore, logged failed' });
+    else if (found) {
+      const reason = answered
+        ? 'recorded offshore, logged failed'
+        : 'recorded offshore, no outcome logged';
+      report.unexpected.push({ ...item, reason });
+    }
+  }
+  for (const target of anchorTargets(entries, options.targets ?? [])) {
+    report.anchors.push(await checkAnchors(entries, target, listRecords));
+  }
+  return report;
+}
+
+function groupSends(
+  entries: readonly EgressEntry[],
+): Array<{ item: ReconcileItem; delivered: boolean; answered: boolean }> {
+  const groups = new Map<string, { item: ReconcileItem; delivered: boolean; answered: boolean }>();
+  for (const e of entries) {
+    if (e.kind === 'refusal') continue;
+    const key = `${e.url}\n${e.packageId}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        item: { destination: e.destination, url: e.url, packageId: e.packageId, seqs: [] },
+        delivered: false,
+        answered: false,
+      };
+      groups.set(key, group);
+    }
+    group.item.seqs.push(e.seq);
+    // `in`, not kind: entries written before intents existed carry an outcome and no kind.
+    if ('outcome' in e) {
+      group.answered = true;
+      if (e.outcome === 'recorded' || e.outcome === 'existing') group.delivered = true;
+    }
+  }
+  return [...groups.values()];
+}
+
+/** The given targets, then each (offshore API, institution) an intent names, once each. */
+function anchorTargets(
+  entries: readonly EgressEntry[],
+  given: readonly AnchorTarget[],
+): AnchorTarget[] {
+  const out = new Map<string, AnchorTarget>();
+  const add = (t: AnchorTarget) => {
+    const offshore = t.offshore.replace(/\/+$/, '');
+    out.set(`${offshore}\n${t.institution}`, { offshore, institution: t.institution });
+  };
+  given.forEach(add);
+  for (const e of entries) {
+    if (e.kind === 'intent') {
+      add({ offshore: e.url.replace(/\/v1\/attestations$/, ''), institution: e.institution });
+    }
+  }
+  return [...out.values()];
+}
+
+async function checkAnchors(
+  entries: readonly EgressEntry[],
+  target: AnchorTarget,
+  listRecords: ListRecords,
+): Promise<AnchorReport> {
+  const report: AnchorReport = {
+    ...target,
+    checked: 0,
+    truncated: [],
+    rewritten: [],
+    unanchored: [],
+    newestAnchoredSeq: null,
+  };
+  let records: AnchoredRecord[];
+  try {
+    records = await listRecords(target.offshore, target.institution);
+  } catch (err) {
+    return { ...report, error: err instanceof Error ? err.message : String(err) };
+  }
+  for (const record of records) {
+    const anchor = record.egressHead;
+    if (!anchor) {
+      report.unanchored.push({ recordId: record.id, packageId: record.packageId });
+      continue;
+    }
+    report.checked++;
+    report.newestAnchoredSeq = Math.max(report.newestAnchoredSeq ?? 0, anchor.seq);
+    const issue = (reason: string): AnchorIssue => ({
+      recordId: record.id,
+      packageId: record.packageId,
+      anchor,
+      reason,
+    });
+    // The intent follows its head at once (compare-and-append): it is entry seq + 1.
+    const intent = entries[anchor.seq];
+    if (!intent) {
+      report.truncated.push(
+        issue(
+          `the log ends at seq ${entries.length}; this send's intent was seq ${anchor.seq + 1}`,
+        ),
+      );
+      continue;
+    }
+    const held = anchor.seq === 0 ? GENESIS_HASH : entries[anchor.seq - 1]?.hash;
+    if (held !== anchor.hash) {
+      report.rewritten.push(issue(`entry ${anchor.seq} is not the anchored head`));
+    } else if (
+      intent.kind !== 'intent' ||
+      intent.prevHash !== anchor.hash ||
+      intent.packageId !== record.packageId
+    ) {
+      report.rewritten.push(issue(`entry ${anchor.seq + 1} is not this package's intent`));
+    }
   }
   return report;
 }
@@ -182,5 +370,67 @@ export function defaultFetchRecord(
     const body = (await res.json()) as { id?: unknown };
     if (body.id !== packageId) throw new Error('offshore answered another record');
     return { found: true };
+  };
+}
+
+const LIST_PAGE_LIMIT = 100;
+const MAX_LIST_PAGES = 100_000;
+
+/**
+ * The default listing: pages through GET `<baseUrl>/v1/attestations` (newest first) and keeps
+ * the records of `institution`. The API lists every institution's records (it has no
+ * institution filter), so this reads them all: a reconcile costs one pass over the offshore
+ * records.
+ */
+export function defaultListRecords(
+  opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
+): ListRecords {
+  const fetchFn = opts.fetch ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? 15_000;
+  return async (baseUrl, institution) => {
+    const out: AnchoredRecord[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const query = new URLSearchParams({ limit: String(LIST_PAGE_LIMIT) });
+      if (cursor) query.set('cursor', cursor);
+      const res = await fetchFn(`${baseUrl.replace(/\/+$/, '')}/v1/attestations?${query}`, {
+        headers: { accept: 'application/json' },
+        redirect: 'error',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (res.status !== 200) throw new Error(`offshore listing answered ${res.status}`);
+      const body = (await res.json()) as { items?: unknown; nextCursor?: unknown };
+      if (!Array.isArray(body.items)) throw new Error('offshore listing has no items');
+      for (const item of body.items as unknown[]) {
+        const record = anchoredRecord(item);
+        if (record && record.institution === institution) out.push(record.anchored);
+      }
+      if (typeof body.nextCursor !== 'string' || !body.nextCursor) return out;
+      cursor = body.nextCursor;
+    }
+    throw new Error('offshore listing did not end');
+  };
+}
+
+function anchoredRecord(
+  item: unknown,
+): { institution: string; anchored: AnchoredRecord } | undefined {
+  if (item === null || typeof item !== 'object') return undefined;
+  const r = item as {
+    id?: unknown;
+    institution?: unknown;
+    package?: unknown;
+    egressHead?: unknown;
+  };
+  if (typeof r.id !== 'string' || typeof r.institution !== 'string') return undefined;
+  // The package's id is the hash of the package the record holds (its id may be keyed otherwise).
+  const packageId = r.package === undefined ? r.id : sha256Hex(canonicalJson(r.package));
+  return {
+    institution: r.institution,
+    anchored: {
+      id: r.id,
+      packageId,
+      ...(isEgressHead(r.egressHead) ? { egressHead: r.egressHead } : {}),
+    },
   };
 }

@@ -1,11 +1,14 @@
 /**
- * The egress log: one entry per package sent (or attempted) offshore, hash-chained so that an
- * edited, inserted, reordered or deleted entry is detectable.
+ * The egress log: every send offshore as an `intent` entry (logged before the bytes leave) and
+ * an `outcome` entry (the answer), and every refused send as a `refusal` entry, hash-chained so
+ * that an edited, inserted, reordered or deleted entry is detectable.
  *
  * Each entry's `hash` is SHA-256 over the canonical JSON (keys sorted) of the entry without
  * `hash`; that includes `prevHash`, the previous entry's `hash` ({@link GENESIS_HASH} for the
- * first). `seq` counts from 1 with no gaps. Deleting the newest entries leaves a valid shorter
- * chain: anchor the head hash elsewhere (the evidence export prints it) to catch that too.
+ * first). `seq` counts from 1 with no gaps. Deleting the newest entries, or rewriting entries
+ * and re-hashing the chain after them, leaves a valid chain: that is caught by the anchors, the
+ * head each intent follows, which travels signed in the envelope and is recorded offshore
+ * (common/egress-head.ts; `reconcile` in egress-evidence.ts compares).
  *
  * Redis layout (P = keyPrefix, default "zkattest:"): one key, so it works on Redis Cluster.
  *
@@ -24,8 +27,9 @@ import {
 } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
+import { GENESIS_HEAD_HASH, type EgressHead } from '../../common/egress-head';
 
-/** What happened to one egress: see {@link EgressEntry.outcome}. */
+/** What happened to one delivery: see {@link EgressOutcomeInput.outcome}. */
 export type EgressOutcome = 'recorded' | 'existing' | 'rejected' | 'failed';
 
 /** Every {@link EgressOutcome}, for runtime checks. */
@@ -36,19 +40,54 @@ export const EGRESS_OUTCOMES: readonly EgressOutcome[] = [
   'failed',
 ];
 
-/** The caller's part of an entry; the log adds `seq`, `prevHash` and `hash`. */
-export interface EgressEntryInput {
+/** Why a send was refused before anything left (see {@link EgressRefusalInput}). */
+export type EgressRefusalReason =
+  'unknown-destination' | 'guard' | 'leak' | 'leak-scan-unavailable' | 'key';
+
+/** Every {@link EgressRefusalReason}, for runtime checks. */
+export const EGRESS_REFUSAL_REASONS: readonly EgressRefusalReason[] = [
+  'unknown-destination',
+  'guard',
+  'leak',
+  'leak-scan-unavailable',
+  'key',
+];
+
+/**
+ * Logged before the bytes leave: if it cannot be logged, nothing is sent. Its prevHash is the
+ * egress head the envelope carries (the bytes include it, so the intent cannot commit to its
+ * own hash).
+ */
+export interface EgressIntentInput {
+  kind: 'intent';
   /** Configured destination name. */
   destination: string;
-  /** The exact URL the bytes were POSTed to. */
+  /** The exact URL the bytes are POSTed to. */
   url: string;
-  /** When the request was sent (ISO 8601). */
+  /** The institution id the envelope names (its kid): whose records offshore to reconcile. */
+  institution: string;
+  /** When the intent was logged (ISO 8601). */
   at: string;
   /** The package id (SHA-256 of its canonical JSON). */
   packageId: string;
-  /** SHA-256 (hex) of the exact HTTP request body bytes sent. */
+  /** SHA-256 (hex) of the exact HTTP request body bytes. */
   sha256: string;
   /** Length of that body in bytes. */
+  bytes: number;
+}
+
+/** Logged once the offshore side answered (or did not). */
+export interface EgressOutcomeInput {
+  kind: 'outcome';
+  /** The seq of the intent this entry closes. */
+  intentSeq: number;
+  destination: string;
+  url: string;
+  /** When the answer came (ISO 8601). */
+  at: string;
+  packageId: string;
+  /** The intent's sha256: the bytes this answer is about. */
+  sha256: string;
   bytes: number;
   /** The HTTP status answered; 0 when no answer came (network error, timeout). */
   httpStatus: number;
@@ -59,8 +98,25 @@ export interface EgressEntryInput {
   outcome: EgressOutcome;
 }
 
-/** One entry of the egress log. */
-export interface EgressEntry extends EgressEntryInput {
+/** What a refusal logs as the destination when the name asked for is not a name. */
+export const INVALID_DESTINATION = '(invalid)';
+
+/** Logged when a send is refused before anything leaves; names no refused content. */
+export interface EgressRefusalInput {
+  kind: 'refusal';
+  /** The destination asked for ({@link INVALID_DESTINATION} when it is not a name). */
+  destination: string;
+  at: string;
+  reason: EgressRefusalReason;
+  /** The package id, when the candidate passed the guard. */
+  packageId?: string;
+}
+
+/** The caller's part of an entry; the log adds `seq`, `prevHash` and `hash`. */
+export type EgressEntryInput = EgressIntentInput | EgressOutcomeInput | EgressRefusalInput;
+
+/** What the log adds to each entry. */
+export interface EgressChainFields {
   /** 1, 2, 3, ... in append order. */
   seq: number;
   /** The previous entry's hash, {@link GENESIS_HASH} for the first. */
@@ -69,18 +125,27 @@ export interface EgressEntry extends EgressEntryInput {
   hash: string;
 }
 
+/** One entry of the egress log. */
+export type EgressEntry = EgressEntryInput & EgressChainFields;
+
 /** An append-only, hash-chained egress log. */
 export interface EgressLog {
   /** Appends `entry` at the head of the chain and returns it as stored. */
   append(entry: EgressEntryInput): Promise<EgressEntry>;
+  /**
+   * Appends the entry `build` makes for the current head. If another append moves the head
+   * first, `build` runs again for the new head: the entry always names the head it follows.
+   */
+  appendAtHead(build: (head: EgressHead) => Promise<EgressEntryInput>): Promise<EgressEntry>;
   /** Every entry, oldest first, exactly as stored (not verified: see verifyEgressChain). */
   list(): Promise<EgressEntry[]>;
 }
 
 /** The prevHash of the first entry. */
-export const GENESIS_HASH = '0'.repeat(64);
+export const GENESIS_HASH = GENESIS_HEAD_HASH;
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The hash of an entry: SHA-256 over canonical JSON of every member except `hash`. */
 export function egressEntryHash(entry: Omit<EgressEntry, 'hash'> | EgressEntry): string {
@@ -88,15 +153,19 @@ export function egressEntryHash(entry: Omit<EgressEntry, 'hash'> | EgressEntry):
   return sha256Hex(canonicalJson(rest));
 }
 
+/** The head an empty log, or one whose newest entry is `last`, has. */
+export function headOf(last: EgressEntry | undefined): EgressHead {
+  return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
+}
+
 /** Builds the entry that follows `head` (undefined for an empty log). */
 export function chainEntry(input: EgressEntryInput, head: EgressEntry | undefined): EgressEntry {
-  const checked = checkInput(input);
-  const body: Omit<EgressEntry, 'hash'> = {
-    seq: head ? head.seq + 1 : 1,
-    ...checked,
-    prevHash: head ? head.hash : GENESIS_HASH,
-  };
-  return { ...body, hash: egressEntryHash(body) };
+  return chainAt(input, headOf(head));
+}
+
+function chainAt(input: EgressEntryInput, head: EgressHead): EgressEntry {
+  const body = { ...checkInput(input), seq: head.seq + 1, prevHash: head.hash };
+  return { ...body, hash: egressEntryHash(body as Omit<EgressEntry, 'hash'>) } as EgressEntry;
 }
 
 /**
@@ -130,9 +199,19 @@ export class MemoryEgressLog implements EgressLog {
   private readonly entries: EgressEntry[] = [];
 
   append(input: EgressEntryInput): Promise<EgressEntry> {
-    const entry = chainEntry(input, this.entries[this.entries.length - 1]);
-    this.entries.push(entry);
-    return Promise.resolve({ ...entry });
+    return this.appendAtHead(() => Promise.resolve(input));
+  }
+
+  async appendAtHead(build: (head: EgressHead) => Promise<EgressEntryInput>): Promise<EgressEntry> {
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      const head = headOf(this.entries[this.entries.length - 1]);
+      const entry = chainAt(await build(head), head);
+      // build may have awaited while another append moved the head: then build again.
+      if (this.entries.length !== head.seq) continue;
+      this.entries.push(entry);
+      return { ...entry };
+    }
+    throw lostRace();
   }
 
   list(): Promise<EgressEntry[]> {
@@ -175,28 +254,25 @@ export class RedisEgressLog implements EgressLog {
     this.redis.defineCommand('zkEgressAppend', { numberOfKeys: 1, lua: COMPARE_AND_APPEND });
   }
 
-  async append(input: EgressEntryInput): Promise<EgressEntry> {
-    return guardedRedis('egress append', async () => {
-      const append = (this.redis as unknown as { zkEgressAppend: AppendFn }).zkEgressAppend.bind(
-        this.redis,
+  append(input: EgressEntryInput): Promise<EgressEntry> {
+    return this.appendAtHead(() => Promise.resolve(input));
+  }
+
+  async appendAtHead(build: (head: EgressHead) => Promise<EgressEntryInput>): Promise<EgressEntry> {
+    const append = (this.redis as unknown as { zkEgressAppend: AppendFn }).zkEgressAppend.bind(
+      this.redis,
+    );
+    for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
+      const raw = await guardedRedis('egress head', () => this.redis.lindex(this.key, -1));
+      const head = headOf(raw === null ? undefined : parseEntry(raw, -1));
+      // build runs outside the Redis guard: its own errors (a bad key...) keep their codes.
+      const entry = chainAt(await build(head), head);
+      const pushed = await guardedRedis('egress append', () =>
+        append(this.key, String(head.seq), head.hash, JSON.stringify(entry)),
       );
-      for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
-        const raw = await this.redis.lindex(this.key, -1);
-        const head = raw === null ? undefined : parseEntry(raw, -1);
-        const entry = chainEntry(input, head);
-        const pushed = await append(
-          this.key,
-          String(head ? head.seq : 0),
-          head ? head.hash : GENESIS_HASH,
-          JSON.stringify(entry),
-        );
-        if (Number(pushed) === 1) return entry;
-      }
-      throw new ZkAttestError(
-        'STORE_UNAVAILABLE',
-        `egress append lost the race ${MAX_APPEND_ATTEMPTS} times`,
-      );
-    });
+      if (Number(pushed) === 1) return entry;
+    }
+    throw lostRace();
   }
 
   async list(): Promise<EgressEntry[]> {
@@ -216,6 +292,13 @@ export class RedisEgressLog implements EgressLog {
   }
 }
 
+function lostRace(): ZkAttestError {
+  return new ZkAttestError(
+    'STORE_UNAVAILABLE',
+    `egress append lost the race ${MAX_APPEND_ATTEMPTS} times`,
+  );
+}
+
 /** Parses a stored entry; only its shape is checked here, its hash by verifyEgressChain. */
 function parseEntry(raw: string, index: number): EgressEntry {
   let value: unknown;
@@ -232,6 +315,7 @@ function parseEntry(raw: string, index: number): EgressEntry {
   return value as EgressEntry;
 }
 
+/** Checks an entry input and returns exactly its members: nothing else rides into the log. */
 function checkInput(input: EgressEntryInput): EgressEntryInput {
   const bad = (field: string): never => {
     throw new ZkAttestError('EGRESS_LOG_INVALID', `egress entry field ${field} is invalid`, {
@@ -239,24 +323,52 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
     });
   };
   const text = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 2048;
-  if (!text(input.destination)) bad('destination');
-  if (!text(input.url)) bad('url');
-  if (!text(input.at) || Number.isNaN(Date.parse(input.at))) bad('at');
-  if (!HEX64.test(String(input.packageId))) bad('packageId');
-  if (!HEX64.test(String(input.sha256))) bad('sha256');
-  if (!Number.isSafeInteger(input.bytes) || input.bytes < 0) bad('bytes');
-  if (!Number.isInteger(input.httpStatus) || input.httpStatus < 0 || input.httpStatus > 599) {
-    bad('httpStatus');
+  const check = (ok: boolean, field: string) => {
+    if (!ok) bad(field);
+  };
+  check(input !== null && typeof input === 'object', 'entry');
+  check(text(input.at) && !Number.isNaN(Date.parse(input.at)), 'at');
+  const named = typeof input.destination === 'string' && NAME.test(input.destination);
+  const refusal = input.kind === 'refusal';
+  check(named || (refusal && input.destination === INVALID_DESTINATION), 'destination');
+  if (input.kind === 'refusal') {
+    check(EGRESS_REFUSAL_REASONS.includes(input.reason), 'reason');
+    check(input.packageId === undefined || HEX64.test(String(input.packageId)), 'packageId');
+    return {
+      kind: 'refusal',
+      destination: input.destination,
+      at: input.at,
+      reason: input.reason,
+      ...(input.packageId === undefined ? {} : { packageId: input.packageId }),
+    };
   }
-  if (!EGRESS_OUTCOMES.includes(input.outcome)) bad('outcome');
-  // Exactly the input members: nothing else rides into the log.
-  return {
+  check(input.kind === 'intent' || input.kind === 'outcome', 'kind');
+  check(text(input.url), 'url');
+  check(HEX64.test(String(input.packageId)), 'packageId');
+  check(HEX64.test(String(input.sha256)), 'sha256');
+  check(Number.isSafeInteger(input.bytes) && input.bytes >= 0, 'bytes');
+  const sent = {
     destination: input.destination,
     url: input.url,
     at: input.at,
     packageId: input.packageId,
     sha256: input.sha256,
     bytes: input.bytes,
+  };
+  if (input.kind === 'intent') {
+    check(text(input.institution), 'institution');
+    return { kind: 'intent', ...sent, institution: input.institution };
+  }
+  check(Number.isSafeInteger(input.intentSeq) && input.intentSeq > 0, 'intentSeq');
+  check(
+    Number.isInteger(input.httpStatus) && input.httpStatus >= 0 && input.httpStatus <= 599,
+    'httpStatus',
+  );
+  check(EGRESS_OUTCOMES.includes(input.outcome), 'outcome');
+  return {
+    kind: 'outcome',
+    intentSeq: input.intentSeq,
+    ...sent,
     httpStatus: input.httpStatus,
     outcome: input.outcome,
   };

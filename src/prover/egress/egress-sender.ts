@@ -1,13 +1,15 @@
 /**
- * The one egress path: an attestation package, cleared by the egress guard, signed into a
- * transport envelope with the institution's key, POSTed to a configured offshore endpoint, and
- * logged (whatever the outcome) in the hash-chained egress log.
+ * The one egress path: an attestation package, cleared by the egress guard and the leak scan,
+ * logged as an intent in the hash-chained egress log, signed into a transport envelope with the
+ * institution's key (carrying the log head the intent follows), POSTed to a configured offshore
+ * endpoint, and its outcome logged. Nothing is sent unless the intent was logged first.
  *
  * The request body is exactly `{"envelope":"<compact JWS>"}`: nothing but the package leaves.
  * Only configured destinations can be used, redirects are refused (the bytes go to the
  * configured URL or nowhere), and every request has a timeout.
  */
-import { clearForEgress } from './egress-guard';
+import { clearForEgress, type ClearedPackage } from './egress-guard';
+import { findLeaks } from './leak-scan';
 import { ZkAttestError } from '../../common/errors';
 import { sha256Hex } from '../../common/hash';
 import { INSTITUTION_ID_RULE, isInstitutionId } from '../../common/ids';
@@ -17,7 +19,13 @@ import {
   type JsonWebKey,
   type TransportAlg,
 } from '../../common/transport-envelope';
-import type { EgressEntry, EgressLog, EgressOutcome } from './egress-log';
+import {
+  INVALID_DESTINATION,
+  type EgressEntry,
+  type EgressLog,
+  type EgressOutcome,
+  type EgressRefusalReason,
+} from './egress-log';
 
 /** A configured offshore endpoint. */
 export interface EgressDestination {
@@ -44,13 +52,24 @@ export interface EgressSenderOptions {
   fetch?: typeof fetch;
 }
 
+/** Per-send options. */
+export interface SendOptions {
+  /**
+   * The strings that must not leave (leak-scan.ts `sensitiveStrings` of the package's snapshot
+   * and salt), resolved at send time. When it throws, nothing is sent.
+   */
+  sensitive?: () => Promise<readonly string[]>;
+}
+
 /** What a send did. */
 export interface EgressResult {
-  /** The log entry appended for this send. */
-  entry: EgressEntry;
+  /** The intent entry, logged before the bytes left; its prevHash is the head they carry. */
+  intent: EgressEntry & { kind: 'intent' };
+  /** The outcome entry, logged after the answer. */
+  entry: EgressEntry & { kind: 'outcome' };
   /** The id the offshore side recorded the package under (201/200 only). */
   offshoreId?: string;
-  /** The exact request body bytes sent (their SHA-256 is `entry.sha256`). */
+  /** The exact request body bytes sent (their SHA-256 is `intent.sha256`). */
   body: Buffer;
   /** The offshore answer's JSON, if any. */
   response?: unknown;
@@ -91,33 +110,152 @@ export class EgressSender {
   }
 
   /**
-   * Clears `candidate` through the egress guard, signs it, POSTs it to the destination's
-   * `/v1/attestations` and appends the log entry, whatever the offshore answer.
+   * Sends `candidate` to a configured destination, in this order: the destination, the egress
+   * guard and the leak scan (each refusal is logged, and nothing is sent); the intent entry is
+   * logged, with the envelope signed over the head it follows; the envelope is POSTed to the
+   * destination's `/v1/attestations`; the outcome entry is logged, whatever the answer.
    *
-   * @throws ZkAttestError EGRESS_REFUSED (unknown destination, or the guard refused the
-   *   candidate: nothing is sent or logged), KEY_INVALID (the signing key: nothing sent),
-   *   STORE_UNAVAILABLE (the send happened but the log append failed).
+   * @throws ZkAttestError EGRESS_REFUSED (unknown destination, guard refusal, a leak: logged,
+   *   nothing sent), KEY_INVALID (the signing key: logged, nothing sent), STORE_UNAVAILABLE
+   *   (the log could not be written: before the intent, nothing was sent; after it, details
+   *   carry `intentSeq` and the package may have crossed, as the intent records).
    */
-  async send(candidate: unknown, destinationName: string): Promise<EgressResult> {
+  async send(
+    candidate: unknown,
+    destinationName: string,
+    opts: SendOptions = {},
+  ): Promise<EgressResult> {
     const destination =
       typeof destinationName === 'string' ? this.destinations.get(destinationName) : undefined;
     if (!destination) {
+      const asked =
+        typeof destinationName === 'string' && NAME_PATTERN.test(destinationName)
+          ? destinationName
+          : INVALID_DESTINATION;
+      await this.refuse(asked, 'unknown-destination');
       throw new ZkAttestError('EGRESS_REFUSED', 'egress refused: unknown destination', {
-        destination: String(destinationName).slice(0, 64),
+        destination: asked,
       });
     }
-    const cleared = clearForEgress(candidate);
-    const envelope = await signEnvelope(cleared.bytes, {
-      alg: destination.alg,
-      privateJwk: destination.privateJwk,
-      kid: destination.institutionId,
-    });
-    const body = Buffer.from(JSON.stringify({ envelope }), 'utf8');
+    const cleared = await this.clear(candidate, destination.name, opts);
     const url = endpointOf(destination.url);
-    const at = this.now().toISOString();
 
-    let httpStatus = 0;
-    let response: unknown;
+    let body = Buffer.alloc(0);
+    let intent: EgressEntry;
+    try {
+      intent = await this.log.appendAtHead(async (head) => {
+        const envelope = await signEnvelope(cleared.bytes, {
+          alg: destination.alg,
+          privateJwk: destination.privateJwk,
+          kid: destination.institutionId,
+          egressHead: head,
+        });
+        body = Buffer.from(JSON.stringify({ envelope }), 'utf8');
+        return {
+          kind: 'intent',
+          destination: destination.name,
+          url,
+          institution: destination.institutionId,
+          at: this.now().toISOString(),
+          packageId: cleared.id,
+          sha256: sha256Hex(body),
+          bytes: body.length,
+        };
+      });
+    } catch (err) {
+      if (err instanceof ZkAttestError && err.code === 'KEY_INVALID') {
+        await this.refuse(destination.name, 'key', cleared.id);
+      }
+      throw err;
+    }
+
+    const { httpStatus, response } = await this.deliver(url, body);
+    const offshoreId = recordedId(response);
+    let entry: EgressEntry;
+    try {
+      entry = await this.log.append({
+        kind: 'outcome',
+        intentSeq: intent.seq,
+        destination: destination.name,
+        url,
+        at: this.now().toISOString(),
+        packageId: cleared.id,
+        sha256: sha256Hex(body),
+        bytes: body.length,
+        httpStatus,
+        outcome: outcomeOf(httpStatus, offshoreId, cleared.id),
+      });
+    } catch (err) {
+      const error = new ZkAttestError(
+        'STORE_UNAVAILABLE',
+        'the package was sent but its outcome could not be logged; reconcile resolves it',
+        { intentSeq: intent.seq, httpStatus },
+      );
+      error.cause = err;
+      throw error;
+    }
+    return {
+      intent: intent as EgressEntry & { kind: 'intent' },
+      entry: entry as EgressEntry & { kind: 'outcome' },
+      body,
+      ...(offshoreId ? { offshoreId } : {}),
+      response,
+    };
+  }
+
+  /** The guard, then the leak scan; each refusal is logged before it is thrown. */
+  private async clear(
+    candidate: unknown,
+    destination: string,
+    opts: SendOptions,
+  ): Promise<ClearedPackage> {
+    let cleared: ClearedPackage;
+    try {
+      cleared = clearForEgress(candidate);
+    } catch (err) {
+      await this.refuse(destination, 'guard');
+      throw err;
+    }
+    if (!opts.sensitive) return cleared;
+    let sensitive: readonly string[];
+    try {
+      sensitive = await opts.sensitive();
+    } catch (err) {
+      await this.refuse(destination, 'leak-scan-unavailable', cleared.id);
+      throw err;
+    }
+    const leaks = findLeaks(cleared.bytes, sensitive);
+    if (leaks.length > 0) {
+      await this.refuse(destination, 'leak', cleared.id);
+      // The count only: the leaked strings are exactly what must not be shown.
+      throw new ZkAttestError(
+        'EGRESS_REFUSED',
+        `egress refused: the package carries ${leaks.length} snapshot identifier(s), value(s) or the salt`,
+        { leaks: leaks.length },
+      );
+    }
+    return cleared;
+  }
+
+  private async refuse(
+    destination: string,
+    reason: EgressRefusalReason,
+    packageId?: string,
+  ): Promise<void> {
+    await this.log.append({
+      kind: 'refusal',
+      destination,
+      at: this.now().toISOString(),
+      reason,
+      ...(packageId ? { packageId } : {}),
+    });
+  }
+
+  /** POSTs `body`; a network error or timeout is status 0, never an exception. */
+  private async deliver(
+    url: string,
+    body: Buffer,
+  ): Promise<{ httpStatus: number; response: unknown }> {
     try {
       const res = await this.fetchFn(url, {
         method: 'POST',
@@ -126,29 +264,17 @@ export class EgressSender {
         redirect: 'error',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      httpStatus = res.status;
       const text = await res.text().catch(() => '');
+      let response: unknown;
       try {
         response = text ? (JSON.parse(text) as unknown) : undefined;
       } catch {
         response = undefined;
       }
+      return { httpStatus: res.status, response };
     } catch {
-      httpStatus = 0;
+      return { httpStatus: 0, response: undefined };
     }
-
-    const offshoreId = recordedId(response);
-    const entry = await this.log.append({
-      destination: destination.name,
-      url,
-      at,
-      packageId: cleared.id,
-      sha256: sha256Hex(body),
-      bytes: body.length,
-      httpStatus,
-      outcome: outcomeOf(httpStatus, offshoreId, cleared.id),
-    });
-    return { entry, body, ...(offshoreId ? { offshoreId } : {}), response };
   }
 }
 

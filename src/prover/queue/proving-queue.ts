@@ -30,6 +30,8 @@ export interface ProvingJobStatus {
   /** 0, 10 (inputs loaded), 50 (witness and proof under way), 100 (package saved). */
   progress: number;
   attemptsMade: number;
+  /** The vault id of the job's snapshot (the egress leak scan loads it). */
+  snapshotId?: string;
   /** Set once completed. */
   packageId?: string;
   /** Set once completed: the worker's witness + proof time, ms (0 when the package existed). */
@@ -93,6 +95,7 @@ export function createProvingQueue(
       state,
       progress: typeof job.progress === 'number' ? job.progress : 0,
       attemptsMade: job.attemptsMade,
+      ...(typeof job.data?.snapshotId === 'string' ? { snapshotId: job.data.snapshotId } : {}),
       ...(state === 'completed' && result
         ? { packageId: result.packageId, proveMs: result.proveMs }
         : {}),

@@ -21,11 +21,13 @@ import {
 import { canSeeDesk, deskOf, staffGuard, type OnshoreUser } from './onshore-users';
 import type { RedisPackageSink } from './vault-source';
 
-/** How a package leaves: the audited egress path (guard, envelope, send, log). */
+/** How a package leaves: the audited egress path (guard, leak scan, log, envelope, send). */
 export interface EgressPort {
+  /** Sends the package of job `jobId` (whose snapshot the leak scan checks it against). */
   send(
     candidate: unknown,
     destination: string,
+    job: { jobId: string },
   ): Promise<{ outcome: string; httpStatus: number; sha256: string }>;
   entries(): Promise<unknown[]>;
 }
@@ -211,7 +213,7 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     await mustSeeJob(req.user!, jobId);
     const pkg = await deps.packages.get(jobId);
     if (!pkg) throw new ZkAttestError('NOT_FOUND', 'no package for this job (yet)');
-    const sent = await deps.egress.send(pkg, destination);
+    const sent = await deps.egress.send(pkg, destination, { jobId });
     await audit(req.user, 'package.sent', { jobId, destination, outcome: sent.outcome });
     res.json(sent);
   });

@@ -7,6 +7,7 @@ import { RedisVaultStore, Vault, type MasterKeyProvider } from '../vault';
 import type { FailedAuthLimits } from './failed-auth-limiter';
 import { createOnshoreApp } from './onshore-app';
 import type { OnshoreUser } from './onshore-users';
+import { serviceEgress } from './service-egress';
 import { RedisPackageSink } from './vault-source';
 
 export interface OnshoreServiceConfig {
@@ -41,13 +42,7 @@ export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
     vault,
     queue,
     packages: new RedisPackageSink(redis),
-    egress: {
-      send: async (candidate, destination) => {
-        const { entry } = await sender.send(candidate, destination);
-        return { outcome: entry.outcome, httpStatus: entry.httpStatus, sha256: entry.sha256 };
-      },
-      entries: () => egressLog.list(),
-    },
+    egress: serviceEgress({ sender, log: egressLog, queue, vault }),
     users: cfg.users,
     attestorKeyId: cfg.attestorKeyId,
     redis,

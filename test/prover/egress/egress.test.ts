@@ -18,9 +18,11 @@ import {
   readEvidence,
   reconcile,
   verifyEgressChain,
+  type ReconcileReport,
   type EgressDestination,
   type EgressEntry,
   type EgressEntryInput,
+  type EgressOutcome,
 } from '../../../src/prover/egress';
 import { EGRESS_COMMANDS } from '../../../src/cli/egress-commands';
 import { registerCustodian, startApi, type ApiUnderTest } from '../../api/api-harness';
@@ -82,17 +84,27 @@ function redisLog(): RedisEgressLog {
   return log;
 }
 
-function sample(i: number): EgressEntryInput {
+function sample(i: number): EgressEntryInput & { kind: 'intent' } {
   return {
+    kind: 'intent',
     destination: 'offshore',
     url: 'http://127.0.0.1:1/v1/attestations',
+    institution: 'onshore-bank',
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
     packageId: sha256Hex(`package-${i}`),
     sha256: sha256Hex(`body-${i}`),
     bytes: 100 + i,
-    httpStatus: 201,
-    outcome: 'recorded',
   };
+}
+
+function outcomeOf(
+  intent: EgressEntryInput & { kind: 'intent' },
+  intentSeq: number,
+  httpStatus: number,
+  outcome: EgressOutcome,
+): EgressEntryInput {
+  const { institution: _i, kind: _k, ...sent } = intent;
+  return { kind: 'outcome', intentSeq, ...sent, httpStatus, outcome };
 }
 
 async function refusal(work: Promise<unknown>): Promise<ZkAttestError> {
@@ -125,7 +137,7 @@ afterAll(async () => {
 });
 
 describe('sending through the egress path', () => {
-  it('sends a package, logs the SHA-256 of the exact bytes POSTed, then logs a resend as existing', async () => {
+  it('logs the intent (SHA-256 of the exact bytes POSTed), sends, logs the outcome; a resend is existing', async () => {
     const log = redisLog();
     const sender = new EgressSender({
       destinations: [destination('offshore', baseUrl)],
@@ -133,8 +145,20 @@ describe('sending through the egress path', () => {
     });
     const pkg = await freshPackage();
     const first = await sender.send(pkg, 'offshore');
-    expect(first.entry).toMatchObject({
+    expect(first.intent).toMatchObject({
+      kind: 'intent',
       seq: 1,
+      destination: 'offshore',
+      url: `${baseUrl}/v1/attestations`,
+      institution: bank.id,
+      packageId: packageId(pkg),
+      bytes: first.body.length,
+      sha256: sha256Hex(first.body),
+    });
+    expect(first.entry).toMatchObject({
+      kind: 'outcome',
+      seq: 2,
+      intentSeq: 1,
       destination: 'offshore',
       url: `${baseUrl}/v1/attestations`,
       packageId: packageId(pkg),
@@ -156,12 +180,12 @@ describe('sending through the egress path', () => {
       .expect(200);
 
     const again = await sender.send(pkg, 'offshore');
-    expect(again.entry).toMatchObject({ seq: 2, httpStatus: 200, outcome: 'existing' });
-    expect(again.entry.prevHash).toBe(first.entry.hash);
+    expect(again.entry).toMatchObject({ seq: 4, httpStatus: 200, outcome: 'existing' });
+    expect(again.intent.prevHash).toBe(first.entry.hash);
     expect(again.entry.sha256).toBe(sha256Hex(again.body));
 
     const entries = await log.list();
-    expect(entries).toEqual([first.entry, again.entry]);
+    expect(entries).toEqual([first.intent, first.entry, again.intent, again.entry]);
     expect(verifyEgressChain(entries)).toEqual({ ok: true });
   });
 
@@ -191,14 +215,14 @@ describe('sending through the egress path', () => {
       const result = await sender.send(await freshPackage(), 'via-proxy');
       expect(result.entry.outcome).toBe('recorded');
       expect(seen).toHaveLength(1);
-      expect(sha256Hex(seen[0]!)).toBe(result.entry.sha256);
+      expect(sha256Hex(seen[0]!)).toBe(result.intent.sha256);
       expect(seen[0]!.length).toBe(result.entry.bytes);
     } finally {
       await close(proxy);
     }
   });
 
-  it('refuses a candidate with an extra field: nothing is sent, nothing is logged', async () => {
+  it('refuses a candidate with an extra field: nothing is sent, the refusal is logged', async () => {
     const log = new MemoryEgressLog();
     let calls = 0;
     const sender = new EgressSender({
@@ -214,18 +238,40 @@ describe('sending through the egress path', () => {
     const err = await refusal(sender.send(smuggled, 'offshore'));
     expect(err.code).toBe('EGRESS_REFUSED');
     expect(calls).toBe(0);
-    expect(await log.list()).toEqual([]);
+    // The refusal names no field value: the refused content stays out of the log.
+    expect(await log.list()).toEqual([
+      expect.objectContaining({
+        seq: 1,
+        kind: 'refusal',
+        reason: 'guard',
+        destination: 'offshore',
+      }),
+    ]);
+    expect(JSON.stringify(await log.list())).not.toContain('positions');
     await request(api.app)
       .get(`/v1/attestations/${packageId(pkg)}`)
       .expect(404);
   });
 
-  it('refuses an unknown destination and nothing is logged', async () => {
+  it('refuses an unknown destination and logs the refusal', async () => {
     const log = new MemoryEgressLog();
     const sender = new EgressSender({ destinations: [destination('offshore', baseUrl)], log });
     const err = await refusal(sender.send(await freshPackage(), 'somewhere-else'));
     expect(err.code).toBe('EGRESS_REFUSED');
-    expect(await log.list()).toEqual([]);
+    const bad = await refusal(sender.send(await freshPackage(), 'no such/name'));
+    expect(bad.code).toBe('EGRESS_REFUSED');
+    expect(await log.list()).toEqual([
+      expect.objectContaining({
+        kind: 'refusal',
+        reason: 'unknown-destination',
+        destination: 'somewhere-else',
+      }),
+      expect.objectContaining({
+        kind: 'refusal',
+        reason: 'unknown-destination',
+        destination: '(invalid)',
+      }),
+    ]);
   });
 
   it('refuses bad configuration', () => {
@@ -255,14 +301,14 @@ describe('sending through the egress path', () => {
     const pkg = await freshPackage();
     const result = await sender.send(pkg, 'down');
     expect(result.entry).toMatchObject({
-      seq: 1,
+      seq: 2,
       outcome: 'failed',
       httpStatus: 0,
       packageId: packageId(pkg),
       sha256: sha256Hex(result.body),
     });
     expect(result.offshoreId).toBeUndefined();
-    expect(await log.list()).toEqual([result.entry]);
+    expect(await log.list()).toEqual([result.intent, result.entry]);
   });
 
   it('logs an offshore refusal as rejected', async () => {
@@ -358,12 +404,19 @@ describe('evidence', () => {
     const b = await sender.send(await freshPackage(), 'offshore');
     await sender.send(pkgA, 'offshore'); // a resend: logged as existing
     const entries = await log.list();
-    expect(entries.map((e) => e.outcome)).toEqual(['recorded', 'recorded', 'existing']);
+    expect(entries.map((e) => (e.kind === 'outcome' ? e.outcome : e.kind))).toEqual([
+      'intent',
+      'recorded',
+      'intent',
+      'recorded',
+      'intent',
+      'existing',
+    ]);
     const ok = await reconcile(entries);
     expect(ok).toMatchObject({ chainOk: true, missing: [], unexpected: [], unchecked: [] });
     expect(ok.matched).toEqual([
-      expect.objectContaining({ packageId: a.entry.packageId, seqs: [1, 3] }),
-      expect.objectContaining({ packageId: b.entry.packageId, seqs: [2] }),
+      expect.objectContaining({ packageId: a.entry.packageId, seqs: [1, 2, 5, 6] }),
+      expect.objectContaining({ packageId: b.entry.packageId, seqs: [3, 4] }),
     ]);
 
     // An entry that claims a record at the other API (fresh Redis): no such record there.
@@ -385,14 +438,12 @@ describe('evidence', () => {
     await ok.send(pkg, 'offshore');
     const log = new MemoryEgressLog();
     const dead = await deadUrl();
-    await log.append({
-      ...sample(0),
-      url: `${baseUrl}/v1/attestations`,
-      packageId: packageId(pkg),
-      httpStatus: 0,
-      outcome: 'failed',
-    });
-    await log.append({ ...sample(1), url: `${dead}/v1/attestations` });
+    const failed = { ...sample(0), url: `${baseUrl}/v1/attestations`, packageId: packageId(pkg) };
+    await log.append(failed);
+    await log.append(outcomeOf(failed, 1, 0, 'failed'));
+    const unreachable = { ...sample(1), url: `${dead}/v1/attestations` };
+    await log.append(unreachable);
+    await log.append(outcomeOf(unreachable, 3, 201, 'recorded'));
     const report = await reconcile(await log.list());
     expect(report.unexpected.map((u) => u.packageId)).toEqual([packageId(pkg)]);
     expect(report.unchecked.map((u) => u.url)).toEqual([`${dead}/v1/attestations`]);
@@ -404,8 +455,10 @@ describe('evidence', () => {
     const prefix = `egress-cli-${Date.now()}:`;
     const log = new RedisEgressLog(logRedis.url, { keyPrefix: prefix });
     logs.push(log);
-    const sender = new EgressSender({ destinations: [destination('offshore', baseUrl)], log });
-    const sent = await sender.send(await freshPackage(), 'offshore');
+    // The other API: no other log sent to it, so every record it holds from us is anchored here.
+    const sender = new EgressSender({ destinations: [destination('offshore', otherUrl)], log });
+    const sent = await sender.send(await freshPackage(other), 'offshore');
+    expect(sent.entry.outcome).toBe('recorded');
     const [exportCmd, reconcileCmd] = EGRESS_COMMANDS;
     const dir = mkdtempSync(join(tmpdir(), 'egress-'));
     const out = join(dir, 'evidence.jsonl');
@@ -419,7 +472,7 @@ describe('evidence', () => {
     }
     const evidence = readEvidence(text);
     expect(evidence.ok).toBe(true);
-    expect(evidence.entries).toEqual([sent.entry]);
+    expect(evidence.entries).toEqual([sent.intent, sent.entry]);
 
     const printed: string[] = [];
     const spy = jest.spyOn(console, 'log').mockImplementation((text: string) => {
@@ -430,9 +483,12 @@ describe('evidence', () => {
     } finally {
       spy.mockRestore();
     }
-    const report = JSON.parse(printed.join('')) as { matched: unknown[]; missing: unknown[] };
+    const report = JSON.parse(printed.join('')) as ReconcileReport;
     expect(report.matched).toHaveLength(1);
     expect(report.missing).toEqual([]);
+    expect(report.anchors).toEqual([
+      expect.objectContaining({ offshore: otherUrl, checked: 1, truncated: [], rewritten: [] }),
+    ]);
     expect(process.exitCode).toBe(before);
   });
 });

@@ -183,7 +183,13 @@ describe('the onshore service', () => {
     expect(records.body.items[0].institution).toBe('mainland-custodian');
 
     const egress = await request(onshore).get('/v1/egress').set(as(AUDITOR)).expect(200);
-    expect(egress.body.items).toHaveLength(1);
+    // The intent (logged before the bytes left), then the outcome.
+    expect(egress.body.items.map((e: { kind: string }) => e.kind)).toEqual(['intent', 'outcome']);
+    // The offshore record holds the head the intent followed (the empty log's).
+    expect(records.body.items[0].egressHead).toEqual({
+      seq: 0,
+      hash: egress.body.items[0].prevHash,
+    });
     expect(verifyEgressChain(egress.body.items).ok).toBe(true);
     // The operator's live counts of the queue.
     const watch = await promisify(execFile)(
