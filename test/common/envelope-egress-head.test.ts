@@ -37,9 +37,9 @@ describe('the egress head in the envelope header', () => {
     const plain = await signEnvelope(Buffer.from('{"a":1}'), {
       alg: 'ES256',
       privateJwk,
-      kid: 'b',
+      kid: 'bk',
     });
-    expect(readEnvelopeHeader(plain)).toEqual({ alg: 'ES256', kid: 'b' });
+    expect(readEnvelopeHeader(plain)).toEqual({ alg: 'ES256', kid: 'bk' });
   });
 
   it('refuses malformed heads, duplicates and any other extra member', () => {
