@@ -41,7 +41,8 @@ export type ErrorCode =
   | 'MINT_REFUSED'
   | 'FORBIDDEN'
   | 'EGRESS_CONFIG_INVALID'
-  | 'EGRESS_LOG_INVALID';
+  | 'EGRESS_LOG_INVALID'
+  | 'VAULT_MASTER_KEY_MISMATCH';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

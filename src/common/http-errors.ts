@@ -66,6 +66,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const coded = err instanceof ZkAttestError ? err : fromBodyParser(err as { type?: string });
     if (coded) {
+      if (coded.cause !== undefined) {
+        // The cause stays in the local log: its text is not for the caller.
+        logger.warn('request failed', {
+          route: req.route?.path as string | undefined,
+          code: coded.code,
+          cause: coded.cause instanceof Error ? coded.cause.message : String(coded.cause),
+        });
+      }
       res.status(statusOf(coded.code)).json(errorBody(coded.code, coded.message, coded.details));
       return;
     }

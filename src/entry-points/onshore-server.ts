@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { createLogger } from '../common/logger';
 import type { EgressDestination } from '../prover/egress';
 import { masterKeysFromEnv } from '../prover/vault';
-import { buildOnshoreService } from '../prover/service/onshore-service';
+import { startOnshoreService } from '../prover/service/onshore-service';
 import { usersFromEnv } from '../prover/service/onshore-users';
 
 const env = z
@@ -32,7 +32,7 @@ const env = z
 
 async function main() {
   const logger = createLogger(env.LOG_LEVEL);
-  const service = buildOnshoreService({
+  const service = await startOnshoreService({
     redisUrl: env.REDIS_URL,
     masterKeys: await masterKeysFromEnv(),
     users: usersFromEnv(env.ONSHORE_USERS),

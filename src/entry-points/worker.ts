@@ -20,7 +20,8 @@ import {
   startProvingWorker,
 } from '../prover/queue/proving-worker';
 import { buildBn128 } from 'ffjavascript';
-import Redis from 'ioredis';
+import { ZkAttestError } from '../common/errors';
+import { createRedisClient } from '../common/redis-client';
 import { loadPrimitives } from '../prover/snapshot/primitives';
 import { RedisPackageSink, VaultSnapshotSource } from '../prover/service/vault-source';
 import { masterKeysFromEnv, RedisVaultStore, Vault } from '../prover/vault';
@@ -79,14 +80,20 @@ export async function runWorker(): Promise<void> {
   // Otherwise (tests, benchmarks) a directory of fixture files.
   const vaultMode = Boolean(process.env.ZKATTEST_MASTER_KEYS);
   const p = await loadPrimitives();
-  const source = vaultMode
-    ? new VaultSnapshotSource(
-        new Vault(new RedisVaultStore(redisUrl), await masterKeysFromEnv()),
-        p,
+  const onError = (err: Error) => log({ event: 'redis-error', reason: err.message });
+  const vault = vaultMode
+    ? new Vault(
+        new RedisVaultStore(redisUrl, { onConnectionError: onError }),
+        await masterKeysFromEnv(),
       )
+    : undefined;
+  // A wrong master key must stop the worker here, not fail (or seal) job after job.
+  if (vault) log({ event: 'master-key-checked', ...(await vault.checkMasterKey()) });
+  const source = vault
+    ? new VaultSnapshotSource(vault, p)
     : new FileSnapshotSource(env('ZKATTEST_SOURCE_DIR'), p);
   const sink = vaultMode
-    ? new RedisPackageSink(new Redis(redisUrl))
+    ? new RedisPackageSink(createRedisClient(redisUrl, { onError }))
     : new FilePackageSink(env('ZKATTEST_SINK_DIR'));
   const concurrency = intEnv('WORKER_CONCURRENCY', 1);
   const lockDurationMs = intEnv('ZKATTEST_LOCK_DURATION_MS', DEFAULT_LOCK_DURATION_MS);
@@ -142,6 +149,7 @@ if (require.main === module) {
     log({
       event: 'fatal',
       reason: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      ...(err instanceof ZkAttestError ? { code: err.code } : {}),
     });
     process.exit(1);
   });

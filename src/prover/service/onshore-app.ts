@@ -1,10 +1,13 @@
-import express, { type Express } from 'express';
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
 import { errorBody, errorHandler } from '../../common/http-errors';
 import type { Logger } from '../../common/logger';
+import { whenRedisReady } from '../../common/redis-client';
+import { guardedRedis } from '../../common/redis-connection';
 import { validate } from '../../common/validate';
 import { parseSnapshot } from '../snapshot/ingest-snapshot';
 import type { ProvingQueue } from '../queue/proving-queue';
@@ -30,6 +33,7 @@ export interface OnshoreDeps {
   users: OnshoreUser[];
   /** Vault id of the attestor signing key used for claims. */
   attestorKeyId: string;
+  /** A request-profile client (fails at once while Redis is down; see redis-client.ts). */
   redis: Redis;
   logger: Logger;
   auditKey?: string;
@@ -54,6 +58,24 @@ const claimBody = z.discriminatedUnion('claim', [
 ]);
 const sendBody = z.strictObject({ destination: z.string().min(1).max(64) });
 
+/** How long a request waits for a Redis connection under way before answering 503. */
+const STORE_WAIT_MS = 1500;
+
+/**
+ * The job id of a claim request, chosen before the job is added so that the caller can be told
+ * it even when the add's reply is lost. With an Idempotency-Key it is derived from the key and
+ * the caller, so a repeated request finds the first one's job instead of adding another.
+ */
+function claimJobId(req: Request): string {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return randomUUID();
+  const token = validate(id, key);
+  const digest = createHash('sha256')
+    .update(`${req.user?.name ?? ''}\n${token}`)
+    .digest('hex');
+  return `claim-${digest.slice(0, 40)}`;
+}
+
 /**
  * The onshore service: staff upload snapshots (encrypted into the vault), request claims
  * (queued for proving workers: jobs carry vault ids, never data), follow jobs, fetch packages
@@ -73,13 +95,15 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       action,
       ...fields,
     }).flat();
-    await deps.redis.xadd(
-      deps.auditKey ?? 'zkattest:onshore:audit',
-      'MAXLEN',
-      '~',
-      '1000000',
-      '*',
-      ...flat,
+    await guardedRedis('audit append', () =>
+      deps.redis.xadd(
+        deps.auditKey ?? 'zkattest:onshore:audit',
+        'MAXLEN',
+        '~',
+        '1000000',
+        '*',
+        ...flat,
+      ),
     );
   };
   const app = express();
@@ -87,6 +111,11 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   app.use(helmet());
   app.use(express.json({ limit: 256 * 1024 }));
   app.use(express.text({ type: 'text/csv', limit: 256 * 1024 }));
+  // Redis down: a coded 503 within seconds, not a request waiting for it (every /v1 route
+  // touches Redis, if only for the audit stream).
+  app.use('/v1', (_req, _res, next) => {
+    whenRedisReady(deps.redis, STORE_WAIT_MS).then(() => next(), next);
+  });
 
   app.post('/v1/snapshots', requireRole(users, 'operator'), async (req, res) => {
     const format = req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : undefined;
@@ -104,7 +133,9 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
 
   app.get('/v1/snapshots', requireRole(users, 'operator', 'auditor'), async (req, res) => {
     await audit(req.user, 'snapshot.listed');
-    res.json({ items: await deps.vault.listSnapshots() });
+    // A malformed entry is reported by id, and the others are still listed.
+    const { snapshots, unreadable } = await deps.vault.inventory();
+    res.json({ items: snapshots, ...(unreadable.length ? { unreadable } : {}) });
   });
 
   app.post('/v1/snapshots/:id/claims', requireRole(users, 'operator'), async (req, res) => {
@@ -118,13 +149,25 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
             allowedClasses: rest.allowedClasses.reduce((m, c) => m | (1n << BigInt(c)), 0n),
           }
         : rest;
-    const jobId = await deps.queue.enqueueClaim({
-      snapshotId,
-      attestorKeyId: deps.attestorKeyId,
-      params,
-      context,
-    });
-    await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: body.claim });
+    const jobId = claimJobId(req);
+    try {
+      await deps.queue.enqueueClaim(
+        { snapshotId, attestorKeyId: deps.attestorKeyId, params, context },
+        { jobId },
+      );
+      await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: body.claim });
+    } catch (err) {
+      if (!(err instanceof ZkAttestError) || err.code !== 'STORE_UNAVAILABLE') throw err;
+      // The add may have reached Redis with its reply lost: the caller gets the job id either
+      // way, to look it up or to repeat the request with the same Idempotency-Key.
+      const coded = new ZkAttestError(
+        'STORE_UNAVAILABLE',
+        'the store is unavailable; the claim may have been queued under jobId',
+        { jobId },
+      );
+      coded.cause = err.cause ?? err;
+      throw coded;
+    }
     res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId });
   });
 
@@ -157,12 +200,8 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
 
   app.get('/v1/audit', requireRole(users, 'auditor'), async (req, res) => {
     await audit(req.user, 'audit.read');
-    const rows = await deps.redis.xrange(
-      deps.auditKey ?? 'zkattest:onshore:audit',
-      '-',
-      '+',
-      'COUNT',
-      1000,
+    const rows = await guardedRedis('audit read', () =>
+      deps.redis.xrange(deps.auditKey ?? 'zkattest:onshore:audit', '-', '+', 'COUNT', 1000),
     );
     res.json({ items: rows.map(([streamId, kv]) => ({ id: streamId, ...pairs(kv) })) });
   });

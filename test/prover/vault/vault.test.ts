@@ -291,7 +291,7 @@ describe.each([
     const keyId = await vault.putAttestorKey(new Uint8Array(32).fill(9), 'signer');
     const before = await Promise.all([...ids, keyId].map(async (id) => parse(await h.raw.get(id))));
 
-    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 3 });
+    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 3, unreadable: [] });
 
     const after = await Promise.all([...ids, keyId].map(async (id) => parse(await h.raw.get(id))));
     after.forEach((rec, i) => {
@@ -307,7 +307,7 @@ describe.each([
     expect((await vault.listSnapshots()).map((s) => s.masterKeyId)).toEqual(['k2', 'k2']);
 
     // The rotation is idempotent: nothing left to re-wrap.
-    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 0 });
+    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 0, unreadable: [] });
     // This vault now writes under k2 as well.
     const fresh = await vault.putSnapshot(SNAPSHOT, salt);
     expect(parse(await h.raw.get(fresh)).masterKeyId).toBe('k2');
@@ -343,7 +343,7 @@ describe.each([
     expect(err.details).toEqual({ masterKeyId: 'k1', id });
     // A rotation needing that key stops with the same code, and can be rerun once it is back.
     expect(await codeOf(onlyK2.rotateMasterKey('k2'))).toBe('VAULT_KEY_UNKNOWN');
-    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 1 });
+    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 1, unreadable: [] });
     // Same id, different key material: the unwrap fails its integrity check.
     const impostor = await StaticMasterKeyProvider.fromRaw({ k2: randomBytes(32) }, 'k2');
     expect(await codeOf(new Vault(h.store, impostor).getSnapshot(id))).toBe('VAULT_DECRYPT_FAILED');
