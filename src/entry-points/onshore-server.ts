@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { ZkAttestError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { EgressDestination } from '../prover/egress';
 import { masterKeysFromEnv } from '../prover/vault';
@@ -55,6 +56,12 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
+  console.error(
+    err instanceof ZkAttestError
+      ? `[${err.code}] ${err.message}`
+      : err instanceof Error
+        ? err.message
+        : err,
+  );
   process.exit(1);
 });
