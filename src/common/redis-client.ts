@@ -53,6 +53,19 @@ export function createRedisClient(url: string, opts: CreateRedisClientOptions = 
   return client;
 }
 
+/** One pending "next ready" per client, shared by every waiter (no listener per request). */
+const nextReady = new WeakMap<Redis, Promise<void>>();
+
+function readyEvent(client: Redis): Promise<void> {
+  let pending = nextReady.get(client);
+  if (!pending) {
+    pending = new Promise<void>((resolve) => client.once('ready', () => resolve()));
+    nextReady.set(client, pending);
+    void pending.then(() => nextReady.delete(client));
+  }
+  return pending;
+}
+
 /**
  * Resolves once `client` is connected, or throws STORE_UNAVAILABLE after `timeoutMs`. A
  * request-profile client fails commands at once while disconnected; this bounded wait covers
@@ -60,20 +73,20 @@ export function createRedisClient(url: string, opts: CreateRedisClientOptions = 
  */
 export async function whenRedisReady(client: Redis, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return;
-  if (client.status === 'end') {
-    throw new ZkAttestError('STORE_UNAVAILABLE', 'the store is unavailable', { op: 'connect' });
+  const unavailable = () =>
+    new ZkAttestError('STORE_UNAVAILABLE', 'the store is unavailable', { op: 'connect' });
+  if (client.status === 'end') throw unavailable();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      readyEvent(client),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(unavailable()), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
-  await new Promise<void>((resolve, reject) => {
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      reject(new ZkAttestError('STORE_UNAVAILABLE', 'the store is unavailable', { op: 'connect' }));
-    }, timeoutMs);
-    client.once('ready', onReady);
-  });
 }
 
 /** Closes a client: QUIT when connected (pending replies arrive), else drop the socket. */

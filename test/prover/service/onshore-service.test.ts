@@ -245,7 +245,7 @@ describe('the onshore service', () => {
     expect(worker.events.some((e) => e.event === 'completed')).toBe(true);
   });
 
-  it('fails a claim on a missing, malformed or tampered vault entry once, without retries', async () => {
+  it('lists around a malformed vault entry; a claim on a missing, malformed or tampered one fails once, without retries', async () => {
     const claimOn = async (snapshotId: string) => {
       const job = await request(onshore)
         .post(`/v1/snapshots/${snapshotId}/claims`)
@@ -273,6 +273,12 @@ describe('the onshore service', () => {
       };
       record.ciphertext = Buffer.from('not the ciphertext').toString('base64');
       await client.set(store.keyOf(tampered), JSON.stringify(record));
+
+      // The listing reports the malformed entry by id and still lists the others.
+      const listed = await request(onshore).get('/v1/snapshots').set(as(AUDITOR)).expect(200);
+      expect(listed.body.unreadable).toEqual([{ id: malformed, code: 'VAULT_RECORD_INVALID' }]);
+      expect(listed.body.items.map((i: { id: string }) => i.id)).toContain(tampered);
+      expect(listed.body.items.map((i: { id: string }) => i.id)).not.toContain(malformed);
 
       for (const [snapshotId, code] of [
         ['f'.repeat(32), 'VAULT_NOT_FOUND'],
