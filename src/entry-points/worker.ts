@@ -80,7 +80,13 @@ export async function runWorker(): Promise<void> {
   // Otherwise (tests, benchmarks) a directory of fixture files.
   const vaultMode = Boolean(process.env.ZKATTEST_MASTER_KEYS);
   const p = await loadPrimitives();
-  const onError = (err: Error) => log({ event: 'redis-error', reason: err.message });
+  // Reconnect failures repeat every second or two while Redis is down: log one per 30 s.
+  let lastRedisError = 0;
+  const onError = (err: Error) => {
+    if (Date.now() - lastRedisError < 30_000) return;
+    lastRedisError = Date.now();
+    log({ event: 'redis-error', reason: err.message });
+  };
   const vault = vaultMode
     ? new Vault(
         new RedisVaultStore(redisUrl, { onConnectionError: onError }),
