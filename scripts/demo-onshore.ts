@@ -13,7 +13,14 @@ import type { JsonWebKey } from '../src/common/transport-envelope';
 import type { AttestorKey, ClaimParams } from '../src/prover';
 import { buildOnshoreService, type OnshoreService } from '../src/prover/service/onshore-service';
 import { tokenHash } from '../src/prover/service/onshore-users';
-import { masterKeysFromEnv, newMasterKeySecret, RedisVaultStore, Vault } from '../src/prover/vault';
+import {
+  KEY_CHECK_ID,
+  masterKeysFromEnv,
+  newMasterKeySecret,
+  RedisVaultStore,
+  Vault,
+} from '../src/prover/vault';
+import { closeRedisClient, createRedisClient } from '../src/common/redis-client';
 
 export interface DemoOnshore {
   snapshotId: string;
@@ -43,6 +50,11 @@ export async function startDemoOnshore(opts: {
   };
   const masterKeys = await masterKeysFromEnv(masterEnv);
   const keyStore = new RedisVaultStore(opts.redisUrl);
+  // The demo draws a throwaway master key each run: on a Redis kept from an earlier run, drop
+  // that run's master key check value, or the worker would (rightly) refuse this key.
+  const raw = createRedisClient(opts.redisUrl);
+  await raw.del(keyStore.keyOf(KEY_CHECK_ID));
+  await closeRedisClient(raw);
   const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
     opts.attestor.privateKey,
     'demo attestor',

@@ -1,6 +1,6 @@
 import { ZkAttestError } from '../common/errors';
 import { loadPrimitives, readAttestorKey } from '../prover';
-import { masterKeysFromEnv, RedisVaultStore, Vault } from '../prover/vault';
+import { masterKeysFromEnv, RedisVaultStore, Vault, type UnreadableEntry } from '../prover/vault';
 import { required, type Command } from './args';
 
 const ENV_HELP = `  environment: REDIS_URL, ZKATTEST_MASTER_KEYS ('id:base64,...'), ZKATTEST_MASTER_KEY_ID`;
@@ -10,10 +10,18 @@ async function withVault<T>(work: (vault: Vault) => Promise<T>): Promise<T> {
   if (!url) throw new ZkAttestError('USAGE', `REDIS_URL is not set\n${ENV_HELP}`);
   const store = new RedisVaultStore(url);
   try {
-    return await work(new Vault(store, await masterKeysFromEnv()));
+    const vault = new Vault(store, await masterKeysFromEnv());
+    // Refuses a wrong master key before anything is sealed or re-wrapped under it.
+    await vault.checkMasterKey();
+    return await work(vault);
   } finally {
     await store.close();
   }
+}
+
+/** Malformed entries, by id and code (never content), on stderr: the rest was handled. */
+function reportUnreadable(entries: UnreadableEntry[]): void {
+  for (const e of entries) console.error(`unreadable vault entry ${e.id} [${e.code}]`);
 }
 
 const importKey: Command = {
@@ -35,9 +43,7 @@ const list: Command = {
   usage: `zkattest vault list\n${ENV_HELP}`,
   options: {},
   async run() {
-    const [snapshots, keys] = await withVault((v) =>
-      Promise.all([v.listSnapshots(), v.listAttestorKeys()]),
-    );
+    const { snapshots, attestorKeys: keys, unreadable } = await withVault((v) => v.inventory());
     for (const s of snapshots) {
       console.log(
         `snapshot ${s.id}  ${s.positions} positions  as of ${new Date(s.asOf * 1000).toISOString()}  ` +
@@ -45,6 +51,7 @@ const list: Command = {
       );
     }
     for (const k of keys) console.log(`attestor key ${k.id}  ${k.label}  [${k.masterKeyId}]`);
+    reportUnreadable(unreadable);
   },
 };
 
@@ -56,8 +63,9 @@ const rotate: Command = {
   options: { to: { type: 'string' } },
   async run(values) {
     const to = required(values, 'to', this.usage);
-    const { rewrapped } = await withVault((v) => v.rotateMasterKey(to));
+    const { rewrapped, unreadable } = await withVault((v) => v.rotateMasterKey(to));
     console.log(`${rewrapped} data keys re-wrapped under ${to}`);
+    reportUnreadable(unreadable);
   },
 };
 

@@ -43,7 +43,8 @@ export type ErrorCode =
   | 'EGRESS_CONFIG_INVALID'
   | 'EGRESS_LOG_INVALID'
   | 'DEVELOPMENT_SETUP_REFUSED'
-  | 'CONFIG_INVALID';
+  | 'CONFIG_INVALID'
+  | 'VAULT_MASTER_KEY_MISMATCH';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

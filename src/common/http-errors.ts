@@ -87,6 +87,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           ? fromBodyParser(err as BodyParserError)
           : undefined;
     if (coded) {
+      if (coded.cause !== undefined) {
+        // The cause stays in the local log: its text is not for the caller.
+        logger.warn('request failed', {
+          route: req.route?.path as string | undefined,
+          code: coded.code,
+          cause: coded.cause instanceof Error ? coded.cause.message : String(coded.cause),
+        });
+      }
       res.status(statusOf(coded.code)).json(errorBody(coded.code, coded.message, coded.details));
       return;
     }

@@ -26,10 +26,12 @@ export const REDIS_CONNECTION: RedisOptions = {
   commandTimeout: 10_000,
 };
 
-/** Wraps a Redis failure: the caller sees STORE_UNAVAILABLE, with the cause attached. */
+/**
+ * Wraps a Redis failure: the caller sees STORE_UNAVAILABLE with a fixed message; the cause
+ * (ioredis' text, which may name hosts and ports) is attached for the local log only.
+ */
 export function storeUnavailable(op: string, err: unknown): ZkAttestError {
-  const reason = err instanceof Error ? err.message : String(err);
-  const error = new ZkAttestError('STORE_UNAVAILABLE', `redis ${op} failed: ${reason}`, { op });
+  const error = new ZkAttestError('STORE_UNAVAILABLE', 'the store is unavailable', { op });
   error.cause = err;
   return error;
 }

@@ -15,14 +15,14 @@ import { ZkAttestError } from '../common/errors';
 import { createLogger } from '../common/logger';
 import type { EgressDestination } from '../prover/egress';
 import { masterKeysFromEnv } from '../prover/vault';
-import { buildOnshoreService } from '../prover/service/onshore-service';
+import { startOnshoreService } from '../prover/service/onshore-service';
 import { usersFromEnv } from '../prover/service/onshore-users';
 import { readOnshoreConfig } from './onshore-config';
 
 async function main() {
   const env = readOnshoreConfig();
   const logger = createLogger(env.LOG_LEVEL);
-  const service = buildOnshoreService({
+  const service = await startOnshoreService({
     redisUrl: env.REDIS_URL,
     masterKeys: await masterKeysFromEnv(),
     users: usersFromEnv(env.ONSHORE_USERS),

@@ -15,9 +15,9 @@ import {
   type PackageSink,
   type SnapshotSource,
 } from '../prover/queue/proving-worker';
-import Redis from 'ioredis';
 import { readEnvConfig, type Env } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
+import { createRedisClient } from '../common/redis-client';
 import { terminateSnarkjsCurve, useSingleThreadedCurve } from '../common/snarkjs-teardown';
 import { loadPrimitives, type Primitives } from '../prover/snapshot/primitives';
 import { RedisPackageSink, VaultSnapshotSource } from '../prover/service/vault-source';
@@ -56,13 +56,25 @@ export interface WorkerIo {
 export async function runWorker(env: Env = process.env): Promise<void> {
   const config = readEnvConfig(workerConfigSchema, env);
   const redisUrl = config.REDIS_URL;
-  await runWorkerWith(config, async (p) => ({
-    source: new VaultSnapshotSource(
-      new Vault(new RedisVaultStore(redisUrl), await masterKeysFromEnv(env)),
-      p,
-    ),
-    sink: new RedisPackageSink(new Redis(redisUrl)),
-  }));
+  // Reconnect failures repeat every second or two while Redis is down: log one per 30 s.
+  let lastRedisError = 0;
+  const onError = (err: Error) => {
+    if (Date.now() - lastRedisError < 30_000) return;
+    lastRedisError = Date.now();
+    log({ event: 'redis-error', reason: err.message });
+  };
+  await runWorkerWith(config, async (p) => {
+    const vault = new Vault(
+      new RedisVaultStore(redisUrl, { onConnectionError: onError }),
+      await masterKeysFromEnv(env),
+    );
+    // A wrong master key must stop the worker here, not fail (or seal) job after job.
+    log({ event: 'master-key-checked', ...(await vault.checkMasterKey()) });
+    return {
+      source: new VaultSnapshotSource(vault, p),
+      sink: new RedisPackageSink(createRedisClient(redisUrl, { onError })),
+    };
+  });
 }
 
 /**

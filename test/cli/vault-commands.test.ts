@@ -3,7 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { newMasterKeySecret } from '../../src/prover/vault';
+import Redis from 'ioredis';
+import { loadSnapshotFile } from '../../src/prover/snapshot/ingest-snapshot';
+import {
+  masterKeysFromEnv,
+  newMasterKeySecret,
+  RedisVaultStore,
+  Vault,
+} from '../../src/prover/vault';
 import { startRedis, type RedisServer } from '../support/redis-server';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
@@ -14,11 +21,11 @@ const k2 = newMasterKeySecret();
 let redis: RedisServer;
 let dir: string;
 
-async function zkattest(args: string[], env: Record<string, string>) {
+async function zkattest(args: string[], env: Record<string, string>, url = redis.url) {
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
       cwd: dir,
-      env: { ...process.env, REDIS_URL: redis.url, ...env },
+      env: { ...process.env, REDIS_URL: url, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -56,5 +63,73 @@ describe('zkattest vault', () => {
     const { code, stderr } = await zkattest(['vault', 'list'], { ZKATTEST_MASTER_KEYS: '' });
     expect(code).toBe(1);
     expect(stderr).toMatch(/\[VAULT_CONFIG_INVALID\]/);
+  });
+});
+
+describe('zkattest vault with a damaged vault or a wrong master key', () => {
+  const one = { ZKATTEST_MASTER_KEYS: `k1:${k1}`, ZKATTEST_MASTER_KEY_ID: 'k1' };
+  let own: RedisServer;
+  beforeEach(async () => {
+    own = await startRedis();
+  });
+  afterEach(async () => {
+    await own.stop();
+  });
+
+  /** Ten snapshots sealed under k1 (a vault from before the key check), one then mangled. */
+  async function seedWithOneMalformed(): Promise<{ ids: string[]; bad: string }> {
+    const store = new RedisVaultStore(own.url);
+    const vault = new Vault(store, await masterKeysFromEnv(one));
+    const snapshot = loadSnapshotFile(join(__dirname, '..', '..', 'examples', 'snapshot.csv'));
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await vault.putSnapshot(snapshot, BigInt(i + 1)));
+    const bad = ids[3]!;
+    const raw = new Redis(own.url);
+    await raw.set(store.keyOf(bad), '{"v":1,"kind":"snapshot"');
+    raw.disconnect();
+    await store.close();
+    return { ids, bad };
+  }
+
+  it('lists the others and reports the malformed entry by id; rotation re-wraps the rest', async () => {
+    const { ids, bad } = await seedWithOneMalformed();
+    const listed = await zkattest(['vault', 'list'], one, own.url);
+    expect(listed.code).toBe(0);
+    for (const id of ids.filter((x) => x !== bad)) expect(listed.stdout).toContain(id);
+    expect(listed.stdout).not.toContain(bad);
+    expect(listed.stderr).toContain(`unreadable vault entry ${bad} [VAULT_RECORD_INVALID]`);
+
+    const both = { ZKATTEST_MASTER_KEYS: `k1:${k1},k2:${k2}`, ZKATTEST_MASTER_KEY_ID: 'k2' };
+    const rotated = await zkattest(['vault', 'rotate', '--to', 'k2'], both, own.url);
+    expect(rotated.code).toBe(0);
+    expect(rotated.stdout).toContain('9 data keys re-wrapped under k2');
+    expect(rotated.stderr).toContain(`unreadable vault entry ${bad} [VAULT_RECORD_INVALID]`);
+    const again = await zkattest(['vault', 'rotate', '--to', 'k2'], both, own.url);
+    expect(again.stdout).toContain('0 data keys re-wrapped under k2');
+    const onlyNew = { ZKATTEST_MASTER_KEYS: `k2:${k2}`, ZKATTEST_MASTER_KEY_ID: 'k2' };
+    const after = await zkattest(['vault', 'list'], onlyNew, own.url);
+    expect(after.stdout.match(/\[k2\]/g)).toHaveLength(9);
+  });
+
+  it("refuses a master key that is not the vault's, before sealing anything under it", async () => {
+    await zkattest(['keys', 'new', '--out', 'w.key.json'], one, own.url);
+    expect(
+      (await zkattest(['vault', 'import-key', '--key', 'w.key.json'], one, own.url)).code,
+    ).toBe(0);
+    const wrong = {
+      ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`,
+      ZKATTEST_MASTER_KEY_ID: 'k1',
+    };
+    for (const args of [
+      ['vault', 'list'],
+      ['vault', 'import-key', '--key', 'w.key.json'],
+    ]) {
+      const refused = await zkattest(args, wrong, own.url);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/\[VAULT_MASTER_KEY_MISMATCH\]/);
+    }
+    // Nothing was added under the wrong key: still the one entry.
+    const listed = await zkattest(['vault', 'list'], one, own.url);
+    expect(listed.stdout.match(/attestor key/g)).toHaveLength(1);
   });
 });

@@ -30,10 +30,9 @@
  * entity that `get` finds and `list` misses until the put is retried.
  */
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
+import { createRedisClient } from '../../common/redis-client';
 import {
   guardedRedis,
-  REDIS_CONNECTION,
   storeUnavailable,
   type RedisClientOptions,
 } from '../../common/redis-connection';
@@ -122,9 +121,7 @@ const token = () => randomBytes(12).toString('base64url');
 /** The stores on the Redis at `url` (redis://, rediss://). Connects at once, lazily retried. */
 export function createRedisStores(url: string, opts: RedisStoreOptions = {}): Stores {
   const p = opts.keyPrefix ?? 'zkattest:';
-  const redis = new Redis(url, REDIS_CONNECTION);
-  // Without a listener ioredis prints every reconnect failure; commands report their own.
-  redis.on('error', (err: Error) => opts.onConnectionError?.(err));
+  const redis = createRedisClient(url, { onError: opts.onConnectionError });
   for (const [name, lua] of Object.entries(SCRIPTS)) {
     redis.defineCommand(name, { numberOfKeys: 1, lua });
   }

@@ -19,12 +19,9 @@
  * otherwise the caller re-reads the head and retries. Concurrent appenders therefore never fork
  * the chain.
  */
-import Redis from 'ioredis';
-import {
-  guardedRedis,
-  REDIS_CONNECTION,
-  type RedisClientOptions,
-} from '../../common/redis-connection';
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../common/redis-client';
+import { guardedRedis, type RedisClientOptions } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
 import { GENESIS_HEAD_HASH, type EgressHead } from '../../common/egress-head';
@@ -249,8 +246,9 @@ export class RedisEgressLog implements EgressLog {
     this.key = `${opts.keyPrefix ?? 'zkattest:'}egress`;
     this.owned = typeof urlOrClient === 'string';
     this.redis =
-      typeof urlOrClient === 'string' ? new Redis(urlOrClient, REDIS_CONNECTION) : urlOrClient;
-    if (this.owned) this.redis.on('error', (err: Error) => opts.onConnectionError?.(err));
+      typeof urlOrClient === 'string'
+        ? createRedisClient(urlOrClient, { onError: opts.onConnectionError })
+        : urlOrClient;
     this.redis.defineCommand('zkEgressAppend', { numberOfKeys: 1, lua: COMPARE_AND_APPEND });
   }
 

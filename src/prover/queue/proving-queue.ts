@@ -5,8 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type JobState } from 'bullmq';
-import IORedis from 'ioredis';
+import type IORedis from 'ioredis';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
+import { closeRedisClient, createRedisClient } from '../../common/redis-client';
+import { guardedRedis } from '../../common/redis-connection';
 import { encodeJob, ID_PATTERN, type ClaimJobRequest, type ProvingJobData } from './job-payload';
 
 export const PROVING_QUEUE = 'zkattest-prove';
@@ -46,11 +48,20 @@ export interface ProvingQueueOptions {
   attempts?: number;
   /** First retry delay; doubles on each retry (default 1000 ms). */
   backoffMs?: number;
+  /**
+   * The producer's connection, left open by close(); default: its own. Either way a
+   * request-profile one (see redis-client.ts): a call fails within seconds while Redis is
+   * down instead of waiting for it, and nothing it was told had failed is sent later.
+   */
+  connection?: IORedis;
 }
 
 export interface ProvingQueue {
   readonly name: string;
-  /** Adds a job; resolves to its id. `jobId` makes the call idempotent (same id, one job). */
+  /**
+   * Adds a job; resolves to its id. `jobId` makes the call idempotent (same id, one job): a
+   * call whose reply was lost can be repeated. Repeating it with other data is CONFLICT.
+   */
   enqueueClaim(req: ClaimJobRequest, opts?: { jobId?: string }): Promise<string>;
   jobStatus(jobId: string): Promise<ProvingJobStatus>;
   /** Resolves with the final status once the job completed or failed for good. */
@@ -69,9 +80,9 @@ export function parseFailure(reason: string): { code: JobFailureCode; message: s
   return { code: 'WORKER_ERROR', message: reason };
 }
 
-/** A Redis connection as BullMQ wants it (no per-command retry limit: workers block). */
+/** A Redis connection as BullMQ workers want it (no per-command retry limit: they block). */
 export function bullConnection(redisUrl: string): IORedis {
-  return new IORedis(redisUrl, { maxRetriesPerRequest: null });
+  return createRedisClient(redisUrl, { profile: 'worker' });
 }
 
 export function createProvingQueue(
@@ -79,13 +90,14 @@ export function createProvingQueue(
   options: ProvingQueueOptions = {},
 ): ProvingQueue {
   const name = options.queueName ?? PROVING_QUEUE;
-  const connection = bullConnection(redisUrl);
+  const connection = options.connection ?? createRedisClient(redisUrl, { profile: 'request' });
   const queue = new Queue<ProvingJobData, ProvingJobResult>(name, { connection });
   queue.on('error', () => undefined); // commands report their own errors
   let events: QueueEvents | undefined;
   let eventsConnection: IORedis | undefined;
 
-  const status = async (jobId: string): Promise<ProvingJobStatus> => {
+  const status = (jobId: string) => guardedRedis('job status', () => readStatus(jobId));
+  const readStatus = async (jobId: string): Promise<ProvingJobStatus> => {
     const job = await queue.getJob(jobId);
     if (!job) return { jobId, state: 'unknown', progress: 0, attemptsMade: 0 };
     const state = await job.getState();
@@ -113,18 +125,31 @@ export function createProvingQueue(
           field: 'jobId',
         });
       }
-      const job = await queue.add('prove', data, {
-        jobId,
-        attempts: options.attempts ?? 3,
-        backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
-        removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-        removeOnFail: { age: 30 * 24 * 3600 },
+      return guardedRedis('enqueue', async () => {
+        await queue.add('prove', data, {
+          jobId,
+          attempts: options.attempts ?? 3,
+          backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+          removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+          removeOnFail: { age: 30 * 24 * 3600 },
+        });
+        if (opts.jobId !== undefined) {
+          // BullMQ keeps the first job of an id: a repeat with other data must not pass as it.
+          const kept = await queue.getJob(jobId);
+          if (kept && JSON.stringify(kept.data) !== JSON.stringify(data)) {
+            throw new ZkAttestError('CONFLICT', 'this job id is taken by another request', {
+              field: 'jobId',
+            });
+          }
+        }
+        return jobId;
       });
-      return job.id!;
     },
     jobStatus: status,
     async counts() {
-      const c = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+      const c = await guardedRedis('job counts', () =>
+        queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed'),
+      );
       return {
         waiting: c.waiting ?? 0,
         active: c.active ?? 0,
@@ -153,8 +178,8 @@ export function createProvingQueue(
     async close() {
       await events?.close();
       await queue.close();
-      await eventsConnection?.quit().catch(() => undefined);
-      await connection.quit().catch(() => undefined);
+      if (eventsConnection) await closeRedisClient(eventsConnection);
+      if (!options.connection) await closeRedisClient(connection);
     },
   };
 }

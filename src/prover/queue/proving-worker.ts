@@ -82,6 +82,10 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SNAPSHOT_TOO_MANY_POSITIONS',
   'SNAPSHOT_EMPTY',
   'SNAPSHOT_DUPLICATE_ASSET',
+  // The vault entry is missing, tampered or malformed: a retry reads the same record.
+  'VAULT_NOT_FOUND',
+  'VAULT_DECRYPT_FAILED',
+  'VAULT_RECORD_INVALID',
 ]);
 
 /**

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import express, { type Express } from 'express';
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { z } from 'zod';
@@ -7,6 +7,8 @@ import { ZkAttestError } from '../../common/errors';
 import { errorBody, errorHandler } from '../../common/http-errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
 import type { Logger } from '../../common/logger';
+import { whenRedisReady } from '../../common/redis-client';
+import { guardedRedis } from '../../common/redis-connection';
 import { validate } from '../../common/validate';
 import { decodeSnapshotBytes, parseSnapshot } from '../snapshot/ingest-snapshot';
 import type { ProvingQueue } from '../queue/proving-queue';
@@ -79,6 +81,24 @@ const auditQuery = z.strictObject({
     .optional(),
 });
 
+/** How long a request waits for a Redis connection under way before answering 503. */
+const STORE_WAIT_MS = 1500;
+
+/**
+ * The job id of a claim request, chosen before the job is added so that the caller can be told
+ * it even when the add's reply is lost. With an Idempotency-Key it is derived from the key and
+ * the caller, so a repeated request finds the first one's job instead of adding another.
+ */
+function claimJobId(req: Request): string {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return randomUUID();
+  const token = validate(id, key);
+  const digest = createHash('sha256')
+    .update(`${req.user?.name ?? ''}\n${token}`)
+    .digest('hex');
+  return `claim-${digest.slice(0, 40)}`;
+}
+
 /**
  * The onshore service: staff upload snapshots (encrypted into the vault), request claims
  * (queued for proving workers: jobs carry vault ids, never data), follow jobs, fetch packages
@@ -99,7 +119,9 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       action,
       ...fields,
     }).flat();
-    await deps.redis.xadd(auditKey, 'MAXLEN', '~', '1000000', '*', ...flat);
+    await guardedRedis('audit append', () =>
+      deps.redis.xadd(auditKey, 'MAXLEN', '~', '1000000', '*', ...flat),
+    );
   };
   const requireRole = staffGuard({
     users: deps.users,
@@ -127,6 +149,11 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.use(helmet());
+  // Redis down: a coded 503 within seconds, not a request waiting for it (every /v1 route
+  // touches Redis, if only for the audit stream and the failed-auth limiter).
+  app.use('/v1', (_req, _res, next) => {
+    whenRedisReady(deps.redis, STORE_WAIT_MS).then(() => next(), next);
+  });
 
   // Uploads are read as bytes (before the JSON parser below): UTF-8 is checked strictly and
   // the snapshot reader bounds JSON nesting, rather than body-parser replacing bad bytes.
@@ -159,12 +186,15 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
 
   app.get('/v1/snapshots', requireRole('operator', 'auditor'), async (req, res) => {
     await audit(req.user, 'snapshot.listed');
-    const all = await deps.vault.listSnapshots();
-    const owners = await desks.snapshotDesks(all.map((s) => s.id));
-    const items = all
+    // A malformed entry is reported by id (to whoever may see its desk); the others are listed.
+    const { snapshots, unreadable: bad } = await deps.vault.inventory();
+    const owners = await desks.snapshotDesks(snapshots.map((s) => s.id));
+    const items = snapshots
       .map((s, i) => ({ ...s, ...(owners[i] === undefined ? {} : { desk: owners[i] }) }))
       .filter((s) => canSeeDesk(req.user!, s.desk));
-    res.json({ items });
+    const badOwners = await desks.snapshotDesks(bad.map((u) => u.id));
+    const unreadable = bad.filter((_, i) => canSeeDesk(req.user!, badOwners[i]));
+    res.json({ items, ...(unreadable.length ? { unreadable } : {}) });
   });
 
   app.post('/v1/snapshots/:id/claims', requireRole('operator'), async (req, res) => {
@@ -181,13 +211,26 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
           }
         : rest;
     // The job's desk is recorded before the job exists, so no job is ever without one.
-    const newJobId = randomUUID();
-    if (desk !== undefined) await desks.recordJob(newJobId, desk);
-    const jobId = await deps.queue.enqueueClaim(
-      { snapshotId, attestorKeyId: deps.attestorKeyId, params, context },
-      { jobId: newJobId },
-    );
-    await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: body.claim });
+    const jobId = claimJobId(req);
+    if (desk !== undefined) await desks.recordJob(jobId, desk);
+    try {
+      await deps.queue.enqueueClaim(
+        { snapshotId, attestorKeyId: deps.attestorKeyId, params, context },
+        { jobId },
+      );
+      await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: body.claim });
+    } catch (err) {
+      if (!(err instanceof ZkAttestError) || err.code !== 'STORE_UNAVAILABLE') throw err;
+      // The add may have reached Redis with its reply lost: the caller gets the job id either
+      // way, to look it up or to repeat the request with the same Idempotency-Key.
+      const coded = new ZkAttestError(
+        'STORE_UNAVAILABLE',
+        'the store is unavailable; the claim may have been queued under jobId',
+        { jobId },
+      );
+      coded.cause = err.cause ?? err;
+      throw coded;
+    }
     res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId });
   });
 
@@ -232,12 +275,14 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     const rows =
       cursor !== undefined && /^0+-0+$/.test(cursor)
         ? []
-        : await deps.redis.xrevrange(
-            auditKey,
-            cursor === undefined ? '+' : `(${cursor}`,
-            '-',
-            'COUNT',
-            limit + 1,
+        : await guardedRedis('audit read', () =>
+            deps.redis.xrevrange(
+              auditKey,
+              cursor === undefined ? '+' : `(${cursor}`,
+              '-',
+              'COUNT',
+              limit + 1,
+            ),
           );
     const page = rows.slice(0, limit);
     const items = page.map(([streamId, kv]) => ({ id: streamId, ...pairs(kv) }));

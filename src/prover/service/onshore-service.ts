@@ -1,6 +1,7 @@
 import type { Express } from 'express';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Logger } from '../../common/logger';
+import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
 import { EgressSender, RedisEgressLog, type EgressDestination } from '../egress';
 import { createProvingQueue, type ProvingQueue } from '../queue/proving-queue';
 import { RedisVaultStore, Vault, type MasterKeyProvider } from '../vault';
@@ -27,16 +28,34 @@ export interface OnshoreService {
   vault: Vault;
   queue: ProvingQueue;
   egressLog: RedisEgressLog;
+  /** The request-path client every part of the service shares (fail-fast; see redis-client). */
+  redis: Redis;
   close(): Promise<void>;
 }
 
+/** How long start-up waits for Redis before giving up. */
+const STARTUP_REDIS_WAIT_MS = 10_000;
+
 /** Wires the onshore service on one Redis: vault, proving queue, package sink, egress, staff API. */
 export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
-  const redis = new Redis(cfg.redisUrl);
-  const vaultStore = new RedisVaultStore(cfg.redisUrl);
+  // One request-profile client: while Redis is down every route answers 503 at once, and
+  // it reconnects in the background (recovery needs no restart).
+  let down = false;
+  const redis = createRedisClient(cfg.redisUrl, {
+    profile: 'request',
+    onError: (err) => {
+      if (!down) cfg.logger.warn('redis unreachable', { error: err.message });
+      down = true;
+    },
+  });
+  redis.on('ready', () => {
+    if (down) cfg.logger.info('redis reachable again');
+    down = false;
+  });
+  const vaultStore = new RedisVaultStore(redis);
   const vault = new Vault(vaultStore, cfg.masterKeys);
-  const queue = createProvingQueue(cfg.redisUrl);
-  const egressLog = new RedisEgressLog(cfg.redisUrl);
+  const queue = createProvingQueue(cfg.redisUrl, { connection: redis });
+  const egressLog = new RedisEgressLog(redis);
   const sender = new EgressSender({ destinations: cfg.destinations, log: egressLog });
   const app = createOnshoreApp({
     vault,
@@ -54,9 +73,27 @@ export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
     vault,
     queue,
     egressLog,
+    redis,
     close: async () => {
       await Promise.all([queue.close(), egressLog.close(), vaultStore.close()]);
-      redis.disconnect();
+      await closeRedisClient(redis);
     },
   };
+}
+
+/**
+ * Builds the service and checks, before it takes a request, that Redis answers and that the
+ * configured master keys are the vault's (VAULT_MASTER_KEY_MISMATCH otherwise: nothing gets
+ * sealed under a wrong key).
+ */
+export async function startOnshoreService(cfg: OnshoreServiceConfig): Promise<OnshoreService> {
+  const service = buildOnshoreService(cfg);
+  try {
+    await whenRedisReady(service.redis, STARTUP_REDIS_WAIT_MS);
+    await service.vault.checkMasterKey();
+    return service;
+  } catch (err) {
+    await service.close();
+    throw err;
+  }
 }

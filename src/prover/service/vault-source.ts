@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { guardedRedis } from '../../common/redis-connection';
 import type { AttestationPackage } from '../../common/attestation-package';
 import { attestorKeyFrom, type AttestorKey } from '../snapshot/attestor-key';
 import type { Primitives } from '../snapshot/primitives';
@@ -31,11 +32,15 @@ export class RedisPackageSink implements PackageSink {
   ) {}
 
   async save(jobId: string, pkg: AttestationPackage): Promise<void> {
-    await this.redis.set(`${this.prefix}pkg:${jobId}`, JSON.stringify(pkg), 'NX');
+    await guardedRedis('package save', () =>
+      this.redis.set(`${this.prefix}pkg:${jobId}`, JSON.stringify(pkg), 'NX'),
+    );
   }
 
   async get(jobId: string): Promise<AttestationPackage | undefined> {
-    const raw = await this.redis.get(`${this.prefix}pkg:${jobId}`);
+    const raw = await guardedRedis('package get', () =>
+      this.redis.get(`${this.prefix}pkg:${jobId}`),
+    );
     return raw ? (JSON.parse(raw) as AttestationPackage) : undefined;
   }
 }

@@ -1,4 +1,5 @@
 export * from './master-keys';
 export * from './redis-vault-store';
 export * from './vault';
+export { MAX_LABEL_LENGTH, type VaultEntryKind } from './vault-record';
 export * from './vault-store';

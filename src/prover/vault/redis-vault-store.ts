@@ -12,12 +12,9 @@
  * without a record, which listing skips, rather than a record no listing (and no rotation)
  * would ever find.
  */
-import Redis from 'ioredis';
-import {
-  guardedRedis,
-  REDIS_CONNECTION,
-  type RedisClientOptions,
-} from '../../common/redis-connection';
+import type Redis from 'ioredis';
+import { closeRedisClient, createRedisClient } from '../../common/redis-client';
+import { guardedRedis, type RedisClientOptions } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { VAULT_ID_PATTERN, type VaultStore, type VaultStoreEntry } from './vault-store';
 
@@ -41,15 +38,22 @@ function checkId(id: string): void {
 
 type CasFn = (key: string, expected: string, next: string) => Promise<number>;
 
-/** The vault store at `url` (redis://, rediss://). Connects at once, lazily retried. */
+/**
+ * The vault store at `url` (redis://, rediss://; connects at once, lazily retried), or on a
+ * given client (which close() leaves open).
+ */
 export class RedisVaultStore implements VaultStore {
   private readonly redis: Redis;
+  private readonly owned: boolean;
   private readonly prefix: string;
 
-  constructor(url: string, opts: RedisVaultStoreOptions = {}) {
+  constructor(urlOrClient: string | Redis, opts: RedisVaultStoreOptions = {}) {
     this.prefix = opts.keyPrefix ?? 'zkattest:';
-    this.redis = new Redis(url, REDIS_CONNECTION);
-    this.redis.on('error', (err: Error) => opts.onConnectionError?.(err));
+    this.owned = typeof urlOrClient === 'string';
+    this.redis =
+      typeof urlOrClient === 'string'
+        ? createRedisClient(urlOrClient, { onError: opts.onConnectionError })
+        : urlOrClient;
     this.redis.defineCommand('zkVaultCas', { numberOfKeys: 1, lua: COMPARE_AND_SWAP });
   }
 
@@ -112,15 +116,6 @@ export class RedisVaultStore implements VaultStore {
   }
 
   async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
-    if (this.redis.status === 'ready') {
-      try {
-        await this.redis.quit();
-        return;
-      } catch {
-        // Fall through: drop the connection instead.
-      }
-    }
-    this.redis.disconnect();
+    if (this.owned) await closeRedisClient(this.redis);
   }
 }

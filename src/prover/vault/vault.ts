@@ -23,13 +23,11 @@
  * are deliberately outside the AAD, so that rotating the master key re-wraps data keys
  * without touching (or decrypting) any data ciphertext.
  *
- * What is stored in clear: the kind, the label, the number of positions and the as-of time of
- * a snapshot, the creation time, and the master key id. Never an identifier, a value or a salt.
+ * The record format is in vault-record.ts, a snapshot's plaintext in snapshot-plaintext.ts.
  * Errors name the entry by its vault id only.
  */
-import { randomBytes, type webcrypto } from 'node:crypto';
-import { z } from 'zod';
-import { ZkAttestError } from '../../common/errors';
+import { randomBytes, timingSafeEqual, type webcrypto } from 'node:crypto';
+import { ZkAttestError, type ErrorCode } from '../../common/errors';
 import type { Snapshot } from '../snapshot/snapshot-types';
 import {
   MASTER_KEY_ALGORITHM,
@@ -37,10 +35,20 @@ import {
   type MasterKey,
   type MasterKeyProvider,
 } from './master-keys';
+import { decodeSnapshotPlaintext, encodeSnapshotPlaintext } from './snapshot-plaintext';
+import { decryptFailed, keyUnknown, notFound, recordInvalid } from './vault-errors';
+import {
+  aadOf,
+  checkLabel,
+  fromB64,
+  parseRecord,
+  toB64,
+  type AttestorKeyMeta,
+  type SnapshotMeta,
+  type VaultEntryKind,
+  type VaultRecord,
+} from './vault-record';
 import { VAULT_ID_PATTERN, type VaultStore } from './vault-store';
-
-/** The two kinds of vault entry. */
-export type VaultEntryKind = 'snapshot' | 'attestor-key';
 
 /** What listSnapshots shows of a snapshot: metadata only, never its contents. */
 export interface SnapshotListing {
@@ -62,191 +70,51 @@ export interface AttestorKeyListing {
   masterKeyId: string;
 }
 
-/** Longest label, in characters. Labels are stored in clear: never put secrets in them. */
-export const MAX_LABEL_LENGTH = 128;
+/** An entry a listing or a rotation could not use: its id and why (a code), never content. */
+export interface UnreadableEntry {
+  id: string;
+  code: ErrorCode;
+}
 
-const AAD_DOMAIN = 'zkattest.vault/v1';
+/** Every entry's metadata, from one pass over the store. */
+export interface VaultInventory {
+  snapshots: SnapshotListing[];
+  attestorKeys: AttestorKeyListing[];
+  /** Entries whose record is malformed: reported, not fatal to the rest. */
+  unreadable: UnreadableEntry[];
+}
+
+/** What a rotation did. */
+export interface RotationResult {
+  /** Data keys re-wrapped by this run (entries already under the target key are skipped). */
+  rewrapped: number;
+  /** Entries left as they were: malformed, or their data key fails authentication. */
+  unreadable: UnreadableEntry[];
+}
+
+/** Vault id of the master key check value (see checkMasterKey). */
+export const KEY_CHECK_ID = 'zkattest-master-key-check';
+const KEY_CHECK_PLAINTEXT = 'zkattest.vault/master-key-check/v1';
+
 const IV_BYTES = 12;
 const DATA_KEY_BITS = 256;
 const ATTESTOR_KEY_BYTES = 32;
 const ROTATION_RETRIES = 5;
 const DATA_ALGORITHM = 'AES-GCM';
 
-// ---------------------------------------------------------------------------------------------
-// Stored record
-
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
-const label = z
-  .string()
-  .min(1)
-  .max(MAX_LABEL_LENGTH)
-  // eslint-disable-next-line no-control-regex
-  .regex(/^[^\u0000-\u001f\u007f]*$/);
-const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
-const sealed = {
-  v: z.literal(1),
-  masterKeyId: z.string().min(1).max(64),
-  wrappedKey: base64,
-  iv: base64,
-  ciphertext: base64,
-};
-const recordSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    ...sealed,
-    kind: z.literal('snapshot'),
-    meta: z.strictObject({
-      label: label.optional(),
-      positions: z.number().int().min(0).max(1_000_000),
-      asOf: z.number().int().min(0),
-      createdAt: isoTime,
-    }),
-  }),
-  z.strictObject({
-    ...sealed,
-    kind: z.literal('attestor-key'),
-    meta: z.strictObject({ label, createdAt: isoTime }),
-  }),
+/** Codes of an entry that is broken on its own (the rest of the vault is fine). */
+const ENTRY_FAULTS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VAULT_RECORD_INVALID',
+  'VAULT_DECRYPT_FAILED',
 ]);
-type VaultRecord = z.infer<typeof recordSchema>;
-type SnapshotMeta = Extract<VaultRecord, { kind: 'snapshot' }>['meta'];
-type AttestorKeyMeta = Extract<VaultRecord, { kind: 'attestor-key' }>['meta'];
 
-/** The AAD of an entry: domain, kind, id and the clear metadata in a fixed order. */
-function aadOf(kind: VaultEntryKind, id: string, meta: VaultRecord['meta']): Uint8Array {
-  const fixed =
-    kind === 'snapshot'
-      ? (() => {
-          const m = meta as SnapshotMeta;
-          return [m.label ?? null, m.positions, m.asOf, m.createdAt];
-        })()
-      : [(meta as AttestorKeyMeta).label, meta.createdAt];
-  return new TextEncoder().encode(JSON.stringify([AAD_DOMAIN, kind, id, ...fixed]));
+function entryFault(err: unknown): ErrorCode | undefined {
+  return err instanceof ZkAttestError && ENTRY_FAULTS.has(err.code) ? err.code : undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Snapshot plaintext: JSON with every bigint as a decimal string
-
-const decimal = z.string().regex(/^(0|[1-9][0-9]{0,99})$/);
-const snapshotPlaintextSchema = z.strictObject({
-  v: z.literal(1),
-  salt: decimal,
-  asOf: z.number().int(),
-  currency: z.string(),
-  decimals: z.number().int(),
-  liabilities: decimal,
-  positions: z.array(
-    z.strictObject({
-      identifier: z.string(),
-      assetId: decimal,
-      assetClass: z.number().int(),
-      value: decimal,
-      haircutBps: z.number().int(),
-      yieldBps: z.number().int(),
-    }),
-  ),
-});
-
-function encodeSnapshot(snapshot: Snapshot, salt: bigint): Uint8Array {
-  const plain: z.infer<typeof snapshotPlaintextSchema> = {
-    v: 1,
-    salt: salt.toString(),
-    asOf: snapshot.asOf,
-    currency: snapshot.currency,
-    decimals: snapshot.decimals,
-    liabilities: snapshot.liabilities.toString(),
-    positions: snapshot.positions.map((p) => ({
-      identifier: p.identifier,
-      assetId: p.assetId.toString(),
-      assetClass: p.assetClass,
-      value: p.value.toString(),
-      haircutBps: p.haircutBps,
-      yieldBps: p.yieldBps,
-    })),
-  };
-  return new TextEncoder().encode(JSON.stringify(plain));
+function keyMismatch(message: string, masterKeyId: string): ZkAttestError {
+  return new ZkAttestError('VAULT_MASTER_KEY_MISMATCH', message, { masterKeyId });
 }
-
-function decodeSnapshot(id: string, bytes: Uint8Array): { snapshot: Snapshot; salt: bigint } {
-  let parsed: z.infer<typeof snapshotPlaintextSchema>;
-  try {
-    parsed = snapshotPlaintextSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
-  } catch {
-    // Authenticated but not ours: never echo the content.
-    throw recordInvalid(id, 'its decrypted content is not a snapshot');
-  }
-  return {
-    salt: BigInt(parsed.salt),
-    snapshot: {
-      asOf: parsed.asOf,
-      currency: parsed.currency,
-      decimals: parsed.decimals,
-      liabilities: BigInt(parsed.liabilities),
-      positions: parsed.positions.map((p) => ({
-        identifier: p.identifier,
-        assetId: BigInt(p.assetId),
-        assetClass: p.assetClass,
-        value: BigInt(p.value),
-        haircutBps: p.haircutBps,
-        yieldBps: p.yieldBps,
-      })),
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-
-function notFound(id: string, what: string): ZkAttestError {
-  return new ZkAttestError('VAULT_NOT_FOUND', `no ${what} with vault id ${safeId(id)}`, {
-    id: safeId(id),
-  });
-}
-
-function recordInvalid(id: string, why: string): ZkAttestError {
-  return new ZkAttestError('VAULT_RECORD_INVALID', `vault entry ${id} is malformed: ${why}`, {
-    id,
-  });
-}
-
-function decryptFailed(id: string): ZkAttestError {
-  return new ZkAttestError(
-    'VAULT_DECRYPT_FAILED',
-    `vault entry ${id} failed authentication (tampered, moved from another entry, ` +
-      'or wrapped under different master key material)',
-    { id },
-  );
-}
-
-function keyUnknown(keyId: string, id?: string): ZkAttestError {
-  const where = id === undefined ? '' : ` (needed by vault entry ${id})`;
-  return new ZkAttestError(
-    'VAULT_KEY_UNKNOWN',
-    `master key ${safeId(keyId)} is not available${where}`,
-    id === undefined ? { masterKeyId: safeId(keyId) } : { masterKeyId: safeId(keyId), id },
-  );
-}
-
-/** An id as it may appear in a message: only if it looks like an id at all. */
-function safeId(id: string): string {
-  return VAULT_ID_PATTERN.test(id) ? id : '(malformed id)';
-}
-
-function checkLabel(value: string): string {
-  if (!label.safeParse(value).success) {
-    throw new ZkAttestError(
-      'USAGE',
-      `a vault label is 1..${MAX_LABEL_LENGTH} characters without control characters`,
-    );
-  }
-  return value;
-}
-
-const toB64 = (bytes: ArrayBuffer | Uint8Array) =>
-  Buffer.from(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toString('base64');
-const fromB64 = (text: string) => new Uint8Array(Buffer.from(text, 'base64'));
-
-// ---------------------------------------------------------------------------------------------
-// The vault
 
 /** Options of a {@link Vault}. */
 export interface VaultOptions {
@@ -284,7 +152,7 @@ export class Vault {
       asOf: snapshot.asOf,
       createdAt: this.now().toISOString(),
     };
-    return this.track(this.seal('snapshot', clearMeta, encodeSnapshot(snapshot, salt)));
+    return this.track(this.seal('snapshot', clearMeta, encodeSnapshotPlaintext(snapshot, salt)));
   }
 
   /** Decrypts a snapshot and its salt. */
@@ -292,7 +160,7 @@ export class Vault {
     const record = await this.read(id, 'snapshot');
     const plaintext = await this.open(id, record);
     try {
-      return decodeSnapshot(id, plaintext);
+      return decodeSnapshotPlaintext(id, plaintext);
     } finally {
       plaintext.fill(0);
     }
@@ -300,20 +168,7 @@ export class Vault {
 
   /** Metadata of every snapshot (never values, identifiers or salts), oldest first. */
   async listSnapshots(): Promise<SnapshotListing[]> {
-    const out: SnapshotListing[] = [];
-    for await (const { id, record } of this.store.scan()) {
-      const r = parseRecord(id, record);
-      if (r.kind !== 'snapshot') continue;
-      out.push({
-        id,
-        ...(r.meta.label === undefined ? {} : { label: r.meta.label }),
-        positions: r.meta.positions,
-        asOf: r.meta.asOf,
-        createdAt: r.meta.createdAt,
-        masterKeyId: r.masterKeyId,
-      });
-    }
-    return out.sort(byCreation);
+    return (await this.inventory()).snapshots;
   }
 
   /** Encrypts and stores a 32-byte attestor private key; returns the new vault id. */
@@ -341,61 +196,179 @@ export class Vault {
 
   /** Metadata of every attestor key, oldest first. */
   async listAttestorKeys(): Promise<AttestorKeyListing[]> {
-    const out: AttestorKeyListing[] = [];
+    return (await this.inventory()).attestorKeys;
+  }
+
+  /**
+   * Metadata of every entry, oldest first, in one pass. A malformed record does not stop the
+   * listing: it is reported by id and code in `unreadable`.
+   */
+  async inventory(): Promise<VaultInventory> {
+    const out: VaultInventory = { snapshots: [], attestorKeys: [], unreadable: [] };
     for await (const { id, record } of this.store.scan()) {
-      const r = parseRecord(id, record);
-      if (r.kind !== 'attestor-key') continue;
-      out.push({
-        id,
-        label: r.meta.label,
-        createdAt: r.meta.createdAt,
-        masterKeyId: r.masterKeyId,
-      });
+      let r: VaultRecord;
+      try {
+        r = parseRecord(id, record);
+      } catch (err) {
+        const code = entryFault(err);
+        if (!code) throw err;
+        out.unreadable.push({ id, code });
+        continue;
+      }
+      const common = { id, createdAt: r.meta.createdAt, masterKeyId: r.masterKeyId };
+      if (r.kind === 'snapshot') {
+        out.snapshots.push({
+          ...common,
+          ...(r.meta.label === undefined ? {} : { label: r.meta.label }),
+          positions: r.meta.positions,
+          asOf: r.meta.asOf,
+        });
+      } else if (r.kind === 'attestor-key') {
+        out.attestorKeys.push({ ...common, label: r.meta.label });
+      }
     }
-    return out.sort(byCreation);
+    out.snapshots.sort(byCreation);
+    out.attestorKeys.sort(byCreation);
+    out.unreadable.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return out;
   }
 
   /**
    * Re-wraps every data key under master key `newKeyId`, without decrypting any data: only
    * `wrappedKey` and `masterKeyId` of a record change, each by compare-and-swap (a record
    * changed meanwhile is re-read). Entries already under `newKeyId` are skipped, so a rotation
-   * that stopped half-way (e.g. VAULT_KEY_UNKNOWN for some entry) can simply be run again.
+   * that stopped half-way (Redis down, VAULT_KEY_UNKNOWN) can simply be run again, and a run
+   * after a complete one changes nothing. A malformed entry, or one whose data key fails
+   * authentication, is left as it is and reported in `unreadable`; the others are rotated.
    * From then on this vault also wraps new entries under `newKeyId`; other writers must have
    * it as their current key before the rotation, and the old key may be dropped afterwards.
+   * The master key check value is an entry like the others: it moves to `newKeyId` too.
    */
-  async rotateMasterKey(newKeyId: string): Promise<{ rewrapped: number }> {
+  async rotateMasterKey(newKeyId: string): Promise<RotationResult> {
     const target = await this.keys.get(newKeyId);
     if (!target) throw keyUnknown(newKeyId);
     this.writeKeyId = newKeyId;
     // Puts that chose their master key before the switch must land before the scan.
     await Promise.allSettled([...this.inflight]);
-    let rewrapped = 0;
+    const result: RotationResult = { rewrapped: 0, unreadable: [] };
     for await (const entry of this.store.scan()) {
-      let raw: string | undefined = entry.record;
-      for (let attempt = 1; raw !== undefined; attempt++) {
-        const record = parseRecord(entry.id, raw);
-        if (record.masterKeyId === newKeyId) break;
-        const dataKey = await this.unwrap(entry.id, record, true);
-        const wrapped = await subtle.wrapKey('raw', dataKey, target.key, MASTER_KEY_ALGORITHM);
-        const next: VaultRecord = { ...record, masterKeyId: newKeyId, wrappedKey: toB64(wrapped) };
-        if (await this.store.put(entry.id, JSON.stringify(next), raw)) {
-          rewrapped++;
-          break;
-        }
-        if (attempt >= ROTATION_RETRIES) {
-          throw new ZkAttestError(
-            'STORE_UNAVAILABLE',
-            `vault entry ${entry.id} kept changing during rotation; run the rotation again`,
-            { id: entry.id },
-          );
-        }
-        raw = await this.store.get(entry.id);
+      try {
+        const rewrapped = await this.rewrap(entry.id, entry.record, target);
+        // The check value moves with the keys but is not a data key of the custodian's.
+        if (rewrapped && entry.id !== KEY_CHECK_ID) result.rewrapped++;
+      } catch (err) {
+        const code = entryFault(err);
+        if (!code) throw err;
+        result.unreadable.push({ id: entry.id, code });
       }
     }
-    return { rewrapped };
+    result.unreadable.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return result;
+  }
+
+  /**
+   * Checks that the configured master keys are the ones this vault was initialised with, and
+   * initialises it on first use. The vault keeps one check value: a known plaintext sealed like
+   * any entry (so a rotation re-wraps it). It must open with the configured key of the id it
+   * names; otherwise VAULT_MASTER_KEY_MISMATCH, before anything is sealed under a wrong key.
+   * Without a check value yet (a new vault, or one from before this check), an existing entry
+   * under the current key id must open with it before the check value is sealed.
+   */
+  async checkMasterKey(): Promise<{ masterKeyId: string; initialised: boolean }> {
+    let raw = await this.store.get(KEY_CHECK_ID);
+    let initialised = false;
+    if (raw === undefined) {
+      const current = await this.keys.current();
+      await this.checkAgainstAnEntry(current);
+      const record = await this.sealRecord(
+        KEY_CHECK_ID,
+        'key-check',
+        { createdAt: this.now().toISOString() },
+        new TextEncoder().encode(KEY_CHECK_PLAINTEXT),
+        current,
+      );
+      // Another process may have initialised it meanwhile: check theirs.
+      initialised = await this.store.put(KEY_CHECK_ID, record);
+      raw = initialised ? record : await this.store.get(KEY_CHECK_ID);
+      if (raw === undefined) throw notFound(KEY_CHECK_ID, 'master key check value');
+    }
+    const record = parseRecord(KEY_CHECK_ID, raw);
+    if (record.kind !== 'key-check') throw recordInvalid(KEY_CHECK_ID, 'not a key check value');
+    if (!(await this.keys.get(record.masterKeyId))) {
+      throw keyMismatch(
+        `the vault's master key check value is under master key ${record.masterKeyId}, ` +
+          'which is not configured',
+        record.masterKeyId,
+      );
+    }
+    let plaintext: Uint8Array;
+    try {
+      plaintext = await this.open(KEY_CHECK_ID, record);
+    } catch (err) {
+      if (err instanceof ZkAttestError && err.code === 'VAULT_DECRYPT_FAILED') {
+        throw keyMismatch(
+          `the configured master key ${record.masterKeyId} is not the one this vault was ` +
+            'initialised with (its check value does not open)',
+          record.masterKeyId,
+        );
+      }
+      throw err;
+    }
+    const expected = new TextEncoder().encode(KEY_CHECK_PLAINTEXT);
+    if (plaintext.length !== expected.length || !timingSafeEqual(plaintext, expected)) {
+      throw recordInvalid(KEY_CHECK_ID, 'the check value has unexpected content');
+    }
+    return { masterKeyId: record.masterKeyId, initialised };
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** Before the first check value: the first readable entry under `key`'s id must unwrap. */
+  private async checkAgainstAnEntry(key: MasterKey): Promise<void> {
+    for await (const { id, record } of this.store.scan()) {
+      let r: VaultRecord;
+      try {
+        r = parseRecord(id, record);
+      } catch {
+        continue;
+      }
+      if (r.masterKeyId !== key.id) continue;
+      try {
+        await this.unwrap(id, r, false);
+        return;
+      } catch (err) {
+        if (err instanceof ZkAttestError && err.code === 'VAULT_DECRYPT_FAILED') {
+          throw keyMismatch(
+            `the configured master key ${key.id} does not open the vault's entries under that id`,
+            key.id,
+          );
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Re-wraps one entry's data key under `target`; false when it already was. */
+  private async rewrap(id: string, stored: string, target: MasterKey): Promise<boolean> {
+    let raw: string | undefined = stored;
+    for (let attempt = 1; raw !== undefined; attempt++) {
+      const record = parseRecord(id, raw);
+      if (record.masterKeyId === target.id) return false;
+      const dataKey = await this.unwrap(id, record, true);
+      const wrapped = await subtle.wrapKey('raw', dataKey, target.key, MASTER_KEY_ALGORITHM);
+      const next: VaultRecord = { ...record, masterKeyId: target.id, wrappedKey: toB64(wrapped) };
+      if (await this.store.put(id, JSON.stringify(next), raw)) return true;
+      if (attempt >= ROTATION_RETRIES) {
+        throw new ZkAttestError(
+          'STORE_UNAVAILABLE',
+          `vault entry ${id} kept changing during rotation; run the rotation again`,
+          { id },
+        );
+      }
+      raw = await this.store.get(id);
+    }
+    return false;
+  }
 
   private track<T>(work: Promise<T>): Promise<T> {
     this.inflight.add(work);
@@ -411,7 +384,7 @@ export class Vault {
     return key;
   }
 
-  /** Encrypts `plaintext` (then wipes it) under a new data key and stores the record. */
+  /** Encrypts `plaintext` (then wipes it) under a new data key and stores it at a new id. */
   private async seal(
     kind: VaultEntryKind,
     meta: VaultRecord['meta'],
@@ -419,38 +392,50 @@ export class Vault {
   ): Promise<string> {
     try {
       const master = await this.writeKey();
-      const dataKey = (await subtle.generateKey(
-        { name: DATA_ALGORITHM, length: DATA_KEY_BITS },
-        true, // extractable only so that wrapKey may export it, wrapped
-        ['encrypt', 'decrypt'],
-      )) as webcrypto.CryptoKey;
-      const wrappedKey = toB64(
-        await subtle.wrapKey('raw', dataKey, master.key, MASTER_KEY_ALGORITHM),
-      );
       // A fresh id per attempt: an (astronomically unlikely) collision must not overwrite.
       for (let attempt = 0; attempt < 3; attempt++) {
         const id = randomBytes(16).toString('hex');
-        const iv = randomBytes(IV_BYTES);
-        const ciphertext = await subtle.encrypt(
-          { name: DATA_ALGORITHM, iv, additionalData: aadOf(kind, id, meta) },
-          dataKey,
-          plaintext,
-        );
-        const record = {
-          v: 1,
-          kind,
-          meta,
-          masterKeyId: master.id,
-          wrappedKey,
-          iv: toB64(iv),
-          ciphertext: toB64(ciphertext),
-        } as VaultRecord;
-        if (await this.store.put(id, JSON.stringify(record))) return id;
+        const record = await this.sealRecord(id, kind, meta, plaintext, master);
+        if (await this.store.put(id, record)) return id;
       }
       throw new ZkAttestError('STORE_UNAVAILABLE', 'no free vault id');
     } finally {
       plaintext.fill(0);
     }
+  }
+
+  /** The stored record of `plaintext` at `id`, under a new data key wrapped by `master`. */
+  private async sealRecord(
+    id: string,
+    kind: VaultEntryKind,
+    meta: VaultRecord['meta'],
+    plaintext: Uint8Array,
+    master: MasterKey,
+  ): Promise<string> {
+    const dataKey = (await subtle.generateKey(
+      { name: DATA_ALGORITHM, length: DATA_KEY_BITS },
+      true, // extractable only so that wrapKey may export it, wrapped
+      ['encrypt', 'decrypt'],
+    )) as webcrypto.CryptoKey;
+    const wrappedKey = toB64(
+      await subtle.wrapKey('raw', dataKey, master.key, MASTER_KEY_ALGORITHM),
+    );
+    const iv = randomBytes(IV_BYTES);
+    const ciphertext = await subtle.encrypt(
+      { name: DATA_ALGORITHM, iv, additionalData: aadOf(kind, id, meta) },
+      dataKey,
+      plaintext,
+    );
+    const record = {
+      v: 1,
+      kind,
+      meta,
+      masterKeyId: master.id,
+      wrappedKey,
+      iv: toB64(iv),
+      ciphertext: toB64(ciphertext),
+    } as VaultRecord;
+    return JSON.stringify(record);
   }
 
   /** Reads and parses the record of `id`, which must be of `kind`. */
@@ -508,24 +493,6 @@ export class Vault {
       throw decryptFailed(id);
     }
   }
-}
-
-function parseRecord(id: string, raw: string): VaultRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw recordInvalid(id, 'not JSON');
-  }
-  const parsed = recordSchema.safeParse(json);
-  if (!parsed.success) {
-    // Field paths only: never the stored values.
-    const fields = [
-      ...new Set(parsed.error.issues.map((i) => i.path.map(String).join('.') || '(root)')),
-    ];
-    throw recordInvalid(id, `bad field(s) ${fields.join(', ')}`);
-  }
-  return parsed.data;
 }
 
 function byCreation(a: { createdAt: string; id: string }, b: { createdAt: string; id: string }) {

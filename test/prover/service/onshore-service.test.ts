@@ -248,4 +248,52 @@ describe('the onshore service', () => {
     expect(findLeaks(JSON.stringify(worker.events), sensitive)).toEqual([]);
     expect(worker.events.some((e) => e.event === 'completed')).toBe(true);
   });
+
+  it('lists around a malformed vault entry; a claim on a missing, malformed or tampered one fails once, without retries', async () => {
+    const claimOn = async (snapshotId: string) => {
+      const job = await request(onshore)
+        .post(`/v1/snapshots/${snapshotId}/claims`)
+        .set(as(OPERATOR))
+        .send({ claim: 'coverage', minCoverageBps: 12000, context: '42' })
+        .expect(202);
+      return queue.waitForJob(job.body.jobId as string, 60_000);
+    };
+    const upload = async () =>
+      (
+        await request(onshore)
+          .post('/v1/snapshots')
+          .set(as(OPERATOR))
+          .set('Content-Type', 'text/csv')
+          .send(csv)
+          .expect(201)
+      ).body.id as string;
+    const store = new RedisVaultStore(redis.url);
+    try {
+      const malformed = await upload();
+      await client.set(store.keyOf(malformed), '{"v":1,"kind":"snapshot"');
+      const tampered = await upload();
+      const record = JSON.parse((await client.get(store.keyOf(tampered)))!) as {
+        ciphertext: string;
+      };
+      record.ciphertext = Buffer.from('not the ciphertext').toString('base64');
+      await client.set(store.keyOf(tampered), JSON.stringify(record));
+
+      // The listing reports the malformed entry by id and still lists the others.
+      const listed = await request(onshore).get('/v1/snapshots').set(as(AUDITOR)).expect(200);
+      expect(listed.body.unreadable).toEqual([{ id: malformed, code: 'VAULT_RECORD_INVALID' }]);
+      expect(listed.body.items.map((i: { id: string }) => i.id)).toContain(tampered);
+      expect(listed.body.items.map((i: { id: string }) => i.id)).not.toContain(malformed);
+
+      for (const [snapshotId, code] of [
+        ['f'.repeat(32), 'VAULT_NOT_FOUND'],
+        [malformed, 'VAULT_RECORD_INVALID'],
+        [tampered, 'VAULT_DECRYPT_FAILED'],
+      ]) {
+        const done = await claimOn(snapshotId!);
+        expect([done.state, done.attemptsMade, done.failure?.code]).toEqual(['failed', 1, code]);
+      }
+    } finally {
+      await store.close();
+    }
+  });
 });

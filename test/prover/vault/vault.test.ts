@@ -6,6 +6,7 @@ import { findLeaks, sensitiveStrings } from '../../../src/prover/egress/leak-sca
 import { randomSalt } from '../../../src/prover/snapshot/snapshot-commitment';
 import type { Snapshot } from '../../../src/prover/snapshot/snapshot-types';
 import {
+  KEY_CHECK_ID,
   MemoryVaultStore,
   RedisVaultStore,
   StaticMasterKeyProvider,
@@ -291,7 +292,7 @@ describe.each([
     const keyId = await vault.putAttestorKey(new Uint8Array(32).fill(9), 'signer');
     const before = await Promise.all([...ids, keyId].map(async (id) => parse(await h.raw.get(id))));
 
-    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 3 });
+    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 3, unreadable: [] });
 
     const after = await Promise.all([...ids, keyId].map(async (id) => parse(await h.raw.get(id))));
     after.forEach((rec, i) => {
@@ -307,7 +308,7 @@ describe.each([
     expect((await vault.listSnapshots()).map((s) => s.masterKeyId)).toEqual(['k2', 'k2']);
 
     // The rotation is idempotent: nothing left to re-wrap.
-    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 0 });
+    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 0, unreadable: [] });
     // This vault now writes under k2 as well.
     const fresh = await vault.putSnapshot(SNAPSHOT, salt);
     expect(parse(await h.raw.get(fresh)).masterKeyId).toBe('k2');
@@ -343,7 +344,7 @@ describe.each([
     expect(err.details).toEqual({ masterKeyId: 'k1', id });
     // A rotation needing that key stops with the same code, and can be rerun once it is back.
     expect(await codeOf(onlyK2.rotateMasterKey('k2'))).toBe('VAULT_KEY_UNKNOWN');
-    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 1 });
+    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 1, unreadable: [] });
     // Same id, different key material: the unwrap fails its integrity check.
     const impostor = await StaticMasterKeyProvider.fromRaw({ k2: randomBytes(32) }, 'k2');
     expect(await codeOf(new Vault(h.store, impostor).getSnapshot(id))).toBe('VAULT_DECRYPT_FAILED');
@@ -389,6 +390,124 @@ describe.each([
       'positions',
     ]);
     expect(findLeaks(JSON.stringify(list), sensitiveStrings(SNAPSHOT, salt))).toEqual([]);
+  });
+
+  test('one malformed record: reported by id, every other entry still listed', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 9; i++) ids.push(await vault.putSnapshot(SNAPSHOT, salt + BigInt(i)));
+    const keyId = await vault.putAttestorKey(new Uint8Array(32).fill(3), 'signer');
+    const bad = ids[3];
+    await h.raw.set(
+      bad,
+      `{"v":1,"kind":"snapshot","meta":{"label":"${SNAPSHOT.positions[0].identifier}"}`,
+    );
+
+    const list = await vault.listSnapshots();
+    expect(list.map((s) => s.id).sort()).toEqual(ids.filter((id) => id !== bad).sort());
+    expect((await vault.listAttestorKeys()).map((k) => k.id)).toEqual([keyId]);
+    const inventory = await vault.inventory();
+    expect(inventory.unreadable).toEqual([{ id: bad, code: 'VAULT_RECORD_INVALID' }]);
+    expect(inventory.snapshots).toHaveLength(8);
+    // Reported by id and code only: nothing of the record's content.
+    expect(JSON.stringify(inventory)).not.toContain(SNAPSHOT.positions[0].identifier);
+  });
+
+  test('rotation re-wraps every readable entry past a malformed one, and can be rerun', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await vault.putSnapshot(SNAPSHOT, salt + BigInt(i)));
+    const bad = ids[2];
+    const tampered = parse(await h.raw.get(ids[5]));
+    tampered.wrappedKey = flipByte(tampered.wrappedKey, 3);
+    await h.raw.set(ids[5], JSON.stringify(tampered));
+    await h.raw.set(bad, '{not json');
+
+    const first = await vault.rotateMasterKey('k2');
+    expect(first).toEqual({
+      rewrapped: 8,
+      unreadable: [
+        { id: bad, code: 'VAULT_RECORD_INVALID' },
+        { id: ids[5], code: 'VAULT_DECRYPT_FAILED' },
+      ].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    });
+    // Running it again changes nothing and reports the same entries.
+    expect(await vault.rotateMasterKey('k2')).toEqual({ ...first, rewrapped: 0 });
+    const onlyK2 = new Vault(h.store, await provider(['k2'], 'k2'));
+    for (const id of ids.filter((x) => x !== bad && x !== ids[5])) {
+      expect((await onlyK2.getSnapshot(id)).snapshot).toEqual(SNAPSHOT);
+    }
+  });
+
+  test('a rotation stopped part-way (store failing) finishes when run again', async () => {
+    for (let i = 0; i < 10; i++) await vault.putSnapshot(SNAPSHOT, salt + BigInt(i));
+    // A store whose writes start failing after 3 swaps, as Redis going away would.
+    let swaps = 0;
+    const flaky: VaultStore = {
+      get: (id) => h.store.get(id),
+      list: () => h.store.list(),
+      scan: () => h.store.scan(),
+      close: async () => undefined,
+      put: async (id, record, expected) => {
+        if (expected !== undefined && ++swaps > 3) {
+          throw new ZkAttestError('STORE_UNAVAILABLE', 'the store is unavailable');
+        }
+        return h.store.put(id, record, expected);
+      },
+    };
+    const keys = await provider(['k1', 'k2'], 'k2');
+    expect(await codeOf(new Vault(flaky, keys).rotateMasterKey('k2'))).toBe('STORE_UNAVAILABLE');
+    const under = async () => (await vault.listSnapshots()).filter((s) => s.masterKeyId === 'k2');
+    expect(await under()).toHaveLength(3);
+    expect(await new Vault(h.store, keys).rotateMasterKey('k2')).toEqual({
+      rewrapped: 7,
+      unreadable: [],
+    });
+    expect(await under()).toHaveLength(10);
+    expect(await new Vault(h.store, keys).rotateMasterKey('k2')).toEqual({
+      rewrapped: 0,
+      unreadable: [],
+    });
+  });
+
+  test('the master key check refuses a wrong key and follows a rotation', async () => {
+    expect(await vault.checkMasterKey()).toEqual({ masterKeyId: 'k1', initialised: true });
+    expect(await vault.checkMasterKey()).toEqual({ masterKeyId: 'k1', initialised: false });
+    const id = await vault.putSnapshot(SNAPSHOT, salt);
+
+    // Same id, other key material: refused before anything is sealed under it.
+    const impostor = await StaticMasterKeyProvider.fromRaw({ k1: randomBytes(32) }, 'k1');
+    const err = await errorOf(new Vault(h.store, impostor).checkMasterKey());
+    expect(err.code).toBe('VAULT_MASTER_KEY_MISMATCH');
+    expect(err.details).toEqual({ masterKeyId: 'k1' });
+    // A key set without the vault's key id at all.
+    const other = await provider(['k2'], 'k2');
+    expect(await codeOf(new Vault(h.store, other).checkMasterKey())).toBe(
+      'VAULT_MASTER_KEY_MISMATCH',
+    );
+
+    // The check value is not a snapshot, is never listed, and is re-wrapped by a rotation
+    // (without being counted as a data key).
+    expect(await vault.listSnapshots()).toHaveLength(1);
+    expect(await codeOf(vault.getSnapshot(KEY_CHECK_ID))).toBe('VAULT_NOT_FOUND');
+    expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 1, unreadable: [] });
+    expect(await new Vault(h.store, other).checkMasterKey()).toEqual({
+      masterKeyId: 'k2',
+      initialised: false,
+    });
+    const wrongK2 = await StaticMasterKeyProvider.fromRaw({ k2: randomBytes(32) }, 'k2');
+    expect(await codeOf(new Vault(h.store, wrongK2).checkMasterKey())).toBe(
+      'VAULT_MASTER_KEY_MISMATCH',
+    );
+    expect((await new Vault(h.store, other).getSnapshot(id)).salt).toBe(salt);
+  });
+
+  test('a vault from before the check value: a wrong key is refused, the right one initialises it', async () => {
+    await vault.putSnapshot(SNAPSHOT, salt);
+    const impostor = await StaticMasterKeyProvider.fromRaw({ k1: randomBytes(32) }, 'k1');
+    expect(await codeOf(new Vault(h.store, impostor).checkMasterKey())).toBe(
+      'VAULT_MASTER_KEY_MISMATCH',
+    );
+    // The refusal left no check value behind: the right key still initialises the vault.
+    expect(await vault.checkMasterKey()).toEqual({ masterKeyId: 'k1', initialised: true });
   });
 });
 
