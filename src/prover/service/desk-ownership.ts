@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { guardedRedis } from '../../common/redis-connection';
 
 /**
  * Which desk each snapshot and job belongs to (a package belongs to its job's desk). A snapshot
@@ -12,25 +13,35 @@ export class DeskOwnership {
   ) {}
 
   recordSnapshot(snapshotId: string, desk: string): Promise<unknown> {
-    return this.redis.hset(`${this.prefix}snapshots`, snapshotId, desk);
+    return guardedRedis('desk record', () =>
+      this.redis.hset(`${this.prefix}snapshots`, snapshotId, desk),
+    );
   }
 
   recordJob(jobId: string, desk: string): Promise<unknown> {
-    return this.redis.hset(`${this.prefix}jobs`, jobId, desk);
+    return guardedRedis('desk record', () => this.redis.hset(`${this.prefix}jobs`, jobId, desk));
   }
 
   async snapshotDesk(snapshotId: string): Promise<string | undefined> {
-    return (await this.redis.hget(`${this.prefix}snapshots`, snapshotId)) ?? undefined;
+    const desk = await guardedRedis('desk read', () =>
+      this.redis.hget(`${this.prefix}snapshots`, snapshotId),
+    );
+    return desk ?? undefined;
   }
 
   async jobDesk(jobId: string): Promise<string | undefined> {
-    return (await this.redis.hget(`${this.prefix}jobs`, jobId)) ?? undefined;
+    const desk = await guardedRedis('desk read', () =>
+      this.redis.hget(`${this.prefix}jobs`, jobId),
+    );
+    return desk ?? undefined;
   }
 
   /** The desks of many snapshots at once, in order. */
   async snapshotDesks(snapshotIds: readonly string[]): Promise<Array<string | undefined>> {
     if (snapshotIds.length === 0) return [];
-    const desks = await this.redis.hmget(`${this.prefix}snapshots`, ...snapshotIds);
+    const desks = await guardedRedis('desk read', () =>
+      this.redis.hmget(`${this.prefix}snapshots`, ...snapshotIds),
+    );
     return desks.map((d) => d ?? undefined);
   }
 }

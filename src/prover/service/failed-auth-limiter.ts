@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { guardedRedis } from '../../common/redis-connection';
 import type { FailedAuthLimiter, Throttled } from './onshore-users';
 
 export interface FailedAuthLimits {
@@ -41,23 +42,25 @@ export class RedisFailedAuthLimiter implements FailedAuthLimiter {
 
   async check(client: string): Promise<Throttled | undefined> {
     const key = this.key(client);
-    const [ttlMs, first] = (await this.redis.eval(
-      CHECK,
-      2,
-      key,
-      `${key}:refused`,
-      String(this.limits.maxFailures),
+    // A plain read first: most clients are far under the limit, and a read is not held up by
+    // a Redis pausing writes (the script below writes the once-per-window refusal marker).
+    const failures = await guardedRedis('auth limiter', () => this.redis.get(key));
+    if (Number(failures ?? '0') < this.limits.maxFailures) return undefined;
+    const [ttlMs, first] = (await guardedRedis('auth limiter', () =>
+      this.redis.eval(CHECK, 2, key, `${key}:refused`, String(this.limits.maxFailures)),
     )) as [number, number];
     if (ttlMs === 0) return undefined;
     return { retryAfterSeconds: Math.max(1, Math.ceil(ttlMs / 1000)), firstRefusal: first === 1 };
   }
 
   async recordFailure(client: string): Promise<void> {
-    await this.redis.eval(
-      RECORD_FAILURE,
-      1,
-      this.key(client),
-      String(this.limits.windowSeconds * 1000),
+    await guardedRedis('auth limiter', () =>
+      this.redis.eval(
+        RECORD_FAILURE,
+        1,
+        this.key(client),
+        String(this.limits.windowSeconds * 1000),
+      ),
     );
   }
 }

@@ -210,10 +210,10 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
             allowedClasses: rest.allowedClasses.reduce((m, c) => m | (1n << BigInt(c)), 0n),
           }
         : rest;
-    // The job's desk is recorded before the job exists, so no job is ever without one.
     const jobId = claimJobId(req);
-    if (desk !== undefined) await desks.recordJob(jobId, desk);
     try {
+      // The job's desk is recorded before the job exists, so no job is ever without one.
+      if (desk !== undefined) await desks.recordJob(jobId, desk);
       await deps.queue.enqueueClaim(
         { snapshotId, attestorKeyId: deps.attestorKeyId, params, context },
         { jobId },

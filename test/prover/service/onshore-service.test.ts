@@ -284,8 +284,12 @@ describe('the onshore service', () => {
       expect(listed.body.items.map((i: { id: string }) => i.id)).toContain(tampered);
       expect(listed.body.items.map((i: { id: string }) => i.id)).not.toContain(malformed);
 
+      // A snapshot gone from the vault after its desk was recorded (deleted by hand).
+      const gone = 'f'.repeat(32);
+      const desk = await client.hget('zkattest:onshore:desk:snapshots', tampered);
+      await client.hset('zkattest:onshore:desk:snapshots', gone, desk!);
       for (const [snapshotId, code] of [
-        ['f'.repeat(32), 'VAULT_NOT_FOUND'],
+        [gone, 'VAULT_NOT_FOUND'],
         [malformed, 'VAULT_RECORD_INVALID'],
         [tampered, 'VAULT_DECRYPT_FAILED'],
       ]) {
