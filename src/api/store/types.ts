@@ -16,9 +16,9 @@ export type ClaimKind = 'coverage' | 'yield-range' | 'concentration';
 /** A claim parameter as published: a decimal string, a number or a list of numbers. */
 export type PublicValue = string | number | number[];
 
-/** A verified attestation as recorded offshore, keyed by its package id. */
+/** A verified attestation as recorded offshore, one per statement. */
 export interface AttestationRecord {
-  /** Package id: SHA-256 of the package's canonical JSON, 64 lowercase hex digits. */
+  /** Statement id (src/api/statement-id.ts): circuit id + public signals, 64 hex digits. */
   id: string;
   claim: ClaimKind;
   circuitId: string;
@@ -38,7 +38,7 @@ export interface AttestationRecord {
   meaning: string;
   /** The claim's named public parameters. */
   publicValues: Record<string, PublicValue>;
-  /** The package JSON as received. */
+  /** The first package recorded for the statement, as received. */
   package: unknown;
   /** ISO time the record was written; orders listings. */
   recordedAt: string;
@@ -74,7 +74,7 @@ export interface PutResult {
   record: AttestationRecord;
 }
 
-/** Recorded attestations: write-once by package id, listed newest first. */
+/** Recorded attestations: write-once by id, listed newest first. */
 export interface AttestationStore {
   /**
    * Stores the record unless one with its id exists. The first write wins; later ones (also
@@ -142,16 +142,19 @@ export interface InstitutionEntry {
 export interface RegistryStore {
   /** Registers (or updates) an attestor key. */
   putAttestor(entry: Omit<AttestorEntry, 'revokedAt'>): Promise<void>;
-  /** Revokes from `revokedAt` (ISO, effective time); false if the key is unknown. */
-  revokeAttestor(keyHash: string, revokedAt: string): Promise<boolean>;
+  /**
+   * Revokes from `revokedAt` (ISO); returns the revocation time now in effect (an earlier one
+   * stays), or undefined if the key is unknown.
+   */
+  revokeAttestor(keyHash: string, revokedAt: string): Promise<string | undefined>;
   /** The attestor key, or undefined. */
   getAttestor(keyHash: string): Promise<AttestorEntry | undefined>;
   /** All attestor keys, by registeredAt then keyHash. */
   listAttestors(): Promise<AttestorEntry[]>;
   /** Registers (or updates) an institution. */
   putInstitution(entry: Omit<InstitutionEntry, 'revokedAt'>): Promise<void>;
-  /** Revokes from `revokedAt` (ISO, effective time); false if the institution is unknown. */
-  revokeInstitution(id: string, revokedAt: string): Promise<boolean>;
+  /** As revokeAttestor, for an institution. */
+  revokeInstitution(id: string, revokedAt: string): Promise<string | undefined>;
   /** The institution, or undefined. */
   getInstitution(id: string): Promise<InstitutionEntry | undefined>;
   /** All institutions, by registeredAt then id. */
