@@ -46,6 +46,25 @@ export function errorBody(code: string, message: string, details?: object) {
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
+/**
+ * Status and body a client gets for a coded error. A 5xx is the server's own fault, and its
+ * message can carry a dependency's raw text (ioredis names hosts, ports and commands): the
+ * client gets the code and a generic message, and the full error goes to the log.
+ */
+export function publicError(
+  err: ZkAttestError,
+  logger: Logger,
+  route?: string,
+): { status: number; body: ReturnType<typeof errorBody> } {
+  const status = statusOf(err.code);
+  if (status < 500) return { status, body: errorBody(err.code, err.message, err.details) };
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  logger.error('server fault', { route, code: err.code, message: err.message, cause });
+  const message =
+    err.code === 'STORE_UNAVAILABLE' ? 'the store is unavailable, retry later' : 'internal error';
+  return { status, body: errorBody(err.code, message) };
+}
+
 /** Maps body-parser's errors (bad JSON, too large, wrong type) to coded ones. */
 function fromBodyParser(err: { type?: string; status?: number }): ZkAttestError | undefined {
   switch (err.type) {
@@ -66,7 +85,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const coded = err instanceof ZkAttestError ? err : fromBodyParser(err as { type?: string });
     if (coded) {
-      res.status(statusOf(coded.code)).json(errorBody(coded.code, coded.message, coded.details));
+      const { status, body } = publicError(coded, logger, req.route?.path as string | undefined);
+      res.status(status).json(body);
       return;
     }
     logger.error('unhandled error', {
