@@ -30,7 +30,8 @@ import { deployAll } from '../src/chain/deploy';
 import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
-import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
+import { signEnvelope } from '../src/common/transport-envelope';
+import { generateTransportKey } from '../src/common/transport-key';
 import { startDemoOnshore } from './demo-onshore';
 
 const CLAIMS: Array<{ label: string; params: ClaimParams }> = [

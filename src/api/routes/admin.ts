@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { ZkAttestError } from '../../common/errors';
-import { validateTransportPublicJwk, type JsonWebKey } from '../../common/transport-envelope';
+import { validateTransportPublicJwk, type JsonWebKey } from '../../common/transport-key';
 import {
   attestorBody,
   institutionBody,

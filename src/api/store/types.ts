@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ZkAttestError } from '../../common/errors';
-import type { JsonWebKey } from '../../common/transport-envelope';
+import type { JsonWebKey } from '../../common/transport-key';
 
 /** The claims a package can prove. */
 export type ClaimKind = 'coverage' | 'yield-range' | 'concentration';
