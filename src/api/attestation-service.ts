@@ -16,7 +16,7 @@ import {
 } from '../verifier';
 import type { Logger } from '../common/logger';
 import type { Metrics } from './metrics';
-import { statementId } from './statement-id';
+import { statementId } from '../common/statement-id';
 import type { AttestationRecord, Stores } from './store';
 
 export interface ServiceDeps {

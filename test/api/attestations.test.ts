@@ -3,7 +3,7 @@ import { rerandomize } from '../support/rerandomize';
 import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { packageId } from '../../src/common/attestation-package';
-import { statementId } from '../../src/api/statement-id';
+import { statementId } from '../../src/common/statement-id';
 import {
   AttestationFactory,
   newInstitution,

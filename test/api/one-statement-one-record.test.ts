@@ -4,7 +4,7 @@ import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { packageId } from '../../src/common/attestation-package';
 import { createMemoryStores, createRedisStores, type Stores } from '../../src/api/store';
-import { statementId } from '../../src/api/statement-id';
+import { statementId } from '../../src/common/statement-id';
 import { VerificationKeyRegistry } from '../../src/verifier';
 import { negate, rerandomize } from '../support/rerandomize';
 import {

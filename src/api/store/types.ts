@@ -18,7 +18,7 @@ export type PublicValue = string | number | number[];
 
 /** A verified attestation as recorded offshore, one per statement. */
 export interface AttestationRecord {
-  /** Statement id (src/api/statement-id.ts): circuit id + public signals, 64 hex digits. */
+  /** Statement id (src/common/statement-id.ts): circuit id + public signals, 64 hex digits. */
   id: string;
   claim: ClaimKind;
   circuitId: string;

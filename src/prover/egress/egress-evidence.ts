@@ -84,14 +84,16 @@ export function readEvidence(jsonl: string): {
   return { header, entries, ok, ...(chain.ok ? {} : { brokenAt: chain.brokenAt }) };
 }
 
-/** Looks up whether the offshore API at `url` (the logged POST URL) holds `packageId`. */
-export type FetchRecord = (url: string, packageId: string) => Promise<{ found: boolean }>;
+/** Looks up whether the offshore API at `url` (the logged POST URL) holds the record `id`. */
+export type FetchRecord = (url: string, id: string) => Promise<{ found: boolean }>;
 
 /** One (endpoint, package) pair of the reconciliation. */
 export interface ReconcileItem {
   destination: string;
   url: string;
   packageId: string;
+  /** The offshore record id: the id of the statement the package proves. */
+  statementId: string;
   /** The seqs of the log entries for this pair. */
   seqs: number[];
   /** Why it is listed (missing/unexpected/unchecked). */
@@ -127,7 +129,13 @@ export async function reconcile(
     let group = groups.get(key);
     if (!group) {
       group = {
-        item: { destination: e.destination, url: e.url, packageId: e.packageId, seqs: [] },
+        item: {
+          destination: e.destination,
+          url: e.url,
+          packageId: e.packageId,
+          statementId: e.statementId,
+          seqs: [],
+        },
         delivered: false,
       };
       groups.set(key, group);
@@ -146,7 +154,7 @@ export async function reconcile(
   for (const { item, delivered } of groups.values()) {
     let found: boolean;
     try {
-      found = (await fetchRecord(item.url, item.packageId)).found === true;
+      found = (await fetchRecord(item.url, item.statementId)).found === true;
     } catch (err) {
       report.unchecked.push({ ...item, reason: err instanceof Error ? err.message : String(err) });
       continue;
@@ -159,7 +167,7 @@ export async function reconcile(
 }
 
 /**
- * The default lookup: GET `<url>/<packageId>` (url is the logged POST URL, `.../v1/attestations`).
+ * The default lookup: GET `<url>/<id>` (url is the logged POST URL, `.../v1/attestations`).
  * 200 with the same id: found; 404: not found; anything else throws.
  */
 export function defaultFetchRecord(
@@ -167,9 +175,9 @@ export function defaultFetchRecord(
 ): FetchRecord {
   const fetchFn = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 15_000;
-  return async (url, packageId) => {
-    if (!/^[0-9a-f]{64}$/.test(packageId)) throw new Error('not a package id');
-    const res = await fetchFn(`${url.replace(/\/+$/, '')}/${packageId}`, {
+  return async (url, id) => {
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new Error('not a record id');
+    const res = await fetchFn(`${url.replace(/\/+$/, '')}/${id}`, {
       headers: { accept: 'application/json' },
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
@@ -180,7 +188,7 @@ export function defaultFetchRecord(
     }
     if (res.status !== 200) throw new Error(`offshore answered ${res.status}`);
     const body = (await res.json()) as { id?: unknown };
-    if (body.id !== packageId) throw new Error('offshore answered another record');
+    if (body.id !== id) throw new Error('offshore answered another record');
     return { found: true };
   };
 }

@@ -46,6 +46,8 @@ export interface EgressEntryInput {
   at: string;
   /** The package id (SHA-256 of its canonical JSON). */
   packageId: string;
+  /** The id of the statement it proves: the offshore record id (common/statement-id.ts). */
+  statementId: string;
   /** SHA-256 (hex) of the exact HTTP request body bytes sent. */
   sha256: string;
   /** Length of that body in bytes. */
@@ -243,6 +245,7 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
   if (!text(input.url)) bad('url');
   if (!text(input.at) || Number.isNaN(Date.parse(input.at))) bad('at');
   if (!HEX64.test(String(input.packageId))) bad('packageId');
+  if (!HEX64.test(String(input.statementId))) bad('statementId');
   if (!HEX64.test(String(input.sha256))) bad('sha256');
   if (!Number.isSafeInteger(input.bytes) || input.bytes < 0) bad('bytes');
   if (!Number.isInteger(input.httpStatus) || input.httpStatus < 0 || input.httpStatus > 599) {
@@ -255,6 +258,7 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
     url: input.url,
     at: input.at,
     packageId: input.packageId,
+    statementId: input.statementId,
     sha256: input.sha256,
     bytes: input.bytes,
     httpStatus: input.httpStatus,

@@ -10,6 +10,7 @@
 import { clearForEgress } from './egress-guard';
 import { ZkAttestError } from '../../common/errors';
 import { sha256Hex } from '../../common/hash';
+import { statementId } from '../../common/statement-id';
 import {
   TRANSPORT_ALGS,
   signEnvelope,
@@ -137,15 +138,18 @@ export class EgressSender {
     }
 
     const offshoreId = recordedId(response);
+    // The offshore side keeps one record per statement, under the statement's id.
+    const recordId = statementId(cleared.package);
     const entry = await this.log.append({
       destination: destination.name,
       url,
       at,
       packageId: cleared.id,
+      statementId: recordId,
       sha256: sha256Hex(body),
       bytes: body.length,
       httpStatus,
-      outcome: outcomeOf(httpStatus, offshoreId, cleared.id),
+      outcome: outcomeOf(httpStatus, offshoreId, recordId),
     });
     return { entry, body, ...(offshoreId ? { offshoreId } : {}), response };
   }
@@ -157,7 +161,7 @@ export function endpointOf(baseUrl: string): string {
 }
 
 function outcomeOf(status: number, offshoreId: string | undefined, id: string): EgressOutcome {
-  // 200/201 that does not name our package is not a receipt for it.
+  // 200/201 that does not name our package's statement is not a receipt for it.
   if (status === 201) return offshoreId === id ? 'recorded' : 'failed';
   if (status === 200) return offshoreId === id ? 'existing' : 'failed';
   if (status >= 400 && status < 500) return 'rejected';

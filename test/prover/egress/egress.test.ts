@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { AttestationPackage } from '../../../src/common/attestation-package';
 import { packageId } from '../../../src/common/attestation-package';
+import { statementId } from '../../../src/common/statement-id';
 import { ZkAttestError } from '../../../src/common/errors';
 import { sha256Hex } from '../../../src/common/hash';
 import {
@@ -88,6 +89,7 @@ function sample(i: number): EgressEntryInput {
     url: 'http://127.0.0.1:1/v1/attestations',
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
     packageId: sha256Hex(`package-${i}`),
+    statementId: sha256Hex(`statement-${i}`),
     sha256: sha256Hex(`body-${i}`),
     bytes: 100 + i,
     httpStatus: 201,
@@ -138,12 +140,14 @@ describe('sending through the egress path', () => {
       destination: 'offshore',
       url: `${baseUrl}/v1/attestations`,
       packageId: packageId(pkg),
+      statementId: statementId(pkg),
       httpStatus: 201,
       outcome: 'recorded',
       bytes: first.body.length,
       sha256: sha256Hex(first.body),
     });
-    expect(first.offshoreId).toBe(packageId(pkg));
+    // The offshore record is the statement's, under the statement id.
+    expect(first.offshoreId).toBe(statementId(pkg));
     // Nothing but the package leaves: the body is exactly {"envelope": "<JWS of the package>"}.
     const body = JSON.parse(first.body.toString('utf8')) as { envelope: string };
     expect(Object.keys(body)).toEqual(['envelope']);
@@ -152,7 +156,7 @@ describe('sending through the egress path', () => {
 
     // The offshore side holds it.
     await request(api.app)
-      .get(`/v1/attestations/${packageId(pkg)}`)
+      .get(`/v1/attestations/${statementId(pkg)}`)
       .expect(200);
 
     const again = await sender.send(pkg, 'offshore');
@@ -216,7 +220,7 @@ describe('sending through the egress path', () => {
     expect(calls).toBe(0);
     expect(await log.list()).toEqual([]);
     await request(api.app)
-      .get(`/v1/attestations/${packageId(pkg)}`)
+      .get(`/v1/attestations/${statementId(pkg)}`)
       .expect(404);
   });
 
@@ -389,6 +393,7 @@ describe('evidence', () => {
       ...sample(0),
       url: `${baseUrl}/v1/attestations`,
       packageId: packageId(pkg),
+      statementId: statementId(pkg),
       httpStatus: 0,
       outcome: 'failed',
     });

@@ -1,5 +1,5 @@
-import type { AttestationPackage } from '../common/attestation-package';
-import { canonicalJson, sha256Hex } from '../common/hash';
+import type { AttestationPackage } from './attestation-package';
+import { canonicalJson, sha256Hex } from './hash';
 
 /**
  * The id of the statement a package proves: SHA-256 of the canonical JSON of its circuit id and
