@@ -187,7 +187,7 @@ export class AttestationService {
       package: pkg,
       recordedAt: new Date().toISOString(),
     });
-    if (!created) return this.repeat(record, o);
+    if (!created) return this.repeat(record, o, true); // lost a race; its proof is checked
     await this.audit({
       type: 'attestation.recorded',
       attestationId: id,
@@ -201,10 +201,14 @@ export class AttestationService {
    * A statement already recorded: its policy checks were passed when it was recorded, so only
    * the new package itself is checked (a proof that does not verify is still refused).
    */
-  private async repeat(record: AttestationRecord, o: Opened): Promise<SubmitOutcome> {
+  private async repeat(
+    record: AttestationRecord,
+    o: Opened,
+    verified = false,
+  ): Promise<SubmitOutcome> {
     const { pkg } = o;
     const recorded = packageId(record.package as AttestationPackage) === o.packageId;
-    if (!recorded) {
+    if (!recorded && !verified) {
       const verdict = await verifyPackage(pkg, this.deps.verifier.registry, {
         proofValid: await this.proofValid(pkg),
       });
