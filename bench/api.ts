@@ -3,9 +3,12 @@
  * with autocannon on loopback for a bounded duration, against the real server process on a
  * real redis-server.
  *
- * Each request is a new attestation: a distinct package (a re-randomized proof of a real
- * statement, see test/support/rerandomize.ts) in a freshly signed ES256 envelope, so every
- * request pays the full path: envelope check, Groth16 verification, Redis write and audit.
+ * Each request is a distinct package (a re-randomized proof of a real statement, see
+ * test/support/rerandomize.ts) in a freshly signed ES256 envelope, so every request pays the
+ * envelope check, Groth16 verification, a Redis read and an audit write. One statement is one
+ * record, so only the first copy is recorded (201); the others answer 200 with that record.
+ * Distinct statements would need a fresh proof each (about 1.5 s), so the figure is accepted
+ * submissions per second (201 + 200).
  * The policy uses a fixed context (as a contract does) instead of one challenge per proof,
  * since challenges would need a new proof each.
  *
@@ -19,7 +22,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { signEnvelope, generateTransportKey } from '../src/common/transport-envelope';
+import { signEnvelope } from '../src/common/transport-envelope';
+import { generateTransportKey } from '../src/common/transport-key';
 import { loadManifest } from '../src/common/artifact-manifest';
 import { AttestationFactory } from '../test/support/attestation-factory';
 import { startRedis } from '../test/support/redis-server';
@@ -140,6 +144,7 @@ async function main() {
       ],
     });
     const recorded = statuses.get(201) ?? 0;
+    const accepted = recorded + (statuses.get(200) ?? 0);
     const figures = {
       bench: 'api',
       seconds,
@@ -147,15 +152,17 @@ async function main() {
       redisAppendfsync: fsync,
       serverWorkers: arg('workers', 1),
       recorded,
-      recordedPerSec: Math.round((recorded / seconds) * 10) / 10,
+      accepted,
+      acceptedPerSec: Math.round((accepted / seconds) * 10) / 10,
       p50Ms: result.latency.p50,
       p99Ms: result.latency.p99,
-      non201: Object.fromEntries([...statuses].filter(([s]) => s !== 201)),
+      other: Object.fromEntries([...statuses].filter(([s]) => s !== 201 && s !== 200)),
       errors: result.errors,
       timeouts: result.timeouts,
     };
     console.log(
-      `recorded ${recorded} attestations in ${seconds} s: ${figures.recordedPerSec}/s, ` +
+      `accepted ${accepted} submissions (${recorded} recorded) in ${seconds} s: ` +
+        `${figures.acceptedPerSec}/s, ` +
         `latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`,
     );
     console.log(JSON.stringify(figures));

@@ -30,7 +30,9 @@ import { deployAll } from '../src/chain/deploy';
 import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
-import { generateTransportKey, signEnvelope } from '../src/common/transport-envelope';
+import { statementId } from '../src/common/statement-id';
+import { signEnvelope } from '../src/common/transport-envelope';
+import { generateTransportKey } from '../src/common/transport-key';
 import { startDemoOnshore } from './demo-onshore';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
@@ -194,7 +196,8 @@ async function main() {
         status = (await call('POST', '/v1/attestations', { envelope })).status;
       }
       const res = { status };
-      sent.push({ label, id: cleared.id, proveMs, status: res.status });
+      // Offshore records are keyed by the statement the package proves.
+      sent.push({ label, id: statementId(cleared.package), proveMs, status: res.status });
       console.log(
         `  proved     ${label.padEnd(32)} ${(proveMs / 1000).toFixed(2)} s  ` +
           `${cleared.bytes.length} bytes -> HTTP ${res.status}`,

@@ -80,7 +80,7 @@ export function createApp(deps: AppDeps): { app: Express; service: AttestationSe
   const admin = [requireAdmin(deps.adminToken)];
   app.use(systemRoutes(stores, metrics));
   app.use(challengeRoutes(stores, deps.challengeTtlSeconds, write));
-  app.use(attestationRoutes(service, stores, write));
+  app.use(attestationRoutes(service, stores, write, logger));
   app.use(adminRoutes(stores, admin));
   app.use((_req, res) => {
     res.status(404).json(errorBody('NOT_FOUND', 'no such endpoint'));

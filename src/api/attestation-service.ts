@@ -10,12 +10,14 @@ import {
   parsePackage,
   ProofBatcher,
   verifyAttestation,
+  verifyPackage,
   type AttestationVerdict,
   type ClaimRequirements,
   type VerifierContext,
 } from '../verifier';
 import type { Logger } from '../common/logger';
 import type { Metrics } from './metrics';
+import { statementId } from '../common/statement-id';
 import type { AttestationRecord, Stores } from './store';
 
 export interface ServiceDeps {
@@ -29,7 +31,8 @@ interface Opened {
   kid: string;
   egressHead?: EgressHead;
   pkg: AttestationPackage;
-  id: string;
+  /** The package's own id (its bytes), as opposed to the statement's. */
+  packageId: string;
 }
 
 /** The outcome of one submission: recorded (new or already there) or refused with a code. */
@@ -138,16 +141,22 @@ export class AttestationService {
       throw new ZkAttestError('PACKAGE_INVALID', 'the envelope payload is not JSON');
     }
     const pkg = parsePackage(candidate);
-    return { kid, pkg, id: packageId(pkg), ...(egressHead ? { egressHead } : {}) };
+    return { kid, pkg, packageId: packageId(pkg), ...(egressHead ? { egressHead } : {}) };
   }
 
+  /**
+   * Records the statement the package proves, once. Every later valid proof of the same
+   * statement (the same package again, a re-randomised or negated proof, other metadata) is
+   * answered with the first record, which is never changed: first write wins.
+   */
   private async record(o: Opened): Promise<SubmitOutcome> {
     const { stores } = this.deps;
-    const { kid, pkg, id, egressHead } = o;
-    // Idempotent on the package hash: a package already recorded is answered from the record.
+    const { kid, pkg, egressHead } = o;
+    const id = statementId(pkg);
     const existing = await stores.attestations.get(id);
-    if (existing) return { status: 'existing', record: existing };
+    if (existing) return this.repeat(existing, o);
 
+    // The challenge is consumed for the statement, so every copy of it passes the same way.
     const verdict = await verifyAttestation(pkg, this.context(), {
       consume: true,
       consumer: id,
@@ -157,14 +166,11 @@ export class AttestationService {
     if (!verdict.valid || !verdict.publicValues) {
       await this.audit({
         type: 'attestation.rejected',
-        packageId: id,
+        packageId: o.packageId,
         institution: kid,
         reasons: verdict.reasons.join(','),
       });
-      throw new ZkAttestError('ATTESTATION_REJECTED', `rejected: ${verdict.reasons.join(', ')}`, {
-        packageId: id,
-        reasons: verdict.reasons.join(','),
-      });
+      throw rejected(o.packageId, verdict.reasons);
     }
     const { commitment, attestor, asOf, context, ...rest } = verdict.publicValues;
     const { created, record } = await stores.attestations.putIfAbsent({
@@ -185,15 +191,52 @@ export class AttestationService {
       // The sender's log head, signed in the envelope: its egress reconcile compares.
       ...(egressHead ? { egressHead } : {}),
     });
-    if (created) {
-      await this.audit({ type: 'attestation.recorded', packageId: id, institution: kid });
+    if (!created) return this.repeat(record, o, true); // lost a race; its proof is checked
+    await this.audit({
+      type: 'attestation.recorded',
+      attestationId: id,
+      packageId: o.packageId,
+      institution: kid,
+    });
+    return { status: 'created', record };
+  }
+
+  /**
+   * A statement already recorded: its policy checks were passed when it was recorded, so only
+   * the new package itself is checked (a proof that does not verify is still refused).
+   */
+  private async repeat(
+    record: AttestationRecord,
+    o: Opened,
+    verified = false,
+  ): Promise<SubmitOutcome> {
+    const { pkg } = o;
+    const recorded = packageId(record.package as AttestationPackage) === o.packageId;
+    if (!recorded && !verified) {
+      const verdict = await verifyPackage(pkg, this.deps.verifier.registry, {
+        proofValid: await this.proofValid(pkg),
+      });
+      if (!verdict.valid) throw rejected(o.packageId, verdict.reasons);
     }
-    return { status: created ? 'created' : 'existing', record };
+    await this.audit({
+      type: 'attestation.repeated',
+      attestationId: record.id,
+      packageId: o.packageId,
+      institution: o.kid,
+    });
+    return { status: 'existing', record };
   }
 
   private async audit(event: Parameters<Stores['audit']['append']>[0]): Promise<void> {
     await this.deps.stores.audit.append(event);
   }
+}
+
+function rejected(packageId: string, reasons: readonly string[]): ZkAttestError {
+  return new ZkAttestError('ATTESTATION_REJECTED', `rejected: ${reasons.join(', ')}`, {
+    packageId,
+    reasons: reasons.join(','),
+  });
 }
 
 function outcome(v: AttestationVerdict): string {

@@ -44,7 +44,7 @@ export function openApiDocument() {
       },
       '/v1/attestations': {
         post: {
-          summary: 'Verify and record an enveloped package (idempotent on the package hash)',
+          summary: 'Verify and record an enveloped package (one record per statement, idempotent)',
           requestBody: json(s.submitBody),
           responses: {
             '201': { description: 'recorded' },

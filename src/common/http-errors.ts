@@ -53,6 +53,31 @@ interface BodyParserError {
   errno?: number;
 }
 
+/**
+ * Status and body a client gets for a coded error. A 5xx is the server's own fault, and its
+ * message can carry a dependency's raw text (ioredis names hosts, ports and commands): the
+ * client gets the code and a generic message, and the full error goes to the log.
+ */
+export function publicError(
+  err: ZkAttestError,
+  logger: Logger,
+  route?: string,
+): { status: number; body: ReturnType<typeof errorBody> } {
+  const status = statusOf(err.code);
+  if (status < 500) return { status, body: errorBody(err.code, err.message, err.details) };
+  const cause = err.cause instanceof Error ? err.cause.message : undefined;
+  logger.error('server fault', { route, code: err.code, message: err.message, cause });
+  const message =
+    err.code === 'STORE_UNAVAILABLE' ? 'the store is unavailable, retry later' : 'internal error';
+  // A job id is ours, not the dependency's: the caller needs it to find a claim whose add
+  // may have landed (onshore claim requests).
+  const jobId = err.details.jobId;
+  return {
+    status,
+    body: errorBody(err.code, message, jobId === undefined ? undefined : { jobId }),
+  };
+}
+
 /** Maps body-parser's errors (bad JSON, too large, wrong type) to coded ones. */
 function fromBodyParser(err: BodyParserError): ZkAttestError | undefined {
   // A body that does not decompress as its Content-Encoding says: body-parser passes zlib's
@@ -87,15 +112,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
           ? fromBodyParser(err as BodyParserError)
           : undefined;
     if (coded) {
-      if (coded.cause !== undefined) {
-        // The cause stays in the local log: its text is not for the caller.
-        logger.warn('request failed', {
-          route: req.route?.path as string | undefined,
-          code: coded.code,
-          cause: coded.cause instanceof Error ? coded.cause.message : String(coded.cause),
-        });
-      }
-      res.status(statusOf(coded.code)).json(errorBody(coded.code, coded.message, coded.details));
+      const { status, body } = publicError(coded, logger, req.route?.path as string | undefined);
+      res.status(status).json(body);
       return;
     }
     logger.error('unhandled error', {

@@ -14,6 +14,7 @@ import { readConfig, type ApiConfig } from '../api/config';
 import { ZkAttestError } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import { createStores } from '../api/store';
+import { readRedisDurability } from '../api/store/redis-durability';
 
 export interface RunningServer {
   url: string;
@@ -26,6 +27,13 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
   const stores = createStores({ REDIS_URL: config.REDIS_URL });
   if (stores.kind === 'memory') {
     logger.warn('REDIS_URL is not set: using the embedded in-memory store (nothing persists)');
+  }
+  if (config.REDIS_URL) {
+    // What a 201 guarantees is Redis's persistence setting: say it once, at start-up.
+    const { level, message, appendonly, appendfsync } = await readRedisDurability(config.REDIS_URL);
+    const fields = { durability: level, appendonly, appendfsync };
+    if (level === 'durable') logger.info(message, fields);
+    else logger.warn(message, fields);
   }
   const registry = VerificationKeyRegistry.fromArtifacts({
     allowDevelopment: config.ALLOW_DEVELOPMENT_KEYS,

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
-import { createLogger } from '../../src/common/logger';
+import { createLogger, type Logger } from '../../src/common/logger';
 import { createRedisStores } from '../../src/api/store';
 import type { Stores } from '../../src/api/store';
 import { VerificationKeyRegistry, type VerificationPolicy } from '../../src/verifier';
@@ -17,14 +17,16 @@ export interface ApiUnderTest {
   close(): Promise<void>;
 }
 
-/** The offshore API on a real redis-server (persistence on), driven through supertest. */
-export async function startApi(
+type Limits = { bodyLimitBytes?: number; writeRateLimitPerMinute?: number };
+
+/** The offshore API over the given stores, with test defaults (development keys accepted). */
+export function createTestApp(
+  stores: Stores,
   policy: Partial<VerificationPolicy> = {},
-  limits: { bodyLimitBytes?: number; writeRateLimitPerMinute?: number } = {},
-): Promise<ApiUnderTest> {
-  const redis = await startRedis();
-  const stores = createRedisStores(redis.url, { keyPrefix: `t${Date.now()}:` });
-  const { app } = createApp({
+  limits: Limits = {},
+  logger: Logger = createLogger('silent'),
+): Express {
+  return createApp({
     stores,
     registry: VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }),
     policy: {
@@ -33,12 +35,23 @@ export async function startApi(
       requireChallenge: true,
       ...policy,
     },
-    logger: createLogger('silent'),
+    logger,
     adminToken: ADMIN_TOKEN,
     bodyLimitBytes: limits.bodyLimitBytes ?? 64 * 1024,
     writeRateLimitPerMinute: limits.writeRateLimitPerMinute ?? 100_000,
     challengeTtlSeconds: 600,
-  });
+  }).app;
+}
+
+/** The offshore API on a real redis-server (persistence on), driven through supertest. */
+export async function startApi(
+  policy: Partial<VerificationPolicy> = {},
+  limits: Limits = {},
+  logger?: Logger,
+): Promise<ApiUnderTest> {
+  const redis = await startRedis();
+  const stores = createRedisStores(redis.url, { keyPrefix: `t${Date.now()}:` });
+  const app = createTestApp(stores, policy, limits, logger);
   return {
     app,
     stores,

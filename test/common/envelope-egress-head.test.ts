@@ -1,10 +1,10 @@
 import { GENESIS_HEAD_HASH, parseEgressHead } from '../../src/common/egress-head';
 import {
-  generateTransportKey,
   readEnvelopeHeader,
   signEnvelope,
   verifyEnvelope,
 } from '../../src/common/transport-envelope';
+import { generateTransportKey } from '../../src/common/transport-key';
 
 // The optional `egressHead` member of the envelope's protected header: signed with the rest,
 // strictly formatted, and never a way to add other members.

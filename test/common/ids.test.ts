@@ -2,11 +2,8 @@ import { institutionBody, listQuery } from '../../src/api/schemas';
 import { checkRecord, type AttestationRecord } from '../../src/api/store/types';
 import { SNARK_SCALAR_FIELD, BN254_BASE_FIELD } from '../../src/common/field';
 import { FIELD_ELEMENT_MAX_DIGITS } from '../../src/common/ids';
-import {
-  generateTransportKey,
-  signEnvelope,
-  type JsonWebKey,
-} from '../../src/common/transport-envelope';
+import { signEnvelope, type JsonWebKey } from '../../src/common/transport-envelope';
+import { generateTransportKey } from '../../src/common/transport-key';
 import { EgressSender, type EgressDestination } from '../../src/prover/egress/egress-sender';
 import type { EgressLog } from '../../src/prover/egress/egress-log';
 

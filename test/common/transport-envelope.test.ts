@@ -1,16 +1,19 @@
+import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519';
 import { ZkAttestError, type ErrorCode } from '../../src/common/errors';
 import {
   ENVELOPE_TYP,
   MAX_ENVELOPE_PAYLOAD_BYTES,
-  generateTransportKey,
-  jwkThumbprint,
   readEnvelopeHeader,
   signEnvelope,
-  validateTransportPublicJwk,
   verifyEnvelope,
+} from '../../src/common/transport-envelope';
+import {
+  generateTransportKey,
+  jwkThumbprint,
+  validateTransportPublicJwk,
   type JsonWebKey,
   type TransportAlg,
-} from '../../src/common/transport-envelope';
+} from '../../src/common/transport-key';
 
 type KeyPair = { privateJwk: JsonWebKey; publicJwk: JsonWebKey };
 
@@ -506,6 +509,15 @@ describe('validateTransportPublicJwk', () => {
     // 2: no x; p: non-canonical y; 1: identity; 0: order 4; p - 1: order 2.
     for (const y of [2n, p, 1n, 0n, p - 1n]) {
       const jwk = { kty: 'OKP', crv: 'Ed25519', x: edEncoding(y) };
+      expect(await codeOf(() => validateTransportPublicJwk(jwk, 'EdDSA'))).toBe('ENVELOPE_INVALID');
+    }
+  });
+
+  it('refuses an Ed25519 key with a torsion component (a real key plus a small-order point)', async () => {
+    const key = ed25519.ExtendedPoint.fromHex(unb64(keys.EdDSA.publicJwk.x as string));
+    for (const torsion of ED25519_TORSION_SUBGROUP.slice(1)) {
+      const mixed = key.add(ed25519.ExtendedPoint.fromHex(torsion)).toRawBytes();
+      const jwk = { kty: 'OKP', crv: 'Ed25519', x: b64(mixed) };
       expect(await codeOf(() => validateTransportPublicJwk(jwk, 'EdDSA'))).toBe('ENVELOPE_INVALID');
     }
   });

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { AttestationPackage } from '../../src/common/attestation-package';
+import { signEnvelope } from '../../src/common/transport-envelope';
 import {
   generateTransportKey,
-  signEnvelope,
   type JsonWebKey,
   type TransportAlg,
-} from '../../src/common/transport-envelope';
+} from '../../src/common/transport-key';
 import {
   ClaimProver,
   loadPrimitives,

@@ -37,6 +37,24 @@ export async function rerandomize(
   };
 }
 
+/**
+ * The other free malleation: (-A, -B, C) verifies whenever (A, B, C) does, since
+ * e(-A, -B) = e(A, B). (Negating A and C instead does not verify: e(-A, B) = e(A, B)^-1.)
+ */
+export async function negate(proof: Groth16Proof): Promise<Groth16Proof> {
+  const curve = await snarkjs.curves.getCurveFromName('bn128');
+  const { G1, G2 } = curve;
+  const A = G1.neg(G1.fromObject(proof.pi_a.map(BigInt)));
+  const B = G2.neg(G2.fromObject(proof.pi_b.map((c) => c.map(BigInt))));
+  const g1 = (p: Uint8Array) => G1.toObject(G1.toAffine(p)).map(String);
+  const g2 = (p: Uint8Array) => G2.toObject(G2.toAffine(p)).map((c) => [...c].map(String));
+  return {
+    ...proof,
+    pi_a: [...g1(A).slice(0, 2), '1'],
+    pi_b: [...g2(B).slice(0, 2), ['1', '0']],
+  };
+}
+
 function modInverse(a: bigint, m: bigint): bigint {
   let [oldR, r] = [a % m, m];
   let [oldS, sNew] = [1n, 0n];

@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { ZkAttestError } from '../../common/errors';
-import { validateTransportPublicJwk, type JsonWebKey } from '../../common/transport-envelope';
+import { validateTransportPublicJwk, type JsonWebKey } from '../../common/transport-key';
 import {
   attestorBody,
   institutionBody,
@@ -31,11 +31,12 @@ export function adminRoutes(stores: Stores, guard: RequestHandler[]): Router {
   router.post('/v1/admin/attestors/:keyHash/revoke', ...guard, async (req, res) => {
     const { keyHash } = validate(keyHashParam, req.params);
     const { effectiveAt } = validate(revokeBody, req.body ?? {});
-    const revokedAt = effectiveAt ?? new Date().toISOString();
-    if (!(await registry.revokeAttestor(keyHash, revokedAt))) {
+    const requestedAt = effectiveAt ?? new Date().toISOString();
+    // The answer is the time in effect: an earlier revocation is never moved later.
+    const revokedAt = await registry.revokeAttestor(keyHash, requestedAt);
+    if (revokedAt === undefined)
       throw new ZkAttestError('NOT_FOUND', 'no attestor with this key hash');
-    }
-    await audit.append({ type: 'admin.attestor.revoked', keyHash, revokedAt });
+    await audit.append({ type: 'admin.attestor.revoked', keyHash, revokedAt, requestedAt });
     res.json({ keyHash, revokedAt });
   });
 
@@ -60,11 +61,16 @@ export function adminRoutes(stores: Stores, guard: RequestHandler[]): Router {
   router.post('/v1/admin/institutions/:id/revoke', ...guard, async (req, res) => {
     const { id } = validate(institutionParam, req.params);
     const { effectiveAt } = validate(revokeBody, req.body ?? {});
-    const revokedAt = effectiveAt ?? new Date().toISOString();
-    if (!(await registry.revokeInstitution(id, revokedAt))) {
+    const requestedAt = effectiveAt ?? new Date().toISOString();
+    const revokedAt = await registry.revokeInstitution(id, requestedAt);
+    if (revokedAt === undefined)
       throw new ZkAttestError('NOT_FOUND', 'no institution with this id');
-    }
-    await audit.append({ type: 'admin.institution.revoked', institution: id, revokedAt });
+    await audit.append({
+      type: 'admin.institution.revoked',
+      institution: id,
+      revokedAt,
+      requestedAt,
+    });
     res.json({ id, revokedAt });
   });
 

@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import { ZkAttestError } from '../../common/errors';
 import type { AttestationService } from '../attestation-service';
-import { statusOf, errorBody } from '../../common/http-errors';
+import { publicError } from '../../common/http-errors';
+import type { Logger } from '../../common/logger';
 import { idParam, listQuery, submitBatchBody, submitBody, verifyBody } from '../schemas';
 import type { Stores } from '../store';
 import { validate } from '../../common/validate';
@@ -12,6 +13,7 @@ export function attestationRoutes(
   service: AttestationService,
   stores: Stores,
   write: RequestHandler[],
+  logger: Logger,
 ): Router {
   const router = Router();
 
@@ -29,16 +31,11 @@ export function attestationRoutes(
     const { envelopes } = validate(submitBatchBody, req.body);
     const outcomes = await service.submitBatch(envelopes);
     res.status(200).json({
-      results: outcomes.map((o, index) =>
-        o.status === 'rejected'
-          ? {
-              index,
-              status: 'rejected',
-              httpStatus: statusOf(o.error.code),
-              ...errorBody(o.error.code, o.error.message, o.error.details),
-            }
-          : { index, status: o.status, id: o.record.id },
-      ),
+      results: outcomes.map((o, index) => {
+        if (o.status !== 'rejected') return { index, status: o.status, id: o.record.id };
+        const { status, body } = publicError(o.error, logger, req.route?.path as string);
+        return { index, status: 'rejected', httpStatus: status, ...body };
+      }),
     });
   });
 

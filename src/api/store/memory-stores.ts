@@ -155,10 +155,10 @@ export function createMemoryStores(): Stores {
   ) => {
     const revokedAt = normalIso(at, 'revokedAt');
     const found = map.get(key);
-    if (!found) return false;
+    if (!found) return undefined;
     // One-way, as in Redis: keep the earlier of two effective times.
     if (found.revokedAt === undefined || revokedAt < found.revokedAt) found.revokedAt = revokedAt;
-    return true;
+    return found.revokedAt;
   };
   const byRegistration =
     <T extends { registeredAt: string }>(key: (e: T) => string) =>

@@ -82,12 +82,15 @@ const SCRIPTS = {
     end
     return v`,
   // Sets revokedAt unless an earlier one is there (ISO strings in one format compare as
-  // times). 0 if the entity does not exist.
+  // times); returns the revokedAt now in effect, '' if the entity does not exist.
   zkRevoke: `
-    if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+    if redis.call('EXISTS', KEYS[1]) == 0 then return '' end
     local cur = redis.call('HGET', KEYS[1], 'revokedAt')
-    if (not cur) or ARGV[1] < cur then redis.call('HSET', KEYS[1], 'revokedAt', ARGV[1]) end
-    return 1`,
+    if (not cur) or ARGV[1] < cur then
+      redis.call('HSET', KEYS[1], 'revokedAt', ARGV[1])
+      return ARGV[1]
+    end
+    return cur`,
   // INCR and the window's expiry in one step: a counter can never be left without a TTL.
   zkHit: `
     local n = redis.call('INCR', KEYS[1])
@@ -261,7 +264,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
     revokeAttestor: (keyHash, revokedAt) =>
       guardedRedis('revokeAttestor', async () => {
         const at = normalIso(revokedAt, 'revokedAt');
-        return (await script('zkRevoke', k.attestor(keyHash), at)) === 1;
+        return ((await script('zkRevoke', k.attestor(keyHash), at)) as string) || undefined;
       }),
     getAttestor: (keyHash) => guardedRedis('getAttestor', () => readAttestor(keyHash)),
     listAttestors: () =>
@@ -289,7 +292,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
     revokeInstitution: (id, revokedAt) =>
       guardedRedis('revokeInstitution', async () => {
         const at = normalIso(revokedAt, 'revokedAt');
-        return (await script('zkRevoke', k.institution(id), at)) === 1;
+        return ((await script('zkRevoke', k.institution(id), at)) as string) || undefined;
       }),
     getInstitution: (id) => guardedRedis('getInstitution', () => readInstitution(id)),
     listInstitutions: () =>

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { ZkAttestError } from '../../common/errors';
 import { FIELD_ELEMENT_PATTERN } from '../../common/ids';
-import type { JsonWebKey } from '../../common/transport-envelope';
+import type { JsonWebKey } from '../../common/transport-key';
 import { isEgressHead, type EgressHead } from '../../common/egress-head';
 
 /** The claims a package can prove. */
@@ -18,9 +18,9 @@ export type ClaimKind = 'coverage' | 'yield-range' | 'concentration';
 /** A claim parameter as published: a decimal string, a number or a list of numbers. */
 export type PublicValue = string | number | number[];
 
-/** A verified attestation as recorded offshore, keyed by its package id. */
+/** A verified attestation as recorded offshore, one per statement. */
 export interface AttestationRecord {
-  /** Package id: SHA-256 of the package's canonical JSON, 64 lowercase hex digits. */
+  /** Statement id (src/common/statement-id.ts): circuit id + public signals, 64 hex digits. */
   id: string;
   claim: ClaimKind;
   circuitId: string;
@@ -40,7 +40,7 @@ export interface AttestationRecord {
   meaning: string;
   /** The claim's named public parameters. */
   publicValues: Record<string, PublicValue>;
-  /** The package JSON as received. */
+  /** The first package recorded for the statement, as received. */
   package: unknown;
   /** ISO time the record was written; orders listings. */
   recordedAt: string;
@@ -78,7 +78,7 @@ export interface PutResult {
   record: AttestationRecord;
 }
 
-/** Recorded attestations: write-once by package id, listed newest first. */
+/** Recorded attestations: write-once by id, listed newest first. */
 export interface AttestationStore {
   /**
    * Stores the record unless one with its id exists. The first write wins; later ones (also
@@ -146,16 +146,19 @@ export interface InstitutionEntry {
 export interface RegistryStore {
   /** Registers (or updates) an attestor key. */
   putAttestor(entry: Omit<AttestorEntry, 'revokedAt'>): Promise<void>;
-  /** Revokes from `revokedAt` (ISO, effective time); false if the key is unknown. */
-  revokeAttestor(keyHash: string, revokedAt: string): Promise<boolean>;
+  /**
+   * Revokes from `revokedAt` (ISO); returns the revocation time now in effect (an earlier one
+   * stays), or undefined if the key is unknown.
+   */
+  revokeAttestor(keyHash: string, revokedAt: string): Promise<string | undefined>;
   /** The attestor key, or undefined. */
   getAttestor(keyHash: string): Promise<AttestorEntry | undefined>;
   /** All attestor keys, by registeredAt then keyHash. */
   listAttestors(): Promise<AttestorEntry[]>;
   /** Registers (or updates) an institution. */
   putInstitution(entry: Omit<InstitutionEntry, 'revokedAt'>): Promise<void>;
-  /** Revokes from `revokedAt` (ISO, effective time); false if the institution is unknown. */
-  revokeInstitution(id: string, revokedAt: string): Promise<boolean>;
+  /** As revokeAttestor, for an institution. */
+  revokeInstitution(id: string, revokedAt: string): Promise<string | undefined>;
   /** The institution, or undefined. */
   getInstitution(id: string): Promise<InstitutionEntry | undefined>;
   /** All institutions, by registeredAt then id. */

@@ -86,8 +86,8 @@ export function readEvidence(jsonl: string): {
   return { header, entries, ok, ...(chain.ok ? {} : { brokenAt: chain.brokenAt }) };
 }
 
-/** Looks up whether the offshore API at `url` (the logged POST URL) holds `packageId`. */
-export type FetchRecord = (url: string, packageId: string) => Promise<{ found: boolean }>;
+/** Looks up whether the offshore API at `url` (the logged POST URL) holds the record `id`. */
+export type FetchRecord = (url: string, id: string) => Promise<{ found: boolean }>;
 
 /** One record the offshore side holds for an institution, as reconcile needs it. */
 export interface AnchoredRecord {
@@ -107,6 +107,8 @@ export interface ReconcileItem {
   destination: string;
   url: string;
   packageId: string;
+  /** The offshore record id: the id of the statement the package proves. */
+  statementId: string;
   /** The seqs of the log entries for this pair. */
   seqs: number[];
   /** Why it is listed (missing/unexpected/unchecked). */
@@ -224,7 +226,7 @@ export async function reconcile(
   for (const { item, delivered, answered } of groupSends(entries)) {
     let found: boolean;
     try {
-      found = (await fetchRecord(item.url, item.packageId)).found === true;
+      found = (await fetchRecord(item.url, item.statementId)).found === true;
     } catch (err) {
       report.unchecked.push({ ...item, reason: err instanceof Error ? err.message : String(err) });
       continue;
@@ -254,7 +256,14 @@ function groupSends(
     let group = groups.get(key);
     if (!group) {
       group = {
-        item: { destination: e.destination, url: e.url, packageId: e.packageId, seqs: [] },
+        item: {
+          destination: e.destination,
+          url: e.url,
+          packageId: e.packageId,
+          // Entries from before records were keyed by statement name the package's id.
+          statementId: e.statementId ?? e.packageId,
+          seqs: [],
+        },
         delivered: false,
         answered: false,
       };
@@ -347,7 +356,7 @@ async function checkAnchors(
 }
 
 /**
- * The default lookup: GET `<url>/<packageId>` (url is the logged POST URL, `.../v1/attestations`).
+ * The default lookup: GET `<url>/<id>` (url is the logged POST URL, `.../v1/attestations`).
  * 200 with the same id: found; 404: not found; anything else throws.
  */
 export function defaultFetchRecord(
@@ -355,9 +364,9 @@ export function defaultFetchRecord(
 ): FetchRecord {
   const fetchFn = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 15_000;
-  return async (url, packageId) => {
-    if (!/^[0-9a-f]{64}$/.test(packageId)) throw new Error('not a package id');
-    const res = await fetchFn(`${url.replace(/\/+$/, '')}/${packageId}`, {
+  return async (url, id) => {
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new Error('not a record id');
+    const res = await fetchFn(`${url.replace(/\/+$/, '')}/${id}`, {
       headers: { accept: 'application/json' },
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
@@ -368,7 +377,7 @@ export function defaultFetchRecord(
     }
     if (res.status !== 200) throw new Error(`offshore answered ${res.status}`);
     const body = (await res.json()) as { id?: unknown };
-    if (body.id !== packageId) throw new Error('offshore answered another record');
+    if (body.id !== id) throw new Error('offshore answered another record');
     return { found: true };
   };
 }

@@ -67,6 +67,8 @@ export interface EgressIntentInput {
   at: string;
   /** The package id (SHA-256 of its canonical JSON). */
   packageId: string;
+  /** The id of the statement it proves: the offshore record id (common/statement-id.ts). */
+  statementId: string;
   /** SHA-256 (hex) of the exact HTTP request body bytes. */
   sha256: string;
   /** Length of that body in bytes. */
@@ -83,6 +85,7 @@ export interface EgressOutcomeInput {
   /** When the answer came (ISO 8601). */
   at: string;
   packageId: string;
+  statementId: string;
   /** The intent's sha256: the bytes this answer is about. */
   sha256: string;
   bytes: number;
@@ -343,6 +346,7 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
   check(input.kind === 'intent' || input.kind === 'outcome', 'kind');
   check(text(input.url), 'url');
   check(HEX64.test(String(input.packageId)), 'packageId');
+  check(HEX64.test(String(input.statementId)), 'statementId');
   check(HEX64.test(String(input.sha256)), 'sha256');
   check(Number.isSafeInteger(input.bytes) && input.bytes >= 0, 'bytes');
   const sent = {
@@ -350,6 +354,7 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
     url: input.url,
     at: input.at,
     packageId: input.packageId,
+    statementId: input.statementId,
     sha256: input.sha256,
     bytes: input.bytes,
   };

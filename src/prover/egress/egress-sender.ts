@@ -12,6 +12,7 @@ import { clearForEgress, type ClearedPackage } from './egress-guard';
 import { findLeaks } from './leak-scan';
 import { ZkAttestError } from '../../common/errors';
 import { sha256Hex } from '../../common/hash';
+import { statementId } from '../../common/statement-id';
 import { INSTITUTION_ID_RULE, isInstitutionId } from '../../common/ids';
 import {
   TRANSPORT_ALGS,
@@ -140,6 +141,8 @@ export class EgressSender {
     const cleared = await this.clear(candidate, destination.name, opts);
     const url = endpointOf(destination.url);
 
+    // The offshore side keeps one record per statement, under the statement's id.
+    const recordId = statementId(cleared.package);
     let body = Buffer.alloc(0);
     let intent: EgressEntry;
     try {
@@ -158,6 +161,7 @@ export class EgressSender {
           institution: destination.institutionId,
           at: this.now().toISOString(),
           packageId: cleared.id,
+          statementId: recordId,
           sha256: sha256Hex(body),
           bytes: body.length,
         };
@@ -180,10 +184,11 @@ export class EgressSender {
         url,
         at: this.now().toISOString(),
         packageId: cleared.id,
+        statementId: recordId,
         sha256: sha256Hex(body),
         bytes: body.length,
         httpStatus,
-        outcome: outcomeOf(httpStatus, offshoreId, cleared.id),
+        outcome: outcomeOf(httpStatus, offshoreId, recordId),
       });
     } catch (err) {
       const error = new ZkAttestError(
@@ -284,7 +289,7 @@ export function endpointOf(baseUrl: string): string {
 }
 
 function outcomeOf(status: number, offshoreId: string | undefined, id: string): EgressOutcome {
-  // 200/201 that does not name our package is not a receipt for it.
+  // 200/201 that does not name our package's statement is not a receipt for it.
   if (status === 201) return offshoreId === id ? 'recorded' : 'failed';
   if (status === 200) return offshoreId === id ? 'existing' : 'failed';
   if (status >= 400 && status < 500) return 'rejected';

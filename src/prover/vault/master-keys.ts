@@ -13,7 +13,7 @@ import { randomBytes, type webcrypto } from 'node:crypto';
 import { ZkAttestError } from '../../common/errors';
 
 // The project's one WebCrypto implementation, typed with Node's (identical) interfaces; see
-// src/common/transport-envelope.ts.
+// src/common/transport-key.ts.
 export const subtle: webcrypto.SubtleCrypto = new Crypto().subtle;
 
 /** The algorithm of every master key: AES-256 key wrap (RFC 3394); see vault.ts for why. */

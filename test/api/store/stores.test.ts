@@ -259,16 +259,23 @@ describe.each([
       await stores.registry.putAttestor(b);
       expect(await stores.registry.getAttestor('123')).toEqual(a);
       expect(await stores.registry.getAttestor('789')).toBeUndefined();
-      expect(await stores.registry.revokeAttestor('789', '2025-02-01T00:00:00Z')).toBe(false);
+      expect(await stores.registry.revokeAttestor('789', '2025-02-01T00:00:00Z')).toBeUndefined();
 
-      expect(await stores.registry.revokeAttestor('123', '2025-03-01T00:00:00Z')).toBe(true);
+      expect(await stores.registry.revokeAttestor('123', '2025-03-01T00:00:00Z')).toBe(
+        '2025-03-01T00:00:00.000Z',
+      );
       const revoked = { ...a, revokedAt: '2025-03-01T00:00:00.000Z' };
       expect(await stores.registry.getAttestor('123')).toEqual(revoked);
       // Later effective times and re-registration do not undo a revocation; earlier ones win.
-      await stores.registry.revokeAttestor('123', '2025-04-01T00:00:00Z');
+      // Each call answers the time in effect, not the one asked for.
+      expect(await stores.registry.revokeAttestor('123', '2025-04-01T00:00:00Z')).toBe(
+        '2025-03-01T00:00:00.000Z',
+      );
       await stores.registry.putAttestor({ ...a, label: 'renamed' });
       expect(await stores.registry.getAttestor('123')).toEqual({ ...revoked, label: 'renamed' });
-      await stores.registry.revokeAttestor('123', '2025-02-01T00:00:00Z');
+      expect(await stores.registry.revokeAttestor('123', '2025-02-01T00:00:00Z')).toBe(
+        '2025-02-01T00:00:00.000Z',
+      );
       expect((await stores.registry.getAttestor('123'))?.revokedAt).toBe(
         '2025-02-01T00:00:00.000Z',
       );
@@ -289,8 +296,15 @@ describe.each([
       await stores.registry.putInstitution(bank);
       expect(await stores.registry.getInstitution('bank-a')).toEqual(bank);
       expect(await stores.registry.getInstitution('bank-b')).toBeUndefined();
-      expect(await stores.registry.revokeInstitution('bank-b', '2025-02-01T00:00:00Z')).toBe(false);
-      expect(await stores.registry.revokeInstitution('bank-a', '2025-02-01T00:00:00Z')).toBe(true);
+      expect(
+        await stores.registry.revokeInstitution('bank-b', '2025-02-01T00:00:00Z'),
+      ).toBeUndefined();
+      expect(await stores.registry.revokeInstitution('bank-a', '2025-02-01T00:00:00Z')).toBe(
+        '2025-02-01T00:00:00.000Z',
+      );
+      expect(await stores.registry.revokeInstitution('bank-a', '2025-05-01T00:00:00Z')).toBe(
+        '2025-02-01T00:00:00.000Z',
+      );
       expect(await stores.registry.listInstitutions()).toEqual([
         { ...bank, revokedAt: '2025-02-01T00:00:00.000Z' },
       ]);

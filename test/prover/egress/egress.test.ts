@@ -8,6 +8,7 @@ import type { AttestationPackage } from '../../../src/common/attestation-package
 import { packageId } from '../../../src/common/attestation-package';
 import { ZkAttestError } from '../../../src/common/errors';
 import { sha256Hex } from '../../../src/common/hash';
+import { statementId } from '../../../src/common/statement-id';
 import {
   EVIDENCE_TYPE,
   EgressSender,
@@ -92,6 +93,7 @@ function sample(i: number): EgressEntryInput & { kind: 'intent' } {
     institution: 'onshore-bank',
     at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
     packageId: sha256Hex(`package-${i}`),
+    statementId: sha256Hex(`statement-${i}`),
     sha256: sha256Hex(`body-${i}`),
     bytes: 100 + i,
   };
@@ -162,12 +164,14 @@ describe('sending through the egress path', () => {
       destination: 'offshore',
       url: `${baseUrl}/v1/attestations`,
       packageId: packageId(pkg),
+      statementId: statementId(pkg),
       httpStatus: 201,
       outcome: 'recorded',
       bytes: first.body.length,
       sha256: sha256Hex(first.body),
     });
-    expect(first.offshoreId).toBe(packageId(pkg));
+    // The offshore record is the statement's, under the statement id.
+    expect(first.offshoreId).toBe(statementId(pkg));
     // Nothing but the package leaves: the body is exactly {"envelope": "<JWS of the package>"}.
     const body = JSON.parse(first.body.toString('utf8')) as { envelope: string };
     expect(Object.keys(body)).toEqual(['envelope']);
@@ -176,7 +180,7 @@ describe('sending through the egress path', () => {
 
     // The offshore side holds it.
     await request(api.app)
-      .get(`/v1/attestations/${packageId(pkg)}`)
+      .get(`/v1/attestations/${statementId(pkg)}`)
       .expect(200);
 
     const again = await sender.send(pkg, 'offshore');
@@ -249,7 +253,7 @@ describe('sending through the egress path', () => {
     ]);
     expect(JSON.stringify(await log.list())).not.toContain('positions');
     await request(api.app)
-      .get(`/v1/attestations/${packageId(pkg)}`)
+      .get(`/v1/attestations/${statementId(pkg)}`)
       .expect(404);
   });
 
@@ -438,7 +442,12 @@ describe('evidence', () => {
     await ok.send(pkg, 'offshore');
     const log = new MemoryEgressLog();
     const dead = await deadUrl();
-    const failed = { ...sample(0), url: `${baseUrl}/v1/attestations`, packageId: packageId(pkg) };
+    const failed = {
+      ...sample(0),
+      url: `${baseUrl}/v1/attestations`,
+      packageId: packageId(pkg),
+      statementId: statementId(pkg),
+    };
     await log.append(failed);
     await log.append(outcomeOf(failed, 1, 0, 'failed'));
     const unreachable = { ...sample(1), url: `${dead}/v1/attestations` };

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { createApp } from '../../../src/api/app';
 import { createRedisStores, type Stores } from '../../../src/api/store';
 import { createLogger } from '../../../src/common/logger';
-import { generateTransportKey } from '../../../src/common/transport-envelope';
+import { generateTransportKey } from '../../../src/common/transport-key';
 import {
   findLeaks,
   loadSnapshotFile,

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import type { AttestationPackage } from '../../../src/common/attestation-package';
 import { createLogger } from '../../../src/common/logger';
-import { generateTransportKey } from '../../../src/common/transport-envelope';
+import { generateTransportKey } from '../../../src/common/transport-key';
 import {
   buildOnshoreService,
   type OnshoreService,

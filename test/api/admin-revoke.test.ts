@@ -1,0 +1,74 @@
+import { newInstitution } from '../support/attestation-factory';
+import { startApi, type ApiUnderTest } from './api-harness';
+
+// A revocation is one-way and only ever moves earlier: the endpoints must answer, and audit,
+// the time in effect after the call, never merely the time asked for.
+
+let api: ApiUnderTest;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(async () => {
+  await api.close();
+});
+
+const EARLIER = '2025-02-01T00:00:00.000Z';
+const LATER = '2025-03-01T00:00:00.000Z';
+
+async function lastAudit(type: string) {
+  const events = await api.stores.audit.read(1000);
+  return events.filter((e) => e.event.type === type).map((e) => e.event);
+}
+
+describe('revoke endpoints answer the effective time', () => {
+  it('attestors: a later or absent time keeps, and reports, the earlier revocation', async () => {
+    const keyHash = '1234567';
+    await api
+      .admin('post', '/v1/admin/attestors', { keyHash, label: 'a', validFrom: EARLIER })
+      .expect(201);
+    const path = `/v1/admin/attestors/${keyHash}/revoke`;
+    // Sub-millisecond digits are not kept: the answer is the stored time.
+    const first = await api
+      .admin('post', path, { effectiveAt: '2025-02-01T00:00:00.000999Z' })
+      .expect(200);
+    expect(first.body).toEqual({ keyHash, revokedAt: EARLIER });
+    const later = await api.admin('post', path, { effectiveAt: LATER }).expect(200);
+    expect(later.body).toEqual({ keyHash, revokedAt: EARLIER });
+    const now = await api.admin('post', path, {}).expect(200);
+    expect(now.body).toEqual({ keyHash, revokedAt: EARLIER });
+    expect((await api.stores.registry.getAttestor(keyHash))?.revokedAt).toBe(EARLIER);
+
+    const audited = await lastAudit('admin.attestor.revoked');
+    expect(audited.map((e) => e.revokedAt)).toEqual([EARLIER, EARLIER, EARLIER]);
+    expect(audited[1]).toMatchObject({ keyHash, revokedAt: EARLIER, requestedAt: LATER });
+  });
+
+  it('institutions: the same, and an earlier time moves the revocation earlier', async () => {
+    const bank = await newInstitution('revoked-bank');
+    await api
+      .admin('post', '/v1/admin/institutions', {
+        id: bank.id,
+        name: 'Bank',
+        alg: bank.alg,
+        publicKeyJwk: bank.publicJwk,
+      })
+      .expect(201);
+    const path = `/v1/admin/institutions/${bank.id}/revoke`;
+    expect((await api.admin('post', path, { effectiveAt: LATER }).expect(200)).body).toEqual({
+      id: bank.id,
+      revokedAt: LATER,
+    });
+    const now = await api.admin('post', path, {}).expect(200);
+    expect(now.body.revokedAt).toBe(LATER);
+    const earlier = await api.admin('post', path, { effectiveAt: EARLIER }).expect(200);
+    expect(earlier.body.revokedAt).toBe(EARLIER);
+
+    const audited = await lastAudit('admin.institution.revoked');
+    expect(audited.map((e) => e.revokedAt)).toEqual([LATER, LATER, EARLIER]);
+  });
+
+  it('unknown ids are 404', async () => {
+    await api.admin('post', '/v1/admin/attestors/999/revoke', {}).expect(404);
+    await api.admin('post', '/v1/admin/institutions/no-such-bank/revoke', {}).expect(404);
+  });
+});
