@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { packageId } from '../../src/common/attestation-package';
+import { statementId } from '../../src/common/statement-id';
 import { signEnvelope } from '../../src/common/transport-envelope';
 import type { EgressHead } from '../../src/common/egress-head';
 import {
@@ -52,11 +52,11 @@ describe('the egress head offshore', () => {
       .expect(201);
     expect(created.body.attestation.egressHead).toEqual(head);
     const got = await request(api.app)
-      .get(`/v1/attestations/${packageId(pkg)}`)
+      .get(`/v1/attestations/${statementId(pkg)}`)
       .expect(200);
     expect(got.body.egressHead).toEqual(head);
     const listed = await request(api.app).get('/v1/attestations').expect(200);
-    expect(listed.body.items[0]).toMatchObject({ id: packageId(pkg), egressHead: head });
+    expect(listed.body.items[0]).toMatchObject({ id: statementId(pkg), egressHead: head });
 
     const again = await request(api.app)
       .post('/v1/attestations')

@@ -1,15 +1,13 @@
 /**
  * Test doubles for the egress path that need no proof: a package that passes the egress guard's
  * schema (its proof is not a valid one: only a real offshore API would notice), and an offshore
- * endpoint on loopback that records every request body and answers 201 naming the package.
+ * endpoint on loopback that records every request body and answers 201 naming the package's
+ * statement, as the offshore API does.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  PACKAGE_TYPE,
-  packageId,
-  type AttestationPackage,
-} from '../../src/common/attestation-package';
+import { PACKAGE_TYPE, type AttestationPackage } from '../../src/common/attestation-package';
+import { statementId } from '../../src/common/statement-id';
 
 /** A schema-valid package with small numbers; `overrides` replace top-level members. */
 export function fakePackage(overrides: Partial<AttestationPackage> = {}): AttestationPackage {
@@ -35,7 +33,7 @@ export function fakePackage(overrides: Partial<AttestationPackage> = {}): Attest
   };
 }
 
-/** An offshore endpoint that records bodies and answers 201 with the package's id. */
+/** An offshore endpoint that records bodies and answers 201 with the statement's id. */
 export interface StubOffshore {
   url: string;
   /** The request bodies received, in order. */
@@ -53,7 +51,8 @@ export async function startStubOffshore(): Promise<StubOffshore> {
       bodies.push(body);
       const { envelope } = JSON.parse(body.toString('utf8')) as { envelope: string };
       const payload = Buffer.from(envelope.split('.')[1]!, 'base64url').toString('utf8');
-      const id = packageId(JSON.parse(payload) as AttestationPackage);
+      // The offshore API keys its records by statement (circuit + public signals).
+      const id = statementId(JSON.parse(payload) as AttestationPackage);
       res.writeHead(201, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 'created', attestation: { id } }));
     });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { packageId } from '../../../src/common/attestation-package';
+import { statementId } from '../../../src/common/statement-id';
 import {
   EgressSender,
   RedisEgressLog,
@@ -32,7 +33,7 @@ let factory: AttestationFactory;
 let bank: Institution;
 let log: RedisEgressLog;
 let raw: Redis;
-let sent: Array<{ packageId: string }>;
+let sent: Array<{ packageId: string; statementId: string }>;
 let original: EgressEntry[];
 
 beforeAll(async () => {
@@ -67,7 +68,7 @@ beforeAll(async () => {
     const pkg = await factory.package({ context: BigInt(nonce) });
     const result = await sender.send(pkg, 'offshore');
     expect(result.entry.outcome).toBe('recorded');
-    sent.push({ packageId: packageId(pkg) });
+    sent.push({ packageId: packageId(pkg), statementId: statementId(pkg) });
   }
   original = await log.list();
 }, 120_000);
@@ -92,7 +93,9 @@ describe('the anchored egress head', () => {
 
   it('is recorded offshore with each attestation, and reconcile finds every anchor in the log', async () => {
     expect(original).toHaveLength(6);
-    const record = await request(api.app).get(`/v1/attestations/${sent[2]!.packageId}`).expect(200);
+    const record = await request(api.app)
+      .get(`/v1/attestations/${sent[2]!.statementId}`)
+      .expect(200);
     // The third send's intent is entry 5: it followed entry 4, the second send's outcome.
     expect(record.body.egressHead).toEqual({ seq: 4, hash: original[3]!.hash });
     const report = await reconcile(await log.list());
