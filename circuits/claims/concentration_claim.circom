@@ -5,10 +5,12 @@ include "circomlib/circuits/comparators.circom";
 include "../lib/signed_snapshot.circom";
 include "../lib/statement.circom";
 include "../lib/select_bit.circom";
+include "../lib/one_slot_per_asset.circom";
 
-// ConcentrationClaim: no position is above a share of the total, and every position's
-// asset class is in an allowed set.
-//   for all i: value_i * 10000 <= maxShareBps * sum(v)          (concentration)
+// ConcentrationClaim: no asset is above a share of the total, and every position's asset
+// class is in an allowed set.
+//   for all i < j: assetId_i == assetId_j => value_i == 0      (one slot per asset)
+//   for all i: value_i * 10000 <= maxShareBps * sum(v)          (concentration, so per asset)
 //   for all i: value_i == 0 or bit assetClass_i of allowedClasses is 1   (eligibility)
 //   sum(v) > 0
 //   public outputs: commitment, attestor,
@@ -54,6 +56,11 @@ template ConcentrationClaim(N) {
     snapshot.sigS <== sigS;
     commitment <== snapshot.commitment;
     attestor <== snapshot.attestor;
+
+    // Without it, one asset split over two slots passes a cap its total breaks.
+    component perAsset = OneSlotPerAsset(N);
+    perAsset.assetId <== assetId;
+    perAsset.value <== value;
 
     var totalValue = 0;
     for (var i = 0; i < N; i++) {

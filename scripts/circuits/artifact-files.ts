@@ -71,7 +71,8 @@ export async function generateSolidityVerifier(zkey: string, id: string): Promis
 
 /**
  * Writes a circuit's committed files into the artifacts folder from its compiled wasm and a
- * finished zkey (copied in), and returns its manifest entry.
+ * finished zkey (copied in), and returns its manifest entry (with the hash of the .ptau the
+ * zkey was made from, when given).
  */
 export async function writeCircuitArtifacts(
   spec: CircuitSpec,
@@ -79,6 +80,7 @@ export async function writeCircuitArtifacts(
   finalZkey: string,
   setup: SetupKind,
   outDir: string,
+  ptau?: string,
 ): Promise<CircuitEntry> {
   const paths = artifactPaths(spec.id);
   mkdirSync(join(outDir, spec.id), { recursive: true });
@@ -99,6 +101,7 @@ export async function writeCircuitArtifacts(
     sourceHash: sourceHash(spec),
     vkeyHash: vkeyHashOf(vk),
     setup,
+    ...(ptau ? { ptauSha256: sha256Hex(readFileSync(ptau)) } : {}),
     files: {
       wasm: file(paths.wasm),
       zkey: file(paths.zkey),

@@ -4,7 +4,10 @@
  * (a contribution and a beacon), `zkey verify`, the verification key, the Solidity verifier
  * and a manifest of SHA-256 hashes. For a production setup use `npm run ceremony`.
  *
- *   npm run circuits:build [-- --only coverage-32] [--ptau file.ptau]
+ *   npm run circuits:build [-- --only concentration-32]
+ *
+ * With --only, just that circuit's files and manifest entry are rewritten; the others stay
+ * byte-identical. The .ptau stays in build/ (gitignored): its hash goes in the manifest entry.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -22,7 +25,7 @@ import {
 } from './circuit-sources';
 import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 
-const PTAU_POWER = 14; // 2^14 = 16,384 >= the largest circuit (about 15,900 constraints)
+const PTAU_POWER = 14; // 2^14 = 16,384 >= the largest circuit (16,264 constraints + 4)
 const BUILD_DIR = join(ROOT, 'build');
 const entropy = () => randomBytes(32).toString('hex');
 const log = (msg: string) => console.log(`[circuits] ${msg}`);
@@ -68,7 +71,7 @@ async function buildCircuit(spec: CircuitSpec, ptau: string, outDir: string, bea
   if (!(await snarkjs.zKey.verifyFromR1cs(compiled.r1cs, ptau, final))) {
     throw new Error(`${spec.id}: zkey verification failed`);
   }
-  return writeCircuitArtifacts(spec, compiled, final, 'development', outDir);
+  return writeCircuitArtifacts(spec, compiled, final, 'development', outDir, ptau);
 }
 
 async function main() {

@@ -131,6 +131,7 @@ async function finalize() {
       state.zkeys[spec.id]!,
       'production',
       out,
+      state.ptau,
     );
     // The evaluation domain: the smallest power of two over constraints + public inputs + 1.
     power = Math.max(

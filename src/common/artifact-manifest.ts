@@ -22,6 +22,8 @@ const circuitEntry = z.strictObject({
   sourceHash: sha256,
   vkeyHash: sha256,
   setup: z.enum(SETUP_KINDS),
+  /** SHA-256 of the phase-1 .ptau the zkey was made from, so a check can `zkey verify` it. */
+  ptauSha256: sha256.optional(),
   files: z.strictObject({
     wasm: artifactFile,
     zkey: artifactFile,

@@ -26,7 +26,7 @@ export class TestCircuit {
     readonly spec: CircuitSpec,
     readonly constraints: Constraint[],
     readonly wasmPath: string,
-    private readonly calculator: WitnessCalculator,
+    private readonly newCalculator: () => Promise<WitnessCalculator>,
     private readonly signals: Map<string, number>,
     private readonly field: { p: bigint },
   ) {}
@@ -46,7 +46,7 @@ export class TestCircuit {
     const builder = require(join(compiled.wasm, '..', 'witness_calculator.js')) as (
       code: Buffer,
     ) => Promise<WitnessCalculator>;
-    const calculator = await builder(readFileSync(compiled.wasm));
+    const code = readFileSync(compiled.wasm);
     const signals = new Map<string, number>();
     for (const line of readFileSync(compiled.sym, 'utf8').split('\n')) {
       const [, wire, , name] = line.split(',');
@@ -56,15 +56,39 @@ export class TestCircuit {
       spec,
       r1cs.constraints as Constraint[],
       compiled.wasm,
-      calculator,
+      () => builder(code),
       signals,
       { p: r1cs.prime },
     );
   }
 
-  /** The honest witness for an input; throws when the circuit's assertions fail. */
-  witness(input: Record<string, unknown>): Promise<bigint[]> {
-    return this.calculator.calculateWitness(input, true);
+  private calculator: Promise<WitnessCalculator> | undefined;
+
+  /**
+   * The honest witness for an input; throws when the circuit's assertions fail, with the
+   * failing template in the message. circom's calculator appends each failure's text to a
+   * buffer it never clears, so one that has thrown is dropped: a later failure's message
+   * then names only its own template, and `toThrow('X')` cannot match a stale 'X'.
+   */
+  async witness(input: Record<string, unknown>): Promise<bigint[]> {
+    this.calculator ??= this.newCalculator();
+    const calculator = await this.calculator;
+    try {
+      return await calculator.calculateWitness(input, true);
+    } catch (err) {
+      this.calculator = undefined;
+      throw err;
+    }
+  }
+
+  /** Indexes of the constraints that read a wire (one signal's constraints). */
+  constraintsOn(name: string): number[] {
+    const w = String(this.wire(name));
+    const on: number[] = [];
+    this.constraints.forEach((lcs, i) => {
+      if (lcs.some((lc) => w in lc)) on.push(i);
+    });
+    return on;
   }
 
   /** The wire of a signal, e.g. "main.statement" or "main.value[3]". */

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { ZkAttestError } from '../../common/errors';
-import { assetIdOf } from './asset-id';
+import { assetIdOf, canonicalIdentifier } from './asset-id';
 import { toMinorUnits } from './decimal-amount';
 import { readCsvSnapshot } from './snapshot-csv';
 import { readJsonSnapshot } from './snapshot-json';
@@ -155,8 +155,9 @@ function toInt(raw: RawInt, max: number, where: Where, column: PositionColumn): 
 
 function toPosition(raw: RawPosition, decimals: number): Position {
   const { where } = raw;
-  // Surrounding spaces are formatting, not part of the identifier (and so not of the asset id).
-  const identifier = raw.identifier.trim();
+  // One spelling per asset (trimmed, NFKC, upper case), so rows differing only in case or
+  // width are one asset: the duplicate check below refuses them, and the circuit sees one id.
+  const identifier = canonicalIdentifier(raw.identifier);
   if (identifier === '' || [...identifier].length > MAX_IDENTIFIER_LENGTH) {
     throw fieldError(where, 'identifier', RULES.identifier);
   }

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZkAttestError } from '../../../src/common/errors';
 import { SNARK_SCALAR_FIELD } from '../../../src/common/field';
-import { ASSET_ID_DOMAIN, assetIdOf } from '../../../src/prover/snapshot/asset-id';
+import {
+  ASSET_ID_DOMAIN,
+  assetIdOf,
+  canonicalIdentifier,
+} from '../../../src/prover/snapshot/asset-id';
 import { toMinorUnits } from '../../../src/prover/snapshot/decimal-amount';
 import {
   MAX_POSITIONS,
@@ -140,6 +144,27 @@ describe('assetIdOf', () => {
     }
     expect(new Set(ids).size).toBe(ids.length);
   });
+
+  it('names the asset, not its spelling: case, surrounding space, NFC and width fold to one id', () => {
+    // Independently: the tagged SHA-256 of the upper-case ASCII spelling.
+    const expected = BigInt(
+      '0x' +
+        createHash('sha256')
+          .update('zkattest.asset-id.v1:CN-GOV-2030-01', 'utf8')
+          .digest('hex')
+          .slice(0, 62),
+    );
+    for (const spelling of [
+      'cn-gov-2030-01',
+      ' Cn-Gov-2030-01\t',
+      'ＣＮ－ＧＯＶ－２０３０－０１',
+    ]) {
+      expect(assetIdOf(spelling)).toBe(expected);
+    }
+    expect(canonicalIdentifier('e\u0301tat-1')).toBe('\u00c9TAT-1'); // decomposed é -> composed É
+    expect(assetIdOf('e\u0301tat-1')).toBe(assetIdOf('\u00c9TAT-1'));
+    expect(assetIdOf('CN-GOV-2030-01')).not.toBe(assetIdOf('CN-GOV-2030-02'));
+  });
 });
 
 describe('sample snapshots', () => {
@@ -216,7 +241,7 @@ describe('parseSnapshot (CSV)', () => {
       snapshot.positions.map((p) => [p.identifier, p.assetClass, p.value, p.yieldBps]),
     ).toEqual([
       ['ID,WITH "QUOTES"', 0, 7n, 150],
-      ['spaced-id', 4, 9n, 200],
+      ['SPACED-ID', 4, 9n, 200], // trimmed and upper-cased: the canonical spelling
     ]);
   });
 
@@ -383,6 +408,29 @@ describe('parseSnapshot (CSV)', () => {
     expect(err.details).toEqual({ row: FIRST_ROW + 3, firstRow: FIRST_ROW + 1 });
     expect(err.message).not.toContain('DUP-ISIN-77');
   });
+
+  it('treats identifiers differing only in case or width as one asset: a duplicate', () => {
+    for (const twin of ['dup-isin-77', 'Dup-Isin-77', 'ＤＵＰ-ＩＳＩＮ-７７']) {
+      const text = csv([row(1), 'DUP-ISIN-77,1,1.00,0,0', row(2), `${twin},1,3.00,0,0`]);
+      const err = catchError(() => parseSnapshot(text, 'csv'), 'SNAPSHOT_DUPLICATE_ASSET');
+      expect(err.details).toEqual({ row: FIRST_ROW + 3, firstRow: FIRST_ROW + 1 });
+      expect(err.message.toUpperCase()).not.toContain('DUP-ISIN-77');
+    }
+  });
+
+  it('keeps the canonical spelling of an identifier, and derives the id from it', () => {
+    const [position] = parseSnapshot(csv([' cn-gov-2030-01 ,1,1.00,0,0']), 'csv').positions;
+    expect(position!.identifier).toBe('CN-GOV-2030-01');
+    expect(position!.assetId).toBe(
+      BigInt(
+        '0x' +
+          createHash('sha256')
+            .update('zkattest.asset-id.v1:CN-GOV-2030-01', 'utf8')
+            .digest('hex')
+            .slice(0, 62),
+      ),
+    );
+  });
 });
 
 describe('parseSnapshot (JSON)', () => {
@@ -468,6 +516,12 @@ describe('parseSnapshot (JSON)', () => {
       'SNAPSHOT_DUPLICATE_ASSET',
     );
     expect(dup.details).toEqual({ row: 3, firstRow: 1 });
+    const caseTwin = jsonPosition(1, { identifier: 'bond-1' });
+    const twin = catchError(
+      () => parseSnapshot(json([jsonPosition(1), jsonPosition(2), caseTwin]), 'json'),
+      'SNAPSHOT_DUPLICATE_ASSET',
+    );
+    expect(twin.details).toEqual({ row: 3, firstRow: 1 });
   });
 });
 
