@@ -19,7 +19,7 @@ import {
 const CLAIMS: ClaimParams[] = [
   { claim: 'coverage', minCoverageBps: 12000 },
   { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 },
-  { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
+  { claim: 'concentration', maxShareBps: 2000, allowedClasses: [0, 1, 2, 3, 4] },
 ];
 
 const median = (xs: number[]) => {

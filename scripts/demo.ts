@@ -41,7 +41,7 @@ const CLAIMS: Array<{ label: string; params: ClaimParams }> = [
   },
   {
     label: 'no position > 20%, classes 0-4',
-    params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
+    params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: [0, 1, 2, 3, 4] },
   },
 ];
 

@@ -21,7 +21,7 @@ const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv');
 const CLAIMS: ClaimParams[] = [
   { claim: 'coverage', minCoverageBps: 12000 },
   { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 },
-  { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
+  { claim: 'concentration', maxShareBps: 2000, allowedClasses: [0, 1, 2, 3, 4] },
 ];
 
 let p: Primitives;
@@ -85,8 +85,9 @@ describe('ClaimProver on the committed artifacts', () => {
     const bad: Array<[ClaimParams, bigint]> = [
       [{ claim: 'coverage', minCoverageBps: 65536 }, 1n],
       [{ claim: 'yield-range', minYieldBps: 400, maxYieldBps: 200 }, 1n],
-      [{ claim: 'concentration', maxShareBps: 10001, allowedClasses: 1n }, 1n],
-      [{ claim: 'concentration', maxShareBps: 100, allowedClasses: 1n << 16n }, 1n],
+      [{ claim: 'concentration', maxShareBps: 10001, allowedClasses: [0] }, 1n],
+      [{ claim: 'concentration', maxShareBps: 100, allowedClasses: [16] }, 1n],
+      [{ claim: 'concentration', maxShareBps: 100, allowedClasses: [] }, 1n],
       [{ claim: 'coverage', minCoverageBps: 100 }, 1n << 128n],
     ];
     for (const [params, ctx] of bad) {
