@@ -94,7 +94,10 @@ export function parseCliParams(claim: unknown, values: CliValues, usage: string)
       .map((i) => String(i.path[0]))
       .filter((key) => raw[key] === undefined);
     if (missing.length > 0) {
-      throw new ZkAttestError('USAGE', `missing ${d.name} parameter ${missing[0]}\n\n${usage}`);
+      throw new ZkAttestError(
+        'USAGE',
+        `missing ${missing[0]}: ${d.name} takes ${d.cli.usage}\n\n${usage}`,
+      );
     }
   }
   return parseClaimParams({ claim: d.name, ...raw });
