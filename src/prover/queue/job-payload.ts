@@ -12,7 +12,7 @@ import { validateClaimParams, validateContext } from '../proving/claim-inputs';
 
 /** Ids of snapshots, keys and jobs: 1..128 characters, path-safe, no leading dot. */
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** A generous bound: the largest legitimate payload is about 250 bytes. */
+/** The largest legitimate payload (128-character ids, all 16 classes, 2^128 - 1) is 462 bytes. */
 export const MAX_PAYLOAD_BYTES = 512;
 
 const id = z.string().regex(ID_PATTERN);
