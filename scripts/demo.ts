@@ -36,7 +36,7 @@ import { startDemoOnshore } from './demo-onshore';
 
 /** Every registered claim, with its descriptor's example parameters. */
 const CLAIMS: Array<{ label: string; params: ClaimParams }> = REGISTERED_CLAIMS.map((d) => ({
-  label: [d.name, ...d.toCli(d.example.params)].join(' '),
+  label: d.name,
   params: { claim: d.name, ...d.example.params } as ClaimParams,
 }));
 
