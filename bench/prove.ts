@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { loadManifest } from '../src/common/artifact-manifest';
+import { CLAIMS as REGISTERED_CLAIMS } from '../src/claims';
 import {
   ClaimProver,
   loadPrimitives,
@@ -17,11 +18,10 @@ import {
 } from '../src/prover';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
-const CLAIMS: ClaimParams[] = [
-  { claim: 'coverage', minCoverageBps: 12000 },
-  { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 },
-  { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
-];
+/** Every registered claim, with its descriptor's example parameters. */
+const CLAIMS = REGISTERED_CLAIMS.map(
+  (d) => ({ claim: d.name, ...d.example.params }) as ClaimParams,
+);
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

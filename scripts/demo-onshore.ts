@@ -117,17 +117,9 @@ export async function startDemoOnshore(opts: {
   return {
     snapshotId: uploaded.id as string,
     async prove(label, params, context) {
-      const body =
-        params.claim === 'concentration'
-          ? {
-              ...params,
-              allowedClasses: [...Array(16).keys()].filter(
-                (c) => (params.allowedClasses >> BigInt(c)) & 1n,
-              ),
-            }
-          : params;
+      // ClaimParams are in their canonical JSON encoding: the API body as they are.
       const { jobId } = (await call('POST', `/v1/snapshots/${uploaded.id}/claims`, {
-        ...body,
+        ...params,
         context,
       })) as { jobId: string };
       let shown = -1;

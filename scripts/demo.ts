@@ -22,6 +22,7 @@ import {
   type ClaimParams,
 } from '../src/prover';
 import { Wallet } from 'ethers';
+import { CLAIMS as REGISTERED_CLAIMS } from '../src/claims';
 import { readConfig } from '../src/api/config';
 import { startAnvil } from '../src/chain/anvil';
 import { chainProvider, revertName } from '../src/chain/chain-client';
@@ -36,17 +37,11 @@ import { generateTransportKey } from '../src/common/transport-key';
 import { startDemoOnshore } from './demo-onshore';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
-const CLAIMS: Array<{ label: string; params: ClaimParams }> = [
-  { label: 'coverage >= 120%', params: { claim: 'coverage', minCoverageBps: 12000 } },
-  {
-    label: 'yield in [2.00%, 4.00%]',
-    params: { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 },
-  },
-  {
-    label: 'no position > 20%, classes 0-4',
-    params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
-  },
-];
+/** Every registered claim, with its descriptor's example parameters. */
+const CLAIMS: Array<{ label: string; params: ClaimParams }> = REGISTERED_CLAIMS.map((d) => ({
+  label: d.name,
+  params: { claim: d.name, ...d.example.params } as ClaimParams,
+}));
 
 /** anvil's first pre-funded development account (a public, well-known test key). */
 const ANVIL_DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { F1Field } from 'ffjavascript';
 import { readR1cs } from 'r1csfile';
+import type { ClaimName } from '../../src/claims';
 import { sha256Hex } from '../../src/common/hash';
 
 /** Repository root: the tooling runs circom with paths relative to it (circom2 is WASI-sandboxed). */
@@ -16,7 +17,7 @@ export interface CircuitSpec {
   file: string;
   template: string;
   params: number[];
-  claim: 'coverage' | 'yield-range' | 'concentration';
+  claim: ClaimName;
   publicSignals: string[];
 }
 

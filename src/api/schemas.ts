@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLAIM_NAMES, claimRequirementsSchema } from '../claims';
 import { FIELD_ELEMENT_PATTERN, INSTITUTION_ID_PATTERN, INSTITUTION_ID_RULE } from '../common/ids';
 
 /** Request and response schemas: the validation, the types and the OpenAPI document in one. */
@@ -11,20 +12,8 @@ const jws = z
 
 export const submitBody = z.strictObject({ envelope: jws });
 export const submitBatchBody = z.strictObject({ envelopes: z.array(jws).min(1).max(64) });
-const bps = z.number().int().min(0).max(65535);
 /** An investor's own minimums, checked against the claim's proven parameters. */
-export const requirementsSchema = z.strictObject({
-  coverage: z.strictObject({ minCoverageBps: bps.optional() }).optional(),
-  'yield-range': z
-    .strictObject({ minYieldBps: bps.optional(), maxYieldBps: bps.optional() })
-    .optional(),
-  concentration: z
-    .strictObject({
-      maxShareBps: bps.optional(),
-      allowedClasses: z.array(z.number().int().min(0).max(15)).max(16).optional(),
-    })
-    .optional(),
-});
+export const requirementsSchema = claimRequirementsSchema;
 export const verifyBody = z.strictObject({
   package: z.unknown(),
   requirements: requirementsSchema.optional(),
@@ -32,7 +21,7 @@ export const verifyBody = z.strictObject({
 export const idParam = z.strictObject({ id: hex64 });
 export const listQuery = z.strictObject({
   attestor: fieldElement.optional(),
-  claim: z.enum(['coverage', 'yield-range', 'concentration']).optional(),
+  claim: z.enum(CLAIM_NAMES).optional(),
   commitment: fieldElement.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

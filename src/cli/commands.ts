@@ -14,12 +14,12 @@ import {
   readAttestorKey,
   snapshotCommitment,
   writeAttestorKey,
-  MAX_POSITIONS,
-  ALL_CLASSES,
-  type ClaimParams,
 } from '../prover';
+import { CLAIM_NAMES, claimCliOptions, claimNamed, claimUsage, parseCliParams } from '../claims';
+import { circuitEntryOf, loadManifest } from '../common/artifact-manifest';
+import { circuitsForClaim } from '../common/artifact-store';
 import { VerificationKeyRegistry, verifyPackage } from '../verifier';
-import { integerOption, required, type Command } from './args';
+import { required, type Command } from './args';
 
 const hex = (x: bigint) => `0x${x.toString(16)}`;
 
@@ -47,22 +47,47 @@ const keysNew: Command = {
 const snapshotCommit: Command = {
   name: 'snapshot commit',
   summary: 'validate a snapshot (CSV or JSON) and print its salted commitment',
-  usage: 'zkattest snapshot commit <snapshot.csv|json> [--secret <file>]',
-  options: { secret: { type: 'string' } },
+  usage: 'zkattest snapshot commit <snapshot.csv|json> [--secret <file>] [--claim <claim>]',
+  options: { secret: { type: 'string' }, claim: { type: 'string' } },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     const snapshot = loadSnapshotFile(file);
+    const slots = circuitSlots(snapshot.positions.length, values.claim as string | undefined);
     const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(file);
     const { salt, created } = loadOrCreateSalt(secretFile);
     const p = await loadPrimitives();
-    const commitment = snapshotCommitment(p, snapshot, salt, MAX_POSITIONS);
+    const commitment = snapshotCommitment(p, snapshot, salt, slots);
     console.log(
       `snapshot valid: ${snapshot.positions.length} positions, as of ${iso(snapshot.asOf)}`,
     );
+    console.log(`circuit slots: ${slots} (from the artifact manifest, as prove uses them)`);
     console.log(`salt ${created ? 'created in' : 'read from'} ${secretFile} (keep it onshore)`);
     console.log(`commitment: ${commitment}`);
   },
 };
+
+/**
+ * The slot count of the circuit `prove` would use for this many positions (the commitment
+ * depends on it): for the named claim, or the one count every claim's circuit agrees on.
+ */
+function circuitSlots(positions: number, claim: string | undefined): number {
+  const manifest = loadManifest();
+  const names = claim === undefined ? CLAIM_NAMES : [claimNamed(claim).name];
+  const counts = new Set<number>();
+  for (const name of names) {
+    const fits = circuitsForClaim(manifest, name)
+      .map((id) => circuitEntryOf(manifest, id).maxPositions)
+      .find((slots) => slots >= positions);
+    if (fits !== undefined) counts.add(fits);
+  }
+  if (counts.size === 0) {
+    throw new ZkAttestError('CIRCUIT_UNKNOWN', `no circuit holds ${positions} positions`);
+  }
+  if (counts.size > 1) {
+    throw new ZkAttestError('USAGE', 'the claims differ in circuit slots: name one with --claim');
+  }
+  return [...counts][0]!;
+}
 
 const CLAIM_OPTIONS = {
   snapshot: { type: 'string' },
@@ -70,12 +95,8 @@ const CLAIM_OPTIONS = {
   secret: { type: 'string' },
   context: { type: 'string' },
   out: { type: 'string' },
-  'min-coverage-bps': { type: 'string' },
-  'min-yield-bps': { type: 'string' },
-  'max-yield-bps': { type: 'string' },
-  'max-share-bps': { type: 'string' },
-  'allowed-classes': { type: 'string' },
   'for-token': { type: 'string' },
+  ...claimCliOptions(),
 } as const;
 
 const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <file> --out <package.json>
@@ -83,44 +104,7 @@ const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <file> --out
     [--for-token <deployment.json>]   bind the proof to that token (chain id + address)
 
 claims and their parameters:
-  coverage        --min-coverage-bps N        collateral after haircuts >= N bps of liabilities
-  yield-range     --min-yield-bps A --max-yield-bps B   value-weighted yield within [A, B] bps
-  concentration   [--max-share-bps N] [--allowed-classes 0,1,2]
-                  no position above N bps of the total (default 10000: off);
-                  every asset class in the list (default: all 16 classes)`;
-
-function claimParams(claim: string | undefined, v: Record<string, string | boolean | undefined>) {
-  switch (claim) {
-    case 'coverage':
-      return { claim, minCoverageBps: integerOption(v, 'min-coverage-bps', PROVE_USAGE) };
-    case 'yield-range':
-      return {
-        claim,
-        minYieldBps: integerOption(v, 'min-yield-bps', PROVE_USAGE),
-        maxYieldBps: integerOption(v, 'max-yield-bps', PROVE_USAGE),
-      };
-    case 'concentration': {
-      const classes = v['allowed-classes'];
-      let mask = ALL_CLASSES;
-      if (typeof classes === 'string') {
-        mask = 0n;
-        for (const c of classes.split(',')) {
-          if (!/^[0-9]+$/.test(c.trim()) || Number(c) > 15) {
-            throw new ZkAttestError('USAGE', '--allowed-classes is a list of classes 0..15');
-          }
-          mask |= 1n << BigInt(c.trim());
-        }
-      }
-      return {
-        claim,
-        maxShareBps: v['max-share-bps'] ? integerOption(v, 'max-share-bps', PROVE_USAGE) : 10000,
-        allowedClasses: mask,
-      };
-    }
-    default:
-      throw new ZkAttestError('CLAIM_UNKNOWN', `unknown claim "${claim ?? ''}"\n\n${PROVE_USAGE}`);
-  }
-}
+${claimUsage()}`;
 
 function tokenContext(deploymentFile: string): bigint {
   const d = readDeploymentFile(deploymentFile);
@@ -141,7 +125,7 @@ const prove: Command = {
   usage: PROVE_USAGE,
   options: CLAIM_OPTIONS,
   async run(values, [claim]) {
-    const params = claimParams(claim, values) as ClaimParams;
+    const params = parseCliParams(claim, values, PROVE_USAGE);
     const snapshotFile = required(values, 'snapshot', PROVE_USAGE);
     const out = required(values, 'out', PROVE_USAGE);
     const snapshot = loadSnapshotFile(snapshotFile);

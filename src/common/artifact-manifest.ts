@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { CLAIM_NAMES } from '../claims/registry';
 import { ZkAttestError } from './errors';
 
 /** Where the committed circuit artifacts live, unless ZKATTEST_ARTIFACTS says otherwise. */
@@ -13,7 +14,7 @@ export const SETUP_KINDS = ['development', 'production'] as const;
 export type SetupKind = (typeof SETUP_KINDS)[number];
 
 const circuitEntry = z.strictObject({
-  claim: z.enum(['coverage', 'yield-range', 'concentration']),
+  claim: z.enum(CLAIM_NAMES),
   template: z.string(),
   params: z.array(z.number().int()),
   maxPositions: z.number().int().positive(),
@@ -54,7 +55,7 @@ const manifestSchema = z.strictObject({
 
 export type ArtifactManifest = z.infer<typeof manifestSchema>;
 export type CircuitEntry = z.infer<typeof circuitEntry>;
-export type ClaimName = CircuitEntry['claim'];
+export type { ClaimName } from '../claims/registry';
 
 /** Reads and validates `manifest.json` of an artifacts folder. */
 export function loadManifest(dir: string = artifactsDir()): ArtifactManifest {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLAIM_NAMES } from '../claims/registry';
 import { isBaseFieldElement, isFieldElement } from './field';
 import { FIELD_ELEMENT_PATTERN } from './ids';
 import { canonicalJson, sha256Hex } from './hash';
@@ -25,7 +26,7 @@ export const PACKAGE_TYPE = 'zkattest.attestation/v1';
  */
 export const attestationPackageSchema = z.strictObject({
   type: z.literal(PACKAGE_TYPE),
-  claim: z.enum(['coverage', 'yield-range', 'concentration']),
+  claim: z.enum(CLAIM_NAMES),
   circuitId: z.string().regex(/^[a-z0-9-]{1,64}$/),
   vkeyHash: z.string().regex(/^[0-9a-f]{64}$/),
   publicSignals: z.strictObject({

@@ -1,8 +1,7 @@
-import type { ClaimName } from './artifact-manifest';
-
 /**
  * The `statement` public signal packs a claim's small public values (see
- * circuits/lib/statement.circom). Least significant first:
+ * circuits/lib/statement.circom; each claim's descriptor names paramA and paramB). Least
+ * significant first:
  *   context 128 bits | asOf 40 bits | paramA 16 bits | paramB 64 bits
  */
 export const STATEMENT_LAYOUT = {
@@ -49,13 +48,6 @@ export function unpackStatement(packed: bigint): StatementParts | undefined {
     paramB: part('paramB'),
   };
 }
-
-/** The names a claim gives paramA and paramB. */
-export const CLAIM_PARAMS: Record<ClaimName, { paramA: string; paramB: string }> = {
-  coverage: { paramA: 'minCoverageBps', paramB: 'liabilities' },
-  'yield-range': { paramA: 'minYieldBps', paramB: 'maxYieldBps' },
-  concentration: { paramA: 'maxShareBps', paramB: 'allowedClasses' },
-};
 
 /** The largest context a statement can carry (128 bits). */
 export const MAX_CONTEXT = mask(STATEMENT_LAYOUT.context.bits);

@@ -11,7 +11,6 @@ export {
 } from './snapshot/attestor-key';
 export { assetIdOf } from './snapshot/asset-id';
 export {
-  ALL_CLASSES,
   circuitInput,
   claimHolds,
   validateClaimParams,

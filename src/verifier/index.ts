@@ -1,5 +1,5 @@
 export { batchVerify, type BatchVerifyItem } from './batch-verify';
-export { claimMeaning, claimValues, type ClaimValues } from './claim-meaning';
+export { claimMeaning, claimValues, type ClaimValues } from '../claims';
 export {
   attestorReasons,
   DEFAULT_POLICY,

@@ -1,4 +1,6 @@
-import type { ClaimValues } from './claim-meaning';
+import { claimMeetsRequirements, type ClaimRequirements, type ClaimValues } from '../claims';
+
+export type { ClaimRequirements };
 
 /** An attestor key as a verifier knows it: trusted from `validFrom`, until `revokedAt`. */
 export interface AttestorStatus {
@@ -24,13 +26,6 @@ export interface ChallengeLedger {
   consume(nonce: string, consumer: string): Promise<'ok' | 'unknown' | 'used'>;
   /** Looks without consuming. */
   peek(nonce: string): Promise<'ok' | 'unknown' | 'used'>;
-}
-
-/** What an investor requires of a claim's public parameters, per claim. */
-export interface ClaimRequirements {
-  coverage?: { minCoverageBps?: number };
-  'yield-range'?: { minYieldBps?: number; maxYieldBps?: number };
-  concentration?: { maxShareBps?: number; allowedClasses?: number[] };
 }
 
 /** A verifier's policy: what it takes, beyond a valid proof, to accept an attestation. */
@@ -89,28 +84,5 @@ export function requirementReasons(
   requirements: ClaimRequirements | undefined,
   values: ClaimValues,
 ): PolicyReason[] {
-  const met = (() => {
-    switch (values.claim) {
-      case 'coverage': {
-        const r = requirements?.coverage;
-        return !r?.minCoverageBps || values.minCoverageBps >= r.minCoverageBps;
-      }
-      case 'yield-range': {
-        const r = requirements?.['yield-range'];
-        return (
-          (r?.minYieldBps === undefined || values.minYieldBps >= r.minYieldBps) &&
-          (r?.maxYieldBps === undefined || values.maxYieldBps <= r.maxYieldBps)
-        );
-      }
-      case 'concentration': {
-        const r = requirements?.concentration;
-        return (
-          (r?.maxShareBps === undefined || values.maxShareBps <= r.maxShareBps) &&
-          (r?.allowedClasses === undefined ||
-            values.allowedClasses.every((c) => r.allowedClasses!.includes(c)))
-        );
-      }
-    }
-  })();
-  return met ? [] : ['REQUIREMENT_NOT_MET'];
+  return claimMeetsRequirements(values, requirements) ? [] : ['REQUIREMENT_NOT_MET'];
 }

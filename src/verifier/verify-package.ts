@@ -1,4 +1,5 @@
 import * as snarkjs from 'snarkjs';
+import { claimMeaning, claimValues, type ClaimValues } from '../claims';
 import {
   checkPackage,
   packageId,
@@ -7,7 +8,6 @@ import {
 } from '../common/attestation-package';
 import { ZkAttestError } from '../common/errors';
 import { unpackStatement } from '../common/statement';
-import { claimMeaning, claimValues, type ClaimValues } from './claim-meaning';
 import type { VerificationKeyRegistry } from './verification-keys';
 
 /** Why a well-formed package was not accepted. */

@@ -3,7 +3,7 @@ import { loadManifest } from '../../src/common/artifact-manifest';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { sha256Hex } from '../../src/common/hash';
 import { packStatement } from '../../src/common/statement';
-import { ALL_CLASSES, assetIdOf, loadPrimitives, type Primitives } from '../../src/prover';
+import { assetIdOf, loadPrimitives, type Primitives } from '../../src/prover';
 import { AS_OF, CONTEXT, position, signedInput, snapshot } from '../fixtures';
 import { TestCircuit } from './circuit-harness';
 
@@ -20,10 +20,11 @@ beforeAll(async () => {
   circuit = await TestCircuit.compile('concentration-32');
 });
 
-const claim = (maxShareBps: number, allowedClasses: bigint = ALL_CLASSES) => ({
-  claim: 'concentration' as const,
-  maxShareBps,
-  allowedClasses,
+const ALL_CLASSES = (1n << 16n) - 1n;
+// The circuit takes the class set as a mask: the tests hand it any mask, even invalid ones.
+const input = (snap: ReturnType<typeof snapshot>, maxShareBps: number, mask = ALL_CLASSES) => ({
+  ...signedInput(p, snap, { claim: 'concentration', maxShareBps, allowedClasses: [0] }).input,
+  allowedClasses: mask.toString(),
 });
 
 // Largest position: 2,500 of 10,000 = exactly 25.00%.
@@ -37,7 +38,7 @@ const portfolio = () =>
   ]);
 
 const proves = async (snap: ReturnType<typeof snapshot>, share: number, classes?: bigint) => {
-  const w = await circuit.witness(signedInput(p, snap, claim(share, classes)).input);
+  const w = await circuit.witness(input(snap, share, classes));
   return circuit.violated(w).length === 0;
 };
 
@@ -56,8 +57,7 @@ describe('ConcentrationClaim(32)', () => {
   });
 
   it('outputs the statement computed in TypeScript', async () => {
-    const { input } = signedInput(p, portfolio(), claim(2500, 0b1111n));
-    const w = await circuit.witness(input);
+    const w = await circuit.witness(input(portfolio(), 2500, 0b1111n));
     expect(w[circuit.wire('main.statement')]).toBe(
       packStatement({ context: CONTEXT, asOf: BigInt(AS_OF), paramA: 2500n, paramB: 0b1111n }),
     );
@@ -95,7 +95,7 @@ describe('ConcentrationClaim(32)', () => {
   });
 
   it('at the R1CS level: a position cannot be re-classed under the same commitment', async () => {
-    const w = await circuit.witness(signedInput(p, portfolio(), claim(10000, 0b1111n)).input);
+    const w = await circuit.witness(input(portfolio(), 10000, 0b1111n));
     expect(circuit.violated(circuit.tamper(w, { 'main.assetClass[4]': 1n }))).not.toEqual([]);
   });
 });
@@ -151,7 +151,7 @@ describe('ConcentrationClaim(32) holds per asset, not per slot', () => {
   it('at the R1CS level: no inverse hides a non-zero amount in a repeated asset id', async () => {
     // Honest witness: asset 0 twice, slot 0 empty. Then the prover moves value into slot 0.
     const snap = snapshot([sameAsset(0, { value: 0n }), sameAsset(1, { value: 7n })]);
-    const w = await circuit.witness(signedInput(p, snap, claim(10000)).input);
+    const w = await circuit.witness(input(snap, 10000));
     expect(circuit.violated(w)).toEqual([]);
     const [pairConstraint] = circuit.constraintsOn('main.perAsset.inv[0][1]');
     expect(pairConstraint).toBeDefined();
@@ -163,7 +163,7 @@ describe('ConcentrationClaim(32) holds per asset, not per slot', () => {
   });
 
   it('at the R1CS level: a tampered inverse of distinct ids breaks the constraint', async () => {
-    const w = await circuit.witness(signedInput(p, portfolio(), claim(2500)).input);
+    const w = await circuit.witness(input(portfolio(), 2500));
     const wire = 'main.perAsset.inv[0][1]';
     const inv = w[circuit.wire(wire)]!;
     // Independently: inv = value_0 / (id_0 - id_1) in the field.

@@ -1,16 +1,33 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync, copyFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  statSync,
+  writeFileSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DEFAULT_ARTIFACTS_DIR } from '../../src/common/artifact-manifest';
+import {
+  loadOrCreateSalt,
+  loadPrimitives,
+  loadSnapshotFile,
+  snapshotCommitment,
+} from '../../src/prover';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
 const run = promisify(execFile);
 
-async function zkattest(args: string[], cwd: string) {
+async function zkattest(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd });
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -85,6 +102,35 @@ describe('zkattest CLI', () => {
     expect(verify.stdout).toContain('at least 120.00% of liabilities');
     expect(verify.stdout).toContain(`snapshot commitment: ${commitment}`);
     expect(verify.stdout).toContain(`context:             ${0xabc}`);
+  });
+
+  it('commits with the slot count of the circuits in the artifact manifest, as prove does', async () => {
+    // Artifacts whose circuits have 16 slots: the commitment must be the one a 16-slot
+    // circuit recomputes, not one over a fixed 32.
+    const artifacts = join(dir, 'artifacts-16');
+    mkdirSync(artifacts);
+    const manifest = JSON.parse(readFileSync(join(DEFAULT_ARTIFACTS_DIR, 'manifest.json'), 'utf8'));
+    for (const entry of Object.values(manifest.circuits)) {
+      (entry as { maxPositions: number }).maxPositions = 16;
+    }
+    writeFileSync(join(artifacts, 'manifest.json'), JSON.stringify(manifest));
+
+    const args = ['snapshot', 'commit', 'snapshot.csv', '--secret', 'slots.secret.json'];
+    const commit = await zkattest(args, dir, { ZKATTEST_ARTIFACTS: artifacts });
+    expect(commit.code).toBe(0);
+    const { salt } = loadOrCreateSalt(join(dir, 'slots.secret.json'));
+    const snapshot = loadSnapshotFile(join(dir, 'snapshot.csv'));
+    const expected = snapshotCommitment(await loadPrimitives(), snapshot, salt, 16);
+    expect(commit.stdout).toContain(`commitment: ${expected}`);
+    expect(commit.stdout).toContain('circuit slots: 16');
+
+    // A named claim picks that claim's circuit; an unknown one is refused.
+    const named = await zkattest([...args, '--claim', 'yield-range'], dir, {
+      ZKATTEST_ARTIFACTS: artifacts,
+    });
+    expect(named.stdout).toContain(`commitment: ${expected}`);
+    const unknown = await zkattest([...args, '--claim', 'solvency'], dir);
+    expect(unknown.stderr).toContain('[CLAIM_UNKNOWN]');
   });
 
   it('reports a bad snapshot row by row and column, without its content', async () => {

@@ -1,5 +1,6 @@
 import { institutionBody, listQuery } from '../../src/api/schemas';
-import { checkRecord, type AttestationRecord } from '../../src/api/store/types';
+import { checkRecord } from '../../src/api/store/store-validation';
+import type { AttestationRecord } from '../../src/api/store/store-contracts';
 import { SNARK_SCALAR_FIELD, BN254_BASE_FIELD } from '../../src/common/field';
 import { FIELD_ELEMENT_MAX_DIGITS } from '../../src/common/ids';
 import { signEnvelope, type JsonWebKey } from '../../src/common/transport-envelope';

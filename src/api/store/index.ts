@@ -1,10 +1,10 @@
 import { createMemoryStores } from './memory-stores';
 import { createRedisStores } from './redis-stores';
-import type { Stores } from './types';
+import type { Stores } from './store-contracts';
 
 export { createMemoryStores } from './memory-stores';
 export { createRedisStores, type RedisStoreOptions } from './redis-stores';
-export { MAX_LIST_LIMIT } from './types';
+export { MAX_LIST_LIMIT } from './record-listing';
 export type {
   AttestationFilter,
   AttestationRecord,
@@ -26,7 +26,7 @@ export type {
   RateLimitResult,
   RegistryStore,
   Stores,
-} from './types';
+} from './store-contracts';
 
 /** The API's stores: Redis when REDIS_URL is set, otherwise in memory (demo only). */
 export function createStores(env: { REDIS_URL?: string }): Stores {

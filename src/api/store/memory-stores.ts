@@ -7,6 +7,13 @@
 import { ZkAttestError } from '../../common/errors';
 import {
   AUDIT_MAX_LENGTH,
+  type AttestorEntry,
+  type AuditEntry,
+  type ChallengeState,
+  type InstitutionEntry,
+  type Stores,
+} from './store-contracts';
+import {
   checkInt,
   checkRecord,
   checkText,
@@ -14,17 +21,10 @@ import {
   invalidArgument,
   isNonce,
   isoMs,
-  listFromIndexes,
-  newestFirst,
   newNonce,
   normalIso,
-  recordIndexes,
-  type AttestorEntry,
-  type AuditEntry,
-  type ChallengeState,
-  type InstitutionEntry,
-  type Stores,
-} from './types';
+} from './store-validation';
+import { listFromIndexes, newestFirst, recordIndexes } from './record-listing';
 
 /** Above this many entries, issue/hit sweep out expired challenges and counters. */
 const SWEEP_THRESHOLD = 10_000;

@@ -38,6 +38,14 @@ import {
 } from '../../common/redis-connection';
 import {
   AUDIT_MAX_LENGTH,
+  type AttestationRecord,
+  type AttestorEntry,
+  type AuditEvent,
+  type ChallengeState,
+  type InstitutionEntry,
+  type Stores,
+} from './store-contracts';
+import {
   checkInt,
   checkRecord,
   checkText,
@@ -45,17 +53,10 @@ import {
   invalidArgument,
   isNonce,
   isoMs,
-  listFromIndexes,
   newNonce,
   normalIso,
-  recordIndexes,
-  type AttestationRecord,
-  type AttestorEntry,
-  type AuditEvent,
-  type ChallengeState,
-  type InstitutionEntry,
-  type Stores,
-} from './types';
+} from './store-validation';
+import { listFromIndexes, recordIndexes } from './record-listing';
 
 export type RedisStoreOptions = RedisClientOptions;
 

@@ -85,16 +85,16 @@ export class ClaimProver {
 
   /** Signs the snapshot commitment and proves the claim; the result may cross the border. */
   async prove(req: ProveRequest): Promise<ProveResult> {
-    validateClaimParams(req.params);
+    const params = validateClaimParams(req.params);
     validateContext(req.context);
-    if (!claimHolds(req.snapshot, req.params)) {
+    if (!claimHolds(req.snapshot, params)) {
       throw new ZkAttestError(
         'CLAIM_NOT_SATISFIED',
-        `the snapshot does not satisfy the ${req.params.claim} claim with these parameters`,
-        { claim: req.params.claim },
+        `the snapshot does not satisfy the ${params.claim} claim with these parameters`,
+        { claim: params.claim },
       );
     }
-    const circuit = this.circuit(this.circuitFor(req.params.claim, req.snapshot.positions.length));
+    const circuit = this.circuit(this.circuitFor(params.claim, req.snapshot.positions.length));
     const slots = circuit.entry.maxPositions;
     const p = this.primitives;
     const commitment = snapshotCommitment(p, req.snapshot, req.salt, slots);
@@ -104,7 +104,7 @@ export class ClaimProver {
       salt: req.salt,
       publicKey: req.key.publicKey,
       signature,
-      params: req.params,
+      params,
       context: req.context,
       slots,
     });
@@ -127,7 +127,7 @@ export class ClaimProver {
     return {
       package: {
         type: PACKAGE_TYPE,
-        claim: req.params.claim,
+        claim: params.claim,
         circuitId: circuit.id,
         vkeyHash: circuit.entry.vkeyHash,
         publicSignals: named,

@@ -8,33 +8,23 @@
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
-import { validateClaimParams, validateContext, type ClaimParams } from '../proving/claim-inputs';
+import { claimParamsSchema, type ClaimParams } from '../../claims';
+import { validateClaimParams, validateContext } from '../proving/claim-inputs';
 
 /** Ids of snapshots, keys and jobs: 1..128 characters, path-safe, no leading dot. */
 export const ID_PATTERN = JOB_ID_PATTERN;
-/** A generous bound: the largest legitimate payload is about 250 bytes. */
+/** The largest legitimate payload (128-character ids, all 16 classes, 2^128 - 1) is 462 bytes. */
 export const MAX_PAYLOAD_BYTES = 512;
 
 const id = z.string().regex(ID_PATTERN);
-const bps = z.number().int().min(0).max(0xffff);
-
-const wireParamsSchema = z.discriminatedUnion('claim', [
-  z.strictObject({ claim: z.literal('coverage'), minCoverageBps: bps }),
-  z.strictObject({ claim: z.literal('yield-range'), minYieldBps: bps, maxYieldBps: bps }),
-  z.strictObject({
-    claim: z.literal('concentration'),
-    maxShareBps: bps,
-    // bigint does not survive JSON: the 16-bit mask travels as a decimal string.
-    allowedClasses: z.string().regex(/^[0-9]{1,5}$/),
-  }),
-]);
 
 /** A job as stored in Redis. */
 export const provingJobSchema = z.strictObject({
   v: z.literal(1),
   snapshotId: id,
   attestorKeyId: id,
-  params: wireParamsSchema,
+  /** The claim's parameters in their canonical (JSON) encoding: its descriptor's schema. */
+  params: claimParamsSchema,
   /** Decimal, < 2^128 (public: it is packed into the statement). */
   context: z.string().regex(/^[0-9]{1,39}$/),
 });
@@ -91,14 +81,7 @@ export function assertIdsOnly(candidate: unknown): ProvingJobData {
 
 /** The Redis payload of a request (validated: params in range, context < 2^128, ids only). */
 export function encodeJob(req: ClaimJobRequest): ProvingJobData {
-  validateClaimParams(req.params);
-  const p = req.params;
-  const params =
-    p.claim === 'concentration'
-      ? { claim: p.claim, maxShareBps: p.maxShareBps, allowedClasses: p.allowedClasses.toString() }
-      : p.claim === 'coverage'
-        ? { claim: p.claim, minCoverageBps: p.minCoverageBps }
-        : { claim: p.claim, minYieldBps: p.minYieldBps, maxYieldBps: p.maxYieldBps };
+  const params = validateClaimParams(req.params);
   return assertIdsOnly({
     v: 1,
     snapshotId: req.snapshotId,
@@ -111,16 +94,10 @@ export function encodeJob(req: ClaimJobRequest): ProvingJobData {
 /** A stored payload back to prover types; refuses anything but the strict wire form. */
 export function decodeJob(data: unknown): DecodedJob {
   const job = assertIdsOnly(data);
-  const w = job.params;
-  const params: ClaimParams =
-    w.claim === 'concentration'
-      ? { claim: w.claim, maxShareBps: w.maxShareBps, allowedClasses: BigInt(w.allowedClasses) }
-      : w;
-  validateClaimParams(params);
   return {
     snapshotId: job.snapshotId,
     attestorKeyId: job.attestorKeyId,
-    params,
+    params: job.params,
     context: parseContext(job.context),
   };
 }

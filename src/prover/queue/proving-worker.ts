@@ -17,7 +17,8 @@
  */
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { circuitsForClaim } from '../../common/artifact-store';
-import { loadManifest, type ClaimName } from '../../common/artifact-manifest';
+import { CLAIMS } from '../../claims';
+import { loadManifest } from '../../common/artifact-manifest';
 import { packageId, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
 import type { AttestorKey } from '../snapshot/attestor-key';
@@ -116,9 +117,8 @@ export function sharedProver(): Promise<ClaimProver> {
 
 function preloadAll(prover: ClaimProver): void {
   const manifest = loadManifest();
-  const claims: ClaimName[] = ['coverage', 'yield-range', 'concentration'];
-  for (const claim of claims) {
-    for (const id of circuitsForClaim(manifest, claim)) prover.preload(id);
+  for (const claim of CLAIMS) {
+    for (const id of circuitsForClaim(manifest, claim.name)) prover.preload(id);
   }
 }
 

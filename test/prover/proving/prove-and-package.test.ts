@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { CLAIMS as REGISTERED_CLAIMS } from '../../../src/claims';
 import { packageId } from '../../../src/common/attestation-package';
 import { unpackStatement } from '../../../src/common/statement';
 import {
@@ -18,11 +19,10 @@ import { VerificationKeyRegistry, verifyPackage } from '../../../src/verifier';
 import { testKey } from '../../fixtures';
 
 const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv');
-const CLAIMS: ClaimParams[] = [
-  { claim: 'coverage', minCoverageBps: 12000 },
-  { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 },
-  { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
-];
+/** Every registered claim, proved with its descriptor's example parameters. */
+const CLAIMS = REGISTERED_CLAIMS.map(
+  (d) => ({ claim: d.name, ...d.example.params }) as ClaimParams,
+);
 
 let p: Primitives;
 let prover: ClaimProver;
@@ -85,8 +85,9 @@ describe('ClaimProver on the committed artifacts', () => {
     const bad: Array<[ClaimParams, bigint]> = [
       [{ claim: 'coverage', minCoverageBps: 65536 }, 1n],
       [{ claim: 'yield-range', minYieldBps: 400, maxYieldBps: 200 }, 1n],
-      [{ claim: 'concentration', maxShareBps: 10001, allowedClasses: 1n }, 1n],
-      [{ claim: 'concentration', maxShareBps: 100, allowedClasses: 1n << 16n }, 1n],
+      [{ claim: 'concentration', maxShareBps: 10001, allowedClasses: [0] }, 1n],
+      [{ claim: 'concentration', maxShareBps: 100, allowedClasses: [16] }, 1n],
+      [{ claim: 'concentration', maxShareBps: 100, allowedClasses: [] }, 1n],
       [{ claim: 'coverage', minCoverageBps: 100 }, 1n << 128n],
     ];
     for (const [params, ctx] of bad) {

@@ -120,25 +120,29 @@ afterAll(async () => {
 });
 
 describe('job payloads', () => {
-  it('carry ids and public parameters only, bigint mask as a string', () => {
+  it('carry ids and public parameters only, in the canonical encoding', () => {
     const data = encodeJob({
       snapshotId: 'snap-1',
       attestorKeyId: 'attestor-1',
-      params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: 0b11111n },
+      params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: [4, 0, 1, 2, 3, 3] },
       context: '0xfeed',
     });
+    const canonical = {
+      claim: 'concentration',
+      maxShareBps: 2000,
+      allowedClasses: [0, 1, 2, 3, 4],
+    };
     expect(data).toEqual({
       v: 1,
       snapshotId: 'snap-1',
       attestorKeyId: 'attestor-1',
-      params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: '31' },
+      params: canonical,
       context: '65261',
     });
-    expect(decodeJob(JSON.parse(JSON.stringify(data))).params).toEqual({
-      claim: 'concentration',
-      maxShareBps: 2000,
-      allowedClasses: 31n,
-    });
+    expect(decodeJob(JSON.parse(JSON.stringify(data))).params).toEqual(canonical);
+    // A job queued by an older service carries the mask as a decimal string: still read.
+    const legacy = { ...data, params: { ...canonical, allowedClasses: '31' } };
+    expect(decodeJob(legacy).params).toEqual(canonical);
   });
 
   it('refuses anything that could carry snapshot data', async () => {

@@ -1,0 +1,214 @@
+/**
+ * The offshore API's state, behind small interfaces: recorded attestations, single-use
+ * challenges, the attestor/institution registry, an append-only audit log and rate-limit
+ * counters. Two implementations keep the same contract: Redis (production) and memory (demo);
+ * store-validation.ts and record-listing.ts hold the helpers both share, so they cannot drift.
+ */
+import type { ClaimName } from '../../claims';
+import type { EgressHead } from '../../common/egress-head';
+import type { JsonWebKey } from '../../common/transport-key';
+
+/** The claims a package can prove (the claim registry's names). */
+export type ClaimKind = ClaimName;
+
+/** A claim parameter as published: a decimal string, a number or a list of numbers. */
+export type PublicValue = string | number | number[];
+
+/** A verified attestation as recorded offshore, keyed by its package id. */
+export interface AttestationRecord {
+  /** Statement id (src/common/statement-id.ts): circuit id + public signals, 64 hex digits. */
+  id: string;
+  claim: ClaimKind;
+  circuitId: string;
+  /** Snapshot commitment (decimal field element). */
+  commitment: string;
+  /** Attestor key hash (decimal field element). */
+  attestor: string;
+  /** Snapshot as-of time, Unix seconds. */
+  asOf: number;
+  /** The proof's context (usually a challenge nonce), decimal. */
+  context: string;
+  /** Id of the onshore institution that submitted the package. */
+  institution: string;
+  valid: boolean;
+  reasons: string[];
+  /** What the proof establishes, in plain words. */
+  meaning: string;
+  /** The claim's named public parameters. */
+  publicValues: Record<string, PublicValue>;
+  /** The first package recorded for the statement, as received. */
+  package: unknown;
+  /** ISO time the record was written; orders listings. */
+  recordedAt: string;
+  /** The sender's egress log head its envelope carried (first submission), if any. */
+  egressHead?: EgressHead;
+}
+
+/** Listing filters; several combine with AND. */
+export interface AttestationFilter {
+  attestor?: string;
+  claim?: ClaimKind;
+  commitment?: string;
+}
+
+/** A page request: `cursor` from the previous page's `nextCursor`. */
+export interface PageRequest {
+  cursor?: string;
+  /** 1..MAX_LIST_LIMIT. */
+  limit: number;
+}
+
+/**
+ * A page, newest first. `nextCursor` is set while the listing may go on; a filtered page can
+ * hold fewer than `limit` items (even none) and still carry a cursor: keep paging until it is
+ * absent.
+ */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+/** What putIfAbsent did: `created` for the one write that won, and the stored record. */
+export interface PutResult {
+  created: boolean;
+  record: AttestationRecord;
+}
+
+/** Recorded attestations: write-once by id, listed newest first. */
+export interface AttestationStore {
+  /**
+   * Stores the record unless one with its id exists. The first write wins; later ones (also
+   * concurrent ones) get the stored record with `created: false`.
+   */
+  putIfAbsent(rec: AttestationRecord): Promise<PutResult>;
+  /** The record with this id, or undefined. */
+  get(id: string): Promise<AttestationRecord | undefined>;
+  /** Records matching the filter, newest first (by recordedAt, then id), in stable pages. */
+  list(filter: AttestationFilter, page: PageRequest): Promise<Page<AttestationRecord>>;
+}
+
+/** What consuming a challenge found: first use, an earlier use, or no such live nonce. */
+export type ChallengeState = 'ok' | 'unknown' | 'used';
+
+/** A freshly issued challenge. */
+export interface IssuedChallenge {
+  /** Random 128-bit number, decimal. */
+  nonce: string;
+  /** ISO time after which the nonce is unknown. */
+  expiresAt: string;
+}
+
+/** Single-use challenges (nonces) that bind one proof to one verification. */
+export interface ChallengeStore {
+  /** Issues a random 128-bit nonce that lives `ttlSeconds`. */
+  issue(ttlSeconds: number): Promise<IssuedChallenge>;
+  /**
+   * Uses the nonce up, atomically: 'ok' for exactly one caller, then 'used' until the nonce's
+   * TTL passes, 'unknown' if never issued or expired. A caller naming a `consumer` (e.g. a
+   * package id) gets 'ok' again for that same consumer, so a resubmission is not refused.
+   */
+  consume(nonce: string, consumer?: string): Promise<ChallengeState>;
+  /** The nonce's state, without consuming it. */
+  peek(nonce: string): Promise<ChallengeState>;
+}
+
+/** A registered attestor key. */
+export interface AttestorEntry {
+  /** Attestor key hash (decimal field element), as in a package's public signals. */
+  keyHash: string;
+  label: string;
+  /** ISO time from which the key's signatures count. */
+  registeredAt: string;
+  /** ISO effective time of revocation, if revoked. */
+  revokedAt?: string;
+}
+
+/** A registered onshore institution: who may submit packages, with its envelope key. */
+export interface InstitutionEntry {
+  id: string;
+  name: string;
+  alg: 'ES256' | 'EdDSA';
+  /** Public key that verifies the institution's transport envelopes. */
+  publicKeyJwk: JsonWebKey;
+  registeredAt: string;
+  revokedAt?: string;
+}
+
+/**
+ * Attestor keys and onshore institutions. Revocation is one-way: putting an entry again
+ * updates its other fields but keeps its revocation, and a second revocation can only move
+ * the effective time earlier.
+ */
+export interface RegistryStore {
+  /** Registers (or updates) an attestor key. */
+  putAttestor(entry: Omit<AttestorEntry, 'revokedAt'>): Promise<void>;
+  /**
+   * Revokes from `revokedAt` (ISO); returns the revocation time now in effect (an earlier one
+   * stays), or undefined if the key is unknown.
+   */
+  revokeAttestor(keyHash: string, revokedAt: string): Promise<string | undefined>;
+  /** The attestor key, or undefined. */
+  getAttestor(keyHash: string): Promise<AttestorEntry | undefined>;
+  /** All attestor keys, by registeredAt then keyHash. */
+  listAttestors(): Promise<AttestorEntry[]>;
+  /** Registers (or updates) an institution. */
+  putInstitution(entry: Omit<InstitutionEntry, 'revokedAt'>): Promise<void>;
+  /** As revokeAttestor, for an institution. */
+  revokeInstitution(id: string, revokedAt: string): Promise<string | undefined>;
+  /** The institution, or undefined. */
+  getInstitution(id: string): Promise<InstitutionEntry | undefined>;
+  /** All institutions, by registeredAt then id. */
+  listInstitutions(): Promise<InstitutionEntry[]>;
+}
+
+/** An audit event: a type and flat scalar fields (undefined fields are dropped). */
+export interface AuditEvent {
+  type: string;
+  [k: string]: string | number | boolean | undefined;
+}
+
+/** An audit event with its log id (a Redis stream id, `<ms>-<seq>`). */
+export interface AuditEntry {
+  id: string;
+  event: AuditEvent;
+}
+
+/** The append-only audit log (capped at about AUDIT_MAX_LENGTH events). */
+export interface AuditLog {
+  /** Appends an event; returns its id. */
+  append(event: AuditEvent): Promise<string>;
+  /** The latest `count` events, oldest first. */
+  read(count: number): Promise<AuditEntry[]>;
+}
+
+/** A rate-limit decision. */
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Hits left in the current window. */
+  remaining: number;
+  /** Seconds until the window resets. */
+  resetSeconds: number;
+}
+
+/** Fixed-window counters: a window starts at its first hit and lasts `windowSeconds`. */
+export interface RateLimiter {
+  /** Counts one hit on `key`; allowed while the window's count is at most `limit`. */
+  hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
+}
+
+/** Everything the API keeps, from one backend. */
+export interface Stores {
+  attestations: AttestationStore;
+  challenges: ChallengeStore;
+  registry: RegistryStore;
+  audit: AuditLog;
+  rateLimiter: RateLimiter;
+  /** Whether the backend answers (never throws). */
+  ping(): Promise<boolean>;
+  /** Releases the backend connection. */
+  close(): Promise<void>;
+  kind: 'redis' | 'memory';
+}
+
+/** Approximate cap of the audit log. */
+export const AUDIT_MAX_LENGTH = 1_000_000;

@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import type { StatementParts } from '../common/statement';
+
+/** The facts of one position a claim is about (the prover's Position has these and more). */
+export interface ClaimPosition {
+  assetId: bigint;
+  assetClass: number;
+  value: bigint;
+  haircutBps: number;
+  yieldBps: number;
+}
+
+/** The facts of a snapshot a claim is about; the prover's Snapshot fits this shape. */
+export interface ClaimSnapshot {
+  asOf: number;
+  liabilities: bigint;
+  positions: readonly ClaimPosition[];
+}
+
+/** CLI option values, as node:util parseArgs returns them. */
+export type CliValues = Record<string, string | boolean | undefined>;
+
+/**
+ * Everything the code knows about one claim. `N` is its name, `P` is the claim's parameters in their one
+ * canonical (JSON-safe) encoding, `V` the public values a verifier decodes from a proof, `R`
+ * what an investor may require of them. Every other module asks the registry (registry.ts)
+ * for the descriptor instead of naming a claim.
+ */
+export interface ClaimDescriptor<
+  N extends string = string,
+  P extends object = object,
+  V extends object = object,
+  R extends object = object,
+> {
+  /** The claim's name on every wire (packages, jobs, API bodies, CLI). */
+  readonly name: N;
+  /** One line for usage texts. */
+  readonly summary: string;
+  /** Ids of the circuits that prove it (artifacts/manifest.json), smallest first. */
+  readonly circuitIds: readonly string[];
+  /**
+   * Parameter schema: a strict object without `claim`, accepting the canonical encoding (and
+   * documented legacy ones) and producing the canonical encoding.
+   */
+  readonly params: z.ZodType<P>;
+  /** What an investor may require of the proven values (strict object, all fields optional). */
+  readonly requirement: z.ZodType<R>;
+  /** The names paramA and paramB of the statement signal carry. */
+  readonly statementNames: { readonly paramA: string; readonly paramB: string };
+  /** Parameters that hold on examples/snapshot.csv, and a requirement they do not meet. */
+  readonly example: { readonly params: P; readonly unmetRequirement: R };
+  /** The CLI options of `zkattest prove <claim>`, with their usage lines. */
+  readonly cli: {
+    readonly options: Readonly<Record<string, { readonly type: 'string' }>>;
+    readonly usage: string;
+  };
+
+  /** The claim's parameters from CLI option values (unvalidated: `params` checks them). */
+  fromCli(values: CliValues): unknown;
+  /** The CLI arguments that give these parameters (inverse of fromCli). */
+  toCli(params: P): string[];
+  /** paramA and paramB of the statement signal. */
+  statementParams(params: P, snapshot: ClaimSnapshot): { paramA: bigint; paramB: bigint };
+  /** The claim-specific circuit input signals, decimal strings. */
+  circuitInputs(params: P, snapshot: ClaimSnapshot): Record<string, string>;
+  /** The public values a valid proof carries, decoded from its statement. */
+  publicValues(parts: StatementParts): V;
+  /** What a valid proof establishes, in plain words; `signed` names the signed snapshot. */
+  meaning(values: V, signed: string): string;
+  /** Whether the snapshot satisfies the claim, in plain integers exactly as the circuit does. */
+  holds(snapshot: ClaimSnapshot, params: P): boolean;
+  /** Whether proven values are at least as strong as the requirement. */
+  meets(values: V, requirement: R): boolean;
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { ClaimDescriptor } from './claim-descriptor';
+import { bps16, numberOption, pct } from './param-codecs';
+
+export interface CoverageParams {
+  minCoverageBps: number;
+}
+export interface CoverageValues {
+  minCoverageBps: number;
+  /** The covered liabilities (a token's capacity), minor units, decimal. */
+  liabilities: string;
+}
+export interface CoverageRequirement {
+  minCoverageBps?: number;
+}
+
+/** Collateral coverage: sum(value_i * (10000 - haircutBps_i)) >= minCoverageBps * liabilities. */
+export const coverage: ClaimDescriptor<
+  'coverage',
+  CoverageParams,
+  CoverageValues,
+  CoverageRequirement
+> = {
+  name: 'coverage',
+  summary: 'collateral after haircuts >= N bps of liabilities',
+  circuitIds: ['coverage-32'],
+  params: z.strictObject({ minCoverageBps: bps16 }),
+  requirement: z.strictObject({ minCoverageBps: bps16.optional() }),
+  statementNames: { paramA: 'minCoverageBps', paramB: 'liabilities' },
+  example: { params: { minCoverageBps: 12000 }, unmetRequirement: { minCoverageBps: 12001 } },
+  cli: {
+    options: { 'min-coverage-bps': { type: 'string' } },
+    usage: '--min-coverage-bps N',
+  },
+
+  fromCli: (v) => ({ minCoverageBps: numberOption(v, 'min-coverage-bps') }),
+  toCli: (p) => ['--min-coverage-bps', String(p.minCoverageBps)],
+  statementParams: (p, snapshot) => ({
+    paramA: BigInt(p.minCoverageBps),
+    paramB: snapshot.liabilities,
+  }),
+  // liabilities is already a snapshot input of every circuit.
+  circuitInputs: (p) => ({ minCoverageBps: String(p.minCoverageBps) }),
+  publicValues: (parts) => ({
+    minCoverageBps: Number(parts.paramA),
+    liabilities: parts.paramB.toString(),
+  }),
+  meaning: (v, signed) =>
+    `In ${signed}, the collateral after haircuts is at least ${pct(v.minCoverageBps)} ` +
+    `of liabilities of ${v.liabilities} minor units.`,
+  holds(snapshot, p) {
+    const weighted = snapshot.positions.reduce(
+      (s, x) => s + x.value * BigInt(10000 - x.haircutBps),
+      0n,
+    );
+    return weighted >= BigInt(p.minCoverageBps) * snapshot.liabilities;
+  },
+  meets: (v, r) => r.minCoverageBps === undefined || v.minCoverageBps >= r.minCoverageBps,
+};

@@ -1,0 +1,25 @@
+export type { ClaimDescriptor, ClaimPosition, ClaimSnapshot, CliValues } from './claim-descriptor';
+export { ALL_CLASSES, classesOfMask, maskOfClasses } from './param-codecs';
+export {
+  CLAIMS,
+  CLAIM_NAMES,
+  claimCircuitInputs,
+  claimCliOptions,
+  claimHolds,
+  claimMeaning,
+  claimMeetsRequirements,
+  claimNamed,
+  claimParamsSchema,
+  claimRequirementsSchema,
+  claimStatementParams,
+  claimUsage,
+  claimValues,
+  isClaimName,
+  parseClaimParams,
+  parseCliParams,
+  type AnyClaimDescriptor,
+  type ClaimName,
+  type ClaimParams,
+  type ClaimRequirements,
+  type ClaimValues,
+} from './registry';
