@@ -15,7 +15,7 @@ import {
 } from './param-codecs';
 
 export interface ConcentrationParams {
-  /** No position above this share of the total; 10000 turns the test off. */
+  /** No asset above this share of the total; 10000 turns the test off. */
   maxShareBps: number;
   /** The allowed asset classes: distinct, ascending, 0..15 (all 16 turn the test off). */
   allowedClasses: number[];
@@ -24,7 +24,7 @@ export type ConcentrationValues = ConcentrationParams;
 export type ConcentrationRequirement = Partial<ConcentrationParams>;
 
 /**
- * Concentration / eligibility: no position above maxShareBps of the total, and every asset
+ * Concentration / eligibility: no asset (its slots together) above maxShareBps of the total, and every asset
  * class with value in the allowed set (the circuit and statement carry the set as a 16-bit
  * mask; everywhere else it is the canonical list).
  */
@@ -35,7 +35,7 @@ export const concentration: ClaimDescriptor<
   ConcentrationRequirement
 > = {
   name: 'concentration',
-  summary: 'no position above N bps of the total, every asset class in the list',
+  summary: 'no asset above N bps of the total, every asset class in the list',
   circuitIds: ['concentration-32'],
   params: z.strictObject({
     maxShareBps: shareBps.default(10000),

@@ -30,7 +30,7 @@
  * entity that `get` finds and `list` misses until the put is retried.
  */
 import { randomBytes } from 'node:crypto';
-import { createRedisClient } from '../../common/redis-client';
+import { closeRedisClient, createRedisClient } from '../../common/redis-client';
 import {
   guardedRedis,
   storeUnavailable,
@@ -363,17 +363,6 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
         clearTimeout(timer);
       }
     },
-    async close() {
-      if (redis.status === 'end') return;
-      if (redis.status === 'ready') {
-        try {
-          await redis.quit();
-          return;
-        } catch {
-          // Fall through: drop the connection instead.
-        }
-      }
-      redis.disconnect();
-    },
+    close: () => closeRedisClient(redis),
   };
 }

@@ -22,8 +22,17 @@ export function sensitiveStrings(snapshot: Snapshot, salt: bigint): string[] {
   return [...out];
 }
 
-/** The sensitive strings found in `bytes` (empty: nothing leaked). */
+/**
+ * The sensitive strings found in `bytes` (empty: nothing leaked). Compared in one spelling:
+ * identifiers are kept canonical (NFKC, upper case; see asset-id.ts), so the same identifier in
+ * another case or width, or the salt's hex in upper case, is found too.
+ */
 export function findLeaks(bytes: Uint8Array | string, sensitive: readonly string[]): string[] {
   const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
-  return sensitive.filter((s) => text.includes(s));
+  const folded = fold(text);
+  return sensitive.filter((s) => folded.includes(fold(s)));
+}
+
+function fold(text: string): string {
+  return text.normalize('NFKC').toUpperCase();
 }

@@ -116,6 +116,19 @@ describe('the attestation package and the egress guard', () => {
     expect(findLeaks(planted, sensitive)).toEqual([snapshot.positions[3]!.identifier]);
   });
 
+  it('the leak scan finds an identifier in another case or width, and the salt in upper-case hex', () => {
+    const sensitive = sensitiveStrings(snapshot, salt);
+    const id = snapshot.positions[3]!.identifier;
+    const fullWidth = [...id.toLowerCase()]
+      .map((c) => (c >= '!' && c <= '~' ? String.fromCharCode(c.charCodeAt(0) + 0xfee0) : c))
+      .join('');
+    for (const spelling of [id.toLowerCase(), fullWidth]) {
+      expect(findLeaks(JSON.stringify({ note: spelling }), sensitive)).toEqual([id]);
+    }
+    const hex = JSON.stringify({ note: salt.toString(16).toUpperCase() });
+    expect(findLeaks(hex, sensitive)).toEqual([salt.toString(16)]);
+  });
+
   it('clears a package and returns its exact bytes and id', () => {
     const { package: pkg } = results.get('coverage')!;
     const cleared = clearForEgress(pkg);
