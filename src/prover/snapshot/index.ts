@@ -1,0 +1,17 @@
+export {
+  attestorKeyFrom,
+  newAttestorKey,
+  readAttestorKey,
+  signSnapshot,
+  snapshotMessage,
+  writeAttestorKey,
+  SNAPSHOT_DOMAIN,
+  type AttestorKey,
+  type SnapshotSignature,
+} from './attestor-key';
+export { assetIdOf, canonicalIdentifier } from './asset-id';
+export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './ingest-snapshot';
+export { loadPrimitives, type Primitives } from './primitives';
+export { packPosition, randomSalt, snapshotCommitment, snapshotRoot } from './snapshot-commitment';
+export { defaultSecretPath, loadOrCreateSalt } from './snapshot-secret';
+export type { Position, Snapshot } from './snapshot-types';
