@@ -43,6 +43,14 @@ export function createTestApp(
   }).app;
 }
 
+/** Calls an admin route of `app` with ADMIN_TOKEN. */
+export function adminCaller(app: Express): ApiUnderTest['admin'] {
+  return (method, path, body) => {
+    const r = request(app)[method](path).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+    return body ? r.send(body) : r;
+  };
+}
+
 /** The offshore API on a real redis-server (persistence on), driven through supertest. */
 export async function startApi(
   policy: Partial<VerificationPolicy> = {},
@@ -56,10 +64,7 @@ export async function startApi(
     app,
     stores,
     redis,
-    admin: (method, path, body) => {
-      const r = request(app)[method](path).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
-      return body ? r.send(body) : r;
-    },
+    admin: adminCaller(app),
     close: async () => {
       await stores.close();
       await redis.stop();
@@ -69,7 +74,7 @@ export async function startApi(
 
 /** Registers an onshore institution's transport key and an attestor key (valid since 30 days). */
 export async function registerCustodian(
-  target: ApiUnderTest,
+  target: Pick<ApiUnderTest, 'admin'>,
   institution: { id: string; alg: string; publicJwk: object },
   attestorKeyHash: bigint,
 ): Promise<void> {

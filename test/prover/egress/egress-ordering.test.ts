@@ -15,7 +15,8 @@ import {
 import type { EgressHead } from '../../../src/common/egress-head';
 import { newInstitution, type Institution } from '../../support/attestation-factory';
 import { startRedis } from '../../support/redis-server';
-import { fakePackage, startStubOffshore, type StubOffshore } from '../../support/stub-offshore';
+import { fakePackage } from '../../support/fake-package';
+import { startStubOffshore, type StubOffshore } from '../../support/stub-offshore';
 
 // The order of an egress: intent logged, then the bytes sent, then the outcome logged. If the
 // intent cannot be logged nothing leaves; refusals are logged too.
