@@ -30,6 +30,25 @@ const CANDIDATES = [
 
 const unusedLog = {} as EgressLog;
 
+/** A stored record that passes the store's checks but for what `fields` set. */
+const recordWith = (fields: Partial<Record<keyof AttestationRecord, unknown>>) =>
+  ({
+    id: 'a'.repeat(64),
+    claim: 'coverage',
+    circuitId: 'coverage-32',
+    commitment: '1',
+    attestor: '1',
+    asOf: 0,
+    context: '0',
+    institution: 'bank-a',
+    valid: true,
+    reasons: [],
+    meaning: '',
+    publicValues: {},
+    recordedAt: new Date(0).toISOString(),
+    ...fields,
+  }) as unknown as AttestationRecord;
+
 describe('one institution id on both sides of the border', () => {
   let privateJwk: JsonWebKey;
   beforeAll(async () => {
@@ -81,22 +100,7 @@ describe('one institution id on both sides of the border', () => {
 });
 
 describe('one bound on decimal field elements', () => {
-  const record = (commitment: string): AttestationRecord =>
-    ({
-      id: 'a'.repeat(64),
-      claim: 'coverage',
-      circuitId: 'coverage-32',
-      commitment,
-      attestor: '1',
-      asOf: 0,
-      context: '0',
-      institution: 'bank-a',
-      valid: true,
-      reasons: [],
-      meaning: '',
-      publicValues: {},
-      recordedAt: new Date(0).toISOString(),
-    }) as unknown as AttestationRecord;
+  const record = (commitment: string) => recordWith({ commitment });
 
   it('is the digit count of r and q', () => {
     expect(SNARK_SCALAR_FIELD.toString().length).toBe(FIELD_ELEMENT_MAX_DIGITS);
@@ -144,22 +148,7 @@ describe('one pattern for names in config: destinations, master key ids, queues'
 });
 
 describe('one pattern for SHA-256 hex ids', () => {
-  const record = (id: string) =>
-    ({
-      id,
-      claim: 'coverage',
-      circuitId: 'coverage-32',
-      commitment: '1',
-      attestor: '1',
-      asOf: 0,
-      context: '0',
-      institution: 'bank-a',
-      valid: true,
-      reasons: [],
-      meaning: '',
-      publicValues: {},
-      recordedAt: new Date(0).toISOString(),
-    }) as unknown as AttestationRecord;
+  const record = (id: string) => recordWith({ id });
 
   it.each(['ab'.repeat(32), 'AB'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33), 'g'.repeat(64)])(
     'the record store and the egress head agree on %j',

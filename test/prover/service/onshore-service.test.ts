@@ -11,7 +11,12 @@ import { verifyEgressChain } from '../../../src/prover/egress';
 import type { ProvingQueue } from '../../../src/prover/queue/proving-queue';
 import type { OnshoreService } from '../../../src/prover/service/onshore-service';
 import { masterKeysFromEnv, RedisVaultStore } from '../../../src/prover/vault';
-import { adminCaller, createTestApp, registerCustodian } from '../../api/api-harness';
+import {
+  adminCaller,
+  createTestApp,
+  listenOnLoopback,
+  registerCustodian,
+} from '../../api/api-harness';
 import {
   as,
   AUDITOR,
@@ -49,10 +54,7 @@ beforeAll(async () => {
   // Offshore: the verifier API on its own key prefix, served over real HTTP.
   offshoreStores = createRedisStores(redis.url, { keyPrefix: 'offshore:' });
   const app = createTestApp(offshoreStores, { maxAgeSeconds: 86400 });
-  offshore = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  offshoreUrl = `http://127.0.0.1:${(offshore.address() as { port: number }).port}`;
+  ({ server: offshore, url: offshoreUrl } = await listenOnLoopback(app));
 
   // Onshore: the attestor key goes into the vault first; then the service on the same Redis.
   const masterKeys = await masterKeysFromEnv(masterEnv);
