@@ -26,6 +26,7 @@ import {
   SAMPLE_CSV,
   SAMPLE_SNAPSHOT as SAMPLE,
   testMasterEnv,
+  uploadSnapshot,
   vaultAttestorKey,
 } from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
@@ -207,15 +208,7 @@ describe('the onshore service', () => {
         .expect(202);
       return queue.waitForJob(job.body.jobId as string, 60_000);
     };
-    const upload = async () =>
-      (
-        await request(onshore)
-          .post('/v1/snapshots')
-          .set(as(OPERATOR))
-          .set('Content-Type', 'text/csv')
-          .send(csv)
-          .expect(201)
-      ).body.id as string;
+    const upload = () => uploadSnapshot(onshore, csv);
     const store = new RedisVaultStore(redis.url);
     try {
       const malformed = await upload();
