@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { CLAIM_NAMES, claimRequirementsSchema } from '../claims';
-import { FIELD_ELEMENT_PATTERN, INSTITUTION_ID_PATTERN, INSTITUTION_ID_RULE } from '../common/ids';
+import {
+  FIELD_ELEMENT_PATTERN,
+  HEX64_PATTERN,
+  INSTITUTION_ID_PATTERN,
+  INSTITUTION_ID_RULE,
+} from '../common/ids';
 
 /** Request and response schemas: the validation, the types and the OpenAPI document in one. */
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'a 64-digit lowercase hex id');
+const hex64 = z.string().regex(HEX64_PATTERN, 'a 64-digit lowercase hex id');
 const fieldElement = z.string().regex(FIELD_ELEMENT_PATTERN, 'a decimal field element');
 const jws = z
   .string()

@@ -3,11 +3,12 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CLAIM_NAMES } from '../claims/registry';
 import { ZkAttestError } from './errors';
+import { HEX64_PATTERN } from './ids';
 
 /** Where the committed circuit artifacts live, unless ZKATTEST_ARTIFACTS says otherwise. */
 export const DEFAULT_ARTIFACTS_DIR = resolve(__dirname, '..', '..', 'artifacts');
 
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
+const sha256 = z.string().regex(HEX64_PATTERN);
 const artifactFile = z.strictObject({ path: z.string(), sha256 });
 
 export const SETUP_KINDS = ['development', 'production'] as const;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CLAIM_NAMES } from '../claims/registry';
 import { isBaseFieldElement, isFieldElement } from './field';
-import { FIELD_ELEMENT_PATTERN } from './ids';
+import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from './ids';
 import { canonicalJson, sha256Hex } from './hash';
 
 const fieldString = z.string().regex(FIELD_ELEMENT_PATTERN, 'a decimal field element');
@@ -28,7 +28,7 @@ export const attestationPackageSchema = z.strictObject({
   type: z.literal(PACKAGE_TYPE),
   claim: z.enum(CLAIM_NAMES),
   circuitId: z.string().regex(/^[a-z0-9-]{1,64}$/),
-  vkeyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  vkeyHash: z.string().regex(HEX64_PATTERN),
   publicSignals: z.strictObject({
     commitment: fieldString,
     attestor: fieldString,

@@ -8,6 +8,8 @@
  * with {@link GENESIS_HEAD_HASH} is the empty log.
  */
 
+import { HEX64_PATTERN } from './ids';
+
 /** The chain head a send committed to. */
 export interface EgressHead {
   /** The seq of the newest entry, 0 for an empty log. */
@@ -29,7 +31,7 @@ export function isEgressHead(value: unknown): value is EgressHead {
     Number.isSafeInteger(seq) &&
     (seq as number) >= 0 &&
     typeof hash === 'string' &&
-    /^[0-9a-f]{64}$/.test(hash) &&
+    HEX64_PATTERN.test(hash) &&
     (seq !== 0 || hash === GENESIS_HEAD_HASH)
   );
 }

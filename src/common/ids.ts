@@ -33,3 +33,14 @@ export const FIELD_ELEMENT_PATTERN = new RegExp(
 
 /** Ids of proving jobs and of what they name onshore: 1..128 path-safe, no leading dot. */
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A SHA-256 digest in lowercase hex, and the ids derived from one (records, packages, keys). */
+export const HEX64_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * A name an operator writes in config (master key ids, egress destination names, queue names):
+ * short, printable, none of the separators of the env formats (`:` `,` `=`), safe in Redis keys.
+ */
+export const CONFIG_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** How CONFIG_NAME_PATTERN reads in an error message. */
+export const CONFIG_NAME_RULE = '1..64 of [A-Za-z0-9._-]';

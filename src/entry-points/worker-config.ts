@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_STALLED_COUNT,
   DEFAULT_STALLED_INTERVAL_MS,
 } from '../prover/queue/proving-worker';
+import { CONFIG_NAME_PATTERN, CONFIG_NAME_RULE } from '../common/ids';
 
 /** What every proving worker needs, whatever its snapshot source and package sink. */
 export const workerSettingsSchema = z.object({
@@ -18,10 +19,7 @@ export const workerSettingsSchema = z.object({
   ZKATTEST_LOCK_DURATION_MS: positiveInt.default(DEFAULT_LOCK_DURATION_MS),
   ZKATTEST_STALLED_INTERVAL_MS: positiveInt.default(DEFAULT_STALLED_INTERVAL_MS),
   ZKATTEST_MAX_STALLED_COUNT: positiveInt.default(DEFAULT_MAX_STALLED_COUNT),
-  ZKATTEST_QUEUE: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1..64 of [A-Za-z0-9._-]')
-    .optional(),
+  ZKATTEST_QUEUE: z.string().regex(CONFIG_NAME_PATTERN, `must be ${CONFIG_NAME_RULE}`).optional(),
   ZKATTEST_THROUGHPUT_LOG_SECONDS: positiveInt.default(30),
 });
 export type WorkerSettings = z.output<typeof workerSettingsSchema>;

@@ -1,5 +1,5 @@
 import { newInstitution } from '../support/attestation-factory';
-import { startApi, type ApiUnderTest } from './api-harness';
+import { registerInstitution, startApi, type ApiUnderTest } from './api-harness';
 
 // A revocation is one-way and only ever moves earlier: the endpoints must answer, and audit,
 // the time in effect after the call, never merely the time asked for.
@@ -45,14 +45,7 @@ describe('revoke endpoints answer the effective time', () => {
 
   it('institutions: the same, and an earlier time moves the revocation earlier', async () => {
     const bank = await newInstitution('revoked-bank');
-    await api
-      .admin('post', '/v1/admin/institutions', {
-        id: bank.id,
-        name: 'Bank',
-        alg: bank.alg,
-        publicKeyJwk: bank.publicJwk,
-      })
-      .expect(201);
+    await registerInstitution(api, bank, 'Bank');
     const path = `/v1/admin/institutions/${bank.id}/revoke`;
     expect((await api.admin('post', path, { effectiveAt: LATER }).expect(200)).body).toEqual({
       id: bank.id,

@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../src/api/app';
@@ -5,6 +7,13 @@ import { createLogger, type Logger } from '../../src/common/logger';
 import { createRedisStores } from '../../src/api/store';
 import type { Stores } from '../../src/api/store';
 import { VerificationKeyRegistry, type VerificationPolicy } from '../../src/verifier';
+import type { AttestationPackage } from '../../src/common/attestation-package';
+import type { TransportAlg } from '../../src/common/transport-envelope';
+import {
+  AttestationFactory,
+  newInstitution,
+  type Institution,
+} from '../support/attestation-factory';
 import { startRedis, type RedisServer } from '../support/redis-server';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
@@ -43,6 +52,14 @@ export function createTestApp(
   }).app;
 }
 
+/** Calls an admin route of `app` with ADMIN_TOKEN. */
+export function adminCaller(app: Express): ApiUnderTest['admin'] {
+  return (method, path, body) => {
+    const r = request(app)[method](path).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+    return body ? r.send(body) : r;
+  };
+}
+
 /** The offshore API on a real redis-server (persistence on), driven through supertest. */
 export async function startApi(
   policy: Partial<VerificationPolicy> = {},
@@ -56,10 +73,7 @@ export async function startApi(
     app,
     stores,
     redis,
-    admin: (method, path, body) => {
-      const r = request(app)[method](path).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
-      return body ? r.send(body) : r;
-    },
+    admin: adminCaller(app),
     close: async () => {
       await stores.close();
       await redis.stop();
@@ -67,20 +81,31 @@ export async function startApi(
   };
 }
 
-/** Registers an onshore institution's transport key and an attestor key (valid since 30 days). */
-export async function registerCustodian(
-  target: ApiUnderTest,
-  institution: { id: string; alg: string; publicJwk: object },
-  attestorKeyHash: bigint,
+type InstitutionKey = { id: string; alg: string; publicJwk: object };
+
+/** Registers an onshore institution's transport key. */
+export async function registerInstitution(
+  target: Pick<ApiUnderTest, 'admin'>,
+  institution: InstitutionKey,
+  name = 'Onshore Bank',
 ): Promise<void> {
   await target
     .admin('post', '/v1/admin/institutions', {
       id: institution.id,
-      name: 'Onshore Bank',
+      name,
       alg: institution.alg,
       publicKeyJwk: institution.publicJwk,
     })
     .expect(201);
+}
+
+/** Registers an onshore institution's transport key and an attestor key (valid since 30 days). */
+export async function registerCustodian(
+  target: Pick<ApiUnderTest, 'admin'>,
+  institution: InstitutionKey,
+  attestorKeyHash: bigint,
+): Promise<void> {
+  await registerInstitution(target, institution);
   await target
     .admin('post', '/v1/admin/attestors', {
       keyHash: attestorKeyHash.toString(),
@@ -88,4 +113,46 @@ export async function registerCustodian(
       validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
     })
     .expect(201);
+}
+
+/** The API with one custodian registered: its institution (bank) and its attestor (factory). */
+export interface ApiWithCustodian {
+  api: ApiUnderTest;
+  factory: AttestationFactory;
+  bank: Institution;
+}
+
+export async function startApiWithCustodian(
+  alg: TransportAlg = 'EdDSA',
+  policy: Partial<VerificationPolicy> = {},
+): Promise<ApiWithCustodian> {
+  const [api, factory, bank] = await Promise.all([
+    startApi(policy),
+    AttestationFactory.create(),
+    newInstitution('onshore-bank', alg),
+  ]);
+  await registerCustodian(api, bank, factory.attestor().keyHash);
+  return { api, factory, bank };
+}
+
+/** A fresh challenge nonce of the API. */
+export async function challengeNonce(app: Express): Promise<bigint> {
+  return BigInt((await request(app).post('/v1/challenges').expect(201)).body.nonce);
+}
+
+/** A package proved for a fresh challenge of the API. */
+export async function freshPackage(
+  app: Express,
+  factory: AttestationFactory,
+): Promise<AttestationPackage> {
+  return factory.package({ context: await challengeNonce(app) });
+}
+
+/** Serves `app` over real HTTP on a free loopback port. */
+export function listenOnLoopback(app: Express): Promise<{ server: Server; url: string }> {
+  return new Promise((resolve) => {
+    const s = createServer(app).listen(0, '127.0.0.1', () => {
+      resolve({ server: s, url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` });
+    });
+  });
 }

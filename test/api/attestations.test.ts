@@ -4,30 +4,21 @@ import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { packageId } from '../../src/common/attestation-package';
 import { statementId } from '../../src/common/statement-id';
-import {
-  AttestationFactory,
-  newInstitution,
-  type Institution,
-} from '../support/attestation-factory';
-import { registerCustodian, startApi, type ApiUnderTest } from './api-harness';
+import type { AttestationFactory, Institution } from '../support/attestation-factory';
+import { challengeNonce, startApi, startApiWithCustodian, type ApiUnderTest } from './api-harness';
 
 let api: ApiUnderTest;
 let factory: AttestationFactory;
 let bank: Institution;
 
-async function challenge(): Promise<bigint> {
-  return BigInt((await request(api.app).post('/v1/challenges').expect(201)).body.nonce);
-}
+const challenge = () => challengeNonce(api.app);
 const submit = async (pkg: AttestationPackage) =>
   request(api.app)
     .post('/v1/attestations')
     .send({ envelope: await bank.seal(pkg) });
 
 beforeAll(async () => {
-  api = await startApi();
-  factory = await AttestationFactory.create();
-  bank = await newInstitution('onshore-bank', 'EdDSA');
-  await registerCustodian(api, bank, factory.attestor().keyHash);
+  ({ api, factory, bank } = await startApiWithCustodian('EdDSA'));
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { SNARK_SCALAR_FIELD, BN254_BASE_FIELD } from '../../src/common/field';
-import { startApi, type ApiUnderTest } from './api-harness';
+import { challengeNonce, registerInstitution, startApi, type ApiUnderTest } from './api-harness';
 import {
   AttestationFactory,
   newInstitution,
@@ -18,10 +18,7 @@ let valid: AttestationPackage; // recorded once, in the first test
 const packages: Record<string, AttestationPackage> = {};
 const DAY = 24 * 3600;
 
-async function challenge(): Promise<bigint> {
-  const res = await request(api.app).post('/v1/challenges').expect(201);
-  return BigInt(res.body.nonce);
-}
+const challenge = () => challengeNonce(api.app);
 
 const clone = (pkg: AttestationPackage) => JSON.parse(JSON.stringify(pkg)) as AttestationPackage;
 const submit = async (envelope: unknown) =>
@@ -32,16 +29,7 @@ beforeAll(async () => {
   factory = await AttestationFactory.create();
   bank = await newInstitution('onshore-bank');
   const revokedBank = await newInstitution('revoked-bank');
-  for (const inst of [bank, revokedBank]) {
-    await api
-      .admin('post', '/v1/admin/institutions', {
-        id: inst.id,
-        name: inst.id,
-        alg: inst.alg,
-        publicKeyJwk: inst.publicJwk,
-      })
-      .expect(201);
-  }
+  for (const inst of [bank, revokedBank]) await registerInstitution(api, inst, inst.id);
   await api.admin('post', '/v1/admin/institutions/revoked-bank/revoke', {}).expect(200);
   const longAgo = new Date(Date.now() - 365 * DAY * 1000).toISOString();
   await api

@@ -2,12 +2,12 @@ import request from 'supertest';
 import { statementId } from '../../src/common/statement-id';
 import { signEnvelope } from '../../src/common/transport-envelope';
 import type { EgressHead } from '../../src/common/egress-head';
+import type { AttestationFactory, Institution } from '../support/attestation-factory';
 import {
-  AttestationFactory,
-  newInstitution,
-  type Institution,
-} from '../support/attestation-factory';
-import { registerCustodian, startApi, type ApiUnderTest } from './api-harness';
+  freshPackage as packageFor,
+  startApiWithCustodian,
+  type ApiUnderTest,
+} from './api-harness';
 
 // The offshore API records the sender's egress log head (signed in the envelope's protected
 // header) with the attestation, so the sender's `egress reconcile` can compare its log later.
@@ -17,22 +17,14 @@ let factory: AttestationFactory;
 let bank: Institution;
 
 beforeAll(async () => {
-  [api, factory, bank] = await Promise.all([
-    startApi(),
-    AttestationFactory.create(),
-    newInstitution('onshore-bank', 'EdDSA'),
-  ]);
-  await registerCustodian(api, bank, factory.attestor().keyHash);
+  ({ api, factory, bank } = await startApiWithCustodian('EdDSA'));
 });
 
 afterAll(async () => {
   await api.close();
 });
 
-async function freshPackage() {
-  const nonce = (await request(api.app).post('/v1/challenges').expect(201)).body.nonce;
-  return factory.package({ context: BigInt(nonce) });
-}
+const freshPackage = () => packageFor(api.app, factory);
 
 const seal = (pkg: object, egressHead?: EgressHead) =>
   signEnvelope(Buffer.from(JSON.stringify(pkg)), {

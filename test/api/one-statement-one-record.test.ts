@@ -13,7 +13,7 @@ import {
   type Institution,
 } from '../support/attestation-factory';
 import { startRedis, type RedisServer } from '../support/redis-server';
-import { ADMIN_TOKEN, createTestApp } from './api-harness';
+import { adminCaller, createTestApp, freshPackage, registerCustodian } from './api-harness';
 
 // Groth16 proofs are malleable: anyone holding a valid proof can make other valid proofs of the
 // same statement. Whatever REQUIRE_CHALLENGE says, one statement must be one record.
@@ -54,21 +54,8 @@ describe.each([
   beforeAll(async () => {
     stores = STORES[kind]();
     app = createTestApp(stores, { requireChallenge });
-    const admin = (path: string, body: object) =>
-      request(app).post(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`).send(body).expect(201);
-    await admin('/v1/admin/institutions', {
-      id: bank.id,
-      name: 'Onshore Bank',
-      alg: bank.alg,
-      publicKeyJwk: bank.publicJwk,
-    });
-    await admin('/v1/admin/attestors', {
-      keyHash: factory.attestor().keyHash.toString(),
-      label: 'custodian',
-      validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
-    });
-    const nonce = BigInt((await request(app).post('/v1/challenges').expect(201)).body.nonce);
-    pkg = await factory.package({ context: nonce });
+    await registerCustodian({ admin: adminCaller(app) }, bank, factory.attestor().keyHash);
+    pkg = await freshPackage(app, factory);
     vk = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }).get(
       pkg.circuitId,
       pkg.vkeyHash,
@@ -134,8 +121,7 @@ describe.each([
   // Redis only: the memory store runs each request's steps without real interleaving.
   if (kind !== 'redis') return;
   it('concurrent copies of a new statement: exactly one creation', async () => {
-    const nonce = BigInt((await request(app).post('/v1/challenges').expect(201)).body.nonce);
-    const fresh = await factory.package({ context: nonce });
+    const fresh = await freshPackage(app, factory);
     const copies = [fresh, fresh];
     for (let i = 0; i < 4; i++) {
       copies.push({ ...fresh, proof: (await rerandomize(vk, fresh.proof)) as typeof fresh.proof });

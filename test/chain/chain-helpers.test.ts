@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { JsonRpcProvider } from 'ethers';
-import type { AttestationPackage } from '../../src/common/attestation-package';
 import { anvilBinary, startAnvil } from '../../src/chain/anvil';
 import { contractContext, MINT_CONTEXT_DOMAIN } from '../../src/chain/context-binding';
 import { mintWithProofArgs, solidityProof } from '../../src/chain/mint-call';
+import { fakePackage } from '../support/fake-package';
 
 describe('anvil', () => {
   test('the binary ships in the npm package and a node starts, answers and stops', async () => {
@@ -37,20 +37,8 @@ describe('contractContext', () => {
 });
 
 describe('mint call', () => {
-  const pkg = {
-    publicSignals: { commitment: '11', attestor: '22', statement: '33' },
-    proof: {
-      pi_a: ['1', '2', '1'],
-      pi_b: [
-        ['3', '4'],
-        ['5', '6'],
-        ['1', '0'],
-      ],
-      pi_c: ['7', '8', '1'],
-      protocol: 'groth16',
-      curve: 'bn128',
-    },
-  } as unknown as AttestationPackage;
+  // Small numbers, so each coordinate can be followed through the encoding.
+  const pkg = fakePackage();
 
   test('swaps each G2 coordinate pair like exportSolidityCallData and keeps signal order', () => {
     expect(solidityProof(pkg)).toEqual({

@@ -19,10 +19,7 @@ import { COMMANDS } from '../../src/cli/commands';
 import { loadSnapshotFile } from '../../src/prover';
 import { decodeJob, encodeJob } from '../../src/prover/queue/job-payload';
 import { requirementReasons } from '../../src/verifier';
-import {
-  startOnshoreClaimsHarness,
-  type OnshoreClaimsHarness,
-} from '../support/onshore-claims-harness';
+import { startOnshoreClaimsHarness, type OnshoreClaimsHarness } from '../support/onshore-harness';
 
 // Every registered claim through every generic path, with nothing per claim outside its
 // descriptor: a claim added to the registry is covered here without editing this file.

@@ -2,7 +2,10 @@ import { institutionBody, listQuery } from '../../src/api/schemas';
 import { checkRecord } from '../../src/api/store/store-validation';
 import type { AttestationRecord } from '../../src/api/store/store-contracts';
 import { SNARK_SCALAR_FIELD, BN254_BASE_FIELD } from '../../src/common/field';
-import { FIELD_ELEMENT_MAX_DIGITS } from '../../src/common/ids';
+import { isEgressHead } from '../../src/common/egress-head';
+import { CONFIG_NAME_PATTERN, FIELD_ELEMENT_MAX_DIGITS, HEX64_PATTERN } from '../../src/common/ids';
+import { workerSettingsSchema } from '../../src/entry-points/worker-config';
+import { masterKeysFromEnv, newMasterKeySecret } from '../../src/prover/vault';
 import { signEnvelope, type JsonWebKey } from '../../src/common/transport-envelope';
 import { generateTransportKey } from '../../src/common/transport-key';
 import { EgressSender, type EgressDestination } from '../../src/prover/egress/egress-sender';
@@ -26,6 +29,25 @@ const CANDIDATES = [
 ];
 
 const unusedLog = {} as EgressLog;
+
+/** A stored record that passes the store's checks but for what `fields` set. */
+const recordWith = (fields: Partial<Record<keyof AttestationRecord, unknown>>) =>
+  ({
+    id: 'a'.repeat(64),
+    claim: 'coverage',
+    circuitId: 'coverage-32',
+    commitment: '1',
+    attestor: '1',
+    asOf: 0,
+    context: '0',
+    institution: 'bank-a',
+    valid: true,
+    reasons: [],
+    meaning: '',
+    publicValues: {},
+    recordedAt: new Date(0).toISOString(),
+    ...fields,
+  }) as unknown as AttestationRecord;
 
 describe('one institution id on both sides of the border', () => {
   let privateJwk: JsonWebKey;
@@ -78,22 +100,7 @@ describe('one institution id on both sides of the border', () => {
 });
 
 describe('one bound on decimal field elements', () => {
-  const record = (commitment: string): AttestationRecord =>
-    ({
-      id: 'a'.repeat(64),
-      claim: 'coverage',
-      circuitId: 'coverage-32',
-      commitment,
-      attestor: '1',
-      asOf: 0,
-      context: '0',
-      institution: 'bank-a',
-      valid: true,
-      reasons: [],
-      meaning: '',
-      publicValues: {},
-      recordedAt: new Date(0).toISOString(),
-    }) as unknown as AttestationRecord;
+  const record = (commitment: string) => recordWith({ commitment });
 
   it('is the digit count of r and q', () => {
     expect(SNARK_SCALAR_FIELD.toString().length).toBe(FIELD_ELEMENT_MAX_DIGITS);
@@ -108,4 +115,57 @@ describe('one bound on decimal field elements', () => {
     expect(listQuery.safeParse({ commitment: tooLong }).success).toBe(false);
     expect(() => checkRecord(record(tooLong))).toThrow(/commitment/);
   });
+});
+
+describe('one pattern for names in config: destinations, master key ids, queues', () => {
+  const NAMES = ['hk-platform', 'k1', 'A.b_c-9', 'a'.repeat(64), 'a'.repeat(65), 'a:b', 'a b', ''];
+  const destinationAccepted = async (name: string) => {
+    const { privateJwk } = await generateTransportKey('ES256');
+    const destination = { name, url: 'https://o.example', institutionId: 'bank-a', privateJwk };
+    try {
+      new EgressSender({ destinations: [{ ...destination, alg: 'ES256' }], log: unusedLog });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const masterKeyAccepted = (id: string) =>
+    masterKeysFromEnv({ ZKATTEST_MASTER_KEYS: `${id}:${newMasterKeySecret()}` }).then(
+      () => true,
+      () => false,
+    );
+  const queueAccepted = (name: string) =>
+    workerSettingsSchema.shape.ZKATTEST_QUEUE.safeParse(name).success;
+
+  it.each(NAMES)('the egress config, the master keys and the worker agree on %j', async (name) => {
+    const expected = CONFIG_NAME_PATTERN.test(name);
+    expect({
+      destination: await destinationAccepted(name),
+      masterKey: await masterKeyAccepted(name),
+      queue: queueAccepted(name),
+    }).toEqual({ destination: expected, masterKey: expected, queue: expected });
+  });
+});
+
+describe('one pattern for SHA-256 hex ids', () => {
+  const record = (id: string) => recordWith({ id });
+
+  it.each(['ab'.repeat(32), 'AB'.repeat(32), 'ab'.repeat(31), 'ab'.repeat(33), 'g'.repeat(64)])(
+    'the record store and the egress head agree on %j',
+    (id) => {
+      const expected = HEX64_PATTERN.test(id);
+      const stored = (() => {
+        try {
+          checkRecord(record(id));
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      expect({ stored, head: isEgressHead({ seq: 1, hash: id }) }).toEqual({
+        stored: expected,
+        head: expected,
+      });
+    },
+  );
 });

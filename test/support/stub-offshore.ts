@@ -1,37 +1,12 @@
 /**
- * Test doubles for the egress path that need no proof: a package that passes the egress guard's
- * schema (its proof is not a valid one: only a real offshore API would notice), and an offshore
+ * A test double for the egress path that needs no proof (send it a fakePackage): an offshore
  * endpoint on loopback that records every request body and answers 201 naming the package's
  * statement, as the offshore API does.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { PACKAGE_TYPE, type AttestationPackage } from '../../src/common/attestation-package';
+import type { AttestationPackage } from '../../src/common/attestation-package';
 import { statementId } from '../../src/common/statement-id';
-
-/** A schema-valid package with small numbers; `overrides` replace top-level members. */
-export function fakePackage(overrides: Partial<AttestationPackage> = {}): AttestationPackage {
-  return {
-    type: PACKAGE_TYPE,
-    claim: 'coverage',
-    circuitId: 'coverage-v1',
-    vkeyHash: 'ab'.repeat(32),
-    publicSignals: { commitment: '11', attestor: '22', statement: '33' },
-    proof: {
-      pi_a: ['1', '2', '1'],
-      pi_b: [
-        ['3', '4'],
-        ['5', '6'],
-        ['1', '0'],
-      ],
-      pi_c: ['7', '8', '1'],
-      protocol: 'groth16',
-      curve: 'bn128',
-    },
-    createdAt: '2026-11-30T08:00:00.000Z',
-    ...overrides,
-  };
-}
 
 /** An offshore endpoint that records bodies and answers 201 with the statement's id. */
 export interface StubOffshore {

@@ -4,7 +4,8 @@
  */
 import { ZkAttestError } from '../../common/errors';
 import type { AttestationFilter, AttestationRecord, Page, PageRequest } from './store-contracts';
-import { checkInt, HEX64 } from './store-validation';
+import { checkInt } from './store-validation';
+import { HEX64_PATTERN } from '../../common/ids';
 
 /** Largest page a listing serves. */
 export const MAX_LIST_LIMIT = 1000;
@@ -49,7 +50,7 @@ function encodeCursor(kind: IndexKind, id: string): string {
 function decodeCursor(cursor: string): { kind: IndexKind; id: string } {
   const [version, kind, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const kinds: readonly string[] = ['all', ...FILTER_KINDS];
-  if (version !== '1' || !kinds.includes(kind) || !HEX64.test(id ?? '')) {
+  if (version !== '1' || !kinds.includes(kind) || !HEX64_PATTERN.test(id ?? '')) {
     throw badCursor('the cursor is not one this listing issued');
   }
   return { kind: kind as IndexKind, id };

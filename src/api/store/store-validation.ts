@@ -6,11 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { isClaimName } from '../../claims';
 import { isEgressHead } from '../../common/egress-head';
 import { ZkAttestError } from '../../common/errors';
-import { FIELD_ELEMENT_PATTERN } from '../../common/ids';
+import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from '../../common/ids';
 import type { AttestationRecord, AuditEvent } from './store-contracts';
 
-/** 64 lowercase hex digits: package ids. */
-export const HEX64 = /^[0-9a-f]{64}$/;
 /** A 128-bit number in decimal: at most 39 digits, no leading zeros. */
 const NONCE = /^(0|[1-9][0-9]{0,38})$/;
 
@@ -48,7 +46,7 @@ export function checkText(value: unknown, field: string, max = 512): asserts val
 /** Validates a record before it is written; returns its recordedAt in ms (the index score). */
 export function checkRecord(rec: AttestationRecord): number {
   if (typeof rec !== 'object' || rec === null) throw invalidArgument('record', 'not an object');
-  if (typeof rec.id !== 'string' || !HEX64.test(rec.id)) {
+  if (typeof rec.id !== 'string' || !HEX64_PATTERN.test(rec.id)) {
     throw invalidArgument('id', 'not 64 lowercase hex digits');
   }
   if (!isClaimName(rec.claim)) throw invalidArgument('claim', 'not a known claim');

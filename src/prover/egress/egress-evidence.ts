@@ -16,6 +16,7 @@ import { ZkAttestError } from '../../common/errors';
 import { isEgressHead, type EgressHead } from '../../common/egress-head';
 import { canonicalJson, sha256Hex } from '../../common/hash';
 import { GENESIS_HASH, verifyEgressChain, type EgressEntry, type EgressLog } from './egress-log';
+import { HEX64_PATTERN } from '../../common/ids';
 
 /** The `type` of the export's header line. */
 export const EVIDENCE_TYPE = 'zkattest.egress-evidence/v1';
@@ -355,22 +356,35 @@ async function checkAnchors(
   return report;
 }
 
-/**
- * The default lookup: GET `<url>/<id>` (url is the logged POST URL, `.../v1/attestations`).
- * 200 with the same id: found; 404: not found; anything else throws.
- */
-export function defaultFetchRecord(
-  opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
-): FetchRecord {
+/** How the default lookups reach the offshore API. */
+export interface OffshoreReadOptions {
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** A GET of offshore JSON with a deadline; redirects refused (the logged URL is the one asked). */
+function offshoreGetter(opts: OffshoreReadOptions): (url: string) => Promise<Response> {
   const fetchFn = opts.fetch ?? fetch;
   const timeoutMs = opts.timeoutMs ?? 15_000;
-  return async (url, id) => {
-    if (!/^[0-9a-f]{64}$/.test(id)) throw new Error('not a record id');
-    const res = await fetchFn(`${url.replace(/\/+$/, '')}/${id}`, {
+  return (url) =>
+    fetchFn(url, {
       headers: { accept: 'application/json' },
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     });
+}
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, '');
+
+/**
+ * The default lookup: GET `<url>/<id>` (url is the logged POST URL, `.../v1/attestations`).
+ * 200 with the same id: found; 404: not found; anything else throws.
+ */
+export function defaultFetchRecord(opts: OffshoreReadOptions = {}): FetchRecord {
+  const get = offshoreGetter(opts);
+  return async (url, id) => {
+    if (!HEX64_PATTERN.test(id)) throw new Error('not a record id');
+    const res = await get(`${withoutTrailingSlash(url)}/${id}`);
     if (res.status === 404) {
       await res.text().catch(() => '');
       return { found: false };
@@ -391,22 +405,15 @@ const MAX_LIST_PAGES = 100_000;
  * institution filter), so this reads them all: a reconcile costs one pass over the offshore
  * records.
  */
-export function defaultListRecords(
-  opts: { timeoutMs?: number; fetch?: typeof fetch } = {},
-): ListRecords {
-  const fetchFn = opts.fetch ?? fetch;
-  const timeoutMs = opts.timeoutMs ?? 15_000;
+export function defaultListRecords(opts: OffshoreReadOptions = {}): ListRecords {
+  const get = offshoreGetter(opts);
   return async (baseUrl, institution) => {
     const out: AnchoredRecord[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const query = new URLSearchParams({ limit: String(LIST_PAGE_LIMIT) });
       if (cursor) query.set('cursor', cursor);
-      const res = await fetchFn(`${baseUrl.replace(/\/+$/, '')}/v1/attestations?${query}`, {
-        headers: { accept: 'application/json' },
-        redirect: 'error',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const res = await get(`${withoutTrailingSlash(baseUrl)}/v1/attestations?${query}`);
       if (res.status !== 200) throw new Error(`offshore listing answered ${res.status}`);
       const body = (await res.json()) as { items?: unknown; nextCursor?: unknown };
       if (!Array.isArray(body.items)) throw new Error('offshore listing has no items');

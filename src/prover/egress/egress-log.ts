@@ -25,6 +25,7 @@ import { guardedRedis, type RedisClientOptions } from '../../common/redis-connec
 import { ZkAttestError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
 import { GENESIS_HEAD_HASH, type EgressHead } from '../../common/egress-head';
+import { CONFIG_NAME_PATTERN, HEX64_PATTERN } from '../../common/ids';
 
 /** What happened to one delivery: see {@link EgressOutcomeInput.outcome}. */
 export type EgressOutcome = 'recorded' | 'existing' | 'rejected' | 'failed';
@@ -143,9 +144,6 @@ export interface EgressLog {
 
 /** The prevHash of the first entry. */
 export const GENESIS_HASH = GENESIS_HEAD_HASH;
-
-const HEX64 = /^[0-9a-f]{64}$/;
-const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** The hash of an entry: SHA-256 over canonical JSON of every member except `hash`. */
 export function egressEntryHash(entry: Omit<EgressEntry, 'hash'> | EgressEntry): string {
@@ -329,12 +327,16 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
   };
   check(input !== null && typeof input === 'object', 'entry');
   check(text(input.at) && !Number.isNaN(Date.parse(input.at)), 'at');
-  const named = typeof input.destination === 'string' && NAME.test(input.destination);
+  const named =
+    typeof input.destination === 'string' && CONFIG_NAME_PATTERN.test(input.destination);
   const refusal = input.kind === 'refusal';
   check(named || (refusal && input.destination === INVALID_DESTINATION), 'destination');
   if (input.kind === 'refusal') {
     check(EGRESS_REFUSAL_REASONS.includes(input.reason), 'reason');
-    check(input.packageId === undefined || HEX64.test(String(input.packageId)), 'packageId');
+    check(
+      input.packageId === undefined || HEX64_PATTERN.test(String(input.packageId)),
+      'packageId',
+    );
     return {
       kind: 'refusal',
       destination: input.destination,
@@ -345,9 +347,9 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
   }
   check(input.kind === 'intent' || input.kind === 'outcome', 'kind');
   check(text(input.url), 'url');
-  check(HEX64.test(String(input.packageId)), 'packageId');
-  check(HEX64.test(String(input.statementId)), 'statementId');
-  check(HEX64.test(String(input.sha256)), 'sha256');
+  check(HEX64_PATTERN.test(String(input.packageId)), 'packageId');
+  check(HEX64_PATTERN.test(String(input.statementId)), 'statementId');
+  check(HEX64_PATTERN.test(String(input.sha256)), 'sha256');
   check(Number.isSafeInteger(input.bytes) && input.bytes >= 0, 'bytes');
   const sent = {
     destination: input.destination,

@@ -13,7 +13,7 @@ import { findLeaks } from './leak-scan';
 import { ZkAttestError } from '../../common/errors';
 import { sha256Hex } from '../../common/hash';
 import { statementId } from '../../common/statement-id';
-import { INSTITUTION_ID_RULE, isInstitutionId } from '../../common/ids';
+import { CONFIG_NAME_PATTERN, INSTITUTION_ID_RULE, isInstitutionId } from '../../common/ids';
 import {
   TRANSPORT_ALGS,
   signEnvelope,
@@ -76,7 +76,6 @@ export interface EgressResult {
   response?: unknown;
 }
 
-const NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Sends attestation packages to configured offshore endpoints and logs every egress. */
@@ -130,7 +129,7 @@ export class EgressSender {
       typeof destinationName === 'string' ? this.destinations.get(destinationName) : undefined;
     if (!destination) {
       const asked =
-        typeof destinationName === 'string' && NAME_PATTERN.test(destinationName)
+        typeof destinationName === 'string' && CONFIG_NAME_PATTERN.test(destinationName)
           ? destinationName
           : INVALID_DESTINATION;
       await this.refuse(asked, 'unknown-destination');
@@ -310,7 +309,7 @@ function configInvalid(message: string): ZkAttestError {
 
 function checkDestination(d: EgressDestination): EgressDestination {
   if (d === null || typeof d !== 'object') throw configInvalid('a destination is an object');
-  if (typeof d.name !== 'string' || !NAME_PATTERN.test(d.name)) {
+  if (typeof d.name !== 'string' || !CONFIG_NAME_PATTERN.test(d.name)) {
     throw configInvalid('a destination name is 1..64 of [A-Za-z0-9._-]');
   }
   let url: URL;

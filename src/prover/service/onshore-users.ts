@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { ZkAttestError } from '../../common/errors';
+import { HEX64_PATTERN } from '../../common/ids';
 
 export type OnshoreRole = 'operator' | 'auditor' | 'admin';
 
@@ -30,7 +31,7 @@ export function usersFromEnv(text: string | undefined): OnshoreUser[] {
     if (
       !name ||
       !['operator', 'auditor', 'admin'].includes(role ?? '') ||
-      !/^[0-9a-f]{64}$/.test(tokenSha256 ?? '') ||
+      !HEX64_PATTERN.test(tokenSha256 ?? '') ||
       !DESK_PATTERN.test(desk) ||
       rest.length > 0
     ) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
 import type { Primitives } from './primitives';
 import { readSecretFile, writeSecretFile } from './secret-file';
+import { HEX64_PATTERN } from '../../common/ids';
 
 /** "zkattest.snapshot.v1" as an integer: the domain tag of every signed snapshot message. */
 export const SNAPSHOT_DOMAIN = BigInt(`0x${Buffer.from('zkattest.snapshot.v1').toString('hex')}`);
@@ -10,7 +11,7 @@ export const SNAPSHOT_DOMAIN = BigInt(`0x${Buffer.from('zkattest.snapshot.v1').t
 const KEY_TYPE = 'zkattest.attestor-key/v1';
 const keyFileSchema = z.strictObject({
   type: z.literal(KEY_TYPE),
-  privateKey: z.string().regex(/^[0-9a-f]{64}$/),
+  privateKey: z.string().regex(HEX64_PATTERN),
 });
 
 /** A Baby Jubjub EdDSA-Poseidon attestor key. */

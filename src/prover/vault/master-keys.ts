@@ -11,6 +11,7 @@
 import { Crypto } from '@peculiar/webcrypto';
 import { randomBytes, type webcrypto } from 'node:crypto';
 import { ZkAttestError } from '../../common/errors';
+import { CONFIG_NAME_PATTERN } from '../../common/ids';
 
 // The project's one WebCrypto implementation, typed with Node's (identical) interfaces; see
 // src/common/transport-key.ts.
@@ -22,8 +23,8 @@ export const MASTER_KEY_ALGORITHM = 'AES-KW';
 /** Master key length in bytes (AES-256). */
 export const MASTER_KEY_BYTES = 32;
 
-/** A master key id: short, printable, no separator of the env format. */
-export const MASTER_KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+/** A master key id: a config name (short, printable, no separator of the env format). */
+export const MASTER_KEY_ID_PATTERN = CONFIG_NAME_PATTERN;
 
 /** A master key: its id (recorded next to every key it wraps) and a wrapKey/unwrapKey key. */
 export interface MasterKey {

@@ -1,5 +1,4 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { packageId } from '../../../src/common/attestation-package';
@@ -15,12 +14,13 @@ import {
   type ReconcileReport,
 } from '../../../src/prover/egress';
 import { EGRESS_COMMANDS } from '../../../src/cli/egress-commands';
-import { registerCustodian, startApi, type ApiUnderTest } from '../../api/api-harness';
 import {
-  AttestationFactory,
-  newInstitution,
-  type Institution,
-} from '../../support/attestation-factory';
+  freshPackage,
+  listenOnLoopback,
+  startApiWithCustodian,
+  type ApiUnderTest,
+} from '../../api/api-harness';
+import type { AttestationFactory, Institution } from '../../support/attestation-factory';
 
 // The log head anchored offshore: each envelope carries the head its intent follows, the
 // offshore API records it, and reconcile compares. Deleting the newest entries, or rewriting
@@ -37,16 +37,8 @@ let sent: Array<{ packageId: string; statementId: string }>;
 let original: EgressEntry[];
 
 beforeAll(async () => {
-  [api, factory, bank] = await Promise.all([
-    startApi(),
-    AttestationFactory.create(),
-    newInstitution('onshore-bank', 'ES256'),
-  ]);
-  await registerCustodian(api, bank, factory.attestor().keyHash);
-  server = await new Promise<Server>((resolve) => {
-    const s = createServer(api.app).listen(0, '127.0.0.1', () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ api, factory, bank } = await startApiWithCustodian('ES256'));
+  ({ server, url: baseUrl } = await listenOnLoopback(api.app));
   // The egress log on its own Redis key (the offshore API's Redis serves as a plain Redis here).
   log = new RedisEgressLog(api.redis.url, { keyPrefix: 'onshore-anchor:' });
   raw = new Redis(api.redis.url);
@@ -64,8 +56,7 @@ beforeAll(async () => {
   });
   sent = [];
   for (let i = 0; i < 3; i++) {
-    const nonce = (await request(api.app).post('/v1/challenges').expect(201)).body.nonce;
-    const pkg = await factory.package({ context: BigInt(nonce) });
+    const pkg = await freshPackage(api.app, factory);
     const result = await sender.send(pkg, 'offshore');
     expect(result.entry.outcome).toBe('recorded');
     sent.push({ packageId: packageId(pkg), statementId: statementId(pkg) });
@@ -190,8 +181,7 @@ describe('the anchored egress head', () => {
   });
 
   it('reports a package recorded offshore that was sent around the log (no anchor)', async () => {
-    const nonce = (await request(api.app).post('/v1/challenges').expect(201)).body.nonce;
-    const pkg = await factory.package({ context: BigInt(nonce) });
+    const pkg = await freshPackage(api.app, factory);
     await request(api.app)
       .post('/v1/attestations')
       .send({ envelope: await bank.seal(pkg) })

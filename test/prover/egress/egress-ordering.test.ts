@@ -11,11 +11,14 @@ import {
   type EgressEntry,
   type EgressEntryInput,
   type EgressLog,
+  type EgressSenderOptions,
 } from '../../../src/prover/egress';
 import type { EgressHead } from '../../../src/common/egress-head';
 import { newInstitution, type Institution } from '../../support/attestation-factory';
 import { startRedis } from '../../support/redis-server';
-import { fakePackage, startStubOffshore, type StubOffshore } from '../../support/stub-offshore';
+import { fakePackage } from '../../support/fake-package';
+import { startStubOffshore, type StubOffshore } from '../../support/stub-offshore';
+import { rejectionOf as failure } from '../../support/zk-error';
 
 // The order of an egress: intent logged, then the bytes sent, then the outcome logged. If the
 // intent cannot be logged nothing leaves; refusals are logged too.
@@ -31,7 +34,7 @@ afterAll(async () => {
   await offshore.close();
 });
 
-function sender(log: EgressLog): EgressSender {
+function sender(log: EgressLog, options: Partial<EgressSenderOptions> = {}): EgressSender {
   return new EgressSender({
     destinations: [
       {
@@ -44,16 +47,8 @@ function sender(log: EgressLog): EgressSender {
     ],
     log,
     timeoutMs: 5000,
+    ...options,
   });
-}
-
-async function failure(work: Promise<unknown>): Promise<ZkAttestError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ZkAttestError);
-  return err as ZkAttestError;
 }
 
 /** A memory log whose appends fail from the `failFrom`-th on (1-based), as a store that died. */
@@ -115,17 +110,7 @@ describe('egress ordering', () => {
     const log = new MemoryEgressLog();
     const seenAtSend: EgressEntry[][] = [];
     // Wrap the fetch: what the log held at the moment the POST went out.
-    const s = new EgressSender({
-      destinations: [
-        {
-          name: 'offshore',
-          url: offshore.url,
-          institutionId: bank.id,
-          privateJwk: bank.privateJwk,
-          alg: bank.alg,
-        },
-      ],
-      log,
+    const s = sender(log, {
       fetch: async (...args) => {
         seenAtSend.push(await log.list());
         return fetch(...args);

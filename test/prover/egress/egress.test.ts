@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import type { AttestationPackage } from '../../../src/common/attestation-package';
 import { packageId } from '../../../src/common/attestation-package';
-import { ZkAttestError } from '../../../src/common/errors';
 import { sha256Hex } from '../../../src/common/hash';
 import { statementId } from '../../../src/common/statement-id';
 import {
@@ -26,12 +25,17 @@ import {
   type EgressOutcome,
 } from '../../../src/prover/egress';
 import { EGRESS_COMMANDS } from '../../../src/cli/egress-commands';
-import { registerCustodian, startApi, type ApiUnderTest } from '../../api/api-harness';
 import {
-  AttestationFactory,
-  newInstitution,
-  type Institution,
-} from '../../support/attestation-factory';
+  freshPackage as packageFor,
+  listenOnLoopback as listen,
+  registerCustodian,
+  startApi,
+  startApiWithCustodian,
+  type ApiUnderTest,
+  type ApiWithCustodian,
+} from '../../api/api-harness';
+import type { AttestationFactory, Institution } from '../../support/attestation-factory';
+import { rejectionOf as refusal } from '../../support/zk-error';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
 let api: ApiUnderTest;
@@ -45,14 +49,6 @@ let bank: Institution;
 let logRedis: RedisServer;
 const logs: RedisEgressLog[] = [];
 
-function listen(app: ApiUnderTest['app']): Promise<{ server: Server; url: string }> {
-  return new Promise((resolve) => {
-    const s = createServer(app).listen(0, '127.0.0.1', () => {
-      resolve({ server: s, url: `http://127.0.0.1:${(s.address() as AddressInfo).port}` });
-    });
-  });
-}
-
 const close = (s: Server) => new Promise<void>((resolve) => s.close(() => resolve()));
 
 /** A port nothing listens on: bound, then released. */
@@ -64,14 +60,7 @@ async function deadUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-async function register(target: ApiUnderTest): Promise<void> {
-  await registerCustodian(target, bank, factory.attestor().keyHash);
-}
-
-async function freshPackage(target: ApiUnderTest = api): Promise<AttestationPackage> {
-  const nonce = (await request(target.app).post('/v1/challenges').expect(201)).body.nonce;
-  return factory.package({ context: BigInt(nonce) });
-}
+const freshPackage = (target: ApiUnderTest = api) => packageFor(target.app, factory);
 
 function destination(name: string, url: string): EgressDestination {
   return { name, url, institutionId: bank.id, privateJwk: bank.privateJwk, alg: bank.alg };
@@ -109,25 +98,15 @@ function outcomeOf(
   return { kind: 'outcome', intentSeq, ...sent, httpStatus, outcome };
 }
 
-async function refusal(work: Promise<unknown>): Promise<ZkAttestError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ZkAttestError);
-  return err as ZkAttestError;
-}
-
 beforeAll(async () => {
-  [api, other, logRedis, factory, bank] = await Promise.all([
-    startApi(),
+  let custodian: ApiWithCustodian;
+  [custodian, other, logRedis] = await Promise.all([
+    startApiWithCustodian('ES256'),
     startApi(),
     startRedis(),
-    AttestationFactory.create(),
-    newInstitution('onshore-bank', 'ES256'),
   ]);
-  await register(api);
-  await register(other);
+  ({ api, factory, bank } = custodian);
+  await registerCustodian(other, bank, factory.attestor().keyHash);
   ({ server, url: baseUrl } = await listen(api.app));
   ({ server: otherServer, url: otherUrl } = await listen(other.app));
 });

@@ -1,7 +1,7 @@
 import {
   startOnshoreClaimsHarness,
   type OnshoreClaimsHarness,
-} from '../../support/onshore-claims-harness';
+} from '../../support/onshore-harness';
 
 // One claim request, one meaning: the onshore API reads a claim's parameters exactly as the
 // CLI and the proving job do (its descriptor's schema), and a job exists only for a request

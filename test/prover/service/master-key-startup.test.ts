@@ -3,12 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tokenHash } from '../../../src/prover/service/onshore-users';
-import {
-  masterKeysFromEnv,
-  newMasterKeySecret,
-  RedisVaultStore,
-  Vault,
-} from '../../../src/prover/vault';
+import { masterKeysFromEnv } from '../../../src/prover/vault';
+import { testMasterEnv, vaultAttestorKey } from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 import { spawnWorker } from '../../support/worker-process';
 
@@ -16,8 +12,8 @@ import { spawnWorker } from '../../support/worker-process';
 // a coded error, instead of sealing uploads under it.
 
 const ROOT = join(__dirname, '..', '..', '..');
-const RIGHT = { ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`, ZKATTEST_MASTER_KEY_ID: 'k1' };
-const WRONG = { ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`, ZKATTEST_MASTER_KEY_ID: 'k1' };
+const RIGHT = testMasterEnv();
+const WRONG = testMasterEnv();
 
 let redis: RedisServer;
 let attestorKeyId: string;
@@ -25,12 +21,7 @@ let destinations: string;
 
 beforeAll(async () => {
   redis = await startRedis();
-  const store = new RedisVaultStore(redis.url);
-  attestorKeyId = await new Vault(store, await masterKeysFromEnv(RIGHT)).putAttestorKey(
-    new Uint8Array(32).fill(7),
-    'attestor',
-  );
-  await store.close();
+  ({ attestorKeyId } = await vaultAttestorKey(redis.url, await masterKeysFromEnv(RIGHT)));
   const dir = mkdtempSync(join(tmpdir(), 'zkattest-onshore-'));
   destinations = join(dir, 'destinations.json');
   writeFileSync(destinations, '[]', { mode: 0o600 });

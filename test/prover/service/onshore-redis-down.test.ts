@@ -1,30 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { createLogger } from '../../../src/common/logger';
-import { loadPrimitives, newAttestorKey } from '../../../src/prover';
+import type { OnshoreService } from '../../../src/prover/service/onshore-service';
+import { masterKeysFromEnv } from '../../../src/prover/vault';
 import {
-  buildOnshoreService,
-  type OnshoreService,
-} from '../../../src/prover/service/onshore-service';
-import { tokenHash } from '../../../src/prover/service/onshore-users';
-import {
-  masterKeysFromEnv,
-  newMasterKeySecret,
-  RedisVaultStore,
-  Vault,
-} from '../../../src/prover/vault';
+  as,
+  AUDITOR,
+  buildTestOnshoreService,
+  OPERATOR,
+  SAMPLE_CSV as csv,
+  testMasterEnv,
+  uploadSnapshot,
+  vaultAttestorKey,
+} from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
 // The onshore service while its Redis is down, slow or back: coded 503s within seconds, no job
 // the caller does not know of, and recovery without a restart. A real redis-server is stopped,
 // paused and restarted under a running service.
 
-const OPERATOR = 'operator-token-0123456789abcdef0123';
-const AUDITOR = 'auditor-token-0123456789abcdef01234';
-const as = (token: string) => ({ Authorization: `Bearer ${token}` });
-const csv = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv'), 'utf8');
 /** A request must answer within this, or the test fails instead of hanging. */
 const HTTP_TIMEOUT_MS = 10_000;
 /** "Within a few seconds". */
@@ -38,34 +31,10 @@ let snapshotId: string;
 beforeAll(async () => {
   redis = await startRedis();
   admin = new Redis(redis.url);
-  const masterKeys = await masterKeysFromEnv({
-    ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`,
-  });
-  const keyStore = new RedisVaultStore(redis.url);
-  const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
-    newAttestorKey(await loadPrimitives()).privateKey,
-    'attestor',
-  );
-  await keyStore.close();
-  service = buildOnshoreService({
-    redisUrl: redis.url,
-    masterKeys,
-    users: [
-      { name: 'olivia', role: 'operator', tokenSha256: tokenHash(OPERATOR) },
-      { name: 'arthur', role: 'auditor', tokenSha256: tokenHash(AUDITOR) },
-    ],
-    attestorKeyId,
-    destinations: [],
-    logger: createLogger('silent'),
-  });
-  const uploaded = await request(service.app)
-    .post('/v1/snapshots')
-    .set(as(OPERATOR))
-    .set('Content-Type', 'text/csv')
-    .send(csv)
-    .timeout(HTTP_TIMEOUT_MS)
-    .expect(201);
-  snapshotId = uploaded.body.id as string;
+  const masterKeys = await masterKeysFromEnv(testMasterEnv());
+  const { attestorKeyId } = await vaultAttestorKey(redis.url, masterKeys);
+  service = buildTestOnshoreService({ redisUrl: redis.url, masterKeys, attestorKeyId });
+  snapshotId = await uploadSnapshot(service.app);
 });
 
 afterAll(async () => {

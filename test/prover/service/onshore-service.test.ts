@@ -1,46 +1,40 @@
 import { execFile } from 'node:child_process';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { createApp } from '../../../src/api/app';
 import { createRedisStores, type Stores } from '../../../src/api/store';
-import { createLogger } from '../../../src/common/logger';
 import { generateTransportKey } from '../../../src/common/transport-key';
-import {
-  findLeaks,
-  loadSnapshotFile,
-  newAttestorKey,
-  loadPrimitives,
-  sensitiveStrings,
-} from '../../../src/prover';
+import { findLeaks, loadSnapshotFile, sensitiveStrings } from '../../../src/prover';
 import { verifyEgressChain } from '../../../src/prover/egress';
 import type { ProvingQueue } from '../../../src/prover/queue/proving-queue';
+import type { OnshoreService } from '../../../src/prover/service/onshore-service';
+import { masterKeysFromEnv, RedisVaultStore } from '../../../src/prover/vault';
 import {
-  buildOnshoreService,
-  type OnshoreService,
-} from '../../../src/prover/service/onshore-service';
-import { tokenHash } from '../../../src/prover/service/onshore-users';
+  adminCaller,
+  createTestApp,
+  listenOnLoopback,
+  registerCustodian,
+} from '../../api/api-harness';
 import {
-  masterKeysFromEnv,
-  newMasterKeySecret,
-  RedisVaultStore,
-  Vault,
-} from '../../../src/prover/vault';
-import { VerificationKeyRegistry } from '../../../src/verifier';
+  as,
+  AUDITOR,
+  buildTestOnshoreService,
+  hkPlatform,
+  OPERATOR,
+  SAMPLE_CSV,
+  SAMPLE_SNAPSHOT as SAMPLE,
+  testMasterEnv,
+  uploadSnapshot,
+  vaultAttestorKey,
+} from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../../support/worker-process';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
 
 // The onshore service end to end, with real parts: redis-server, a proving worker process, the
 // encrypted vault, the egress path, and the offshore API listening on loopback.
-
-const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv');
-const OPERATOR = 'operator-token-0123456789abcdef0123';
-const AUDITOR = 'auditor-token-0123456789abcdef01234';
-const OFFSHORE_ADMIN = 'offshore-admin-token-0123456789abcdef';
 
 let redis: RedisServer;
 let offshoreStores: Stores;
@@ -51,78 +45,36 @@ let queue: ProvingQueue;
 let worker: WorkerProcess;
 let client: Redis;
 let service: OnshoreService;
-const masterEnv = {
-  ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`,
-  ZKATTEST_MASTER_KEY_ID: 'k1',
-};
+const masterEnv = testMasterEnv();
 // Today's snapshot (the offshore freshness policy refuses old ones).
-const csv = readFileSync(SAMPLE, 'utf8').replace(
-  /^# asOf=.*$/m,
-  `# asOf=${Math.floor(Date.now() / 1000) - 600}`,
-);
+const csv = SAMPLE_CSV.replace(/^# asOf=.*$/m, `# asOf=${Math.floor(Date.now() / 1000) - 600}`);
 
 beforeAll(async () => {
   redis = await startRedis();
   client = new Redis(redis.url);
   // Offshore: the verifier API on its own key prefix, served over real HTTP.
   offshoreStores = createRedisStores(redis.url, { keyPrefix: 'offshore:' });
-  const { app } = createApp({
-    stores: offshoreStores,
-    registry: VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }),
-    policy: { maxAgeSeconds: 86400, maxClockSkewSeconds: 300, requireChallenge: true },
-    logger: createLogger('silent'),
-    adminToken: OFFSHORE_ADMIN,
-    bodyLimitBytes: 64 * 1024,
-    writeRateLimitPerMinute: 10_000,
-    challengeTtlSeconds: 600,
-  });
-  offshore = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  offshoreUrl = `http://127.0.0.1:${(offshore.address() as { port: number }).port}`;
+  const app = createTestApp(offshoreStores, { maxAgeSeconds: 86400 });
+  ({ server: offshore, url: offshoreUrl } = await listenOnLoopback(app));
 
   // Onshore: the attestor key goes into the vault first; then the service on the same Redis.
   const masterKeys = await masterKeysFromEnv(masterEnv);
-  const keyStore = new RedisVaultStore(redis.url);
-  const p = await loadPrimitives();
-  const attestor = newAttestorKey(p);
-  const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
-    attestor.privateKey,
+  const { attestorKeyId, keyHash } = await vaultAttestorKey(
+    redis.url,
+    masterKeys,
     'custodian attestor',
   );
-  await keyStore.close();
   const transport = await generateTransportKey('ES256');
-  const admin = (path: string, body: object) =>
-    request(app).post(path).set('Authorization', `Bearer ${OFFSHORE_ADMIN}`).send(body).expect(201);
-  await admin('/v1/admin/institutions', {
-    id: 'mainland-custodian',
-    name: 'Mainland Custodian',
-    alg: 'ES256',
-    publicKeyJwk: transport.publicJwk,
-  });
-  await admin('/v1/admin/attestors', {
-    keyHash: attestor.keyHash.toString(),
-    label: 'custodian',
-    validFrom: new Date(0).toISOString(),
-  });
-  service = buildOnshoreService({
+  await registerCustodian(
+    { admin: adminCaller(app) },
+    { id: 'mainland-custodian', alg: 'ES256', publicJwk: transport.publicJwk },
+    keyHash,
+  );
+  service = buildTestOnshoreService({
     redisUrl: redis.url,
     masterKeys,
-    users: [
-      { name: 'olivia', role: 'operator', tokenSha256: tokenHash(OPERATOR) },
-      { name: 'arthur', role: 'auditor', tokenSha256: tokenHash(AUDITOR) },
-    ],
     attestorKeyId,
-    destinations: [
-      {
-        name: 'hk-platform',
-        url: offshoreUrl,
-        institutionId: 'mainland-custodian',
-        privateJwk: transport.privateJwk,
-        alg: 'ES256',
-      },
-    ],
-    logger: createLogger('silent'),
+    destinations: [hkPlatform(offshoreUrl, transport.privateJwk)],
   });
   onshore = service.app;
   queue = service.queue;
@@ -143,8 +95,6 @@ afterAll(async () => {
   await offshoreStores?.close();
   await redis?.stop();
 });
-
-const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('the onshore service', () => {
   it('uploads, proves on a worker, sends offshore, and the offshore side records it', async () => {
@@ -258,15 +208,7 @@ describe('the onshore service', () => {
         .expect(202);
       return queue.waitForJob(job.body.jobId as string, 60_000);
     };
-    const upload = async () =>
-      (
-        await request(onshore)
-          .post('/v1/snapshots')
-          .set(as(OPERATOR))
-          .set('Content-Type', 'text/csv')
-          .send(csv)
-          .expect(201)
-      ).body.id as string;
+    const upload = () => uploadSnapshot(onshore, csv);
     const store = new RedisVaultStore(redis.url);
     try {
       const malformed = await upload();

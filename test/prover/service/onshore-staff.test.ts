@@ -1,17 +1,17 @@
 import { request as httpRequest, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { AttestationPackage } from '../../../src/common/attestation-package';
-import { createLogger } from '../../../src/common/logger';
-import {
-  buildOnshoreService,
-  type OnshoreService,
-} from '../../../src/prover/service/onshore-service';
+import type { OnshoreService } from '../../../src/prover/service/onshore-service';
 import { RedisFailedAuthLimiter } from '../../../src/prover/service/failed-auth-limiter';
 import { tokenHash, usersFromEnv } from '../../../src/prover/service/onshore-users';
 import { RedisPackageSink } from '../../../src/prover/service/vault-source';
-import { masterKeysFromEnv, newMasterKeySecret } from '../../../src/prover/vault';
+import { masterKeysFromEnv } from '../../../src/prover/vault';
+import {
+  AUDITOR,
+  buildTestOnshoreService,
+  SAMPLE_CSV as CSV,
+  testMasterEnv,
+} from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
 // The onshore staff API as staff and attackers meet it: refused requests audited and throttled
@@ -21,10 +21,8 @@ import { startRedis, type RedisServer } from '../../support/redis-server';
 
 const RATES_OPERATOR = 'rates-operator-token-0123456789abcdef';
 const EQUITIES_OPERATOR = 'equities-operator-token-0123456789abc';
-const AUDITOR = 'auditor-token-0123456789abcdef01234';
 const ADMIN = 'admin-token-0123456789abcdef0123456789';
 const MAX_FAILURES = 3;
-const CSV = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv'), 'utf8');
 
 let redis: RedisServer;
 let client: Redis;
@@ -35,13 +33,9 @@ let port: number;
 beforeAll(async () => {
   redis = await startRedis();
   client = new Redis(redis.url);
-  const masterKeys = await masterKeysFromEnv({
-    ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`,
-    ZKATTEST_MASTER_KEY_ID: 'k1',
-  });
-  service = buildOnshoreService({
+  service = buildTestOnshoreService({
     redisUrl: redis.url,
-    masterKeys,
+    masterKeys: await masterKeysFromEnv(testMasterEnv()),
     users: usersFromEnv(
       [
         `olivia:operator:${tokenHash(RATES_OPERATOR)}:rates`,
@@ -51,8 +45,6 @@ beforeAll(async () => {
       ].join(','),
     ),
     attestorKeyId: 'no-worker-here',
-    destinations: [],
-    logger: createLogger('silent'),
     failedAuthLimits: { maxFailures: MAX_FAILURES, windowSeconds: 60 },
   });
   server = await new Promise<Server>((resolve) => {

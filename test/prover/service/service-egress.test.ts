@@ -1,23 +1,26 @@
 import Redis from 'ioredis';
 import request from 'supertest';
 import type { AttestationPackage } from '../../../src/common/attestation-package';
-import { createLogger } from '../../../src/common/logger';
 import { generateTransportKey } from '../../../src/common/transport-key';
-import {
-  buildOnshoreService,
-  type OnshoreService,
-} from '../../../src/prover/service/onshore-service';
-import { tokenHash } from '../../../src/prover/service/onshore-users';
+import type { OnshoreService } from '../../../src/prover/service/onshore-service';
 import { RedisPackageSink } from '../../../src/prover/service/vault-source';
-import { masterKeysFromEnv, newMasterKeySecret } from '../../../src/prover/vault';
+import { masterKeysFromEnv } from '../../../src/prover/vault';
+import { fakePackage } from '../../support/fake-package';
+import {
+  as,
+  AUDITOR,
+  buildTestOnshoreService,
+  hkPlatform,
+  OPERATOR,
+  testMasterEnv,
+  uploadSnapshot,
+} from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
-import { fakePackage, startStubOffshore, type StubOffshore } from '../../support/stub-offshore';
+import { startStubOffshore, type StubOffshore } from '../../support/stub-offshore';
 
 // The leak scan on the service's egress path: each package is checked against the identifiers,
 // values and salt of its job's snapshot (from the vault) before anything leaves.
 
-const OPERATOR = 'operator-token-0123456789abcdef0123';
-const AUDITOR = 'auditor-token-0123456789abcdef01234';
 const IDENTIFIER = 'acme-bond-2031';
 const CSV = [
   '# asOf=2026-11-20T00:00:00+08:00',
@@ -35,33 +38,14 @@ let client: Redis;
 let offshore: StubOffshore;
 let service: OnshoreService;
 
-const as = (token: string) => ({ Authorization: `Bearer ${token}` });
-
 beforeAll(async () => {
   [redis, offshore] = await Promise.all([startRedis(), startStubOffshore()]);
   client = new Redis(redis.url);
   const transport = await generateTransportKey('ES256');
-  service = buildOnshoreService({
+  service = buildTestOnshoreService({
     redisUrl: redis.url,
-    masterKeys: await masterKeysFromEnv({
-      ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`,
-      ZKATTEST_MASTER_KEY_ID: 'k1',
-    }),
-    users: [
-      { name: 'olivia', role: 'operator', tokenSha256: tokenHash(OPERATOR) },
-      { name: 'arthur', role: 'auditor', tokenSha256: tokenHash(AUDITOR) },
-    ],
-    attestorKeyId: 'attestor-1',
-    destinations: [
-      {
-        name: 'hk-platform',
-        url: offshore.url,
-        institutionId: 'mainland-custodian',
-        privateJwk: transport.privateJwk,
-        alg: 'ES256',
-      },
-    ],
-    logger: createLogger('silent'),
+    masterKeys: await masterKeysFromEnv(testMasterEnv()),
+    destinations: [hkPlatform(offshore.url, transport.privateJwk)],
   });
 });
 
@@ -91,13 +75,7 @@ const send = (jobId: string) =>
 
 describe("the service's egress leak scan", () => {
   it('refuses and logs a package carrying an identifier, a value or the salt; sends a clean one', async () => {
-    const uploaded = await request(service.app)
-      .post('/v1/snapshots')
-      .set(as(OPERATOR))
-      .set('Content-Type', 'text/csv')
-      .send(CSV)
-      .expect(201);
-    const snapshotId = uploaded.body.id as string;
+    const snapshotId = await uploadSnapshot(service.app, CSV);
     const { salt } = await service.vault.getSnapshot(snapshotId);
     const signals = fakePackage().publicSignals;
     const leaking = [

@@ -16,6 +16,7 @@ import {
   type VaultStore,
 } from '../../../src/prover/vault';
 import { startRedis, type RedisServer } from '../../support/redis-server';
+import { rejectionOf as errorOf } from '../../support/zk-error';
 
 const FILE_PREFIX = `zkattest-test:${randomUUID()}:`;
 let server: RedisServer | undefined;
@@ -108,16 +109,6 @@ async function codeOf(work: Promise<unknown>): Promise<string | undefined> {
   } catch (err) {
     return err instanceof ZkAttestError ? err.code : `not a ZkAttestError: ${String(err)}`;
   }
-}
-
-async function errorOf(work: Promise<unknown>): Promise<ZkAttestError> {
-  try {
-    await work;
-  } catch (err) {
-    if (err instanceof ZkAttestError) return err;
-    throw err;
-  }
-  throw new Error('expected a ZkAttestError');
 }
 
 type StoredRecord = {

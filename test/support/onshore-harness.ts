@@ -1,0 +1,137 @@
+/**
+ * Set-up the onshore service tests share: staff tokens, master keys, the attestor key in the
+ * vault, an egress destination, the service on a real redis-server, and an uploaded snapshot.
+ * Each test keeps what it asserts; only where its parts come from is here.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createLogger } from '../../src/common/logger';
+import type { JsonWebKey } from '../../src/common/transport-envelope';
+import { loadPrimitives, newAttestorKey } from '../../src/prover';
+import type { EgressDestination } from '../../src/prover/egress';
+import { PROVING_QUEUE } from '../../src/prover/queue/proving-queue';
+import {
+  buildOnshoreService,
+  type OnshoreService,
+  type OnshoreServiceConfig,
+} from '../../src/prover/service/onshore-service';
+import { tokenHash, type OnshoreUser } from '../../src/prover/service/onshore-users';
+import {
+  masterKeysFromEnv,
+  newMasterKeySecret,
+  RedisVaultStore,
+  Vault,
+  type MasterKeyProvider,
+} from '../../src/prover/vault';
+import { startRedis, type RedisServer } from './redis-server';
+
+export const OPERATOR = 'operator-token-0123456789abcdef0123';
+export const AUDITOR = 'auditor-token-0123456789abcdef01234';
+/** The staff header for a token. */
+export const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+/** An operator (olivia) and an auditor (arthur), no desks. */
+export const STAFF: OnshoreUser[] = [
+  { name: 'olivia', role: 'operator', tokenSha256: tokenHash(OPERATOR) },
+  { name: 'arthur', role: 'auditor', tokenSha256: tokenHash(AUDITOR) },
+];
+/** The example snapshot: its path and its text. */
+export const SAMPLE_SNAPSHOT = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
+export const SAMPLE_CSV = readFileSync(SAMPLE_SNAPSHOT, 'utf8');
+
+/** A fresh master key env (one key, k1), for the service and for worker processes. */
+export function testMasterEnv(): { ZKATTEST_MASTER_KEYS: string; ZKATTEST_MASTER_KEY_ID: string } {
+  return { ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`, ZKATTEST_MASTER_KEY_ID: 'k1' };
+}
+
+/** A new attestor key sealed into the vault on `redisUrl`; its vault id and its key hash. */
+export async function vaultAttestorKey(
+  redisUrl: string,
+  masterKeys: MasterKeyProvider,
+  label = 'attestor',
+): Promise<{ attestorKeyId: string; keyHash: bigint }> {
+  const attestor = newAttestorKey(await loadPrimitives());
+  const keyStore = new RedisVaultStore(redisUrl);
+  try {
+    const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
+      attestor.privateKey,
+      label,
+    );
+    return { attestorKeyId, keyHash: attestor.keyHash };
+  } finally {
+    await keyStore.close();
+  }
+}
+
+/** The destination the tests send to: 'hk-platform', as institution mainland-custodian. */
+export function hkPlatform(url: string, privateJwk: JsonWebKey): EgressDestination {
+  return {
+    name: 'hk-platform',
+    url,
+    institutionId: 'mainland-custodian',
+    privateJwk,
+    alg: 'ES256',
+  };
+}
+
+/** The service with test defaults: STAFF, no destinations, a placeholder attestor, no logs. */
+export function buildTestOnshoreService(
+  cfg: Pick<OnshoreServiceConfig, 'redisUrl' | 'masterKeys'> & Partial<OnshoreServiceConfig>,
+): OnshoreService {
+  return buildOnshoreService({
+    users: STAFF,
+    attestorKeyId: 'attestor-1',
+    destinations: [],
+    logger: createLogger('silent'),
+    ...cfg,
+  });
+}
+
+/** Uploads a snapshot as the operator; its id. */
+export async function uploadSnapshot(app: Express, csv = SAMPLE_CSV): Promise<string> {
+  const uploaded = await request(app)
+    .post('/v1/snapshots')
+    .set(as(OPERATOR))
+    .set('Content-Type', 'text/csv')
+    .send(csv)
+    .expect(201);
+  return uploaded.body.id as string;
+}
+
+/**
+ * The onshore service on a real redis-server, without a worker: claim requests stay in the
+ * queue, so a test can read the exact job payload each request produced.
+ */
+export interface OnshoreClaimsHarness {
+  /** POSTs a claim request body for an uploaded snapshot. */
+  requestClaim(body: object): Promise<request.Response>;
+  /** The payload of a queued job, as stored in Redis. */
+  jobData(jobId: string): Promise<unknown>;
+  /** Jobs in the queue (any state). */
+  jobCount(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startOnshoreClaimsHarness(): Promise<OnshoreClaimsHarness> {
+  const redis: RedisServer = await startRedis();
+  const service = buildTestOnshoreService({
+    redisUrl: redis.url,
+    masterKeys: await masterKeysFromEnv(testMasterEnv()),
+    users: STAFF.filter((u) => u.role === 'operator'),
+  });
+  const snapshotId = await uploadSnapshot(service.app);
+  const jobs = new Queue(PROVING_QUEUE, { connection: { url: redis.url } });
+  return {
+    requestClaim: (body) =>
+      request(service.app).post(`/v1/snapshots/${snapshotId}/claims`).set(as(OPERATOR)).send(body),
+    jobData: async (jobId) => (await jobs.getJob(jobId))?.data,
+    jobCount: async () => Object.values(await jobs.getJobCounts()).reduce((a, b) => a + b, 0),
+    async close() {
+      await jobs.close();
+      await service.close();
+      await redis.stop();
+    },
+  };
+}
