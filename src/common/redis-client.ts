@@ -73,8 +73,14 @@ function readyEvent(client: Redis): Promise<void> {
  */
 export async function whenRedisReady(client: Redis, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return;
-  const unavailable = () =>
-    new ZkAttestError('STORE_UNAVAILABLE', 'the store is unavailable', { op: 'connect' });
+  // The cause is for the local log: the client's state, never host or port.
+  const unavailable = () => {
+    const error = new ZkAttestError('STORE_UNAVAILABLE', 'the store is unavailable', {
+      op: 'connect',
+    });
+    error.cause = new Error(`no Redis connection within ${timeoutMs} ms (${client.status})`);
+    return error;
+  };
   if (client.status === 'end') throw unavailable();
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -30,9 +30,9 @@
  * entity that `get` finds and `list` misses until the put is retried.
  */
 import { randomBytes } from 'node:crypto';
-import { closeRedisClient, createRedisClient } from '../../common/redis-client';
+import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
 import {
-  guardedRedis,
+  guardedRedis as guardedCommands,
   storeUnavailable,
   type RedisClientOptions,
 } from '../../common/redis-connection';
@@ -122,10 +122,23 @@ interface StoredRecord {
 
 const token = () => randomBytes(12).toString('base64url');
 
-/** The stores on the Redis at `url` (redis://, rediss://). Connects at once, lazily retried. */
+/** How long an operation waits for a connection under way before answering unavailable. */
+export const STORE_WAIT_MS = 1500;
+
+/**
+ * The stores on the Redis at `url` (redis://, rediss://). Connects at once, reconnects in the
+ * background. They sit on a request path, so they fail fast like the onshore service: a
+ * request-profile client (no offline queue, no resend, 2 s command timeout), and each
+ * operation waits at most STORE_WAIT_MS for a connection before STORE_UNAVAILABLE.
+ */
 export function createRedisStores(url: string, opts: RedisStoreOptions = {}): Stores {
   const p = opts.keyPrefix ?? 'zkattest:';
-  const redis = createRedisClient(url, { onError: opts.onConnectionError });
+  const redis = createRedisClient(url, { profile: 'request', onError: opts.onConnectionError });
+  const guardedRedis = <T>(op: string, work: () => Promise<T>): Promise<T> =>
+    guardedCommands(op, async () => {
+      await whenRedisReady(redis, STORE_WAIT_MS);
+      return work();
+    });
   for (const [name, lua] of Object.entries(SCRIPTS)) {
     redis.defineCommand(name, { numberOfKeys: 1, lua });
   }
@@ -172,8 +185,8 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
           stored = found;
         }
         await addToIndexes(stored.r);
-        // Our token in the stored record means our write won, even if its reply was lost and
-        // ioredis resent the SET after a reconnect.
+        // Our token in the stored record means our write won. (A SET whose reply was lost is
+        // not resent: the caller heard 503, and its retry finds the record, created: false.)
         return { created: stored.w === mine.w, record: stored.r };
       }),
     get: (id) => guardedRedis('get', async () => (await readRecord(id))?.r),
@@ -356,7 +369,10 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
         timer = setTimeout(() => resolve(false), 2000);
       });
       try {
-        return await Promise.race([redis.ping().then((r) => r === 'PONG'), timeout]);
+        const pong = whenRedisReady(redis, STORE_WAIT_MS)
+          .then(() => redis.ping())
+          .then((r) => r === 'PONG');
+        return await Promise.race([pong, timeout]);
       } catch {
         return false;
       } finally {

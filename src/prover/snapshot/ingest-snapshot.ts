@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { ZkAttestError } from '../../common/errors';
-import { assetIdOf, canonicalIdentifier } from './asset-id';
+import { assetIdOf, canonicalIdentifier, hasInvisibleCharacter } from './asset-id';
 import { toMinorUnits } from './decimal-amount';
 import { readCsvSnapshot } from './snapshot-csv';
 import { readJsonSnapshot } from './snapshot-json';
@@ -52,6 +52,8 @@ const AMOUNT_LIMIT = 1n << 64n;
 const MIN_AS_OF = 946684800; // 2000-01-01T00:00:00Z
 const MAX_AS_OF = 2 ** 40 - 1;
 const CURRENCY_PATTERN = /^[A-Z0-9]{3,12}$/;
+const INVISIBLE_IDENTIFIER_RULE =
+  'must not contain control, format or other invisible characters (only plain spaces)';
 // Up to 15 digits keeps Number() exact; range checks follow.
 const UNSIGNED_INT_PATTERN = /^[0-9]{1,15}$/;
 const ISO_TIME_PATTERN =
@@ -160,6 +162,12 @@ function toPosition(raw: RawPosition, decimals: number): Position {
   const identifier = canonicalIdentifier(raw.identifier);
   if (identifier === '' || [...identifier].length > MAX_IDENTIFIER_LENGTH) {
     throw fieldError(where, 'identifier', RULES.identifier);
+  }
+  // Refused rather than removed: invisible characters would let two spellings that read the
+  // same name two assets (and sidestep the per-asset cap). Checked before trim, so only the
+  // plain ASCII space may pad an identifier.
+  if (hasInvisibleCharacter(raw.identifier) || hasInvisibleCharacter(identifier)) {
+    throw fieldError(where, 'identifier', INVISIBLE_IDENTIFIER_RULE);
   }
   return {
     identifier,

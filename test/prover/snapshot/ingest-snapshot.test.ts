@@ -600,3 +600,71 @@ describe('JSON nesting', () => {
     expect(parseSnapshot(text, 'json').positions).toHaveLength(1);
   });
 });
+
+describe('identifiers that read the same are one asset', () => {
+  const ID = 'CN-GOV-2030-01';
+  const INVISIBLE: Array<[string, string]> = [
+    ['zero-width space', '\u200b'],
+    ['byte order mark', '\ufeff'],
+    ['soft hyphen', '\u00ad'],
+    ['word joiner', '\u2060'],
+    ['left-to-right mark', '\u200e'],
+    ['right-to-left override', '\u202e'],
+    ['tag character', '\u{e0041}'],
+    ['bell (control)', '\u0007'],
+    ['tab', '\t'],
+    ['next line (control)', '\u0085'],
+    ['no-break space', '\u00a0'],
+    ['ideographic space', '\u3000'],
+    ['line separator', '\u2028'],
+    ['Hangul filler', '\u3164'],
+    ['variation selector', '\ufe0f'],
+    ['private use', '\ue000'],
+  ];
+
+  it.each(INVISIBLE)('refuses an identifier with a %s, naming line and column only', (_n, c) => {
+    for (const spelled of [`${ID}${c}`, `CN-${c}GOV-2030-01`, `${c}${ID}`]) {
+      const text = csv([`${ID},1,1.00,0,0`, `${spelled},1,3.00,0,0`]);
+      const err = catchError(() => parseSnapshot(text, 'csv'), 'SNAPSHOT_INVALID_FIELD');
+      expect(err.details).toEqual({ row: FIRST_ROW + 1, column: 'identifier' });
+      expect(err.message).toMatch(new RegExp(`^line ${FIRST_ROW + 1}: identifier `));
+      expect(err.message).not.toContain('CN-');
+      expect(err.message).not.toContain(c);
+
+      const positions = [
+        jsonPosition(1, { identifier: ID }),
+        jsonPosition(2, { identifier: spelled }),
+      ];
+      const jsonErr = catchError(
+        () => parseSnapshot(json(positions), 'json'),
+        'SNAPSHOT_INVALID_FIELD',
+      );
+      expect(jsonErr.details).toEqual({ row: 2, column: 'identifier' });
+      expect(jsonErr.message).not.toContain('CN-');
+    }
+  });
+
+  it('folds dash variants to ASCII "-": the same asset, a duplicate', () => {
+    const dashes = ['\u2010', '\u2011', '\u2012', '\u2013', '\u2014', '\u2015', '\u2212'];
+    for (const dash of [...dashes, '\ufe58', '\ufe63', '\uff0d']) {
+      const twin = ID.replaceAll('-', dash);
+      const [position] = parseSnapshot(csv([`${twin},1,1.00,0,0`]), 'csv').positions;
+      expect([dash, position!.identifier]).toEqual([dash, ID]);
+      expect(position!.assetId).toBe(assetIdOf(ID));
+      const text = csv([`${ID},1,1.00,0,0`, `${twin.toLowerCase()},1,3.00,0,0`]);
+      const err = catchError(() => parseSnapshot(text, 'csv'), 'SNAPSHOT_DUPLICATE_ASSET');
+      expect(err.details).toEqual({ row: FIRST_ROW + 1, firstRow: FIRST_ROW });
+    }
+  });
+
+  it('keeps the asset ids of canonical identifiers, padded by plain spaces or not', () => {
+    for (const spelled of [ID, `  ${ID} `, 'BOND 7 A']) {
+      const [position] = parseSnapshot(csv([`${spelled},1,1.00,0,0`]), 'csv').positions;
+      expect(position!.identifier).toBe(spelled.trim());
+      const digest = createHash('sha256')
+        .update(`zkattest.asset-id.v1:${spelled.trim()}`, 'utf8')
+        .digest('hex');
+      expect(position!.assetId).toBe(BigInt('0x' + digest.slice(0, 62)));
+    }
+  });
+});
