@@ -29,9 +29,9 @@ function configError(read: () => unknown): ZkAttestError {
 }
 
 /** Starts an entry point with exactly `env` (plus PATH); resolves with its exit and output. */
-async function startProcess(entry: string, env: Record<string, string>) {
+async function startProcess(entry: string, env: Record<string, string>, args: string[] = []) {
   try {
-    await run(process.execPath, ['--require', 'tsx/cjs', join(ROOT, entry)], {
+    await run(process.execPath, ['--require', 'tsx/cjs', join(ROOT, entry), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       timeout: 30_000,
@@ -209,6 +209,29 @@ describe('the onshore server refuses bad keys, users and destinations', () => {
     );
     expect(err.details.variables).toBe('ONSHORE_DESTINATIONS');
     expect(err.message).toContain('destination 1');
+  });
+});
+
+describe('`zkattest worker` refuses a bad environment as the worker entry does', () => {
+  const env = { ...WORKER_OK, WORKER_CONCURRENCY: 'abc' };
+
+  it.each([
+    ['zkattest worker', 'bin/zkattest.cjs', ['worker']],
+    ['the worker entry', 'src/entry-points/worker.ts', []],
+  ])('%s: exit 2 and one JSON config-error line', async (_, entry, args) => {
+    const { code, out } = await startProcess(entry, env, args);
+    const event = JSON.parse(out.trim().split('\n')[0]!) as Record<string, string>;
+    expect(event).toMatchObject({ event: 'config-error', code: 'CONFIG_INVALID' });
+    expect(event.reason).toContain('WORKER_CONCURRENCY');
+    expect(out).not.toContain(SECRET);
+    expect(code).toBe(2);
+  });
+
+  it('zkattest worker without REDIS_URL: exit 2 naming it', async () => {
+    const { code, out } = await startProcess('bin/zkattest.cjs', {}, ['worker']);
+    expect(out).toContain('"event":"config-error"');
+    expect(out).toContain('REDIS_URL: is not set');
+    expect(code).toBe(2);
   });
 });
 
