@@ -34,6 +34,7 @@ export default tseslint.config(
       'src/cli/**',
       'src/entry-points/cli.ts',
       'src/entry-points/onshore-server.ts',
+      'src/entry-points/onshore-startup.ts',
       'src/entry-points/worker.ts',
       'src/entry-points/worker-config.ts',
       'scripts/**',

@@ -1,4 +1,4 @@
-import { JsonRpcProvider, Wallet, type Contract } from 'ethers';
+import { isAddress, JsonRpcProvider, Wallet, type Contract } from 'ethers';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ZkAttestError } from '../common/errors';
@@ -18,10 +18,13 @@ export function envSigner(provider: JsonRpcProvider, envName: string): Wallet {
   return new Wallet(key, provider);
 }
 
+/** 0x + 40 hex (ethers would take anything else for an ENS name and call the network). */
+const address = z.string().refine((v) => /^0x[0-9a-fA-F]{40}$/.test(v) && isAddress(v));
+
 const deploymentSchema = z.strictObject({
   chainId: z.string().regex(/^[0-9]+$/),
   rpcUrl: z.string(),
-  addresses: z.strictObject({ verifier: z.string(), registry: z.string(), token: z.string() }),
+  addresses: z.strictObject({ verifier: address, registry: address, token: address }),
   abis: z.strictObject({
     verifier: z.array(z.unknown()),
     registry: z.array(z.unknown()),

@@ -1,5 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { getAddress, isAddress } from 'ethers';
 import { ZkAttestError } from '../common/errors';
+import { isFieldElement, parseDecimalInteger } from '../common/field';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -48,4 +50,32 @@ export function integerOption(
   const text = required(values, name, usage);
   if (!/^[0-9]+$/.test(text)) throw new ZkAttestError('USAGE', `--${name} must be an integer`);
   return Number(text);
+}
+
+/**
+ * An Ethereum address option (0x + 40 hex; mixed case must carry a valid checksum), checked
+ * before any network call: ethers would otherwise try an ENS lookup or throw a TypeError.
+ */
+export function addressOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  usage: string,
+): string {
+  const text = required(values, name, usage);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(text) || !isAddress(text)) {
+    throw new ZkAttestError(
+      'USAGE',
+      `--${name} must be an address: 0x and 40 hex digits (mixed case: a valid checksum)`,
+    );
+  }
+  return getAddress(text);
+}
+
+/** A field element option (decimal, below the BN254 scalar field), e.g. an attestor key hash. */
+export function fieldElementArg(name: string, text: string): bigint {
+  const value = parseDecimalInteger(text);
+  if (value === undefined || !isFieldElement(value)) {
+    throw new ZkAttestError('USAGE', `--${name} must be a decimal field element (a key hash)`);
+  }
+  return value;
 }

@@ -17,7 +17,7 @@ import {
 } from '../chain/deploy';
 import { mintWithProofArgs } from '../chain/mint-call';
 import { parsePackage } from '../verifier';
-import { integerOption, required, type Command } from './args';
+import { addressOption, fieldElementArg, integerOption, required, type Command } from './args';
 
 const deploy: Command = {
   name: 'deploy',
@@ -41,6 +41,9 @@ const deploy: Command = {
     const rpcUrl = required(values, 'rpc', this.usage);
     const out = required(values, 'out', this.usage);
     // Refuse before touching the chain or the key.
+    const attestors = ((values.attestor as unknown as string[] | undefined) ?? []).map((h) =>
+      fieldElementArg('attestor', h),
+    );
     const allowDevelopmentSetup = values['allow-development-setup'] === true;
     assertDeployableSetup(allowDevelopmentSetup);
     if (verifierSetup() === 'development') console.error(DEVELOPMENT_SETUP_WARNING);
@@ -55,8 +58,8 @@ const deploy: Command = {
         maxSnapshotAge,
         allowDevelopmentSetup,
       });
-      for (const keyHash of (values.attestor as unknown as string[] | undefined) ?? []) {
-        await (await d.registry.getFunction('add')(BigInt(keyHash), 0)).wait();
+      for (const keyHash of attestors) {
+        await (await d.registry.getFunction('add')(keyHash, 0)).wait();
         console.log(`attestor registered: ${keyHash}`);
       }
       writeDeploymentFile(out, {
@@ -96,17 +99,16 @@ const mint: Command = {
   },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
+    const to = addressOption(values, 'to', this.usage);
+    const amount = BigInt(integerOption(values, 'amount', this.usage));
     const d = readDeploymentFile(required(values, 'deployment', this.usage));
     const pkg = parsePackage(JSON.parse(readFileSync(file, 'utf8')));
-    const amount = BigInt(integerOption(values, 'amount', this.usage));
     const provider = chainProvider(d.rpcUrl);
     try {
       const signer = envSigner(provider, values['key-env'] as string);
       const token = attach('ProofGatedToken', d.addresses.token, signer);
       try {
-        const tx = await token.getFunction('mintWithProof')(
-          ...mintWithProofArgs(pkg, required(values, 'to', this.usage), amount),
-        );
+        const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, amount));
         const receipt = await tx.wait();
         console.log(`minted ${amount} in tx ${tx.hash} (gas ${receipt.gasUsed})`);
       } catch (err) {

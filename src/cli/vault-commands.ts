@@ -19,9 +19,17 @@ async function withVault<T>(work: (vault: Vault) => Promise<T>): Promise<T> {
   }
 }
 
-/** Malformed entries, by id and code (never content), on stderr: the rest was handled. */
+/** The exit code when some entries could not be read: the rest was listed or rotated. */
+export const VAULT_DAMAGED_EXIT = 3;
+const DAMAGED_HELP = `  exit ${VAULT_DAMAGED_EXIT}: some entries are unreadable (their ids on stderr); the rest was handled`;
+
+/**
+ * Malformed entries, by id and code (never content), on stderr: the rest was handled, and
+ * the exit code says the vault is damaged so that a script does not take it for a clean run.
+ */
 function reportUnreadable(entries: UnreadableEntry[]): void {
   for (const e of entries) console.error(`unreadable vault entry ${e.id} [${e.code}]`);
+  if (entries.length > 0) process.exitCode = VAULT_DAMAGED_EXIT;
 }
 
 const importKey: Command = {
@@ -40,7 +48,7 @@ const importKey: Command = {
 const list: Command = {
   name: 'vault list',
   summary: 'list the vault (metadata only)',
-  usage: `zkattest vault list\n${ENV_HELP}`,
+  usage: `zkattest vault list\n${ENV_HELP}\n${DAMAGED_HELP}`,
   options: {},
   async run() {
     const { snapshots, attestorKeys: keys, unreadable } = await withVault((v) => v.inventory());
@@ -59,7 +67,8 @@ const rotate: Command = {
   name: 'vault rotate',
   summary: 're-wrap every data key under another master key (data stays encrypted as is)',
   usage: `zkattest vault rotate --to <master key id>\n${ENV_HELP}
-  Add the new key to ZKATTEST_MASTER_KEYS and keep the old one until this has run.`,
+  Add the new key to ZKATTEST_MASTER_KEYS and keep the old one until this has run.
+${DAMAGED_HELP}`,
   options: { to: { type: 'string' } },
   async run(values) {
     const to = required(values, 'to', this.usage);

@@ -1,4 +1,4 @@
-import { runWorker } from '../entry-points/worker';
+import { runWorker, workerMain } from '../entry-points/worker';
 import type { Command } from './args';
 
 /** `zkattest worker`: a proving worker process; configuration from the environment. */
@@ -12,7 +12,8 @@ export const WORKER_COMMAND: Command = {
   Adding a worker on another machine pointed at the same Redis adds proving capacity.`,
   options: {},
   async run() {
-    await runWorker();
+    // As the direct entry point: a bad configuration is a JSON config-error line and exit 2.
+    workerMain(() => runWorker());
     // The worker runs until a signal (it exits the process itself); keep the CLI waiting.
     await new Promise<never>(() => undefined);
   },

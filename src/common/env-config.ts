@@ -54,3 +54,26 @@ export function readEnvConfig<S extends z.ZodObject>(
     variables: names.join(','),
   });
 }
+
+/** CONFIG_INVALID for one variable whose value another reader refused (a file, a key list). */
+export function variableInvalid(variable: string, rule: string): ZkAttestError {
+  return new ZkAttestError('CONFIG_INVALID', `bad configuration: ${variable}: ${rule}`, {
+    variables: variable,
+  });
+}
+
+/**
+ * Runs `read` (a parser of `variable` with its own error codes, e.g. masterKeysFromEnv) and
+ * turns its coded refusal into CONFIG_INVALID naming the variable, so every bad start-up
+ * setting exits the same way. Its message names rules only, never the value.
+ */
+export async function readVariable<T>(variable: string, read: () => T | Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof ZkAttestError && err.code !== 'CONFIG_INVALID') {
+      throw variableInvalid(variable, err.message);
+    }
+    throw err;
+  }
+}

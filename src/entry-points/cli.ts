@@ -1,4 +1,4 @@
-import { ZkAttestError } from '../common/errors';
+import { ZkAttestError, type ErrorCode } from '../common/errors';
 import { parseCommandArgs, type Command } from '../cli/args';
 import { CHAIN_COMMANDS } from '../cli/chain-commands';
 import { COMMANDS as CORE_COMMANDS } from '../cli/commands';
@@ -32,6 +32,9 @@ function findCommand(argv: string[]): [Command, string[]] | undefined {
   return undefined;
 }
 
+/** Errors the caller must fix in how the command is run (arguments, environment): exit 2. */
+const EXIT_2_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'CONFIG_INVALID']);
+
 /** Runs the CLI; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const found = findCommand(argv);
@@ -51,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof ZkAttestError) {
       console.error(`error [${err.code}]: ${err.message}`);
-      return err.code === 'USAGE' ? 2 : 1;
+      return EXIT_2_CODES.has(err.code) ? 2 : 1;
     }
     throw err;
   } finally {

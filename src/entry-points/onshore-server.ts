@@ -10,24 +10,20 @@
  *      "privateJwk": { ... } }]
  * Proving happens in `zkattest worker` processes pointed at the same Redis.
  */
-import { readFileSync } from 'node:fs';
 import { ZkAttestError } from '../common/errors';
 import { createLogger } from '../common/logger';
-import type { EgressDestination } from '../prover/egress';
-import { masterKeysFromEnv } from '../prover/vault';
 import { startOnshoreService } from '../prover/service/onshore-service';
-import { usersFromEnv } from '../prover/service/onshore-users';
-import { readOnshoreConfig } from './onshore-config';
+import { readOnshoreStartup } from './onshore-startup';
 
 async function main() {
-  const env = readOnshoreConfig();
+  const { config: env, masterKeys, users, destinations } = await readOnshoreStartup();
   const logger = createLogger(env.LOG_LEVEL);
   const service = await startOnshoreService({
     redisUrl: env.REDIS_URL,
-    masterKeys: await masterKeysFromEnv(),
-    users: usersFromEnv(env.ONSHORE_USERS),
+    masterKeys,
+    users,
     attestorKeyId: env.ONSHORE_ATTESTOR_KEY_ID,
-    destinations: JSON.parse(readFileSync(env.ONSHORE_DESTINATIONS, 'utf8')) as EgressDestination[],
+    destinations,
     logger,
   });
   const app = service.app;

@@ -15,7 +15,7 @@ import {
   type PackageSink,
   type SnapshotSource,
 } from '../prover/queue/proving-worker';
-import { readEnvConfig, type Env } from '../common/env-config';
+import { readEnvConfig, readVariable, type Env } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import { createRedisClient } from '../common/redis-client';
 import { terminateSnarkjsCurve, useSingleThreadedCurve } from '../common/snarkjs-teardown';
@@ -66,7 +66,7 @@ export async function runWorker(env: Env = process.env): Promise<void> {
   await runWorkerWith(config, async (p) => {
     const vault = new Vault(
       new RedisVaultStore(redisUrl, { onConnectionError: onError }),
-      await masterKeysFromEnv(env),
+      await readVariable('ZKATTEST_MASTER_KEYS', () => masterKeysFromEnv(env)),
     );
     // A wrong master key must stop the worker here, not fail (or seal) job after job.
     log({ event: 'master-key-checked', ...(await vault.checkMasterKey()) });

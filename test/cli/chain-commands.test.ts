@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
+import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
@@ -137,6 +138,65 @@ describe('zkattest deploy and mint on a real chain', () => {
     expect(stdout).not.toMatch(/verifier 0x/);
     expect(existsSync(join(dir, 'refused.json'))).toBe(false);
     // Nothing was sent: the deployer's nonce did not move.
+    expect(await chainNonce(anvil.rpcUrl)).toBe(before);
+  });
+
+  it('mint --to that is not an address: USAGE naming the option, exit 2, no stack trace', async () => {
+    const bad = HOLDER.slice(0, 2) + HOLDER.slice(2).toLowerCase().replace('a', 'A'); // bad checksum
+    for (const to of [bad, '0xnotanaddress', 'vitalik.eth', `${HOLDER}00`]) {
+      const { code, stderr } = await zkattest(
+        ['mint', 'coverage.json', '--deployment', 'deployment.json', '--to', to, '--amount', '1'],
+        dir,
+      );
+      expect(stderr).toContain('error [USAGE]: --to must be an address');
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(code).toBe(2);
+    }
+  });
+
+  it('a deployment file whose addresses are not addresses is refused before any network call', async () => {
+    const file = join(dir, 'bad-deployment.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chainId: '31337',
+        rpcUrl: anvil.rpcUrl,
+        addresses: { verifier: HOLDER, registry: HOLDER, token: '0xnotanaddress' },
+        abis: { verifier: [], registry: [], token: [] },
+        requiredRatioBps: 12000,
+        maxSnapshotAge: 86400,
+        deployedAt: new Date().toISOString(),
+      }),
+    );
+    const { code, stderr } = await zkattest(
+      ['mint', 'coverage.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
+      dir,
+    );
+    expect(stderr).toContain('[USAGE]');
+    expect(stderr).toContain('is not a zkattest deployment file');
+    expect(code).toBe(2);
+  });
+
+  it('deploy --attestor that is not a key hash: USAGE, exit 2, nothing sent', async () => {
+    const before = await chainNonce(anvil.rpcUrl);
+    for (const keyHash of ['abc', '0x12', '-1', SNARK_SCALAR_FIELD.toString()]) {
+      const { code, stderr } = await zkattest(
+        [
+          'deploy',
+          '--rpc',
+          anvil.rpcUrl,
+          '--out',
+          'attestor-refused.json',
+          `--attestor=${keyHash}`,
+          '--allow-development-setup',
+        ],
+        dir,
+      );
+      expect(stderr).toContain('error [USAGE]: --attestor must be a decimal field element');
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(code).toBe(2);
+    }
+    expect(existsSync(join(dir, 'attestor-refused.json'))).toBe(false);
     expect(await chainNonce(anvil.rpcUrl)).toBe(before);
   });
 

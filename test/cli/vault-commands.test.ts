@@ -94,21 +94,38 @@ describe('zkattest vault with a damaged vault or a wrong master key', () => {
   it('lists the others and reports the malformed entry by id; rotation re-wraps the rest', async () => {
     const { ids, bad } = await seedWithOneMalformed();
     const listed = await zkattest(['vault', 'list'], one, own.url);
-    expect(listed.code).toBe(0);
+    expect(listed.code).toBe(3); // damaged: a script must be able to tell
     for (const id of ids.filter((x) => x !== bad)) expect(listed.stdout).toContain(id);
     expect(listed.stdout).not.toContain(bad);
     expect(listed.stderr).toContain(`unreadable vault entry ${bad} [VAULT_RECORD_INVALID]`);
 
     const both = { ZKATTEST_MASTER_KEYS: `k1:${k1},k2:${k2}`, ZKATTEST_MASTER_KEY_ID: 'k2' };
     const rotated = await zkattest(['vault', 'rotate', '--to', 'k2'], both, own.url);
-    expect(rotated.code).toBe(0);
+    expect(rotated.code).toBe(3);
     expect(rotated.stdout).toContain('9 data keys re-wrapped under k2');
     expect(rotated.stderr).toContain(`unreadable vault entry ${bad} [VAULT_RECORD_INVALID]`);
     const again = await zkattest(['vault', 'rotate', '--to', 'k2'], both, own.url);
     expect(again.stdout).toContain('0 data keys re-wrapped under k2');
+    expect(again.code).toBe(3);
     const onlyNew = { ZKATTEST_MASTER_KEYS: `k2:${k2}`, ZKATTEST_MASTER_KEY_ID: 'k2' };
     const after = await zkattest(['vault', 'list'], onlyNew, own.url);
     expect(after.stdout.match(/\[k2\]/g)).toHaveLength(9);
+    expect(after.code).toBe(3);
+    for (const command of ['list', 'rotate']) {
+      const help = await zkattest(['vault', command, '--help'], onlyNew, own.url);
+      expect(help.stdout).toContain('exit 3: some entries are unreadable');
+    }
+  });
+
+  it('exits 0 when every entry is readable', async () => {
+    const store = new RedisVaultStore(own.url);
+    const vault = new Vault(store, await masterKeysFromEnv(one));
+    await vault.putSnapshot(
+      loadSnapshotFile(join(__dirname, '..', '..', 'examples', 'snapshot.csv')),
+      1n,
+    );
+    await store.close();
+    expect((await zkattest(['vault', 'list'], one, own.url)).code).toBe(0);
   });
 
   it("refuses a master key that is not the vault's, before sealing anything under it", async () => {

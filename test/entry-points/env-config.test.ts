@@ -1,11 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { readConfig } from '../../src/api/config';
 import { readEnvConfig } from '../../src/common/env-config';
 import { ZkAttestError } from '../../src/common/errors';
 import { readOnshoreConfig } from '../../src/entry-points/onshore-config';
+import { readDestinationsFile } from '../../src/entry-points/onshore-startup';
 import { workerConfigSchema } from '../../src/entry-points/worker-config';
 import { ROOT, sourceFiles } from '../support/source-files';
 
@@ -26,9 +29,9 @@ function configError(read: () => unknown): ZkAttestError {
 }
 
 /** Starts an entry point with exactly `env` (plus PATH); resolves with its exit and output. */
-async function startProcess(entry: string, env: Record<string, string>) {
+async function startProcess(entry: string, env: Record<string, string>, args: string[] = []) {
   try {
-    await run(process.execPath, ['--require', 'tsx/cjs', join(ROOT, entry)], {
+    await run(process.execPath, ['--require', 'tsx/cjs', join(ROOT, entry), ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       timeout: 30_000,
@@ -121,6 +124,114 @@ describe('the processes refuse a bad environment at start-up', () => {
     expect(out).toContain('error [CONFIG_INVALID]');
     expect(out).toContain('REDIS_URL');
     expect(out).not.toContain(SECRET);
+  });
+});
+
+describe('the onshore server refuses bad keys, users and destinations', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zkattest-onshore-config-'));
+  const file = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const JWK_SECRET = 'private-jwk-d-never-printed';
+  const destination = {
+    name: 'hk',
+    url: 'https://offshore.example',
+    institutionId: 'acme-bank',
+    alg: 'ES256',
+    privateJwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: JWK_SECRET },
+  };
+  const good = {
+    REDIS_URL: 'redis://127.0.0.1:1',
+    ONSHORE_USERS: `olivia:operator:${'a'.repeat(64)}`,
+    ONSHORE_ATTESTOR_KEY_ID: 'x',
+    ONSHORE_DESTINATIONS: file('good.json', JSON.stringify([destination])),
+    ZKATTEST_MASTER_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+  };
+  const cases: [string, Record<string, string>, string][] = [
+    [
+      'a missing destinations file',
+      { ONSHORE_DESTINATIONS: '/nonexistent' },
+      'ONSHORE_DESTINATIONS',
+    ],
+    [
+      'a destinations file that is not a list',
+      { ONSHORE_DESTINATIONS: file('x.json', '{"x":1}') },
+      'ONSHORE_DESTINATIONS',
+    ],
+    [
+      'a destinations file that is not JSON',
+      { ONSHORE_DESTINATIONS: file('t.json', 'not json') },
+      'ONSHORE_DESTINATIONS',
+    ],
+    [
+      'a destination with an unknown field and a bad alg',
+      {
+        ONSHORE_DESTINATIONS: file(
+          'alg.json',
+          JSON.stringify([{ ...destination, alg: 'none', extra: JWK_SECRET }]),
+        ),
+      },
+      'ONSHORE_DESTINATIONS',
+    ],
+    [
+      'a destination url with a query',
+      {
+        ONSHORE_DESTINATIONS: file(
+          'q.json',
+          JSON.stringify([{ ...destination, url: 'https://h/?q=1' }]),
+        ),
+      },
+      'ONSHORE_DESTINATIONS',
+    ],
+    ['a short master key', { ZKATTEST_MASTER_KEYS: `k1:${SECRET}` }, 'ZKATTEST_MASTER_KEYS'],
+    ['malformed users', { ONSHORE_USERS: `olivia:operator:${SECRET}` }, 'ONSHORE_USERS'],
+  ];
+
+  it.each(cases)('%s: exit 2, CONFIG_INVALID naming the variable', async (_, bad, variable) => {
+    const { code, out } = await startProcess('src/entry-points/onshore-server.ts', {
+      ...good,
+      ...bad,
+    });
+    expect(out).toContain('error [CONFIG_INVALID]');
+    expect(out).toContain(`${variable}: `);
+    expect(out).not.toContain(SECRET);
+    expect(out).not.toContain(JWK_SECRET);
+    expect(out).not.toMatch(/\n\s+at /); // no stack trace
+    expect(code).toBe(2);
+  });
+
+  it('the destinations schema keeps the private JWK and refuses unknown fields', () => {
+    expect(readDestinationsFile(good.ONSHORE_DESTINATIONS)).toEqual([destination]);
+    const err = configError(() =>
+      readDestinationsFile(file('extra.json', JSON.stringify([{ ...destination, extra: 1 }]))),
+    );
+    expect(err.details.variables).toBe('ONSHORE_DESTINATIONS');
+    expect(err.message).toContain('destination 1');
+  });
+});
+
+describe('`zkattest worker` refuses a bad environment as the worker entry does', () => {
+  const env = { ...WORKER_OK, WORKER_CONCURRENCY: 'abc' };
+
+  it.each([
+    ['zkattest worker', 'bin/zkattest.cjs', ['worker']],
+    ['the worker entry', 'src/entry-points/worker.ts', []],
+  ])('%s: exit 2 and one JSON config-error line', async (_, entry, args) => {
+    const { code, out } = await startProcess(entry, env, args);
+    const event = JSON.parse(out.trim().split('\n')[0]!) as Record<string, string>;
+    expect(event).toMatchObject({ event: 'config-error', code: 'CONFIG_INVALID' });
+    expect(event.reason).toContain('WORKER_CONCURRENCY');
+    expect(out).not.toContain(SECRET);
+    expect(code).toBe(2);
+  });
+
+  it('zkattest worker without REDIS_URL: exit 2 naming it', async () => {
+    const { code, out } = await startProcess('bin/zkattest.cjs', {}, ['worker']);
+    expect(out).toContain('"event":"config-error"');
+    expect(out).toContain('REDIS_URL: is not set');
+    expect(code).toBe(2);
   });
 });
 

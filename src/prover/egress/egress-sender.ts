@@ -13,7 +13,13 @@ import { findLeaks } from './leak-scan';
 import { ZkAttestError } from '../../common/errors';
 import { sha256Hex } from '../../common/hash';
 import { statementId } from '../../common/statement-id';
-import { CONFIG_NAME_PATTERN, INSTITUTION_ID_RULE, isInstitutionId } from '../../common/ids';
+import { z } from 'zod';
+import {
+  CONFIG_NAME_PATTERN,
+  CONFIG_NAME_RULE,
+  INSTITUTION_ID_RULE,
+  isInstitutionId,
+} from '../../common/ids';
 import {
   TRANSPORT_ALGS,
   signEnvelope,
@@ -40,6 +46,25 @@ export interface EgressDestination {
   privateJwk: JsonWebKey;
   alg: TransportAlg;
 }
+
+/**
+ * The shape of a destinations file (ONSHORE_DESTINATIONS): a list of strict destination
+ * objects. Messages state rules only, never values: `privateJwk` is a secret.
+ */
+export const egressDestinationsSchema = z.array(
+  z.strictObject({
+    name: z.string().regex(CONFIG_NAME_PATTERN, `must be ${CONFIG_NAME_RULE}`),
+    url: z.string().refine((v) => URL.canParse(v), 'must be an http(s) URL'),
+    institutionId: z.string().refine(isInstitutionId, `must be ${INSTITUTION_ID_RULE}`),
+    alg: z.enum(TRANSPORT_ALGS as [TransportAlg, ...TransportAlg[]], {
+      error: `must be one of ${TRANSPORT_ALGS.join(', ')}`,
+    }),
+    privateJwk: z
+      .looseObject({ kty: z.string(), d: z.string() }, { error: 'must be a private JWK' })
+      .transform((jwk): JsonWebKey => jwk),
+  }),
+  { error: 'must be a JSON array of destinations' },
+);
 
 /** Options of an {@link EgressSender}. */
 export interface EgressSenderOptions {
@@ -80,7 +105,7 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 
 /** Sends attestation packages to configured offshore endpoints and logs every egress. */
 export class EgressSender {
-  private readonly destinations = new Map<string, EgressDestination>();
+  private readonly destinations: ReadonlyMap<string, EgressDestination>;
   private readonly log: EgressLog;
   private readonly timeoutMs: number;
   private readonly now: () => Date;
@@ -88,13 +113,7 @@ export class EgressSender {
 
   /** @throws ZkAttestError EGRESS_CONFIG_INVALID for a bad or duplicate destination. */
   constructor(opts: EgressSenderOptions) {
-    for (const d of opts.destinations) {
-      const checked = checkDestination(d);
-      if (this.destinations.has(checked.name)) {
-        throw configInvalid(`destination ${checked.name} is configured twice`);
-      }
-      this.destinations.set(checked.name, checked);
-    }
+    this.destinations = checkEgressDestinations(opts.destinations);
     this.log = opts.log;
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(this.timeoutMs) || this.timeoutMs <= 0) {
@@ -305,6 +324,24 @@ function recordedId(response: unknown): string | undefined {
 
 function configInvalid(message: string): ZkAttestError {
   return new ZkAttestError('EGRESS_CONFIG_INVALID', `egress config: ${message}`);
+}
+
+/**
+ * The destinations by name, each checked (url without query or user, a private JWK, ...).
+ * @throws ZkAttestError EGRESS_CONFIG_INVALID for a bad or duplicate destination.
+ */
+export function checkEgressDestinations(
+  list: readonly EgressDestination[],
+): Map<string, EgressDestination> {
+  const byName = new Map<string, EgressDestination>();
+  for (const d of list) {
+    const checked = checkDestination(d);
+    if (byName.has(checked.name)) {
+      throw configInvalid(`destination ${checked.name} is configured twice`);
+    }
+    byName.set(checked.name, checked);
+  }
+  return byName;
 }
 
 function checkDestination(d: EgressDestination): EgressDestination {

@@ -1,0 +1,71 @@
+/**
+ * The onshore service's start-up reading: its configuration (onshore-config.ts), then the
+ * secrets and files it names, each checked so that any bad setting stops start-up the same
+ * way: CONFIG_INVALID naming the variable, never a secret value (onshore-server exits 2).
+ */
+import { readFileSync } from 'node:fs';
+import { readVariable, variableInvalid, type Env } from '../common/env-config';
+import {
+  checkEgressDestinations,
+  egressDestinationsSchema,
+  type EgressDestination,
+} from '../prover/egress';
+import { usersFromEnv, type OnshoreUser } from '../prover/service/onshore-users';
+import { masterKeysFromEnv, type StaticMasterKeyProvider } from '../prover/vault';
+import { readOnshoreConfig, type OnshoreConfig } from './onshore-config';
+
+/** Everything the onshore service needs from its environment, each part checked. */
+export interface OnshoreStartup {
+  config: OnshoreConfig;
+  masterKeys: StaticMasterKeyProvider;
+  users: OnshoreUser[];
+  destinations: EgressDestination[];
+}
+
+/**
+ * Reads the configuration, the master keys, the users and the destinations file.
+ * @throws ZkAttestError CONFIG_INVALID naming the variable at fault (never a secret value).
+ */
+export async function readOnshoreStartup(env: Env = process.env): Promise<OnshoreStartup> {
+  const config = readOnshoreConfig(env);
+  return {
+    config,
+    masterKeys: await readVariable('ZKATTEST_MASTER_KEYS', () => masterKeysFromEnv(env)),
+    users: await readVariable('ONSHORE_USERS', () => usersFromEnv(config.ONSHORE_USERS)),
+    destinations: await readVariable('ONSHORE_DESTINATIONS', () =>
+      readDestinationsFile(config.ONSHORE_DESTINATIONS),
+    ),
+  };
+}
+
+/** The destinations file (ONSHORE_DESTINATIONS), validated; errors name the rule, not content. */
+export function readDestinationsFile(path: string): EgressDestination[] {
+  const variable = 'ONSHORE_DESTINATIONS';
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw variableInvalid(variable, `the file cannot be read (${code})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw variableInvalid(variable, 'the file is not JSON');
+  }
+  const parsed = egressDestinationsSchema.safeParse(json);
+  if (parsed.success) {
+    checkEgressDestinations(parsed.data); // duplicates, url rules: EGRESS_CONFIG_INVALID
+    return parsed.data;
+  }
+  const problems = parsed.error.issues.map((issue) => {
+    const [index, ...field] = issue.path;
+    const where =
+      index === undefined
+        ? 'the file'
+        : `destination ${Number(index) + 1}${field.length ? ` ${field.join('.')}` : ''}`;
+    return `${where}: ${issue.message}`;
+  });
+  throw variableInvalid(variable, problems.join('; '));
+}
