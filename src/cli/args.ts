@@ -49,7 +49,22 @@ export function integerOption(
 ): number {
   const text = required(values, name, usage);
   if (!/^[0-9]+$/.test(text)) throw new ZkAttestError('USAGE', `--${name} must be an integer`);
-  return Number(text);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new ZkAttestError('USAGE', `--${name} is too large`);
+  return n;
+}
+
+/** A non-negative integer option of any size (token amounts): exact, never through Number. */
+export function bigintOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  usage: string,
+): bigint {
+  const text = required(values, name, usage);
+  if (!/^[0-9]{1,78}$/.test(text)) {
+    throw new ZkAttestError('USAGE', `--${name} must be a non-negative integer`);
+  }
+  return BigInt(text);
 }
 
 /**

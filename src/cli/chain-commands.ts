@@ -17,7 +17,14 @@ import {
 } from '../chain/deploy';
 import { mintWithProofArgs } from '../chain/mint-call';
 import { parsePackage } from '../verifier';
-import { addressOption, fieldElementArg, integerOption, required, type Command } from './args';
+import {
+  addressOption,
+  bigintOption,
+  fieldElementArg,
+  integerOption,
+  required,
+  type Command,
+} from './args';
 
 const deploy: Command = {
   name: 'deploy',
@@ -100,7 +107,7 @@ const mint: Command = {
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     const to = addressOption(values, 'to', this.usage);
-    const amount = BigInt(integerOption(values, 'amount', this.usage));
+    const amount = bigintOption(values, 'amount', this.usage);
     const d = readDeploymentFile(required(values, 'deployment', this.usage));
     const pkg = parsePackage(JSON.parse(readFileSync(file, 'utf8')));
     const provider = chainProvider(d.rpcUrl);
