@@ -41,19 +41,6 @@ export function required(
   return v;
 }
 
-/** An integer option (decimal), or a USAGE error. */
-export function integerOption(
-  values: Record<string, string | boolean | undefined>,
-  name: string,
-  usage: string,
-): number {
-  const text = required(values, name, usage);
-  if (!/^[0-9]+$/.test(text)) throw new ZkAttestError('USAGE', `--${name} must be an integer`);
-  const n = Number(text);
-  if (!Number.isSafeInteger(n)) throw new ZkAttestError('USAGE', `--${name} is too large`);
-  return n;
-}
-
 /** A non-negative integer option of any size (token amounts): exact, never through Number. */
 export function bigintOption(
   values: Record<string, string | boolean | undefined>,
@@ -65,6 +52,19 @@ export function bigintOption(
     throw new ZkAttestError('USAGE', `--${name} must be a non-negative integer`);
   }
   return BigInt(text);
+}
+
+/** A non-negative integer option that fits a JS number exactly, or a USAGE error. */
+export function integerOption(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  usage: string,
+): number {
+  const n = bigintOption(values, name, usage);
+  if (n > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new ZkAttestError('USAGE', `--${name} is too large`);
+  }
+  return Number(n);
 }
 
 /**
