@@ -45,8 +45,6 @@ export interface ClaimDescriptor<
   readonly params: z.ZodType<P>;
   /** What an investor may require of the proven values (strict object, all fields optional). */
   readonly requirement: z.ZodType<R>;
-  /** The names paramA and paramB of the statement signal carry. */
-  readonly statementNames: { readonly paramA: string; readonly paramB: string };
   /** Parameters that hold on examples/snapshot.csv, and a requirement they do not meet. */
   readonly example: { readonly params: P; readonly unmetRequirement: R };
   /** The CLI options of `zkattest prove <claim>`, with their usage lines. */

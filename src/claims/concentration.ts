@@ -45,7 +45,6 @@ export const concentration: ClaimDescriptor<
     maxShareBps: bps16.optional(),
     allowedClasses: classSet.optional(),
   }),
-  statementNames: { paramA: 'maxShareBps', paramB: 'allowedClasses' },
   example: {
     params: { maxShareBps: 2000, allowedClasses: [0, 1, 2, 3, 4] },
     unmetRequirement: { allowedClasses: [0, 1, 2, 3] },

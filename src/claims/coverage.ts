@@ -26,7 +26,6 @@ export const coverage: ClaimDescriptor<
   circuitIds: ['coverage-32'],
   params: z.strictObject({ minCoverageBps: bps16 }),
   requirement: z.strictObject({ minCoverageBps: bps16.optional() }),
-  statementNames: { paramA: 'minCoverageBps', paramB: 'liabilities' },
   example: { params: { minCoverageBps: 12000 }, unmetRequirement: { minCoverageBps: 12001 } },
   cli: {
     options: { 'min-coverage-bps': { type: 'string' } },

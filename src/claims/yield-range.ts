@@ -26,7 +26,6 @@ export const yieldRange: ClaimDescriptor<
       path: ['minYieldBps'],
     }),
   requirement: z.strictObject({ minYieldBps: bps16.optional(), maxYieldBps: bps16.optional() }),
-  statementNames: { paramA: 'minYieldBps', paramB: 'maxYieldBps' },
   example: {
     params: { minYieldBps: 200, maxYieldBps: 400 },
     unmetRequirement: { minYieldBps: 201 },

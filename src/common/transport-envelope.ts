@@ -67,7 +67,7 @@ export async function signEnvelope(
   opts: { alg: TransportAlg; privateJwk: JsonWebKey; kid: string; egressHead?: EgressHead },
 ): Promise<string> {
   const alg = checkAlg(opts.alg, 'KEY_INVALID');
-  if (!isValidKid(opts.kid)) {
+  if (!isInstitutionId(opts.kid)) {
     throw envelopeInvalid(`the kid is an institution id: ${INSTITUTION_ID_RULE}`);
   }
   if (opts.egressHead !== undefined && !isEgressHead(opts.egressHead)) {
@@ -211,7 +211,7 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
     throw envelopeInvalid(`the envelope alg is not one of ${TRANSPORT_ALGS.join(', ')}`);
   }
   if (typ !== ENVELOPE_TYP) throw envelopeInvalid(`the envelope typ is not ${ENVELOPE_TYP}`);
-  if (!isValidKid(kid)) {
+  if (!isInstitutionId(kid)) {
     throw envelopeInvalid(`the envelope kid is not an institution id: ${INSTITUTION_ID_RULE}`);
   }
   // JSON.parse keeps the last of duplicate members; RFC 7515 lets a strict reader refuse them
@@ -222,10 +222,6 @@ function parseHeader(bytes: Uint8Array): EnvelopeHeader {
     throw envelopeInvalid('the envelope header has duplicate or escaped members');
   }
   return { alg: alg as TransportAlg, kid, ...(egressHead ? { egressHead } : {}) };
-}
-
-function isValidKid(kid: unknown): kid is string {
-  return isInstitutionId(kid);
 }
 
 function envelopeInvalid(message: string): ZkAttestError {

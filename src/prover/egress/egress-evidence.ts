@@ -13,9 +13,9 @@
  * tail leaves a valid, shorter chain).
  */
 import { ZkAttestError } from '../../common/errors';
-import { isEgressHead, type EgressHead } from '../../common/egress-head';
-import { canonicalJson, sha256Hex } from '../../common/hash';
-import { GENESIS_HASH, verifyEgressChain, type EgressEntry, type EgressLog } from './egress-log';
+import { packageId, type AttestationPackage } from '../../common/attestation-package';
+import { GENESIS_HEAD_HASH, isEgressHead, type EgressHead } from '../../common/egress-head';
+import { verifyEgressChain, type EgressEntry, type EgressLog } from './egress-log';
 import { HEX64_PATTERN } from '../../common/ids';
 
 /** The `type` of the export's header line. */
@@ -211,9 +211,8 @@ export function reconcileClean(report: ReconcileReport): boolean {
  */
 export async function reconcile(
   entries: readonly EgressEntry[],
-  opts: ReconcileOptions | FetchRecord = {},
+  options: ReconcileOptions = {},
 ): Promise<ReconcileReport> {
-  const options = typeof opts === 'function' ? { fetchRecord: opts } : opts;
   const fetchRecord = options.fetchRecord ?? defaultFetchRecord();
   const listRecords = options.listRecords ?? defaultListRecords();
   const report: ReconcileReport = {
@@ -287,7 +286,7 @@ function anchorTargets(
 ): AnchorTarget[] {
   const out = new Map<string, AnchorTarget>();
   const add = (t: AnchorTarget) => {
-    const offshore = t.offshore.replace(/\/+$/, '');
+    const offshore = withoutTrailingSlash(t.offshore);
     out.set(`${offshore}\n${t.institution}`, { offshore, institution: t.institution });
   };
   given.forEach(add);
@@ -342,7 +341,7 @@ async function checkAnchors(
       );
       continue;
     }
-    const held = anchor.seq === 0 ? GENESIS_HASH : entries[anchor.seq - 1]?.hash;
+    const held = anchor.seq === 0 ? GENESIS_HEAD_HASH : entries[anchor.seq - 1]?.hash;
     if (held !== anchor.hash) {
       report.rewritten.push(issue(`entry ${anchor.seq} is not the anchored head`));
     } else if (
@@ -440,12 +439,13 @@ function anchoredRecord(
   };
   if (typeof r.id !== 'string' || typeof r.institution !== 'string') return undefined;
   // The package's id is the hash of the package the record holds (its id may be keyed otherwise).
-  const packageId = r.package === undefined ? r.id : sha256Hex(canonicalJson(r.package));
+  const recordPackageId =
+    r.package === undefined ? r.id : packageId(r.package as AttestationPackage);
   return {
     institution: r.institution,
     anchored: {
       id: r.id,
-      packageId,
+      packageId: recordPackageId,
       ...(isEgressHead(r.egressHead) ? { egressHead: r.egressHead } : {}),
     },
   };

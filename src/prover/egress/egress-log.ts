@@ -4,7 +4,7 @@
  * that an edited, inserted, reordered or deleted entry is detectable.
  *
  * Each entry's `hash` is SHA-256 over the canonical JSON (keys sorted) of the entry without
- * `hash`; that includes `prevHash`, the previous entry's `hash` ({@link GENESIS_HASH} for the
+ * `hash`; that includes `prevHash`, the previous entry's `hash` ({@link GENESIS_HEAD_HASH} for the
  * first). `seq` counts from 1 with no gaps. Deleting the newest entries, or rewriting entries
  * and re-hashing the chain after them, leaves a valid chain: that is caught by the anchors, the
  * head each intent follows, which travels signed in the envelope and is recorded offshore
@@ -120,7 +120,7 @@ export type EgressEntryInput = EgressIntentInput | EgressOutcomeInput | EgressRe
 export interface EgressChainFields {
   /** 1, 2, 3, ... in append order. */
   seq: number;
-  /** The previous entry's hash, {@link GENESIS_HASH} for the first. */
+  /** The previous entry's hash, {@link GENESIS_HEAD_HASH} for the first. */
   prevHash: string;
   /** SHA-256 over the canonical JSON of this entry without `hash`. */
   hash: string;
@@ -143,7 +143,6 @@ export interface EgressLog {
 }
 
 /** The prevHash of the first entry. */
-export const GENESIS_HASH = GENESIS_HEAD_HASH;
 
 /** The hash of an entry: SHA-256 over canonical JSON of every member except `hash`. */
 export function egressEntryHash(entry: Omit<EgressEntry, 'hash'> | EgressEntry): string {
@@ -153,12 +152,7 @@ export function egressEntryHash(entry: Omit<EgressEntry, 'hash'> | EgressEntry):
 
 /** The head an empty log, or one whose newest entry is `last`, has. */
 export function headOf(last: EgressEntry | undefined): EgressHead {
-  return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HASH };
-}
-
-/** Builds the entry that follows `head` (undefined for an empty log). */
-export function chainEntry(input: EgressEntryInput, head: EgressEntry | undefined): EgressEntry {
-  return chainAt(input, headOf(head));
+  return last ? { seq: last.seq, hash: last.hash } : { seq: 0, hash: GENESIS_HEAD_HASH };
 }
 
 function chainAt(input: EgressEntryInput, head: EgressHead): EgressEntry {
@@ -168,13 +162,13 @@ function chainAt(input: EgressEntryInput, head: EgressHead): EgressEntry {
 
 /**
  * Checks a chain, oldest first: seq 1, 2, 3, ...; each prevHash the previous hash (the first
- * {@link GENESIS_HASH}); each hash recomputed. `brokenAt` is the index of the first bad entry.
+ * {@link GENESIS_HEAD_HASH}); each hash recomputed. `brokenAt` is the index of the first bad entry.
  */
 export function verifyEgressChain(entries: readonly EgressEntry[]): {
   ok: boolean;
   brokenAt?: number;
 } {
-  let prev = GENESIS_HASH;
+  let prev = GENESIS_HEAD_HASH;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     if (

@@ -191,6 +191,7 @@ export class EgressSender {
       throw err;
     }
 
+    const sent = intent as EgressEntry & { kind: 'intent' };
     const { httpStatus, response } = await this.deliver(url, body);
     const offshoreId = recordedId(response);
     let entry: EgressEntry;
@@ -203,8 +204,9 @@ export class EgressSender {
         at: this.now().toISOString(),
         packageId: cleared.id,
         statementId: recordId,
-        sha256: sha256Hex(body),
-        bytes: body.length,
+        // The bytes this answer is about: the intent's.
+        sha256: sent.sha256,
+        bytes: sent.bytes,
         httpStatus,
         outcome: outcomeOf(httpStatus, offshoreId, recordId),
       });

@@ -21,6 +21,7 @@ import { CLAIMS } from '../../claims';
 import { loadManifest } from '../../common/artifact-manifest';
 import { packageId, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
+import { closeRedisClient } from '../../common/redis-client';
 import type { AttestorKey } from '../snapshot/attestor-key';
 import { ClaimProver } from '../proving/claim-prover';
 import { loadPrimitives } from '../snapshot/primitives';
@@ -209,7 +210,7 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
     worker,
     async close() {
       await worker.close();
-      await connection.quit().catch(() => undefined);
+      await closeRedisClient(connection);
     },
   };
 }

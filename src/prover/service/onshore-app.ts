@@ -175,12 +175,11 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     await audit(req.user, 'snapshot.listed');
     // A malformed entry is reported by id (to whoever may see its desk); the others are listed.
     const { snapshots, unreadable: bad } = await deps.vault.inventory();
-    const owners = await desks.snapshotDesks(snapshots.map((s) => s.id));
+    const owners = await desks.snapshotDesks([...snapshots, ...bad].map((s) => s.id));
     const items = snapshots
       .map((s, i) => ({ ...s, ...(owners[i] === undefined ? {} : { desk: owners[i] }) }))
       .filter((s) => canSeeDesk(req.user!, s.desk));
-    const badOwners = await desks.snapshotDesks(bad.map((u) => u.id));
-    const unreadable = bad.filter((_, i) => canSeeDesk(req.user!, badOwners[i]));
+    const unreadable = bad.filter((_, i) => canSeeDesk(req.user!, owners[snapshots.length + i]));
     res.json({ items, ...(unreadable.length ? { unreadable } : {}) });
   });
 
