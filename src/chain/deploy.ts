@@ -45,9 +45,10 @@ export function verifierSetup(): 'development' | 'production' {
     : 'development';
 }
 
-/** Refuses a development-setup verifier unless the caller opted in explicitly. */
-export function assertDeployableSetup(allowDevelopmentSetup = false): void {
-  if (verifierSetup() === 'development' && !allowDevelopmentSetup) {
+/** Refuses a development-setup verifier unless the caller opted in; returns the setup. */
+export function assertDeployableSetup(allowDevelopmentSetup = false): 'development' | 'production' {
+  const setup = verifierSetup();
+  if (setup === 'development' && !allowDevelopmentSetup) {
     throw new ZkAttestError(
       'DEVELOPMENT_SETUP_REFUSED',
       'the coverage verifier comes from the development trusted setup, whose toxic waste is ' +
@@ -56,6 +57,7 @@ export function assertDeployableSetup(allowDevelopmentSetup = false): void {
       { circuit: VERIFIER_CIRCUIT },
     );
   }
+  return setup;
 }
 
 export interface Deployment {

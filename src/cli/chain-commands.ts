@@ -13,7 +13,6 @@ import {
   attach,
   deployAll,
   DEVELOPMENT_SETUP_WARNING,
-  verifierSetup,
 } from '../chain/deploy';
 import { mintWithProofArgs } from '../chain/mint-call';
 import { parsePackage } from '../verifier';
@@ -52,8 +51,9 @@ const deploy: Command = {
       fieldElementArg('attestor', h),
     );
     const allowDevelopmentSetup = values['allow-development-setup'] === true;
-    assertDeployableSetup(allowDevelopmentSetup);
-    if (verifierSetup() === 'development') console.error(DEVELOPMENT_SETUP_WARNING);
+    if (assertDeployableSetup(allowDevelopmentSetup) === 'development') {
+      console.error(DEVELOPMENT_SETUP_WARNING);
+    }
     const provider = chainProvider(rpcUrl);
     try {
       const signer = envSigner(provider, values['key-env'] as string);

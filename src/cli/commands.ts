@@ -17,7 +17,7 @@ import {
 } from '../prover';
 import { CLAIM_NAMES, claimCliOptions, claimNamed, claimUsage, parseCliParams } from '../claims';
 import { circuitEntryOf, loadManifest } from '../common/artifact-manifest';
-import { circuitsForClaim } from '../common/artifact-store';
+import { circuitForClaim } from '../common/artifact-store';
 import { VerificationKeyRegistry, verifyPackage } from '../verifier';
 import { required, type Command } from './args';
 
@@ -75,10 +75,9 @@ function circuitSlots(positions: number, claim: string | undefined): number {
   const names = claim === undefined ? CLAIM_NAMES : [claimNamed(claim).name];
   const counts = new Set<number>();
   for (const name of names) {
-    const fits = circuitsForClaim(manifest, name)
-      .map((id) => circuitEntryOf(manifest, id).maxPositions)
-      .find((slots) => slots >= positions);
-    if (fits !== undefined) counts.add(fits);
+    // The circuit `prove` picks (ClaimProver.circuitFor), so the commitment matches it.
+    const id = circuitForClaim(manifest, name, positions);
+    if (id !== undefined) counts.add(circuitEntryOf(manifest, id).maxPositions);
   }
   if (counts.size === 0) {
     throw new ZkAttestError('CIRCUIT_UNKNOWN', `no circuit holds ${positions} positions`);

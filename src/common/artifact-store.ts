@@ -33,3 +33,14 @@ export function circuitsForClaim(manifest: ArtifactManifest, claim: string): str
     .sort(([, a], [, b]) => a.maxPositions - b.maxPositions)
     .map(([id]) => id);
 }
+
+/** The smallest circuit of `claim` that holds `positions` positions, or undefined. */
+export function circuitForClaim(
+  manifest: ArtifactManifest,
+  claim: string,
+  positions: number,
+): string | undefined {
+  return circuitsForClaim(manifest, claim).find(
+    (id) => manifest.circuits[id]!.maxPositions >= positions,
+  );
+}

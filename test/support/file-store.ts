@@ -21,11 +21,11 @@ import {
 import { parseSnapshot } from '../../src/prover/snapshot/ingest-snapshot';
 import type { Primitives } from '../../src/prover/snapshot/primitives';
 import type { Snapshot } from '../../src/prover/snapshot/snapshot-types';
-import { ID_PATTERN } from '../../src/prover/queue/job-payload';
+import { JOB_ID_PATTERN } from '../../src/common/ids';
 import type { PackageSink, SnapshotSource } from '../../src/prover/queue/proving-worker';
 
 function checkId(id: string, what: string): void {
-  if (!ID_PATTERN.test(id)) {
+  if (!JOB_ID_PATTERN.test(id)) {
     throw new ZkAttestError('REQUEST_INVALID', `not a valid ${what} id`, { field: what });
   }
 }

@@ -6,7 +6,7 @@ import {
   type ArtifactManifest,
   type CircuitEntry,
 } from '../../common/artifact-manifest';
-import { circuitsForClaim, readArtifact } from '../../common/artifact-store';
+import { circuitForClaim, readArtifact } from '../../common/artifact-store';
 import {
   PACKAGE_TYPE,
   PUBLIC_SIGNAL_ORDER,
@@ -67,9 +67,7 @@ export class ClaimProver {
 
   /** The circuit that proves `claim` for a snapshot of `positions` positions. */
   circuitFor(claim: ClaimParams['claim'], positions: number): string {
-    const id = circuitsForClaim(this.manifest, claim).find(
-      (cid) => circuitEntryOf(this.manifest, cid).maxPositions >= positions,
-    );
+    const id = circuitForClaim(this.manifest, claim, positions);
     if (!id) {
       throw new ZkAttestError(
         'CIRCUIT_UNKNOWN',

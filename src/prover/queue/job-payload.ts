@@ -11,12 +11,10 @@ import { JOB_ID_PATTERN } from '../../common/ids';
 import { claimParamsSchema, type ClaimParams } from '../../claims';
 import { validateClaimParams, validateContext } from '../proving/claim-inputs';
 
-/** Ids of snapshots, keys and jobs: 1..128 characters, path-safe, no leading dot. */
-export const ID_PATTERN = JOB_ID_PATTERN;
 /** The largest legitimate payload (128-character ids, all 16 classes, 2^128 - 1) is 462 bytes. */
 export const MAX_PAYLOAD_BYTES = 512;
 
-const id = z.string().regex(ID_PATTERN);
+const id = z.string().regex(JOB_ID_PATTERN);
 
 /** A job as stored in Redis. */
 export const provingJobSchema = z.strictObject({

@@ -9,7 +9,8 @@ import type IORedis from 'ioredis';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
 import { closeRedisClient, createRedisClient } from '../../common/redis-client';
 import { guardedRedis } from '../../common/redis-connection';
-import { encodeJob, ID_PATTERN, type ClaimJobRequest, type ProvingJobData } from './job-payload';
+import { JOB_ID_PATTERN } from '../../common/ids';
+import { encodeJob, type ClaimJobRequest, type ProvingJobData } from './job-payload';
 
 export const PROVING_QUEUE = 'zkattest-prove';
 
@@ -120,7 +121,7 @@ export function createProvingQueue(
     async enqueueClaim(req, opts = {}) {
       const data = encodeJob(req);
       const jobId = opts.jobId ?? randomUUID();
-      if (!ID_PATTERN.test(jobId) || /^[0-9]+$/.test(jobId)) {
+      if (!JOB_ID_PATTERN.test(jobId) || /^[0-9]+$/.test(jobId)) {
         throw new ZkAttestError('REQUEST_INVALID', 'a job id is a path-safe token, not a number', {
           field: 'jobId',
         });
