@@ -105,8 +105,10 @@ export async function uploadSnapshot(app: Express, csv = SAMPLE_CSV): Promise<st
  * queue, so a test can read the exact job payload each request produced.
  */
 export interface OnshoreClaimsHarness {
-  /** POSTs a claim request body for an uploaded snapshot. */
-  requestClaim(body: object): Promise<request.Response>;
+  /** The onshore app, signed in as OPERATOR by `as(OPERATOR)`. */
+  app: Express;
+  /** POSTs a claim request body for an uploaded snapshot, with extra headers if given. */
+  requestClaim(body: object, headers?: Record<string, string>): Promise<request.Response>;
   /** The payload of a queued job, as stored in Redis. */
   jobData(jobId: string): Promise<unknown>;
   /** Jobs in the queue (any state). */
@@ -124,8 +126,12 @@ export async function startOnshoreClaimsHarness(): Promise<OnshoreClaimsHarness>
   const snapshotId = await uploadSnapshot(service.app);
   const jobs = new Queue(PROVING_QUEUE, { connection: { url: redis.url } });
   return {
-    requestClaim: (body) =>
-      request(service.app).post(`/v1/snapshots/${snapshotId}/claims`).set(as(OPERATOR)).send(body),
+    app: service.app,
+    requestClaim: (body, headers = {}) =>
+      request(service.app)
+        .post(`/v1/snapshots/${snapshotId}/claims`)
+        .set({ ...as(OPERATOR), ...headers })
+        .send(body),
     jobData: async (jobId) => (await jobs.getJob(jobId))?.data,
     jobCount: async () => Object.values(await jobs.getJobCounts()).reduce((a, b) => a + b, 0),
     async close() {

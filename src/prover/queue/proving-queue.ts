@@ -62,8 +62,10 @@ export interface ProvingQueue {
   /**
    * Adds a job; resolves to its id. `jobId` makes the call idempotent (same id, one job): a
    * call whose reply was lost can be repeated. Repeating it with other data is CONFLICT.
+   * `fresh`: the caller drew `jobId` at random, so no other request can hold it and the
+   * read-back that detects a conflict is skipped (one Redis round trip less).
    */
-  enqueueClaim(req: ClaimJobRequest, opts?: { jobId?: string }): Promise<string>;
+  enqueueClaim(req: ClaimJobRequest, opts?: { jobId?: string; fresh?: boolean }): Promise<string>;
   jobStatus(jobId: string): Promise<ProvingJobStatus>;
   /** Resolves with the final status once the job completed or failed for good. */
   waitForJob(jobId: string, timeoutMs?: number): Promise<ProvingJobStatus>;
@@ -134,7 +136,7 @@ export function createProvingQueue(
           removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
           removeOnFail: { age: 30 * 24 * 3600 },
         });
-        if (opts.jobId !== undefined) {
+        if (opts.jobId !== undefined && !opts.fresh) {
           // BullMQ keeps the first job of an id: a repeat with other data must not pass as it.
           const kept = await queue.getJob(jobId);
           if (kept && JSON.stringify(kept.data) !== JSON.stringify(data)) {

@@ -76,14 +76,14 @@ const STORE_WAIT_MS = 1500;
  * it even when the add's reply is lost. With an Idempotency-Key it is derived from the key and
  * the caller, so a repeated request finds the first one's job instead of adding another.
  */
-function claimJobId(req: Request): string {
+function claimJobId(req: Request): { jobId: string; fresh: boolean } {
   const key = req.get('idempotency-key');
-  if (key === undefined) return randomUUID();
+  if (key === undefined) return { jobId: randomUUID(), fresh: true };
   const token = validate(id, key);
   const digest = createHash('sha256')
     .update(`${req.user?.name ?? ''}\n${token}`)
     .digest('hex');
-  return `claim-${digest.slice(0, 40)}`;
+  return { jobId: `claim-${digest.slice(0, 40)}`, fresh: false };
 }
 
 /**
@@ -189,13 +189,13 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     const params = parseClaimParams(rest);
     const desk = await desks.snapshotDesk(snapshotId);
     mustSee(req.user!, desk, 'snapshot');
-    const jobId = claimJobId(req);
+    const { jobId, fresh } = claimJobId(req);
     try {
       // The job's desk is recorded before the job exists, so no job is ever without one.
       if (desk !== undefined) await desks.recordJob(jobId, desk);
       await deps.queue.enqueueClaim(
         { snapshotId, attestorKeyId: deps.attestorKeyId, params, context },
-        { jobId },
+        { jobId, fresh },
       );
       await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: params.claim });
     } catch (err) {
