@@ -1,15 +1,8 @@
-import { claimCircuitInputs, claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
+import { claimCircuitInputs, type ClaimParams } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
 import { MAX_CONTEXT } from '../../common/statement';
 import type { SnapshotSignature } from '../snapshot/attestor-key';
 import type { Snapshot } from '../snapshot/snapshot-types';
-
-export { claimHolds, type ClaimParams };
-
-/** Checks a claim's parameters against its descriptor's schema; the canonical parameters. */
-export function validateClaimParams(params: ClaimParams): ClaimParams {
-  return parseClaimParams(params);
-}
 
 /** Validates a context: the verifier's challenge or a contract binding, at most 128 bits. */
 export function validateContext(context: bigint): void {

@@ -14,13 +14,8 @@ import {
 } from '../../common/attestation-package';
 import { ZkAttestError } from '../../common/errors';
 import { signSnapshot, type AttestorKey } from '../snapshot/attestor-key';
-import {
-  circuitInput,
-  claimHolds,
-  validateClaimParams,
-  validateContext,
-  type ClaimParams,
-} from './claim-inputs';
+import { claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
+import { circuitInput, validateContext } from './claim-inputs';
 import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
 import type { Snapshot } from '../snapshot/snapshot-types';
@@ -83,7 +78,7 @@ export class ClaimProver {
 
   /** Signs the snapshot commitment and proves the claim; the result may cross the border. */
   async prove(req: ProveRequest): Promise<ProveResult> {
-    const params = validateClaimParams(req.params);
+    const params = parseClaimParams(req.params);
     validateContext(req.context);
     if (!claimHolds(req.snapshot, params)) {
       throw new ZkAttestError(

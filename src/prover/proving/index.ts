@@ -1,8 +1,3 @@
-export {
-  circuitInput,
-  claimHolds,
-  validateClaimParams,
-  validateContext,
-  type ClaimParams,
-} from './claim-inputs';
+export { circuitInput, validateContext } from './claim-inputs';
+export type { ClaimParams } from '../../claims';
 export { ClaimProver, type ProveRequest, type ProveResult } from './claim-prover';

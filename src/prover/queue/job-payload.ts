@@ -8,8 +8,8 @@
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
-import { claimParamsSchema, type ClaimParams } from '../../claims';
-import { validateClaimParams, validateContext } from '../proving/claim-inputs';
+import { claimParamsSchema, parseClaimParams, type ClaimParams } from '../../claims';
+import { validateContext } from '../proving/claim-inputs';
 
 /** The largest legitimate payload (128-character ids, all 16 classes, 2^128 - 1) is 462 bytes. */
 export const MAX_PAYLOAD_BYTES = 512;
@@ -79,7 +79,7 @@ export function assertIdsOnly(candidate: unknown): ProvingJobData {
 
 /** The Redis payload of a request (validated: params in range, context < 2^128, ids only). */
 export function encodeJob(req: ClaimJobRequest): ProvingJobData {
-  const params = validateClaimParams(req.params);
+  const params = parseClaimParams(req.params);
   return assertIdsOnly({
     v: 1,
     snapshotId: req.snapshotId,
