@@ -5,6 +5,18 @@ import { canonicalJson, sha256Hex } from '../../src/common/hash';
 import type { CircuitEntry, SetupKind } from '../../src/common/artifact-manifest';
 import { ROOT, sourceHash, type CircuitSpec, type CompiledCircuit } from './circuit-sources';
 
+const ptauHashes = new Map<string, string>();
+
+/** SHA-256 of a .ptau file, read once per process (they are tens of MB; several circuits ask). */
+export function ptauSha256(path: string): string {
+  let hash = ptauHashes.get(path);
+  if (hash === undefined) {
+    hash = sha256Hex(readFileSync(path));
+    ptauHashes.set(path, hash);
+  }
+  return hash;
+}
+
 /** Paths, relative to the artifacts folder, of one circuit's committed files. */
 export function artifactPaths(id: string) {
   return {
@@ -101,7 +113,7 @@ export async function writeCircuitArtifacts(
     sourceHash: sourceHash(spec),
     vkeyHash: vkeyHashOf(vk),
     setup,
-    ...(ptau ? { ptauSha256: sha256Hex(readFileSync(ptau)) } : {}),
+    ...(ptau ? { ptauSha256: ptauSha256(ptau) } : {}),
     files: {
       wasm: file(paths.wasm),
       zkey: file(paths.zkey),

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import type { CircuitEntry } from '../../src/common/artifact-manifest';
 import { canonicalJson, sha256Hex } from '../../src/common/hash';
-import { exportVerificationKey, generateSolidityVerifier, vkeyHashOf } from './artifact-files';
+import {
+  exportVerificationKey,
+  generateSolidityVerifier,
+  ptauSha256,
+  vkeyHashOf,
+} from './artifact-files';
 import { sourceHash, type CircuitSpec, type CompiledCircuit } from './circuit-sources';
 import { zkeyR1csMismatch } from './zkey-r1cs';
 
@@ -86,5 +91,5 @@ export async function checkCircuitArtifacts(
 /** The file among `ptauFiles` whose SHA-256 the entry records, if any. */
 function recordedPtau(entry: CircuitEntry, ptauFiles: string[]): string | undefined {
   if (entry.ptauSha256 === undefined) return undefined;
-  return ptauFiles.find((f) => existsSync(f) && sha256Hex(readFileSync(f)) === entry.ptauSha256);
+  return ptauFiles.find((f) => existsSync(f) && ptauSha256(f) === entry.ptauSha256);
 }
