@@ -1,5 +1,4 @@
 export type { ClaimDescriptor, ClaimPosition, ClaimSnapshot, CliValues } from './claim-descriptor';
-export { ALL_CLASSES, classesOfMask, maskOfClasses } from './param-codecs';
 export {
   CLAIMS,
   CLAIM_NAMES,
@@ -17,7 +16,6 @@ export {
   isClaimName,
   parseClaimParams,
   parseCliParams,
-  type AnyClaimDescriptor,
   type ClaimName,
   type ClaimParams,
   type ClaimRequirements,
