@@ -1,12 +1,42 @@
-import { isAddress, JsonRpcProvider, Wallet, type Contract } from 'ethers';
+import { isAddress, JsonRpcProvider, Network, Wallet, type Contract } from 'ethers';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ZkAttestError } from '../common/errors';
 import { attach } from './deploy';
 
 /** A provider for any JSON-RPC URL; ethers' 250 ms call cache off, so nonces and estimates stay fresh. */
-export function chainProvider(rpcUrl: string): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, undefined, { cacheTimeout: -1 });
+export function chainProvider(rpcUrl: string, network?: Network): JsonRpcProvider {
+  return new JsonRpcProvider(rpcUrl, network, {
+    cacheTimeout: -1,
+    ...(network ? { staticNetwork: network } : {}),
+  });
+}
+
+/**
+ * A provider for a node that answers: one `eth_chainId` with a timeout first, so a node that
+ * is down or a wrong URL is CHAIN_UNAVAILABLE at once (ethers would otherwise retry network
+ * detection every second and fail with a raw socket error); the provider is pinned to that chain.
+ */
+export async function connectChain(rpcUrl: string, timeoutMs = 5_000): Promise<JsonRpcProvider> {
+  let chainId: bigint;
+  try {
+    const res = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const { result } = (await res.json()) as { result?: unknown };
+    if (typeof result !== 'string' || !/^0x[0-9a-fA-F]{1,16}$/.test(result)) throw new Error();
+    chainId = BigInt(result);
+  } catch {
+    throw new ZkAttestError(
+      'CHAIN_UNAVAILABLE',
+      'no JSON-RPC node answered eth_chainId at the RPC URL (is the node up, is the URL right?)',
+    );
+  }
+  return chainProvider(rpcUrl, Network.from(chainId));
 }
 
 /** A signer from a private key held in an environment variable (never on the command line). */

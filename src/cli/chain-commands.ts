@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ZkAttestError } from '../common/errors';
 import {
-  chainProvider,
+  connectChain,
   envSigner,
   readDeploymentFile,
   revertName,
@@ -54,7 +54,7 @@ const deploy: Command = {
     if (assertDeployableSetup(allowDevelopmentSetup) === 'development') {
       console.error(DEVELOPMENT_SETUP_WARNING);
     }
-    const provider = chainProvider(rpcUrl);
+    const provider = await connectChain(rpcUrl);
     try {
       const signer = envSigner(provider, values['key-env'] as string);
       const requiredRatioBps = integerOption(values, 'required-ratio-bps', this.usage);
@@ -110,7 +110,7 @@ const mint: Command = {
     const amount = bigintOption(values, 'amount', this.usage);
     const d = readDeploymentFile(required(values, 'deployment', this.usage));
     const pkg = parsePackage(JSON.parse(readFileSync(file, 'utf8')));
-    const provider = chainProvider(d.rpcUrl);
+    const provider = await connectChain(d.rpcUrl);
     try {
       const signer = envSigner(provider, values['key-env'] as string);
       const token = attach('ProofGatedToken', d.addresses.token, signer);

@@ -44,7 +44,8 @@ export type ErrorCode =
   | 'EGRESS_LOG_INVALID'
   | 'DEVELOPMENT_SETUP_REFUSED'
   | 'CONFIG_INVALID'
-  | 'VAULT_MASTER_KEY_MISMATCH';
+  | 'VAULT_MASTER_KEY_MISMATCH'
+  | 'CHAIN_UNAVAILABLE';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

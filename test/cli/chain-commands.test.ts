@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
+import { fakePackage } from '../support/fake-package';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
@@ -198,6 +199,40 @@ describe('zkattest deploy and mint on a real chain', () => {
     }
     expect(existsSync(join(dir, 'attestor-refused.json'))).toBe(false);
     expect(await chainNonce(anvil.rpcUrl)).toBe(before);
+  });
+
+  it('a chain that does not answer: CHAIN_UNAVAILABLE within seconds, no stack trace', async () => {
+    const dead = 'http://127.0.0.1:1';
+    const started = Date.now();
+    const deploy = await zkattest(
+      ['deploy', '--rpc', dead, '--out', 'dead.json', '--allow-development-setup'],
+      dir,
+    );
+    const file = join(dir, 'dead-deployment.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        chainId: '31337',
+        rpcUrl: dead,
+        addresses: { verifier: HOLDER, registry: HOLDER, token: HOLDER },
+        abis: { verifier: [], registry: [], token: [] },
+        requiredRatioBps: 12000,
+        maxSnapshotAge: 86400,
+        deployedAt: new Date().toISOString(),
+      }),
+    );
+    writeFileSync(join(dir, 'dead-package.json'), JSON.stringify(fakePackage()));
+    const mint = await zkattest(
+      ['mint', 'dead-package.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
+      dir,
+    );
+    for (const { code, stderr } of [deploy, mint]) {
+      expect(stderr).toContain('error [CHAIN_UNAVAILABLE]');
+      expect(stderr).not.toMatch(/\n\s+at |ECONNREFUSED/);
+      expect(code).toBe(1);
+    }
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(existsSync(join(dir, 'dead.json'))).toBe(false);
   });
 
   it('refuses to deploy without the deployer key in the environment', async () => {
