@@ -45,7 +45,14 @@ export type ErrorCode =
   | 'DEVELOPMENT_SETUP_REFUSED'
   | 'CONFIG_INVALID'
   | 'VAULT_MASTER_KEY_MISMATCH'
-  | 'CHAIN_UNAVAILABLE';
+  | 'CHAIN_UNAVAILABLE'
+  | 'KEY_MALFORMED'
+  | 'SIGNATURE_MALFORMED'
+  | 'FX_TABLE_INVALID'
+  | 'FX_RATE_INVALID'
+  | 'FX_CURRENCY_MISSING'
+  | 'CURRENCY_UNKNOWN'
+  | 'DECIMALS_OUT_OF_RANGE';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.
