@@ -1,11 +1,11 @@
+import type { FxTable } from '../src/common/fx-table';
 import {
   assetIdOf,
-  attestorKeyFrom,
   circuitInput,
-  signSnapshot,
+  fxBook,
   snapshotCommitment,
-  type AttestorKey,
   type ClaimParams,
+  type FxBook,
   type Position,
   type Primitives,
   type Snapshot,
@@ -16,20 +16,13 @@ export const AS_OF = 1_763_568_000; // 2025-11-19T16:00:00Z
 export const SALT = 0x5a17_5a17_5a17_5a17_5a17_5a17_5a17_5a17n;
 export const CONTEXT = 0x0123_4567_89ab_cdef_0123_4567_89ab_cdefn;
 
-/** A fixed test key (never a real one): 32 bytes 0x01..0x20. */
-export function testKey(p: Primitives, seed = 1): AttestorKey {
-  return attestorKeyFrom(
-    p,
-    Uint8Array.from({ length: 32 }, (_, i) => (seed * 31 + i) & 0xff),
-  );
-}
-
 /** A position with defaults; `value` in minor units. */
 export function position(i: number, fields: Partial<Omit<Position, 'identifier'>> = {}): Position {
   const identifier = `TEST-ASSET-${i}`;
   return {
     identifier,
     assetId: assetIdOf(identifier),
+    currency: 'CNY',
     assetClass: 1,
     value: 1_000_000n,
     haircutBps: 500,
@@ -42,33 +35,41 @@ export function snapshot(positions: Position[], liabilities = 1_000_000n): Snaps
   return { asOf: AS_OF, currency: 'CNY', decimals: 2, liabilities, positions };
 }
 
-export interface SignedInput {
+/** A rate table reporting in CNY fen with HKD and USD rows (rates x 10^12, rounded down). */
+export const CNY_HKD_USD: FxTable = {
+  reporting: { currency: 'CNY', decimals: 2 },
+  rows: [
+    { currency: 'CNY', decimals: 2, rate: '1000000000000' },
+    { currency: 'HKD', decimals: 2, rate: '912500000000' },
+    { currency: 'USD', decimals: 2, rate: '7105000000000' },
+  ],
+};
+
+export interface ClaimInput {
   input: Record<string, string | string[]>;
   commitment: bigint;
-  key: AttestorKey;
+  book: FxBook;
 }
 
 /**
- * A complete circuit input for a claim: commitment and signature computed independently in
- * TypeScript over exactly these (possibly malicious) values, so only the claim logic decides.
+ * A complete circuit input for a claim: the book's commitment and FX table hash computed
+ * independently in TypeScript over exactly these (possibly malicious) values, so only the
+ * claim logic decides. Without a table, the identity table of the snapshot's unit.
  */
-export function signedInput(
+export function claimInput(
   p: Primitives,
   snap: Snapshot,
   params: ClaimParams,
-  opts: { key?: AttestorKey; signer?: AttestorKey; context?: bigint } = {},
-): SignedInput {
-  const key = opts.key ?? testKey(p);
-  const commitment = snapshotCommitment(p, snap, SALT, SLOTS);
-  const signature = signSnapshot(p, opts.signer ?? key, commitment, snap.asOf);
+  opts: { table?: FxTable; context?: bigint } = {},
+): ClaimInput {
+  const book = fxBook(p, snap, opts.table);
+  const commitment = snapshotCommitment(p, book, SALT, SLOTS);
   const input = circuitInput({
-    snapshot: snap,
+    book,
     salt: SALT,
-    publicKey: key.publicKey,
-    signature,
     params,
     context: opts.context ?? CONTEXT,
     slots: SLOTS,
   });
-  return { input, commitment, key };
+  return { input, commitment, book };
 }

@@ -2,59 +2,55 @@ pragma circom 2.1.6;
 
 include "circomlib/circuits/bitify.circom";
 include "circomlib/circuits/comparators.circom";
-include "../lib/signed_snapshot.circom";
+include "../lib/converted_snapshot.circom";
 include "../lib/statement.circom";
 
-// YieldRangeClaim: the value-weighted yield of the signed snapshot lies in a range.
-//   minYieldBps * sum(v) <= sum(v_i * y_i) <= maxYieldBps * sum(v),  sum(v) > 0
-//   public outputs: commitment, attestor, statement = pack(context, asOf, minYieldBps, maxYieldBps)
-//   private: the positions, liabilities, salt, attestor key and signature
+// YieldRangeClaim: the value-weighted yield of the snapshot lies in a range, each position
+// weighted by its value in the reporting currency.
+//   minYieldBps * sum(c) <= sum(c_i * y_i) <= maxYieldBps * sum(c),  sum(c) > 0,
+//   c_i = value_i * rate_i
+//   public outputs: commitment, statement = pack(context, minYieldBps, maxYieldBps), fxTable
+//   private: the positions, liabilities, salt, the FX table's rates
 template YieldRangeClaim(N) {
     signal input assetId[N];
     signal input assetClass[N];
+    signal input currency[N];
     signal input value[N];
     signal input haircutBps[N];
     signal input yieldBps[N];
     signal input liabilities;
     signal input salt;
-    signal input asOf;
-    signal input attestorAx;
-    signal input attestorAy;
-    signal input sigR8x;
-    signal input sigR8y;
-    signal input sigS;
+    signal input fxMeta;
+    signal input fxRate[8];
     signal input context;
     signal input minYieldBps;
     signal input maxYieldBps;
 
     signal output commitment;
-    signal output attestor;
     signal output statement;
+    signal output fxTable;
 
-    component snapshot = SignedSnapshot(N);
-    snapshot.assetId <== assetId;
-    snapshot.assetClass <== assetClass;
-    snapshot.value <== value;
-    snapshot.haircutBps <== haircutBps;
-    snapshot.yieldBps <== yieldBps;
-    snapshot.liabilities <== liabilities;
-    snapshot.salt <== salt;
-    snapshot.asOf <== asOf;
-    snapshot.attestorAx <== attestorAx;
-    snapshot.attestorAy <== attestorAy;
-    snapshot.sigR8x <== sigR8x;
-    snapshot.sigR8y <== sigR8y;
-    snapshot.sigS <== sigS;
-    commitment <== snapshot.commitment;
-    attestor <== snapshot.attestor;
+    component book = ConvertedSnapshot(N);
+    book.assetId <== assetId;
+    book.assetClass <== assetClass;
+    book.currency <== currency;
+    book.value <== value;
+    book.haircutBps <== haircutBps;
+    book.yieldBps <== yieldBps;
+    book.liabilities <== liabilities;
+    book.salt <== salt;
+    book.fxMeta <== fxMeta;
+    book.fxRate <== fxRate;
+    commitment <== book.commitment;
+    fxTable <== book.fxTable;
 
-    // value < 2^64 and yieldBps < 2^16 (SignedSnapshot): each product < 2^80.
+    // converted < 2^128 and yieldBps < 2^16 (PositionFields): each product < 2^144.
     signal weightedYield[N];
     var totalValue = 0;
     var totalYield = 0;
     for (var i = 0; i < N; i++) {
-        weightedYield[i] <== value[i] * yieldBps[i];
-        totalValue += value[i];
+        weightedYield[i] <== book.converted[i] * yieldBps[i];
+        totalValue += book.converted[i];
         totalYield += weightedYield[i];
     }
 
@@ -68,10 +64,10 @@ template YieldRangeClaim(N) {
     component maxYieldBits = Num2Bits(16);
     maxYieldBits.in <== maxYieldBps;
 
-    // The bounds are < 2^16 and sum(v) < 2^70 (N <= 64), so every side is < 2^86.
+    // The bounds are < 2^16 and sum(c) < 2^134 (N <= 64), so every side is < 2^150.
     signal lowerBound <== minYieldBps * totalValue;
     signal upperBound <== maxYieldBps * totalValue;
-    var BITS = 86;
+    var BITS = 150;
 
     component aboveMin = LessEqThan(BITS);
     aboveMin.in[0] <== lowerBound;
@@ -85,7 +81,6 @@ template YieldRangeClaim(N) {
 
     component packed = Statement();
     packed.context <== context;
-    packed.asOf <== asOf;
     packed.paramA <== minYieldBps;
     packed.paramB <== maxYieldBps;
     statement <== packed.packed;

@@ -4,28 +4,25 @@ include "circomlib/circuits/bitify.circom";
 
 // Statement: packs a claim's small public values into one field element, because every
 // public input costs ~6,150 gas on-chain.
-//   layout, least significant first (248 bits, always < the BN254 scalar field):
+//   layout, least significant first (208 bits, always < the BN254 scalar field):
 //     context : 128 bits   (verifier challenge nonce, or chain id + contract binding)
-//     asOf    :  40 bits   (unix seconds; also inside the signed message)
 //     paramA  :  16 bits   (claim-specific, e.g. minCoverageBps)
 //     paramB  :  64 bits   (claim-specific, e.g. liabilities)
+// The as-of time is not here: it is in the signed snapshot message (statement v2).
 // Each part is range-checked, so the packing is injective: the one public value fixes
 // every part, and the context cannot be malleated without breaking the proof.
 template Statement() {
     signal input context;
-    signal input asOf;
     signal input paramA;
     signal input paramB;
     signal output packed;
 
     component contextBits = Num2Bits(128);
     contextBits.in <== context;
-    component asOfBits = Num2Bits(40);
-    asOfBits.in <== asOf;
     component paramABits = Num2Bits(16);
     paramABits.in <== paramA;
     component paramBBits = Num2Bits(64);
     paramBBits.in <== paramB;
 
-    packed <== context + asOf * (1 << 128) + paramA * (1 << 168) + paramB * (1 << 184);
+    packed <== context + paramA * (1 << 128) + paramB * (1 << 144);
 }

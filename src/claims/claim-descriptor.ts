@@ -6,15 +6,26 @@ export interface ClaimPosition {
   assetId: bigint;
   assetClass: number;
   value: bigint;
+  /**
+   * The value in the reporting currency as the circuit holds it: value * rate of the
+   * position's FX table row, i.e. reporting minor units times FX_SCALE (10^12).
+   */
+  converted: bigint;
   haircutBps: number;
   yieldBps: number;
 }
 
-/** The facts of a snapshot a claim is about; the prover's Snapshot fits this shape. */
+/** The facts of a snapshot a claim is about, its positions converted with the FX table. */
 export interface ClaimSnapshot {
-  asOf: number;
+  /** In the reporting unit's minor units. */
   liabilities: bigint;
   positions: readonly ClaimPosition[];
+}
+
+/** The unit every amount of a proof is in: the reporting currency and its decimals. */
+export interface AmountUnit {
+  currency: string;
+  decimals: number;
 }
 
 /** CLI option values, as node:util parseArgs returns them. */
@@ -63,8 +74,11 @@ export interface ClaimDescriptor<
   circuitInputs(params: P, snapshot: ClaimSnapshot): Record<string, string>;
   /** The public values a valid proof carries, decoded from its statement. */
   publicValues(parts: StatementParts): V;
-  /** What a valid proof establishes, in plain words; `signed` names the signed snapshot. */
-  meaning(values: V, signed: string): string;
+  /**
+   * What a valid proof establishes, in plain words; `signed` names the signed snapshot and
+   * `unit` is the reporting unit its amounts are in.
+   */
+  meaning(values: V, signed: string, unit: AmountUnit): string;
   /** Whether the snapshot satisfies the claim, in plain integers exactly as the circuit does. */
   holds(snapshot: ClaimSnapshot, params: P): boolean;
   /** Whether proven values are at least as strong as the requirement. */

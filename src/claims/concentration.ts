@@ -78,23 +78,23 @@ export const concentration: ClaimDescriptor<
     maxShareBps: Number(parts.paramA),
     allowedClasses: classesOfMask(parts.paramB),
   }),
-  meaning(v, signed) {
+  meaning(v, signed, unit) {
     const classes =
       v.allowedClasses.length === CLASS_COUNT
         ? 'any asset class'
         : `asset classes {${v.allowedClasses.join(', ')}} only`;
     return (
-      `In ${signed}, no single asset exceeds ${pct(v.maxShareBps)} of the total value, ` +
+      `In ${signed}, no single asset exceeds ${pct(v.maxShareBps)} of the total value in ${unit.currency}, ` +
       `and the portfolio holds ${classes}.`
     );
   },
   holds(snapshot, p) {
     const ps = snapshot.positions;
-    const total = ps.reduce((s, x) => s + x.value, 0n);
+    const total = ps.reduce((s, x) => s + x.converted, 0n);
     const allowed = new Set(p.allowedClasses);
     // Per asset, as the circuit holds it (OneSlotPerAsset): one asset's slots count together.
     const perAsset = new Map<bigint, bigint>();
-    for (const x of ps) perAsset.set(x.assetId, (perAsset.get(x.assetId) ?? 0n) + x.value);
+    for (const x of ps) perAsset.set(x.assetId, (perAsset.get(x.assetId) ?? 0n) + x.converted);
     return (
       total > 0n &&
       [...perAsset.values()].every((v) => v * 10000n <= BigInt(p.maxShareBps) * total) &&

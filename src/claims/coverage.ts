@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import type { ClaimDescriptor } from './claim-descriptor';
+import { formatAmount } from '../common/money';
+import { FX_SCALE } from '../common/fx-table';
 import { bps16, numberOption, pct } from './param-codecs';
 
 export interface CoverageParams {
@@ -14,7 +16,10 @@ export interface CoverageRequirement {
   minCoverageBps?: number;
 }
 
-/** Collateral coverage: sum(value_i * (10000 - haircutBps_i)) >= minCoverageBps * liabilities. */
+/**
+ * Collateral coverage, in the reporting currency:
+ * sum(value_i * rate_i * (10000 - haircutBps_i)) >= minCoverageBps * liabilities * FX_SCALE.
+ */
 export const coverage: ClaimDescriptor<
   'coverage',
   CoverageParams,
@@ -44,15 +49,15 @@ export const coverage: ClaimDescriptor<
     minCoverageBps: Number(parts.paramA),
     liabilities: parts.paramB.toString(),
   }),
-  meaning: (v, signed) =>
+  meaning: (v, signed, unit) =>
     `In ${signed}, the collateral after haircuts is at least ${pct(v.minCoverageBps)} ` +
-    `of liabilities of ${v.liabilities} minor units.`,
+    `of liabilities of ${formatAmount(BigInt(v.liabilities), unit)}.`,
   holds(snapshot, p) {
     const weighted = snapshot.positions.reduce(
-      (s, x) => s + x.value * BigInt(10000 - x.haircutBps),
+      (s, x) => s + x.converted * BigInt(10000 - x.haircutBps),
       0n,
     );
-    return weighted >= BigInt(p.minCoverageBps) * snapshot.liabilities;
+    return weighted >= BigInt(p.minCoverageBps) * snapshot.liabilities * FX_SCALE;
   },
   meets: (v, r) => r.minCoverageBps === undefined || v.minCoverageBps >= r.minCoverageBps,
 };

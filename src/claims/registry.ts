@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ZkAttestError } from '../common/errors';
 import type { StatementParts } from '../common/statement';
-import type { ClaimDescriptor, ClaimSnapshot, CliValues } from './claim-descriptor';
+import type { AmountUnit, ClaimDescriptor, ClaimSnapshot, CliValues } from './claim-descriptor';
 import { concentration } from './concentration';
 import { coverage } from './coverage';
 import { yieldRange } from './yield-range';
@@ -129,10 +129,10 @@ export function claimValues(claim: ClaimName, parts: StatementParts): ClaimValue
   return { claim, ...claimNamed(claim).publicValues(parts) } as ClaimValues;
 }
 
-/** What a valid proof establishes, in plain words. */
-export function claimMeaning(values: ClaimValues, asOf: bigint): string {
-  const at = new Date(Number(asOf) * 1000).toISOString();
-  return claimNamed(values.claim).meaning(values, `the attestor-signed snapshot of ${at}`);
+/** What a valid proof establishes, in plain words, amounts in the reporting unit. */
+export function claimMeaning(values: ClaimValues, asOf: number, unit: AmountUnit): string {
+  const at = new Date(asOf * 1000).toISOString();
+  return claimNamed(values.claim).meaning(values, `the signed snapshot of ${at}`, unit);
 }
 
 /** Whether the proven values meet the investor's requirement of their claim (none: met). */

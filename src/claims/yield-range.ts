@@ -9,7 +9,10 @@ export interface YieldRangeParams {
 export type YieldRangeValues = YieldRangeParams;
 export type YieldRangeRequirement = Partial<YieldRangeParams>;
 
-/** Yield range: minYieldBps * sum(v) <= sum(v_i * y_i) <= maxYieldBps * sum(v), sum(v) > 0. */
+/**
+ * Yield range, each position weighted by its value in the reporting currency (c_i):
+ * minYieldBps * sum(c) <= sum(c_i * y_i) <= maxYieldBps * sum(c), sum(c) > 0.
+ */
 export const yieldRange: ClaimDescriptor<
   'yield-range',
   YieldRangeParams,
@@ -59,8 +62,8 @@ export const yieldRange: ClaimDescriptor<
     `${pct(v.minYieldBps)} and ${pct(v.maxYieldBps)}.`,
   holds(snapshot, p) {
     const ps = snapshot.positions;
-    const total = ps.reduce((s, x) => s + x.value, 0n);
-    const weighted = ps.reduce((s, x) => s + x.value * BigInt(x.yieldBps), 0n);
+    const total = ps.reduce((s, x) => s + x.converted, 0n);
+    const weighted = ps.reduce((s, x) => s + x.converted * BigInt(x.yieldBps), 0n);
     return (
       total > 0n &&
       BigInt(p.minYieldBps) * total <= weighted &&

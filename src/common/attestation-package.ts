@@ -18,7 +18,33 @@ const groth16Proof = z.strictObject({
   curve: z.literal('bn128'),
 });
 
-export const PACKAGE_TYPE = 'zkattest.attestation/v1';
+export const PACKAGE_TYPE = 'zkattest.attestation/v2';
+
+const hex64 = z.string().regex(HEX64_PATTERN, '64 lowercase hex digits');
+const hex128 = z.string().regex(/^[0-9a-f]{128}$/, '128 lowercase hex digits');
+const currencyCode = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
+const decimals = z.number().int().min(0).max(18);
+const unixSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 40 - 1);
+const rate = z.string().regex(/^[1-9][0-9]{0,19}$/, 'a positive decimal integer');
+
+/** The FX table a proof converted with (public data: FX fixings), see src/common/fx-table.ts. */
+const fxTableSchema = z.strictObject({
+  reporting: z.strictObject({ currency: currencyCode, decimals }),
+  rows: z
+    .array(z.strictObject({ currency: currencyCode, decimals, rate }))
+    .min(1)
+    .max(8),
+});
+
+/** A P-256 public key (affine coordinates, hex); its keyId is sha256(x || y). */
+const publicKey = z.strictObject({ x: hex64, y: hex64 });
+
+/** A P-256 signature (r || s in hex, low-s) and the key that made it. */
+const keySignature = z.strictObject({ keyId: hex64, publicKey, signature: hex128 });
 
 /**
  * An attestation package: the only thing that crosses the border. Strict at every level:
@@ -31,17 +57,41 @@ export const attestationPackageSchema = z.strictObject({
   vkeyHash: z.string().regex(HEX64_PATTERN),
   publicSignals: z.strictObject({
     commitment: fieldString,
-    attestor: fieldString,
     statement: fieldString,
+    fxTable: fieldString,
   }),
   proof: groth16Proof,
+  /** The signed snapshot message's fields besides the commitment (which is a public signal). */
+  snapshot: z.strictObject({
+    setId: hex64,
+    epoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+    prevCommitment: hex64,
+    asOf: unixSeconds,
+    currency: currencyCode,
+    decimals,
+    allocations: hex64,
+    chunks: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 16 - 1),
+  }),
+  /** Signatures of the snapshot message by its signer set's keys. */
+  signatures: z.array(keySignature).min(1).max(8),
+  /** The rates the proof converted with; `source` signs them unless the table is the identity. */
+  fx: z.strictObject({
+    table: fxTableSchema,
+    source: z
+      .strictObject({ keyId: hex64, publicKey, asOf: unixSeconds, signature: hex128 })
+      .optional(),
+  }),
   createdAt: z.iso.datetime(),
 });
 
 export type AttestationPackage = z.infer<typeof attestationPackageSchema>;
 
-/** Public signals in circuit order (outputs: commitment, attestor, statement). */
-export const PUBLIC_SIGNAL_ORDER = ['commitment', 'attestor', 'statement'] as const;
+/** Public signals in circuit order (outputs: commitment, statement, fxTable). */
+export const PUBLIC_SIGNAL_ORDER = ['commitment', 'statement', 'fxTable'] as const;
 
 /** A package's identity: SHA-256 of its canonical JSON. */
 export function packageId(pkg: AttestationPackage): string {

@@ -52,7 +52,8 @@ export type ErrorCode =
   | 'FX_RATE_INVALID'
   | 'FX_CURRENCY_MISSING'
   | 'CURRENCY_UNKNOWN'
-  | 'DECIMALS_OUT_OF_RANGE';
+  | 'DECIMALS_OUT_OF_RANGE'
+  | 'MAPPING_INVALID';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

@@ -119,10 +119,13 @@ export function isIdentityTable(table: FxTable): boolean {
 }
 
 /**
- * The table's hash (the `fxTable` public signal), with a Poseidon already at hand:
- * `Poseidon9(Poseidon9(unitCode(reporting), unitCode(row_0..7)), rate_0..7)`, absent rows 0.
+ * What the circuit takes of a table (circuits/lib/fx_conversion.circom): `meta`, the Poseidon
+ * of its units, and its 8 rates (absent rows 0). Checks the table first.
  */
-export function fxTableHashWith(poseidon: PoseidonHash, candidate: FxTable): bigint {
+export function fxTableParts(
+  poseidon: PoseidonHash,
+  candidate: FxTable,
+): { meta: bigint; rates: bigint[] } {
   const table = parseFxTable(candidate);
   const codes = new Array<bigint>(FX_MAX_ROWS).fill(0n);
   const rates = new Array<bigint>(FX_MAX_ROWS).fill(0n);
@@ -131,6 +134,15 @@ export function fxTableHashWith(poseidon: PoseidonHash, candidate: FxTable): big
     rates[i] = BigInt(row.rate);
   });
   const meta = poseidon([unitCode(table.reporting.currency, table.reporting.decimals), ...codes]);
+  return { meta, rates };
+}
+
+/**
+ * The table's hash (the `fxTable` public signal), with a Poseidon already at hand:
+ * `Poseidon9(Poseidon9(unitCode(reporting), unitCode(row_0..7)), rate_0..7)`, absent rows 0.
+ */
+export function fxTableHashWith(poseidon: PoseidonHash, candidate: FxTable): bigint {
+  const { meta, rates } = fxTableParts(poseidon, candidate);
   return poseidon([meta, ...rates]);
 }
 

@@ -2,18 +2,17 @@
  * The `statement` public signal packs a claim's small public values (see
  * circuits/lib/statement.circom; each claim's descriptor names paramA and paramB). Least
  * significant first:
- *   context 128 bits | asOf 40 bits | paramA 16 bits | paramB 64 bits
+ *   context 128 bits | paramA 16 bits | paramB 64 bits   (208 bits)
+ * The as-of time is not in it (statement v2): it is in the signed snapshot message.
  */
 export const STATEMENT_LAYOUT = {
   context: { shift: 0n, bits: 128n },
-  asOf: { shift: 128n, bits: 40n },
-  paramA: { shift: 168n, bits: 16n },
-  paramB: { shift: 184n, bits: 64n },
+  paramA: { shift: 128n, bits: 16n },
+  paramB: { shift: 144n, bits: 64n },
 } as const;
 
 export interface StatementParts {
   context: bigint;
-  asOf: bigint;
   paramA: bigint;
   paramB: bigint;
 }
@@ -36,14 +35,13 @@ export function packStatement(parts: StatementParts): bigint {
 
 /** Unpacks a statement; undefined when bits above the layout are set (no proof can make that). */
 export function unpackStatement(packed: bigint): StatementParts | undefined {
-  if (packed < 0n || packed >> 248n !== 0n) return undefined;
+  if (packed < 0n || packed >> 208n !== 0n) return undefined;
   const part = (name: Part) => {
     const { shift, bits } = STATEMENT_LAYOUT[name];
     return (packed >> shift) & mask(bits);
   };
   return {
     context: part('context'),
-    asOf: part('asOf'),
     paramA: part('paramA'),
     paramB: part('paramB'),
   };

@@ -1,4 +1,9 @@
-import { claimMeetsRequirements, type ClaimRequirements, type ClaimValues } from '../claims';
+import {
+  claimMeetsRequirements,
+  type AmountUnit,
+  type ClaimRequirements,
+  type ClaimValues,
+} from '../claims';
 
 export type { ClaimRequirements };
 
@@ -37,12 +42,17 @@ export interface VerificationPolicy {
   /** The context must be a challenge this verifier issued (and it is consumed). */
   requireChallenge: boolean;
   requirements?: ClaimRequirements;
+  /** The unit the investor takes amounts in; a proof in any other currency or decimals fails. */
+  requiredUnit?: AmountUnit;
+  /** Oldest acceptable FX rates, seconds before now (FX source as-of time). */
+  maxFxAgeSeconds: number;
 }
 
 export const DEFAULT_POLICY: VerificationPolicy = {
   maxAgeSeconds: 7 * 24 * 3600,
   maxClockSkewSeconds: 300,
   requireChallenge: true,
+  maxFxAgeSeconds: 2 * 24 * 3600,
 };
 
 /** Why a well-formed attestation was not accepted. Stable strings: clients match on them. */
@@ -54,7 +64,10 @@ export type PolicyReason =
   | 'SNAPSHOT_FROM_FUTURE'
   | 'CONTEXT_UNKNOWN'
   | 'CONTEXT_REUSED'
-  | 'REQUIREMENT_NOT_MET';
+  | 'REQUIREMENT_NOT_MET'
+  | 'UNIT_NOT_ACCEPTED'
+  | 'FX_STALE'
+  | 'FX_FROM_FUTURE';
 
 /** Whether the attestor was trusted at the snapshot's as-of time. */
 export function attestorReasons(status: AttestorStatus | undefined, asOf: number): PolicyReason[] {
@@ -85,4 +98,24 @@ export function requirementReasons(
   values: ClaimValues,
 ): PolicyReason[] {
   return claimMeetsRequirements(values, requirements) ? [] : ['REQUIREMENT_NOT_MET'];
+}
+
+/** Whether the FX rates are fresh: not older than the policy allows, not from the future. */
+export function fxFreshnessReasons(
+  policy: VerificationPolicy,
+  fxAsOf: number,
+  nowMs: number,
+): PolicyReason[] {
+  const now = Math.floor(nowMs / 1000);
+  if (fxAsOf > now + policy.maxClockSkewSeconds) return ['FX_FROM_FUTURE'];
+  if (now - fxAsOf > policy.maxFxAgeSeconds) return ['FX_STALE'];
+  return [];
+}
+
+/** Whether the proof's amounts are in the unit the investor takes. */
+export function unitReasons(required: AmountUnit | undefined, proven: AmountUnit): PolicyReason[] {
+  if (!required) return [];
+  return required.currency === proven.currency && required.decimals === proven.decimals
+    ? []
+    : ['UNIT_NOT_ACCEPTED'];
 }

@@ -1,8 +1,10 @@
 import {
-  attestorReasons,
   freshnessReasons,
+  fxFreshnessReasons,
+  keyTrustReasons,
   requirementReasons,
-  type AttestorDirectory,
+  unitReasons,
+  type KeyDirectory,
   type ChallengeLedger,
   type PolicyReason,
   type VerificationPolicy,
@@ -17,7 +19,8 @@ import {
 
 export interface VerifierContext {
   registry: VerificationKeyRegistry;
-  attestors: AttestorDirectory;
+  /** Registered snapshot signer keys and FX sources. */
+  keys: KeyDirectory;
   /** Required when the policy requires challenges. */
   challenges?: ChallengeLedger;
   policy: VerificationPolicy;
@@ -31,8 +34,8 @@ export interface AttestationVerdict extends Omit<Verdict, 'reasons'> {
 
 /**
  * Verifies an attestation package: the proof (verifyPackage), then what its public signals
- * mean against the policy, as separate steps (a valid proof by an unknown attestor is still
- * refused). With `consume`, a challenge context is used up, and only when everything else
+ * mean against the policy, as separate steps (a valid proof signed by an unregistered key is
+ * still refused). With `consume`, a challenge context is used up, and only when everything else
  * passed, so a rejected submission does not burn the investor's challenge.
  */
 export async function verifyAttestation(
@@ -45,9 +48,19 @@ export async function verifyAttestation(
   const values = verdict.publicValues;
   if (values) {
     const now = ctx.now?.() ?? Date.now();
+    for (const keyId of values.signers) {
+      reasons.push(...keyTrustReasons('signer', await ctx.keys.getSigner(keyId), values.asOf));
+    }
+    if (values.fx) {
+      const { sourceKeyId, asOf } = values.fx;
+      reasons.push(
+        ...keyTrustReasons('fx', await ctx.keys.getFxSource(sourceKeyId), asOf),
+        ...fxFreshnessReasons(ctx.policy, asOf, now),
+      );
+    }
     reasons.push(
-      ...attestorReasons(await ctx.attestors.getAttestor(values.attestor), values.asOf),
       ...freshnessReasons(ctx.policy, values.asOf, now),
+      ...unitReasons(ctx.policy.requiredUnit, values),
       ...requirementReasons(ctx.policy.requirements, values),
     );
     if (ctx.policy.requireChallenge) {

@@ -7,11 +7,33 @@ import {
   type AttestationPackage,
 } from '../common/attestation-package';
 import { ZkAttestError } from '../common/errors';
+import { fxMessage, fxTableHashWith, isIdentityTable } from '../common/fx-table';
+import { keyIdOf, verifySignature } from '../common/p256';
+import { loadPoseidon } from '../common/poseidon';
+import { signerSetId, snapshotMessage } from '../common/snapshot-message';
 import { unpackStatement } from '../common/statement';
 import type { VerificationKeyRegistry } from './verification-keys';
 
 /** Why a well-formed package was not accepted. */
-export type RejectionReason = 'PROOF_INVALID' | 'CLAIM_MISMATCH' | 'STATEMENT_INVALID';
+export type RejectionReason =
+  | 'PROOF_INVALID'
+  | 'CLAIM_MISMATCH'
+  | 'STATEMENT_INVALID'
+  | 'FX_TABLE_MISMATCH'
+  | 'UNIT_MISMATCH'
+  | 'SIGNER_SET_MISMATCH'
+  | 'SIGNATURE_INVALID'
+  | 'FX_SIGNATURE_MISSING'
+  | 'FX_SIGNATURE_INVALID';
+
+/** The FX rates a proof converted with, and who signed them when: absent for one currency. */
+export interface FxUse {
+  sourceKeyId: string;
+  /** The FX source's as-of time, unix seconds. */
+  asOf: number;
+  /** Currencies converted, besides the reporting one. */
+  currencies: string[];
+}
 
 export interface Verdict {
   valid: boolean;
@@ -23,9 +45,16 @@ export interface Verdict {
   /** Decoded public values; present when the statement decodes. */
   publicValues?: {
     commitment: string;
-    attestor: string;
     context: string;
     asOf: number;
+    /** The reporting unit every amount is in. */
+    currency: string;
+    decimals: number;
+    setId: string;
+    epoch: number;
+    /** Keys whose signatures over the snapshot message checked out (registry trust aside). */
+    signers: string[];
+    fx?: FxUse;
   } & ClaimValues;
   reasons: RejectionReason[];
 }
@@ -46,10 +75,23 @@ export function parsePackage(candidate: unknown): AttestationPackage {
     : new ZkAttestError('SIGNAL_OUT_OF_FIELD', `outside its field: ${list}`, { fields: list });
 }
 
+/** Whether `signature` by `publicKey` (whose id must be `keyId`) signs `message`. */
+function signedBy(
+  entry: { keyId: string; publicKey: { x: string; y: string }; signature: string },
+  message: Uint8Array,
+): boolean {
+  return (
+    keyIdOf(entry.publicKey) === entry.keyId &&
+    verifySignature(entry.publicKey, message, entry.signature)
+  );
+}
+
 /**
- * Checks a package's Groth16 proof against the verification key it names, and decodes what
- * its public signals claim. An invalid proof is an answer (`valid: false` with reasons);
- * a malformed package or an unknown key is a ZkAttestError.
+ * Checks a package's Groth16 proof against the verification key it names, the snapshot
+ * signature and FX source signature beside it (cryptographically: whether those keys are
+ * trusted is the policy's question, see verifyAttestation), and decodes what its public
+ * signals claim. An invalid proof or signature is an answer (`valid: false` with reasons);
+ * a malformed package, key or signature, or an unknown verification key, is a ZkAttestError.
  */
 export async function verifyPackage(
   candidate: unknown,
@@ -65,6 +107,50 @@ export async function verifyPackage(
   const proofOk = opts.proofValid ?? (await snarkjs.groth16.verify(key.vk, signals, pkg.proof));
   if (!proofOk) reasons.push('PROOF_INVALID');
 
+  const { snapshot: snap, fx } = pkg;
+  const unit = { currency: snap.currency, decimals: snap.decimals };
+  const poseidon = await loadPoseidon();
+  // Checks the table too (FX_TABLE_INVALID / FX_RATE_INVALID naming the row).
+  const tableHash = fxTableHashWith(poseidon, fx.table);
+  if (tableHash.toString() !== pkg.publicSignals.fxTable) reasons.push('FX_TABLE_MISMATCH');
+  if (
+    fx.table.reporting.currency !== unit.currency ||
+    fx.table.reporting.decimals !== unit.decimals
+  ) {
+    reasons.push('UNIT_MISMATCH');
+  }
+
+  // Statement v2 (issue 9): a 1-of-1 signer set, so exactly one signature, by its one key.
+  const message = snapshotMessage({
+    ...snap,
+    epoch: BigInt(snap.epoch),
+    commitment: BigInt(pkg.publicSignals.commitment),
+    fxTableHash: BigInt(pkg.publicSignals.fxTable),
+  });
+  const signers: string[] = [];
+  if (pkg.signatures.length !== 1 || signerSetId(1, [pkg.signatures[0]!.keyId]) !== snap.setId) {
+    reasons.push('SIGNER_SET_MISMATCH');
+  }
+  for (const s of pkg.signatures) {
+    if (signedBy(s, message)) signers.push(s.keyId);
+    else reasons.push('SIGNATURE_INVALID');
+  }
+
+  const identity = isIdentityTable(fx.table);
+  let fxUse: FxUse | undefined;
+  if (!identity) {
+    if (!fx.source) reasons.push('FX_SIGNATURE_MISSING');
+    else if (!signedBy(fx.source, fxMessage(tableHash, unit, fx.source.asOf))) {
+      reasons.push('FX_SIGNATURE_INVALID');
+    } else {
+      fxUse = {
+        sourceKeyId: fx.source.keyId,
+        asOf: fx.source.asOf,
+        currencies: fx.table.rows.map((r) => r.currency).filter((c) => c !== unit.currency),
+      };
+    }
+  }
+
   const parts = unpackStatement(BigInt(pkg.publicSignals.statement));
   if (!parts) reasons.push('STATEMENT_INVALID');
   const values = parts ? claimValues(key.entry.claim, parts) : undefined;
@@ -73,14 +159,19 @@ export async function verifyPackage(
     packageId: packageId(pkg),
     claim: pkg.claim,
     circuitId: pkg.circuitId,
-    meaning: parts && values ? claimMeaning(values, parts.asOf) : 'undecodable statement',
+    meaning: values ? claimMeaning(values, snap.asOf, unit) : 'undecodable statement',
     ...(parts && values
       ? {
           publicValues: {
             commitment: pkg.publicSignals.commitment,
-            attestor: pkg.publicSignals.attestor,
             context: parts.context.toString(),
-            asOf: Number(parts.asOf),
+            asOf: snap.asOf,
+            currency: unit.currency,
+            decimals: unit.decimals,
+            setId: snap.setId,
+            epoch: snap.epoch,
+            signers,
+            ...(fxUse ? { fx: fxUse } : {}),
             ...values,
           },
         }

@@ -3,10 +3,10 @@ import { loadManifest } from '../../src/common/artifact-manifest';
 import { sha256Hex } from '../../src/common/hash';
 import { packStatement } from '../../src/common/statement';
 import { loadPrimitives, type Primitives } from '../../src/prover';
-import { AS_OF, CONTEXT, position, signedInput, snapshot } from '../fixtures';
+import { CNY_HKD_USD, CONTEXT, position, claimInput, snapshot } from '../fixtures';
 import { TestCircuit } from './circuit-harness';
 
-const EXPECTED_CONSTRAINTS = 12_603;
+const EXPECTED_CONSTRAINTS = 9_261;
 
 let circuit: TestCircuit;
 let p: Primitives;
@@ -29,14 +29,14 @@ describe('CoverageClaim(32)', () => {
     expect(sha256Hex(readFileSync(circuit.wasmPath))).toBe(entry.files.wasm.sha256);
   });
 
-  it('outputs the commitment, attestor and statement computed independently in TypeScript', async () => {
+  it('outputs the commitment, statement and FX table hash computed independently in TypeScript', async () => {
     const snap = snapshot([position(0), position(1, { haircutBps: 0 })], 1_000_000n);
-    const { input, commitment, key } = signedInput(p, snap, coverage(15000));
+    const { input, commitment, book } = claimInput(p, snap, coverage(15000));
     const w = await circuit.witness(input);
     expect(w[circuit.wire('main.commitment')]).toBe(commitment);
-    expect(w[circuit.wire('main.attestor')]).toBe(key.keyHash);
+    expect(w[circuit.wire('main.fxTable')]).toBe(book.tableHash);
     expect(w[circuit.wire('main.statement')]).toBe(
-      packStatement({ context: CONTEXT, asOf: BigInt(AS_OF), paramA: 15000n, paramB: 1_000_000n }),
+      packStatement({ context: CONTEXT, paramA: 15000n, paramB: 1_000_000n }),
     );
     expect(circuit.violated(w)).toEqual([]);
   });
@@ -44,14 +44,14 @@ describe('CoverageClaim(32)', () => {
   it('accepts coverage exactly at the ratio and refuses one unit below', async () => {
     // 12,000 * (10000 - 0) = 12000 bps * 10,000 liabilities exactly.
     const at = snapshot([position(0, { value: 12_000n, haircutBps: 0 })], 10_000n);
-    await expect(circuit.witness(signedInput(p, at, coverage(12000)).input)).resolves.toBeDefined();
+    await expect(circuit.witness(claimInput(p, at, coverage(12000)).input)).resolves.toBeDefined();
     const below = snapshot([position(0, { value: 11_999n, haircutBps: 0 })], 10_000n);
-    await expect(circuit.witness(signedInput(p, below, coverage(12000)).input)).rejects.toThrow();
+    await expect(circuit.witness(claimInput(p, below, coverage(12000)).input)).rejects.toThrow();
   });
 
   it('counts haircuts: 100% haircut collateral covers nothing', async () => {
     const snap = snapshot([position(0, { value: 10n ** 12n, haircutBps: 10000 })], 1n);
-    await expect(circuit.witness(signedInput(p, snap, coverage(1)).input)).rejects.toThrow();
+    await expect(circuit.witness(claimInput(p, snap, coverage(1)).input)).rejects.toThrow();
   });
 
   it('proves over a full snapshot of 32 positions at the largest values', async () => {
@@ -60,13 +60,35 @@ describe('CoverageClaim(32)', () => {
       Array.from({ length: 32 }, (_, i) => position(i, { value: max, haircutBps: 0 })),
       max,
     );
-    const w = await circuit.witness(signedInput(p, snap, coverage(10000)).input);
+    const w = await circuit.witness(claimInput(p, snap, coverage(10000)).input);
     expect(circuit.violated(w)).toEqual([]);
   });
 
   it('pads empty slots with the fixed leaf: one position is a valid snapshot', async () => {
     const snap = snapshot([position(0)], 1n);
-    const w = await circuit.witness(signedInput(p, snap, coverage(10000)).input);
+    const w = await circuit.witness(claimInput(p, snap, coverage(10000)).input);
     expect(circuit.violated(w)).toEqual([]);
+  });
+
+  it('converts a multi-currency book at the table rates, exactly at the boundary', async () => {
+    // USD 100.00 at 7.105 CNY per USD is CNY 710.50: covers 71,050 fen at 100%, not 71,051.
+    const book = (liabilities: bigint) =>
+      snapshot([position(0, { currency: 'USD', value: 10_000n, haircutBps: 0 })], liabilities);
+    const at = claimInput(p, book(71_050n), coverage(10000), { table: CNY_HKD_USD });
+    const w = await circuit.witness(at.input);
+    expect(circuit.violated(w)).toEqual([]);
+    expect(w[circuit.wire('main.fxTable')]).toBe(at.book.tableHash);
+    const over = claimInput(p, book(71_051n), coverage(10000), { table: CNY_HKD_USD });
+    await expect(circuit.witness(over.input)).rejects.toThrow();
+  });
+
+  it('binds the currency row into the commitment: the same numbers in another currency differ', () => {
+    const usd = claimInput(p, snapshot([position(0, { currency: 'USD' })]), coverage(1), {
+      table: CNY_HKD_USD,
+    });
+    const hkd = claimInput(p, snapshot([position(0, { currency: 'HKD' })]), coverage(1), {
+      table: CNY_HKD_USD,
+    });
+    expect(usd.commitment).not.toBe(hkd.commitment);
   });
 });

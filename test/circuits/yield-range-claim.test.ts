@@ -3,10 +3,10 @@ import { loadManifest } from '../../src/common/artifact-manifest';
 import { sha256Hex } from '../../src/common/hash';
 import { packStatement } from '../../src/common/statement';
 import { loadPrimitives, type Primitives } from '../../src/prover';
-import { AS_OF, CONTEXT, position, signedInput, snapshot } from '../fixtures';
+import { CONTEXT, position, claimInput, snapshot } from '../fixtures';
 import { TestCircuit } from './circuit-harness';
 
-const EXPECTED_CONSTRAINTS = 12_709;
+const EXPECTED_CONSTRAINTS = 9_431;
 
 let circuit: TestCircuit;
 let p: Primitives;
@@ -30,7 +30,7 @@ const portfolio = () =>
   ]);
 
 const proves = async (snap: ReturnType<typeof snapshot>, min: number, max: number) => {
-  const w = await circuit.witness(signedInput(p, snap, range(min, max)).input);
+  const w = await circuit.witness(claimInput(p, snap, range(min, max)).input);
   return circuit.violated(w).length === 0;
 };
 
@@ -46,11 +46,11 @@ describe('YieldRangeClaim(32)', () => {
   });
 
   it('outputs the statement computed in TypeScript', async () => {
-    const { input, commitment } = signedInput(p, portfolio(), range(250, 350));
+    const { input, commitment } = claimInput(p, portfolio(), range(250, 350));
     const w = await circuit.witness(input);
     expect(w[circuit.wire('main.commitment')]).toBe(commitment);
     expect(w[circuit.wire('main.statement')]).toBe(
-      packStatement({ context: CONTEXT, asOf: BigInt(AS_OF), paramA: 250n, paramB: 350n }),
+      packStatement({ context: CONTEXT, paramA: 250n, paramB: 350n }),
     );
   });
 
@@ -80,7 +80,7 @@ describe('YieldRangeClaim(32)', () => {
   });
 
   it('at the R1CS level: the bounds cannot be edited under the same statement', async () => {
-    const w = await circuit.witness(signedInput(p, portfolio(), range(250, 350)).input);
+    const w = await circuit.witness(claimInput(p, portfolio(), range(250, 350)).input);
     const min = w[circuit.wire('main.minYieldBps')]!;
     expect(circuit.violated(circuit.tamper(w, { 'main.minYieldBps': min + 60n }))).not.toEqual([]);
   });

@@ -1,8 +1,7 @@
 import { claimCircuitInputs, type ClaimParams } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
 import { MAX_CONTEXT } from '../../common/statement';
-import type { SnapshotSignature } from '../snapshot/attestor-key';
-import type { Snapshot } from '../snapshot/snapshot-types';
+import type { FxBook } from './fx-book';
 
 /** Validates a context: the verifier's challenge or a contract binding, at most 128 bits. */
 export function validateContext(context: bigint): void {
@@ -14,10 +13,8 @@ export function validateContext(context: bigint): void {
 }
 
 export interface WitnessRequest {
-  snapshot: Snapshot;
+  book: FxBook;
   salt: bigint;
-  publicKey: [bigint, bigint];
-  signature: SnapshotSignature;
   params: ClaimParams;
   context: bigint;
   slots: number;
@@ -25,25 +22,22 @@ export interface WitnessRequest {
 
 /** The circuit input (all signals as decimal strings), empty slots padded with zeros. */
 export function circuitInput(req: WitnessRequest): Record<string, string | string[]> {
-  const { snapshot, slots } = req;
+  const { book, slots } = req;
   const column = (f: (i: number) => bigint | number) =>
-    Array.from({ length: slots }, (_, i) => String(i < snapshot.positions.length ? f(i) : 0));
-  const pos = (i: number) => snapshot.positions[i]!;
+    Array.from({ length: slots }, (_, i) => String(i < book.positions.length ? f(i) : 0));
+  const pos = (i: number) => book.positions[i]!;
   return {
     assetId: column((i) => pos(i).assetId),
     assetClass: column((i) => pos(i).assetClass),
+    currency: column((i) => pos(i).currencyIndex),
     value: column((i) => pos(i).value),
     haircutBps: column((i) => pos(i).haircutBps),
     yieldBps: column((i) => pos(i).yieldBps),
-    liabilities: snapshot.liabilities.toString(),
+    liabilities: book.liabilities.toString(),
     salt: req.salt.toString(),
-    asOf: String(snapshot.asOf),
-    attestorAx: req.publicKey[0].toString(),
-    attestorAy: req.publicKey[1].toString(),
-    sigR8x: req.signature.R8x.toString(),
-    sigR8y: req.signature.R8y.toString(),
-    sigS: req.signature.S.toString(),
+    fxMeta: book.meta.toString(),
+    fxRate: book.rates.map(String),
     context: req.context.toString(),
-    ...claimCircuitInputs(req.params, snapshot),
+    ...claimCircuitInputs(req.params, book),
   };
 }

@@ -13,12 +13,23 @@ import {
   type AttestationPackage,
 } from '../../common/attestation-package';
 import { ZkAttestError } from '../../common/errors';
-import { signSnapshot, type AttestorKey } from '../snapshot/attestor-key';
+import type { FxTable } from '../../common/fx-table';
+import type { Signer } from '../../common/p256-signer';
+import { signerSetId, snapshotMessage } from '../../common/snapshot-message';
 import { claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
 import { circuitInput, validateContext } from './claim-inputs';
+import { fxBook } from './fx-book';
 import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
 import type { Snapshot } from '../snapshot/snapshot-types';
+
+/** An FX source's signed rate table, as `zkattest fx sign` writes it. */
+export interface SignedFxTable {
+  table: FxTable;
+  source?: { keyId: string; publicKey: { x: string; y: string }; asOf: number; signature: string };
+}
+
+import { ZERO_BYTES32 as ZERO32 } from '../../common/snapshot-message';
 
 interface LoadedCircuit {
   id: string;
@@ -30,10 +41,16 @@ interface LoadedCircuit {
 export interface ProveRequest {
   snapshot: Snapshot;
   salt: bigint;
-  key: AttestorKey;
+  /** The snapshot's signer (statement v2: a 1-of-1 signer set; an HSM or KMS may stand in). */
+  signer: Signer;
+  /** The signed rate table, for a book in several currencies; none: the identity table. */
+  fx?: SignedFxTable;
   params: ClaimParams;
   /** The verifier's challenge or a contract binding (< 2^128). */
   context: bigint;
+  /** The snapshot's epoch in its signer set's chain, and the previous commitment (hex). */
+  epoch?: number;
+  prevCommitment?: string;
 }
 
 export interface ProveResult {
@@ -76,31 +93,40 @@ export class ClaimProver {
     return id;
   }
 
-  /** Signs the snapshot commitment and proves the claim; the result may cross the border. */
+  /** Signs the snapshot message and proves the claim; the result may cross the border. */
   async prove(req: ProveRequest): Promise<ProveResult> {
     const params = parseClaimParams(req.params);
     validateContext(req.context);
-    if (!claimHolds(req.snapshot, params)) {
+    const p = this.primitives;
+    const book = fxBook(p, req.snapshot, req.fx?.table);
+    if (!claimHolds(book, params)) {
       throw new ZkAttestError(
         'CLAIM_NOT_SATISFIED',
         `the snapshot does not satisfy the ${params.claim} claim with these parameters`,
         { claim: params.claim },
       );
     }
-    const circuit = this.circuit(this.circuitFor(params.claim, req.snapshot.positions.length));
+    const circuit = this.circuit(this.circuitFor(params.claim, book.positions.length));
     const slots = circuit.entry.maxPositions;
-    const p = this.primitives;
-    const commitment = snapshotCommitment(p, req.snapshot, req.salt, slots);
-    const signature = signSnapshot(p, req.key, commitment, req.snapshot.asOf);
-    const input = circuitInput({
-      snapshot: req.snapshot,
-      salt: req.salt,
-      publicKey: req.key.publicKey,
-      signature,
-      params,
-      context: req.context,
-      slots,
+    const commitment = snapshotCommitment(p, book, req.salt, slots);
+    const snapshot = {
+      setId: signerSetId(1, [req.signer.keyId]),
+      epoch: req.epoch ?? 0,
+      prevCommitment: req.prevCommitment ?? ZERO32,
+      asOf: req.snapshot.asOf,
+      currency: req.snapshot.currency,
+      decimals: req.snapshot.decimals,
+      allocations: ZERO32,
+      chunks: 0,
+    };
+    const message = snapshotMessage({
+      ...snapshot,
+      epoch: BigInt(snapshot.epoch),
+      commitment,
+      fxTableHash: book.tableHash,
     });
+    const signature = await req.signer.sign(message);
+    const input = circuitInput({ book, salt: req.salt, params, context: req.context, slots });
 
     const started = performance.now();
     const { proof, publicSignals } = await snarkjs.groth16.fullProve(
@@ -110,8 +136,11 @@ export class ClaimProver {
     );
     const proveMs = performance.now() - started;
 
-    // The circuit recomputes the commitment; disagreeing with ours means mismatched code.
-    if (publicSignals[0] !== commitment.toString()) {
+    // The circuit recomputes the commitment and table hash; disagreeing means mismatched code.
+    if (
+      publicSignals[0] !== commitment.toString() ||
+      publicSignals[2] !== book.tableHash.toString()
+    ) {
       throw new ZkAttestError('ARTIFACT_MISMATCH', `${circuit.id} computed another commitment`);
     }
     const named = Object.fromEntries(
@@ -131,6 +160,12 @@ export class ClaimProver {
           protocol: proof.protocol,
           curve: proof.curve,
         } as AttestationPackage['proof'],
+        snapshot,
+        signatures: [{ keyId: req.signer.keyId, publicKey: req.signer.publicKey, signature }],
+        fx: {
+          table: book.table,
+          ...(req.fx?.source ? { source: req.fx.source } : {}),
+        },
         createdAt: new Date().toISOString(),
       },
       proveMs,

@@ -1,3 +1,9 @@
 export { circuitInput, validateContext } from './claim-inputs';
 export type { ClaimParams } from '../../claims';
-export { ClaimProver, type ProveRequest, type ProveResult } from './claim-prover';
+export {
+  ClaimProver,
+  type ProveRequest,
+  type ProveResult,
+  type SignedFxTable,
+} from './claim-prover';
+export { fxBook, type BookPosition, type FxBook } from './fx-book';

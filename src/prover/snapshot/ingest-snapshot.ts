@@ -155,7 +155,7 @@ function toInt(raw: RawInt, max: number, where: Where, column: PositionColumn): 
   return n;
 }
 
-function toPosition(raw: RawPosition, decimals: number): Position {
+function toPosition(raw: RawPosition, decimals: number, currency: string): Position {
   const { where } = raw;
   // One spelling per asset (trimmed, NFKC, upper case), so rows differing only in case or
   // width are one asset: the duplicate check below refuses them, and the circuit sees one id.
@@ -172,6 +172,7 @@ function toPosition(raw: RawPosition, decimals: number): Position {
   return {
     identifier,
     assetId: assetIdOf(identifier),
+    currency,
     assetClass: toInt(raw.assetClass, MAX_ASSET_CLASS, where, 'assetClass'),
     value: toAmount(raw.value, decimals, where, 'value'),
     haircutBps: toInt(raw.haircutBps, MAX_HAIRCUT_BPS, where, 'haircutBps'),
@@ -218,7 +219,7 @@ function validate(raw: RawSnapshot, maxPositions: number): Snapshot {
   const positions: Position[] = [];
   const firstSeen = new Map<string, Where>();
   for (const rawPosition of raw.positions) {
-    const position = toPosition(rawPosition, decimals);
+    const position = toPosition(rawPosition, decimals, currency);
     const first = firstSeen.get(position.identifier);
     if (first !== undefined) {
       // Row numbers only: the identifier itself stays out of the error.

@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Primitives } from './primitives';
-import type { Position, Snapshot } from './snapshot-types';
+import type { Position } from './snapshot-types';
+
+/** A position as the commitment holds it: with the FX table row its currency is in. */
+export type CommittedPosition = Pick<
+  Position,
+  'assetId' | 'assetClass' | 'value' | 'haircutBps' | 'yieldBps'
+> & { currencyIndex: number };
 
 /** Salt size: 248 bits, comfortably over the 128 the design asks for, and below the field. */
 const SALT_BYTES = 31;
@@ -14,19 +20,24 @@ export function randomSalt(): bigint {
 
 /**
  * A position's small numbers in one field element, as circuits/lib/position_fields.circom
- * packs them: assetClass | yieldBps << 4 | haircutBps << 20 | value << 34.
+ * packs them: assetClass | currencyIndex << 4 | yieldBps << 7 | haircutBps << 23 | value << 37.
  */
-export function packPosition(pos: Position): bigint {
+export function packPosition(pos: CommittedPosition): bigint {
   return (
     BigInt(pos.assetClass) |
-    (BigInt(pos.yieldBps) << 4n) |
-    (BigInt(pos.haircutBps) << 20n) |
-    (pos.value << 34n)
+    (BigInt(pos.currencyIndex) << 4n) |
+    (BigInt(pos.yieldBps) << 7n) |
+    (BigInt(pos.haircutBps) << 23n) |
+    (pos.value << 37n)
   );
 }
 
 /** Root of the snapshot tree over `slots` slots: Poseidon over leaves of 4 positions each. */
-export function snapshotRoot(p: Primitives, positions: readonly Position[], slots: number): bigint {
+export function snapshotRoot(
+  p: Primitives,
+  positions: readonly CommittedPosition[],
+  slots: number,
+): bigint {
   if (slots % LEAF_WIDTH !== 0 || slots > 64 || positions.length > slots) {
     throw new RangeError('slots must be a multiple of 4, at most 64, holding every position');
   }
@@ -46,7 +57,7 @@ export function snapshotRoot(p: Primitives, positions: readonly Position[], slot
 /** The salted snapshot commitment: Poseidon(root, liabilities, salt). */
 export function snapshotCommitment(
   p: Primitives,
-  snapshot: Snapshot,
+  snapshot: { liabilities: bigint; positions: readonly CommittedPosition[] },
   salt: bigint,
   slots: number,
 ): bigint {

@@ -4,6 +4,8 @@ export interface Position {
   identifier: string;
   /** Field element derived from `identifier` (see asset-id.ts). */
   assetId: bigint;
+  /** ISO 4217 code of the currency `value` is in (a row of the snapshot's FX table). */
+  currency: string;
   /** Asset class, 0..15 (a bit of the eligibility mask). */
   assetClass: number;
   /** Value in integer minor units, 0 <= value < 2^64. */
@@ -18,11 +20,11 @@ export interface Position {
 export interface Snapshot {
   /** Snapshot time, unix seconds (< 2^40). */
   asOf: number;
-  /** ISO 4217 code or other unit label; informational, never enters a proof. */
+  /** The reporting currency (ISO 4217): liabilities, and every claim's totals, are in it. */
   currency: string;
-  /** Number of decimal places of the minor unit (e.g. 2 for cents). */
+  /** Decimal places of the reporting currency's minor unit (e.g. 2 for cents), 0..18. */
   decimals: number;
-  /** Liabilities in integer minor units, 0 <= liabilities < 2^64. */
+  /** Liabilities in integer minor units of the reporting currency, 0 <= liabilities < 2^64. */
   liabilities: bigint;
   positions: Position[];
 }

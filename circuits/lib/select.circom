@@ -2,12 +2,12 @@ pragma circom 2.1.6;
 
 include "circomlib/circuits/mux1.circom";
 
-// SelectBit: out = bits[index], with index given by its little-endian bits.
+// Select: out = values[index], with index given by its little-endian bits.
 // A binary mux tree: 2^WIDTH - 1 constraints, versus two per entry for an equality scan.
 // The caller must constrain indexBits to be bits (here they come from Num2Bits).
-template SelectBit(WIDTH) {
+template Select(WIDTH) {
     var SIZE = 1 << WIDTH;
-    signal input bits[SIZE];
+    signal input values[SIZE];
     signal input indexBits[WIDTH];
     signal output out;
 
@@ -15,7 +15,7 @@ template SelectBit(WIDTH) {
     // A node at depth d splits on index bit WIDTH-1-d (the most significant bit at the top).
     signal nodes[2 * SIZE - 1];
     for (var j = 0; j < SIZE; j++) {
-        nodes[SIZE - 1 + j] <== bits[j];
+        nodes[SIZE - 1 + j] <== values[j];
     }
     component mux[SIZE - 1];
     var depth = WIDTH - 1;
