@@ -1,4 +1,6 @@
+import { p256 } from '@noble/curves/p256';
 import type { FxTable } from '../src/common/fx-table';
+import { importJwk, webCryptoSigner, type Signer } from '../src/common/p256-signer';
 import {
   assetIdOf,
   circuitInput,
@@ -15,6 +17,21 @@ export const SLOTS = 32;
 export const AS_OF = 1_763_568_000; // 2025-11-19T16:00:00Z
 export const SALT = 0x5a17_5a17_5a17_5a17_5a17_5a17_5a17_5a17n;
 export const CONTEXT = 0x0123_4567_89ab_cdef_0123_4567_89ab_cdefn;
+
+/** A fixed P-256 test signer (never a real key): private scalar bytes (seed * 31 + i) & 0xff. */
+export async function testSigner(seed = 1): Promise<Signer> {
+  const d = Uint8Array.from({ length: 32 }, (_, i) => (seed * 31 + i) & 0xff);
+  const point = p256.getPublicKey(d, false); // 0x04 || x || y
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+  const key = await importJwk({
+    kty: 'EC',
+    crv: 'P-256',
+    d: b64(d),
+    x: b64(point.slice(1, 33)),
+    y: b64(point.slice(33)),
+  });
+  return webCryptoSigner(key);
+}
 
 /** A position with defaults; `value` in minor units. */
 export function position(i: number, fields: Partial<Omit<Position, 'identifier'>> = {}): Position {

@@ -11,12 +11,13 @@ import {
   loadPrimitives,
   loadSnapshotFile,
   randomSalt,
-  type AttestorKey,
   type ClaimParams,
+  type SignedFxTable,
   type Primitives,
   type Snapshot,
 } from '../../src/prover';
-import { testKey } from '../fixtures';
+import type { Signer } from '../../src/common/p256-signer';
+import { testSigner } from '../fixtures';
 
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.json');
 
@@ -34,24 +35,26 @@ export class AttestationFactory {
     return new AttestationFactory(p, new ClaimProver(p), loadSnapshotFile(SAMPLE), randomSalt());
   }
 
-  /** The default attestor (seed 1) and others by seed. */
-  attestor(seed = 1): AttestorKey {
-    return testKey(this.p, seed);
+  /** The default snapshot signer (seed 1) and others by seed. */
+  signer(seed = 1): Promise<Signer> {
+    return testSigner(seed);
   }
 
   async package(opts: {
     context: bigint;
     asOf?: number;
-    attestorSeed?: number;
+    signerSeed?: number;
     params?: ClaimParams;
+    fx?: SignedFxTable;
   }): Promise<AttestationPackage> {
     const snapshot = { ...this.snapshot, asOf: opts.asOf ?? Math.floor(Date.now() / 1000) - 3600 };
     const { package: pkg } = await this.prover.prove({
       snapshot,
       salt: this.salt,
-      key: this.attestor(opts.attestorSeed),
+      signer: await this.signer(opts.signerSeed),
       params: opts.params ?? { claim: 'coverage', minCoverageBps: 12000 },
       context: opts.context,
+      ...(opts.fx ? { fx: opts.fx } : {}),
     });
     return pkg;
   }
