@@ -45,7 +45,8 @@ export type ErrorCode =
   | 'DEVELOPMENT_SETUP_REFUSED'
   | 'CONFIG_INVALID'
   | 'VAULT_MASTER_KEY_MISMATCH'
-  | 'CHAIN_UNAVAILABLE';
+  | 'CHAIN_UNAVAILABLE'
+  | 'KEY_MALFORMED';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

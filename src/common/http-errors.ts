@@ -35,6 +35,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   EGRESS_REFUSED: 422,
   VAULT_NOT_FOUND: 404,
   VAULT_DECRYPT_FAILED: 422,
+  KEY_MALFORMED: 400,
 };
 
 export function statusOf(code: ErrorCode): number {
