@@ -50,8 +50,8 @@ function keyRegisterPaths(path: string, name: string) {
     [`/v1/admin/${path}/{keyId}/revoke`]: {
       post: {
         summary:
-          `Revoke a ${name} from effectiveAt (default now); the earliest revocation wins and ` +
-          'none may precede validFrom. Answers the time in effect.',
+          `Revoke a ${name} from effectiveAt (default: now, or validFrom if later); the ` +
+          'earliest revocation wins and none may precede validFrom. Answers the time in effect.',
         security: admin.security,
         parameters: keyIdPath,
         requestBody: json(s.revokeBody),

@@ -82,6 +82,16 @@ describe.each([
     ]);
   });
 
+  it('revoking "now" a key not yet valid revokes it from its validFrom', async () => {
+    const k = newP256Key();
+    const validFrom = new Date(Date.now() + 30 * 24 * 3600 * 1000).toISOString();
+    await api
+      .admin('post', `/v1/admin/${path}`, { publicKey: k.publicKey, label: 'future', validFrom })
+      .expect(201);
+    const now = await api.admin('post', `/v1/admin/${path}/${k.keyId}/revoke`, {}).expect(200);
+    expect(now.body).toEqual({ keyId: k.keyId, revokedAt: validFrom });
+  });
+
   it('refuses bad inputs with stable codes, writing nothing', async () => {
     const k = newP256Key();
     const good = { publicKey: k.publicKey, label: 'bank', validFrom: FEB };

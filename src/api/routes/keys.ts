@@ -35,6 +35,13 @@ export function keyRegistryRoutes(stores: Stores, guard: RequestHandler[]): Rout
   for (const { kind, path, audit: type, name } of KEY_REGISTERS) {
     const unknown = () =>
       new ZkAttestError('NOT_FOUND', `no ${name} with this keyId`, { field: 'keyId' });
+    // validFrom never changes once registered, so reading it first cannot race.
+    const revokeNowFor = async (keyId: string): Promise<string> => {
+      const entry = await keys.get(kind, keyId);
+      if (!entry) throw unknown();
+      const now = new Date().toISOString();
+      return entry.validFrom > now ? entry.validFrom : now;
+    };
 
     router.post(`/v1/admin/${path}`, ...guard, async (req, res) => {
       const body = parseKeyBody(req.body);
@@ -53,7 +60,9 @@ export function keyRegistryRoutes(stores: Stores, guard: RequestHandler[]): Rout
     router.post(`/v1/admin/${path}/:keyId/revoke`, ...guard, async (req, res) => {
       const { keyId } = validate(keyIdParam, req.params);
       const { effectiveAt } = validate(revokeBody, req.body ?? {});
-      const requestedAt = effectiveAt ?? new Date().toISOString();
+      // "Revoke now" on a key not yet valid means "never trust it": from its validFrom (an
+      // explicit effectiveAt before validFrom is refused by the store).
+      const requestedAt = effectiveAt ?? (await revokeNowFor(keyId));
       // The answer is the time in effect: an earlier revocation is never moved later.
       const revokedAt = await keys.revoke(kind, keyId, requestedAt);
       if (revokedAt === undefined) throw unknown();
