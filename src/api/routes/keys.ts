@@ -6,7 +6,7 @@ import { keyBody, keyIdParam, revokeBody } from '../schemas';
 import type { KeyKind, Stores } from '../store';
 
 /** The URL segment and audit name of each register. */
-export const KEY_REGISTERS: ReadonlyArray<{
+const KEY_REGISTERS: ReadonlyArray<{
   kind: KeyKind;
   path: string;
   audit: string;
