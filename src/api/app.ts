@@ -11,6 +11,7 @@ import { createMetrics, type Metrics } from './metrics';
 import { adminRoutes } from './routes/admin';
 import { attestationRoutes } from './routes/attestations';
 import { challengeRoutes } from './routes/challenges';
+import { keyRegistryRoutes } from './routes/keys';
 import { systemRoutes } from './routes/system';
 import type { Stores } from './store';
 
@@ -82,6 +83,7 @@ export function createApp(deps: AppDeps): { app: Express; service: AttestationSe
   app.use(challengeRoutes(stores, deps.challengeTtlSeconds, write));
   app.use(attestationRoutes(service, stores, write, logger));
   app.use(adminRoutes(stores, admin));
+  app.use(keyRegistryRoutes(stores, admin));
   app.use((_req, res) => {
     res.status(404).json(errorBody('NOT_FOUND', 'no such endpoint'));
   });

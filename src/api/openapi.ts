@@ -17,6 +17,72 @@ const errors = {
   '503': error('state store unavailable (STORE_UNAVAILABLE)'),
 };
 const admin = { security: [{ adminToken: [] }], responses: { '401': error('UNAUTHORIZED') } };
+const keyIdPath = [
+  {
+    name: 'keyId',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  },
+];
+
+/** The paths of one key register (signer keys or FX sources). */
+function keyRegisterPaths(path: string, name: string) {
+  return {
+    [`/v1/admin/${path}`]: {
+      post: {
+        summary: `Register a P-256 ${name} (write-once: the same data again is a no-op)`,
+        security: admin.security,
+        requestBody: json(s.keyBody),
+        responses: {
+          ...errors,
+          '201': { description: 'registered', ...json(s.keyResponse) },
+          '200': { description: 'already registered with the same data', ...json(s.keyResponse) },
+          '400': error(
+            'KEY_MALFORMED (off the curve, not lowercase hex, keyId not sha256(x || y)), ' +
+              'REQUEST_INVALID (label, validFrom)',
+          ),
+          '409': error('CONFLICT: registered with another label or validFrom'),
+          ...admin.responses,
+        },
+      },
+    },
+    [`/v1/admin/${path}/{keyId}/revoke`]: {
+      post: {
+        summary:
+          `Revoke a ${name} from effectiveAt (default: now, or validFrom if later); the ` +
+          'earliest revocation wins and none may precede validFrom. Answers the time in effect.',
+        security: admin.security,
+        parameters: keyIdPath,
+        requestBody: json(s.revokeBody),
+        responses: {
+          ...errors,
+          '200': { description: 'the revocation in effect', ...json(s.keyRevokedResponse) },
+          '400': error('REQUEST_INVALID (effectiveAt before validFrom)'),
+          '404': error(`NOT_FOUND (details.field keyId): no such ${name}`),
+          ...admin.responses,
+        },
+      },
+    },
+    [`/v1/${path}`]: {
+      get: {
+        summary: `Every registered ${name}, by validFrom then keyId`,
+        responses: { '200': { description: 'the keys', ...json(s.keyListResponse) }, ...errors },
+      },
+    },
+    [`/v1/${path}/{keyId}`]: {
+      get: {
+        summary: `One registered ${name}`,
+        parameters: keyIdPath,
+        responses: {
+          '200': { description: 'the key', ...json(s.keyResponse) },
+          '404': error(`NOT_FOUND (details.field keyId): no such ${name}`),
+          ...errors,
+        },
+      },
+    },
+  };
+}
 
 /** The OpenAPI 3.1 document, built from the same zod schemas that validate requests. */
 export function openApiDocument() {
@@ -107,6 +173,8 @@ export function openApiDocument() {
           ...admin,
         },
       },
+      ...keyRegisterPaths('signers', 'signer key'),
+      ...keyRegisterPaths('fx-sources', 'FX source'),
       '/v1/admin/institutions': {
         post: {
           summary: 'Register an onshore institution and its transport key',

@@ -5,6 +5,8 @@ import {
   HEX64_PATTERN,
   INSTITUTION_ID_PATTERN,
   INSTITUTION_ID_RULE,
+  KEY_LABEL_PATTERN,
+  KEY_LABEL_RULE,
 } from '../common/ids';
 
 /** Request and response schemas: the validation, the types and the OpenAPI document in one. */
@@ -45,6 +47,26 @@ export const institutionBody = z.strictObject({
   publicKeyJwk: z.record(z.string(), z.unknown()),
 });
 export const institutionParam = z.strictObject({ id: institutionBody.shape.id });
+
+/** A P-256 public key (V2SPEC): affine x, y as 64 lowercase hex digits, on the curve. */
+export const p256PublicKey = z.strictObject({ x: hex64, y: hex64 });
+/** Registers a signer key or an FX source; `keyId`, if sent, must be sha256(x || y). */
+export const keyBody = z.strictObject({
+  publicKey: p256PublicKey,
+  keyId: hex64.optional(),
+  label: z.string().regex(KEY_LABEL_PATTERN, KEY_LABEL_RULE),
+  validFrom: z.iso.datetime().optional(),
+});
+export const keyIdParam = z.strictObject({ keyId: hex64 });
+export const keyResponse = z.object({
+  keyId: hex64,
+  publicKey: p256PublicKey,
+  label: z.string(),
+  validFrom: z.string(),
+  revokedAt: z.string().optional(),
+});
+export const keyListResponse = z.object({ items: z.array(keyResponse) });
+export const keyRevokedResponse = z.object({ keyId: hex64, revokedAt: z.string() });
 
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.object({}).optional() }),

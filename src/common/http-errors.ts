@@ -42,6 +42,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   FX_CURRENCY_MISSING: 400,
   CURRENCY_UNKNOWN: 400,
   DECIMALS_OUT_OF_RANGE: 400,
+  MAPPING_INVALID: 400,
 };
 
 export function statusOf(code: ErrorCode): number {

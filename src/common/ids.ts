@@ -44,3 +44,12 @@ export const HEX64_PATTERN = /^[0-9a-f]{64}$/;
 export const CONFIG_NAME_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
 /** How CONFIG_NAME_PATTERN reads in an error message. */
 export const CONFIG_NAME_RULE = '1..64 of [A-Za-z0-9._-]';
+
+/**
+ * A registered key's label (signer keys, FX sources): 1..64 printable characters, any script,
+ * but no control, format (bidi overrides, zero-width), private-use or unassigned characters and
+ * no line breaks: it ends up in log lines, audit events and operators' screens.
+ */
+export const KEY_LABEL_PATTERN = /^[^\p{C}\p{Zl}\p{Zp}]{1,64}$/u;
+/** How KEY_LABEL_PATTERN reads in an error message. */
+export const KEY_LABEL_RULE = '1..64 printable characters';

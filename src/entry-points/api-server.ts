@@ -15,6 +15,12 @@ import { ZkAttestError } from '../common/errors';
 import { createLogger, type Logger } from '../common/logger';
 import { createStores } from '../api/store';
 import { readRedisDurability } from '../api/store/redis-durability';
+import {
+  preloadTrustedKeys,
+  readTrustedKeysFile,
+  TRUSTED_KEYS_VARIABLE,
+} from '../api/trusted-keys-file';
+import { readVariable } from '../common/env-config';
 
 export interface RunningServer {
   url: string;
@@ -24,6 +30,11 @@ export interface RunningServer {
 
 /** Starts the API with a configuration; resolves once it listens. */
 export async function startServer(config: ApiConfig, logger: Logger): Promise<RunningServer> {
+  // Read before anything connects: a bad file stops start-up with CONFIG_INVALID.
+  const trustedKeysFile = config.TRUSTED_KEYS_FILE;
+  const trustedKeys = trustedKeysFile
+    ? await readVariable(TRUSTED_KEYS_VARIABLE, () => readTrustedKeysFile(trustedKeysFile))
+    : [];
   const stores = createStores({ REDIS_URL: config.REDIS_URL });
   if (stores.kind === 'memory') {
     logger.warn('REDIS_URL is not set: using the embedded in-memory store (nothing persists)');
@@ -34,6 +45,15 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
     const fields = { durability: level, appendonly, appendfsync };
     if (level === 'durable') logger.info(message, fields);
     else logger.warn(message, fields);
+  }
+  if (trustedKeys.length > 0) {
+    try {
+      const loaded = await preloadTrustedKeys(stores, trustedKeys);
+      logger.info('trusted keys loaded', { file: TRUSTED_KEYS_VARIABLE, ...loaded });
+    } catch (err) {
+      await stores.close();
+      throw err;
+    }
   }
   const registry = VerificationKeyRegistry.fromArtifacts({
     allowDevelopment: config.ALLOW_DEVELOPMENT_KEYS,

@@ -21,6 +21,25 @@ export interface AttestorDirectory {
   getAttestor(keyHash: string): Promise<AttestorStatus | undefined>;
 }
 
+/** A registered P-256 key (a snapshot signer or an FX source) as a verifier knows it. */
+export interface KeyStatus {
+  /** sha256(x || y), 64 lowercase hex digits. */
+  keyId: string;
+  /** Affine coordinates, 64 lowercase hex digits each. */
+  publicKey: { x: string; y: string };
+  label: string;
+  /** ISO time from which the key's signatures count. */
+  validFrom: string;
+  /** ISO effective time of revocation; signatures as of this time or later fail. */
+  revokedAt?: string;
+}
+
+/** Where a verifier looks up signer keys and FX sources (the API's registry, a file...). */
+export interface KeyDirectory {
+  getSigner(keyId: string): Promise<KeyStatus | undefined>;
+  getFxSource(keyId: string): Promise<KeyStatus | undefined>;
+}
+
 /** The verifier's own challenges: single-use nonces that bind a proof to one verification. */
 export interface ChallengeLedger {
   /**
@@ -67,7 +86,13 @@ export type PolicyReason =
   | 'REQUIREMENT_NOT_MET'
   | 'UNIT_NOT_ACCEPTED'
   | 'FX_STALE'
-  | 'FX_FROM_FUTURE';
+  | 'FX_FROM_FUTURE'
+  | 'SIGNER_UNKNOWN'
+  | 'SIGNER_NOT_YET_VALID'
+  | 'SIGNER_REVOKED'
+  | 'FX_SOURCE_UNKNOWN'
+  | 'FX_SOURCE_NOT_YET_VALID'
+  | 'FX_SOURCE_REVOKED';
 
 /** Whether the attestor was trusted at the snapshot's as-of time. */
 export function attestorReasons(status: AttestorStatus | undefined, asOf: number): PolicyReason[] {
@@ -77,6 +102,30 @@ export function attestorReasons(status: AttestorStatus | undefined, asOf: number
   if (status.revokedAt !== undefined && at >= Date.parse(status.revokedAt)) {
     return ['ATTESTOR_REVOKED'];
   }
+  return [];
+}
+
+const KEY_TRUST_REASONS = {
+  signer: ['SIGNER_UNKNOWN', 'SIGNER_NOT_YET_VALID', 'SIGNER_REVOKED'],
+  fx: ['FX_SOURCE_UNKNOWN', 'FX_SOURCE_NOT_YET_VALID', 'FX_SOURCE_REVOKED'],
+} as const satisfies Record<'signer' | 'fx', readonly PolicyReason[]>;
+
+/**
+ * Whether a signer key (snapshot) or an FX source (rate table) was trusted at `at`, Unix
+ * seconds (the signed asOf): validFrom <= at < revokedAt.
+ */
+export function keyTrustReasons(
+  kind: 'signer' | 'fx',
+  status: KeyStatus | undefined,
+  at: number,
+): PolicyReason[] {
+  const [unknown, notYetValid, revoked] = KEY_TRUST_REASONS[kind];
+  if (!status) return [unknown];
+  const ms = at * 1000;
+  // A time that does not parse trusts nothing (NaN compares false both ways).
+  const from = Date.parse(status.validFrom);
+  if (!(ms >= from)) return [notYetValid];
+  if (status.revokedAt !== undefined && !(ms < Date.parse(status.revokedAt))) return [revoked];
   return [];
 }
 

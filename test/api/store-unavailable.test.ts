@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { createLogger } from '../../src/common/logger';
 import { newInstitution } from '../support/attestation-factory';
+import { newP256Key } from '../support/p256-keys';
 import { ADMIN_TOKEN, startApi, type ApiUnderTest } from './api-harness';
 
 // With Redis down or hung every route answers a coded 503 within seconds (like the onshore
@@ -16,6 +17,7 @@ const HTTP_TIMEOUT_MS = 15_000;
 const logLines: string[] = [];
 let api: ApiUnderTest;
 let envelope: string;
+const signerKey = newP256Key();
 
 beforeAll(async () => {
   api = await startApi(
@@ -37,7 +39,19 @@ const GENERIC = {
 function calls(): Array<[string, () => request.Test]> {
   const app = request(api.app);
   const admin = (r: request.Test) => r.set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+  const { keyId, publicKey } = signerKey;
+  const keyRoutes = (path: string): Array<[string, () => request.Test]> => [
+    [
+      `register ${path}`,
+      () => admin(app.post(`/v1/admin/${path}`)).send({ publicKey, label: 'x' }),
+    ],
+    [`revoke ${path}`, () => admin(app.post(`/v1/admin/${path}/${keyId}/revoke`)).send({})],
+    [`list ${path}`, () => app.get(`/v1/${path}`)],
+    [`get ${path}`, () => app.get(`/v1/${path}/${keyId}`)],
+  ];
   return [
+    ...keyRoutes('signers'),
+    ...keyRoutes('fx-sources'),
     ['challenge', () => app.post('/v1/challenges')],
     ['submit', () => app.post('/v1/attestations').send({ envelope })],
     ['batch', () => app.post('/v1/attestations/batch').send({ envelopes: [envelope] })],

@@ -25,6 +25,7 @@ import {
   normalIso,
 } from './store-validation';
 import { listFromIndexes, newestFirst, recordIndexes } from './record-listing';
+import { createMemoryKeyRegistry } from './memory-key-registry';
 
 /** Above this many entries, issue/hit sweep out expired challenges and counters. */
 const SWEEP_THRESHOLD = 10_000;
@@ -257,6 +258,7 @@ export function createMemoryStores(): Stores {
     attestations,
     challenges,
     registry,
+    keys: createMemoryKeyRegistry(op),
     audit,
     rateLimiter,
     ping: async () => !closed,

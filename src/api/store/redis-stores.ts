@@ -18,6 +18,8 @@
  *   P reg:institution:<id>      hash    id, name, alg, publicKeyJwk (JSON), registeredAt,
  *                                       revokedAt?
  *   P reg:institutions          set     registered institution ids
+ *   P reg:key:<kind>:<keyId>    hash    signer keys and FX sources (redis-key-registry.ts)
+ *   P reg:keys:<kind>           set     their keyIds, per kind
  *   P audit                     stream  one field "e" = the event's JSON; MAXLEN ~ 1,000,000
  *   P rl:<key>                  string  fixed-window counter; PEXPIRE = window
  *
@@ -57,6 +59,7 @@ import {
   normalIso,
 } from './store-validation';
 import { listFromIndexes, recordIndexes } from './record-listing';
+import { createRedisKeyRegistry } from './redis-key-registry';
 
 export type RedisStoreOptions = RedisClientOptions;
 
@@ -360,6 +363,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
     attestations,
     challenges,
     registry,
+    keys: createRedisKeyRegistry(redis, guardedRedis, p),
     audit,
     rateLimiter,
     async ping() {

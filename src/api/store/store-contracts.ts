@@ -1,12 +1,13 @@
 /**
  * The offshore API's state, behind small interfaces: recorded attestations, single-use
- * challenges, the attestor/institution registry, an append-only audit log and rate-limit
- * counters. Two implementations keep the same contract: Redis (production) and memory (demo);
+ * challenges, the attestor/institution registry, the signer-key and FX-source registry, an
+ * append-only audit log and rate-limit counters. Two implementations keep the same contract: Redis (production) and memory (demo);
  * store-validation.ts and record-listing.ts hold the helpers both share, so they cannot drift.
  */
 import type { ClaimName } from '../../claims';
 import type { EgressHead } from '../../common/egress-head';
 import type { JsonWebKey } from '../../common/transport-key';
+import type { KeyStatus } from '../../verifier/policy';
 
 /** The claims a package can prove (the claim registry's names). */
 export type ClaimKind = ClaimName;
@@ -161,6 +162,58 @@ export interface RegistryStore {
   listInstitutions(): Promise<InstitutionEntry[]>;
 }
 
+/** The two registers of P-256 keys: snapshot signers and FX (rate table) sources. */
+export type KeyKind = 'signer' | 'fx';
+
+/** A registered key: exactly what a verifier needs to know of it (its KeyStatus). */
+export type KeyEntry = KeyStatus;
+
+/** What registering a key takes. */
+export interface KeyRegistration {
+  publicKey: { x: string; y: string };
+  /** If given, must be sha256(x || y) of `publicKey` (a check, never an override). */
+  keyId?: string;
+  /** 1..64 printable characters (KEY_LABEL_PATTERN). */
+  label: string;
+  /**
+   * ISO time from which the key's signatures count. Absent: now for a new key, and for a key
+   * already registered, whatever it was registered with (so a retried request is idempotent).
+   */
+  validFrom?: string;
+}
+
+/** What register did: `created` for the write that made the entry, and the entry in effect. */
+export interface KeyRegisterResult {
+  created: boolean;
+  entry: KeyEntry;
+}
+
+/**
+ * Signer keys and FX sources, one register per kind (a key may be in both; each has its own
+ * label, validity and revocation). An entry is write-once: registering it again with the same
+ * data is a no-op, with other data CONFLICT. Revocation is one-way and the earliest effective
+ * time wins: a second revocation can move it earlier, never later, and none may precede
+ * validFrom (REQUEST_INVALID), so "validFrom <= t < revokedAt" stays a well-formed interval.
+ */
+export interface KeyRegistryStore {
+  /**
+   * Registers a key after checking it (KEY_MALFORMED: off the curve, keyId not the key's;
+   * STORE_INVALID_ARGUMENT: bad label or time).
+   * @throws ZkAttestError CONFLICT when the key is registered with another label or validFrom.
+   */
+  register(kind: KeyKind, registration: KeyRegistration): Promise<KeyRegisterResult>;
+  /**
+   * Revokes from `effectiveAt` (ISO); returns the revocation time now in effect (an earlier one
+   * stays), or undefined if the key is unknown.
+   * @throws ZkAttestError REQUEST_INVALID when `effectiveAt` precedes the key's validFrom.
+   */
+  revoke(kind: KeyKind, keyId: string, effectiveAt: string): Promise<string | undefined>;
+  /** The key, or undefined (also for a string that cannot be a keyId). */
+  get(kind: KeyKind, keyId: string): Promise<KeyEntry | undefined>;
+  /** Every key of the kind, by validFrom then keyId. */
+  list(kind: KeyKind): Promise<KeyEntry[]>;
+}
+
 /** An audit event: a type and flat scalar fields (undefined fields are dropped). */
 export interface AuditEvent {
   type: string;
@@ -201,6 +254,8 @@ export interface Stores {
   attestations: AttestationStore;
   challenges: ChallengeStore;
   registry: RegistryStore;
+  /** Signer keys and FX sources (v2). */
+  keys: KeyRegistryStore;
   audit: AuditLog;
   rateLimiter: RateLimiter;
   /** Whether the backend answers (never throws). */
