@@ -74,6 +74,8 @@ export interface ClaimDescriptor<
   circuitInputs(params: P, snapshot: ClaimSnapshot): Record<string, string>;
   /** The public values a valid proof carries, decoded from its statement. */
   publicValues(parts: StatementParts): V;
+  /** Which public values are amounts (minor units of the reporting unit), to print with it. */
+  amounts(values: V): Record<string, bigint>;
   /**
    * What a valid proof establishes, in plain words; `signed` names the signed snapshot and
    * `unit` is the reporting unit its amounts are in.

@@ -74,6 +74,7 @@ export const concentration: ClaimDescriptor<
     maxShareBps: String(p.maxShareBps),
     allowedClasses: maskOfClasses(p.allowedClasses).toString(),
   }),
+  amounts: () => ({}),
   publicValues: (parts) => ({
     maxShareBps: Number(parts.paramA),
     allowedClasses: classesOfMask(parts.paramB),

@@ -49,6 +49,7 @@ export const coverage: ClaimDescriptor<
     minCoverageBps: Number(parts.paramA),
     liabilities: parts.paramB.toString(),
   }),
+  amounts: (v) => ({ liabilities: BigInt(v.liabilities) }),
   meaning: (v, signed, unit) =>
     `In ${signed}, the collateral after haircuts is at least ${pct(v.minCoverageBps)} ` +
     `of liabilities of ${formatAmount(BigInt(v.liabilities), unit)}.`,

@@ -1,7 +1,14 @@
-export type { ClaimDescriptor, ClaimPosition, ClaimSnapshot, CliValues } from './claim-descriptor';
+export type {
+  AmountUnit,
+  ClaimDescriptor,
+  ClaimPosition,
+  ClaimSnapshot,
+  CliValues,
+} from './claim-descriptor';
 export {
   CLAIMS,
   CLAIM_NAMES,
+  claimAmounts,
   claimCircuitInputs,
   claimCliOptions,
   claimHolds,

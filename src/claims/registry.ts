@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ZkAttestError } from '../common/errors';
+import { formatAmount } from '../common/money';
 import type { StatementParts } from '../common/statement';
 import type { AmountUnit, ClaimDescriptor, ClaimSnapshot, CliValues } from './claim-descriptor';
 import { concentration } from './concentration';
@@ -133,6 +134,14 @@ export function claimValues(claim: ClaimName, parts: StatementParts): ClaimValue
 export function claimMeaning(values: ClaimValues, asOf: number, unit: AmountUnit): string {
   const at = new Date(asOf * 1000).toISOString();
   return claimNamed(values.claim).meaning(values, `the signed snapshot of ${at}`, unit);
+}
+
+/** The proof's amounts as people read them, e.g. `{ liabilities: 'USD 12,500,000.00' }`. */
+export function claimAmounts(values: ClaimValues, unit: AmountUnit): Record<string, string> {
+  const amounts = claimNamed(values.claim).amounts(values);
+  return Object.fromEntries(
+    Object.entries(amounts).map(([name, minor]) => [name, formatAmount(minor, unit)]),
+  );
 }
 
 /** Whether the proven values meet the investor's requirement of their claim (none: met). */

@@ -53,6 +53,7 @@ export const yieldRange: ClaimDescriptor<
     minYieldBps: String(p.minYieldBps),
     maxYieldBps: String(p.maxYieldBps),
   }),
+  amounts: () => ({}),
   publicValues: (parts) => ({
     minYieldBps: Number(parts.paramA),
     maxYieldBps: Number(parts.paramB),

@@ -1,13 +1,10 @@
 export { batchVerify, type BatchVerifyItem } from './batch-verify';
 export { claimMeaning, claimValues, type ClaimValues } from '../claims';
 export {
-  attestorReasons,
   DEFAULT_POLICY,
   freshnessReasons,
   keyTrustReasons,
   requirementReasons,
-  type AttestorDirectory,
-  type AttestorStatus,
   type ChallengeLedger,
   type ClaimRequirements,
   type KeyDirectory,

@@ -7,20 +7,6 @@ import {
 
 export type { ClaimRequirements };
 
-/** An attestor key as a verifier knows it: trusted from `validFrom`, until `revokedAt`. */
-export interface AttestorStatus {
-  keyHash: string;
-  /** ISO time from which the key's signatures count. */
-  validFrom: string;
-  /** ISO effective time of revocation; signatures on snapshots as of this time or later fail. */
-  revokedAt?: string;
-}
-
-/** Where a verifier looks up attestor keys (a registry in Redis, a file, a contract...). */
-export interface AttestorDirectory {
-  getAttestor(keyHash: string): Promise<AttestorStatus | undefined>;
-}
-
 /** A registered P-256 key (a snapshot signer or an FX source) as a verifier knows it. */
 export interface KeyStatus {
   /** sha256(x || y), 64 lowercase hex digits. */
@@ -76,9 +62,6 @@ export const DEFAULT_POLICY: VerificationPolicy = {
 
 /** Why a well-formed attestation was not accepted. Stable strings: clients match on them. */
 export type PolicyReason =
-  | 'ATTESTOR_UNKNOWN'
-  | 'ATTESTOR_NOT_YET_VALID'
-  | 'ATTESTOR_REVOKED'
   | 'SNAPSHOT_STALE'
   | 'SNAPSHOT_FROM_FUTURE'
   | 'CONTEXT_UNKNOWN'
@@ -94,16 +77,6 @@ export type PolicyReason =
   | 'FX_SOURCE_NOT_YET_VALID'
   | 'FX_SOURCE_REVOKED';
 
-/** Whether the attestor was trusted at the snapshot's as-of time. */
-export function attestorReasons(status: AttestorStatus | undefined, asOf: number): PolicyReason[] {
-  if (!status) return ['ATTESTOR_UNKNOWN'];
-  const at = asOf * 1000;
-  if (at < Date.parse(status.validFrom)) return ['ATTESTOR_NOT_YET_VALID'];
-  if (status.revokedAt !== undefined && at >= Date.parse(status.revokedAt)) {
-    return ['ATTESTOR_REVOKED'];
-  }
-  return [];
-}
 
 const KEY_TRUST_REASONS = {
   signer: ['SIGNER_UNKNOWN', 'SIGNER_NOT_YET_VALID', 'SIGNER_REVOKED'],

@@ -5,6 +5,7 @@ import {
   requirementReasons,
   unitReasons,
   type KeyDirectory,
+  type KeyStatus,
   type ChallengeLedger,
   type PolicyReason,
   type VerificationPolicy,
@@ -28,9 +29,20 @@ export interface VerifierContext {
   now?: () => number;
 }
 
+/** A registered key as a verdict names it: its id and the registry's label, when known. */
+export interface NamedKey {
+  keyId: string;
+  label?: string;
+}
+
 export interface AttestationVerdict extends Omit<Verdict, 'reasons'> {
   reasons: Array<RejectionReason | PolicyReason>;
+  /** Who signed, with the labels the registry gives them (absent when nothing decoded). */
+  trust?: { signers: NamedKey[]; fxSource?: NamedKey };
 }
+
+const named = (keyId: string, status: KeyStatus | undefined): NamedKey =>
+  status ? { keyId, label: status.label } : { keyId };
 
 /**
  * Verifies an attestation package: the proof (verifyPackage), then what its public signals
@@ -46,15 +58,21 @@ export async function verifyAttestation(
   const verdict = await verifyPackage(candidate, ctx.registry, opts);
   const reasons: AttestationVerdict['reasons'] = [...verdict.reasons];
   const values = verdict.publicValues;
+  let trust: AttestationVerdict['trust'];
   if (values) {
     const now = ctx.now?.() ?? Date.now();
+    trust = { signers: [] };
     for (const keyId of values.signers) {
-      reasons.push(...keyTrustReasons('signer', await ctx.keys.getSigner(keyId), values.asOf));
+      const status = await ctx.keys.getSigner(keyId);
+      trust.signers.push(named(keyId, status));
+      reasons.push(...keyTrustReasons('signer', status, values.asOf));
     }
     if (values.fx) {
       const { sourceKeyId, asOf } = values.fx;
+      const status = await ctx.keys.getFxSource(sourceKeyId);
+      trust.fxSource = named(sourceKeyId, status);
       reasons.push(
-        ...keyTrustReasons('fx', await ctx.keys.getFxSource(sourceKeyId), asOf),
+        ...keyTrustReasons('fx', status, asOf),
         ...fxFreshnessReasons(ctx.policy, asOf, now),
       );
     }
@@ -74,5 +92,5 @@ export async function verifyAttestation(
       if (state === 'used') reasons.push('CONTEXT_REUSED');
     }
   }
-  return { ...verdict, valid: reasons.length === 0, reasons };
+  return { ...verdict, valid: reasons.length === 0, reasons, ...(trust ? { trust } : {}) };
 }

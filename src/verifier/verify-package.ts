@@ -1,5 +1,5 @@
 import * as snarkjs from 'snarkjs';
-import { claimMeaning, claimValues, type ClaimValues } from '../claims';
+import { claimAmounts, claimMeaning, claimValues, type ClaimValues } from '../claims';
 import {
   checkPackage,
   packageId,
@@ -42,6 +42,8 @@ export interface Verdict {
   circuitId: string;
   /** Plain-words meaning of the claim (what a valid proof establishes). */
   meaning: string;
+  /** The claim's amounts as people read them, e.g. `{ liabilities: 'USD 12,500,000.00' }`. */
+  amounts: Record<string, string>;
   /** Decoded public values; present when the statement decodes. */
   publicValues?: {
     commitment: string;
@@ -160,6 +162,7 @@ export async function verifyPackage(
     claim: pkg.claim,
     circuitId: pkg.circuitId,
     meaning: values ? claimMeaning(values, snap.asOf, unit) : 'undecodable statement',
+    amounts: values ? claimAmounts(values, unit) : {},
     ...(parts && values
       ? {
           publicValues: {
