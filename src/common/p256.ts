@@ -1,0 +1,126 @@
+/**
+ * ECDSA P-256 / SHA-256 keys and signatures of Statement v2 (snapshot signers, FX sources).
+ * One encoding per key and per signature: public keys as `{ x, y }` lowercase hex64 on the
+ * curve, signatures as hex128 r || s with 1 <= r, s < n and low s (s <= n/2). Every verifier
+ * refuses a high-s signature, so (r, n - s) is not a second valid encoding of one signature.
+ */
+import { createHash } from 'node:crypto';
+import { p256 } from '@noble/curves/p256';
+import { z } from 'zod';
+import { isP256Point } from './curve-points';
+import { ZkAttestError } from './errors';
+import { sha256Hex } from './hash';
+
+/** A P-256 public key: affine coordinates as 64 lowercase hex digits each, no 0x. */
+export interface P256PublicKey {
+  x: string;
+  y: string;
+}
+
+/** The JSON shape of a public key (shape only; {@link parsePublicKey} checks the point). */
+export const publicKeySchema = z.strictObject({ x: z.string(), y: z.string() });
+
+/** The group order n of P-256. */
+export const P256_ORDER: bigint = p256.CURVE.n;
+/** The largest low s: floor(n / 2) (n is odd). */
+const HALF_ORDER = P256_ORDER >> 1n;
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const HEX128 = /^[0-9a-f]{128}$/;
+
+/**
+ * Checks a public key: strict `{ x, y }`, lowercase hex64 each, a point on P-256.
+ *
+ * @throws ZkAttestError KEY_MALFORMED naming the field.
+ */
+export function parsePublicKey(candidate: unknown, field = 'publicKey'): P256PublicKey {
+  const parsed = publicKeySchema.safeParse(candidate);
+  if (!parsed.success || !HEX64.test(parsed.data.x) || !HEX64.test(parsed.data.y)) {
+    throw new ZkAttestError(
+      'KEY_MALFORMED',
+      `${field} must be { x, y } of 64 lowercase hex digits each`,
+      { field },
+    );
+  }
+  const { x, y } = parsed.data;
+  if (!isP256Point(Buffer.from(x, 'hex'), Buffer.from(y, 'hex'))) {
+    throw new ZkAttestError('KEY_MALFORMED', `${field} is not a point on P-256`, { field });
+  }
+  return { x, y };
+}
+
+/** A key's id: sha256(x_bytes32 || y_bytes32) as hex64. */
+export function keyIdOf(publicKey: P256PublicKey): string {
+  const key = parsePublicKey(publicKey);
+  return sha256Hex(Buffer.from(key.x + key.y, 'hex'));
+}
+
+/**
+ * Decodes a signature: hex128 (lowercase) r || s, 1 <= r, s < n, s <= n/2.
+ *
+ * @throws ZkAttestError SIGNATURE_MALFORMED otherwise (high s included).
+ */
+export function decodeSignature(signature: unknown, field = 'signature'): { r: bigint; s: bigint } {
+  const { r, s } = decodeAnyS(signature, field);
+  if (s > HALF_ORDER) {
+    throw new ZkAttestError('SIGNATURE_MALFORMED', `${field} has a high s (s > n/2)`, { field });
+  }
+  return { r, s };
+}
+
+/** r and s of a hex128 signature in range, whether s is low or high. */
+function decodeAnyS(signature: unknown, field: string): { r: bigint; s: bigint } {
+  if (typeof signature !== 'string' || !HEX128.test(signature)) {
+    throw new ZkAttestError(
+      'SIGNATURE_MALFORMED',
+      `${field} must be 128 lowercase hex digits (r || s)`,
+      { field },
+    );
+  }
+  const r = BigInt(`0x${signature.slice(0, 64)}`);
+  const s = BigInt(`0x${signature.slice(64)}`);
+  if (r < 1n || r >= P256_ORDER || s < 1n || s >= P256_ORDER) {
+    throw new ZkAttestError('SIGNATURE_MALFORMED', `${field} has r or s outside 1..n-1`, {
+      field,
+    });
+  }
+  return { r, s };
+}
+
+/** The low-s form of an r || s signature (hex128), s replaced by n - s when s > n/2. */
+export function normaliseLowS(signature: string): string {
+  const { r, s } = decodeAnyS(signature, 'signature');
+  return encodeSignature(r, s > HALF_ORDER ? P256_ORDER - s : s);
+}
+
+/** The low-s hex128 form of a raw 64-byte r || s signature (WebCrypto's IEEE P1363 output). */
+export function signatureFromP1363(bytes: Uint8Array): string {
+  if (bytes.length !== 64) {
+    throw new ZkAttestError('SIGNATURE_MALFORMED', 'a P-256 signature is 64 bytes (r || s)', {
+      field: 'signature',
+    });
+  }
+  return normaliseLowS(Buffer.from(bytes).toString('hex'));
+}
+
+function encodeSignature(r: bigint, s: bigint): string {
+  return r.toString(16).padStart(64, '0') + s.toString(16).padStart(64, '0');
+}
+
+/**
+ * Whether `signature` is `publicKey`'s ECDSA signature over SHA-256(message). A wrong
+ * signature is the answer false; a malformed key or signature is an error.
+ *
+ * @throws ZkAttestError KEY_MALFORMED, SIGNATURE_MALFORMED (high s included).
+ */
+export function verifySignature(
+  publicKey: P256PublicKey,
+  message: Uint8Array,
+  signature: string,
+): boolean {
+  const key = parsePublicKey(publicKey);
+  const { r, s } = decodeSignature(signature);
+  const digest = createHash('sha256').update(message).digest();
+  const sec1 = `04${key.x}${key.y}`; // SEC 1 uncompressed point
+  return p256.verify(new p256.Signature(r, s), digest, sec1, { lowS: true, prehash: false });
+}
