@@ -24,9 +24,10 @@ import { required, type Command } from './args';
 const hex = (x: bigint) => `0x${x.toString(16)}`;
 
 const keysNew: Command = {
-  name: 'keys new',
-  summary: 'create a Baby Jubjub EdDSA attestor key pair',
-  usage: 'zkattest keys new [--out attestor.key.json]',
+  // v1 attestor key (statement v1), beside the v2 P-256 `keys new` of key-commands.ts.
+  name: 'keys new-eddsa',
+  summary: 'create a Baby Jubjub EdDSA attestor key pair (statement v1)',
+  usage: 'zkattest keys new-eddsa [--out attestor.key.json]',
   options: { out: { type: 'string', default: 'attestor.key.json' } },
   async run(values) {
     const p = await loadPrimitives();

@@ -3,6 +3,7 @@ import { parseCommandArgs, type Command } from '../cli/args';
 import { CHAIN_COMMANDS } from '../cli/chain-commands';
 import { COMMANDS as CORE_COMMANDS } from '../cli/commands';
 import { EGRESS_COMMANDS } from '../cli/egress-commands';
+import { KEY_COMMANDS } from '../cli/key-commands';
 import { QUEUE_COMMAND } from '../cli/queue-command';
 import { VAULT_COMMANDS } from '../cli/vault-commands';
 import { WORKER_COMMAND } from '../cli/worker-command';
@@ -10,6 +11,7 @@ import { terminateSnarkjsCurve } from '../common/snarkjs-teardown';
 
 const COMMANDS = [
   ...CORE_COMMANDS,
+  ...KEY_COMMANDS,
   ...CHAIN_COMMANDS,
   ...EGRESS_COMMANDS,
   ...VAULT_COMMANDS,

@@ -61,7 +61,7 @@ afterAll(async () => {
 
 describe('zkattest deploy and mint on a real chain', () => {
   it('deploys, proves for the token, mints within capacity and is refused beyond it', async () => {
-    const keys = await zkattest(['keys', 'new', '--out', 'attestor.key.json'], dir);
+    const keys = await zkattest(['keys', 'new-eddsa', '--out', 'attestor.key.json'], dir);
     const keyHash = /key hash \(Poseidon\(Ax, Ay\)\): (\d+)/.exec(keys.stdout)![1]!;
     const deployed = await zkattest(
       [

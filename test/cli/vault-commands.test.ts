@@ -45,7 +45,7 @@ afterAll(async () => {
 describe('zkattest vault', () => {
   it('imports an attestor key, lists it, rotates the master key, and still reads it', async () => {
     const one = { ZKATTEST_MASTER_KEYS: `k1:${k1}`, ZKATTEST_MASTER_KEY_ID: 'k1' };
-    await zkattest(['keys', 'new', '--out', 'a.key.json'], one);
+    await zkattest(['keys', 'new-eddsa', '--out', 'a.key.json'], one);
     const imported = await zkattest(['vault', 'import-key', '--key', 'a.key.json'], one);
     expect(imported.code).toBe(0);
     expect((await zkattest(['vault', 'list'], one)).stdout).toMatch(
@@ -129,7 +129,7 @@ describe('zkattest vault with a damaged vault or a wrong master key', () => {
   });
 
   it("refuses a master key that is not the vault's, before sealing anything under it", async () => {
-    await zkattest(['keys', 'new', '--out', 'w.key.json'], one, own.url);
+    await zkattest(['keys', 'new-eddsa', '--out', 'w.key.json'], one, own.url);
     expect(
       (await zkattest(['vault', 'import-key', '--key', 'w.key.json'], one, own.url)).code,
     ).toBe(0);

@@ -42,7 +42,7 @@ beforeAll(() => {
 });
 
 describe('zkattest CLI', () => {
-  it.each([['keys', 'new'], ['snapshot', 'commit'], ['prove'], ['verify']])(
+  it.each([['keys', 'new-eddsa'], ['snapshot', 'commit'], ['prove'], ['verify']])(
     '%s %s --help prints its usage',
     async (...words) => {
       const { code, stdout } = await zkattest([...words.filter(Boolean), '--help'], dir);
@@ -57,11 +57,11 @@ describe('zkattest CLI', () => {
   });
 
   it('creates an attestor key readable by its owner only, and never overwrites one', async () => {
-    const first = await zkattest(['keys', 'new', '--out', 'a.key.json'], dir);
+    const first = await zkattest(['keys', 'new-eddsa', '--out', 'a.key.json'], dir);
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/key hash \(Poseidon\(Ax, Ay\)\): \d+/);
     expect(statSync(join(dir, 'a.key.json')).mode & 0o777).toBe(0o600);
-    const again = await zkattest(['keys', 'new', '--out', 'a.key.json'], dir);
+    const again = await zkattest(['keys', 'new-eddsa', '--out', 'a.key.json'], dir);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('[KEY_FILE]');
   });
@@ -72,7 +72,7 @@ describe('zkattest CLI', () => {
     const commitment = /commitment: (\d+)/.exec(commit.stdout)![1];
     expect(statSync(join(dir, 'snapshot.csv.secret.json')).mode & 0o777).toBe(0o600);
 
-    await zkattest(['keys', 'new', '--out', 'p.key.json'], dir);
+    await zkattest(['keys', 'new-eddsa', '--out', 'p.key.json'], dir);
     const prove = await zkattest(
       [
         'prove',
