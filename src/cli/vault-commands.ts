@@ -1,5 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { ZkAttestError } from '../common/errors';
-import { loadPrimitives, readAttestorKey } from '../prover';
+import {
+  importPrivateKey,
+  newSignerKey,
+  readSignerKeyFile,
+  SIGNER_KEY_FILE_TYPE,
+  type SignerKey,
+} from '../common/p256-signer';
+import { loadSnapshotFile, randomSalt } from '../prover';
 import { masterKeysFromEnv, RedisVaultStore, Vault, type UnreadableEntry } from '../prover/vault';
 import { required, type Command } from './args';
 
@@ -32,18 +40,76 @@ function reportUnreadable(entries: UnreadableEntry[]): void {
   if (entries.length > 0) process.exitCode = VAULT_DAMAGED_EXIT;
 }
 
-const importKey: Command = {
-  name: 'vault import-key',
-  summary: 'store an attestor signing key in the encrypted vault',
-  usage: `zkattest vault import-key --key <attestor.key.json> [--label <text>]\n${ENV_HELP}`,
-  options: { key: { type: 'string' }, label: { type: 'string', default: 'attestor' } },
+const ADD_KEY_USAGE = `zkattest vault add-key (--from <signer.key.json | PKCS#8 PEM/DER | JWK> | --new) [--label <text>]
+${ENV_HELP}
+  Prints the vault id (for ONSHORE_SIGNER_KEY_ID) and the public key JSON to register offshore.`;
+
+/** The key of --from: a signer key file (`zkattest keys new`), else PKCS#8 PEM/DER or a JWK. */
+async function keyFrom(file: string): Promise<{ key: SignerKey; label?: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch {
+    throw new ZkAttestError('KEY_FILE', `cannot read ${file}`, { file });
+  }
+  let type: unknown;
+  try {
+    type = (JSON.parse(bytes.toString('utf8')) as { type?: unknown }).type;
+  } catch {
+    // Not JSON: PKCS#8 PEM or DER.
+  }
+  return type === SIGNER_KEY_FILE_TYPE
+    ? readSignerKeyFile(file)
+    : { key: await importPrivateKey(bytes) };
+}
+
+const addKey: Command = {
+  name: 'vault add-key',
+  summary: 'store a P-256 signer key in the encrypted vault (from a key file, or a new one)',
+  usage: ADD_KEY_USAGE,
+  options: { from: { type: 'string' }, new: { type: 'boolean' }, label: { type: 'string' } },
   async run(values) {
-    const key = readAttestorKey(await loadPrimitives(), required(values, 'key', this.usage));
-    const id = await withVault((v) => v.putAttestorKey(key.privateKey, values.label as string));
-    console.log(`attestor key stored in the vault as ${id} (key hash ${key.keyHash})`);
-    console.log('the key file can now be destroyed');
+    if ((values.from === undefined) === (values.new !== true)) {
+      throw new ZkAttestError('USAGE', `give either --from <file> or --new\n\n${ADD_KEY_USAGE}`);
+    }
+    const { key, label: fileLabel } =
+      typeof values.from === 'string' ? await keyFrom(values.from) : { key: await newSignerKey() };
+    const label = typeof values.label === 'string' ? values.label : (fileLabel ?? 'signer');
+    const id = await withVault((v) => v.putSignerKey(key, label));
+    console.error(`signer key stored in the vault as ${id}`);
+    if (values.from !== undefined) console.error('the key file can now be destroyed');
+    console.log(JSON.stringify({ id, keyId: key.keyId, publicKey: key.publicKey, label }, null, 2));
   },
 };
+
+const ADD_SNAPSHOT_USAGE = `zkattest vault add-snapshot --snapshot <snapshot.csv|json> [--fx <fx.json>] [--label <text>]
+${ENV_HELP}
+  --fx: the signed FX table (\`zkattest fx sign\`), needed when positions are in several currencies.`;
+
+const addSnapshot: Command = {
+  name: 'vault add-snapshot',
+  summary: 'store a snapshot (and its signed FX table) in the encrypted vault, with a new salt',
+  usage: ADD_SNAPSHOT_USAGE,
+  options: { snapshot: { type: 'string' }, fx: { type: 'string' }, label: { type: 'string' } },
+  async run(values) {
+    const snapshot = loadSnapshotFile(required(values, 'snapshot', ADD_SNAPSHOT_USAGE));
+    const fx = typeof values.fx === 'string' ? readFxFile(values.fx) : undefined;
+    const label = typeof values.label === 'string' ? values.label : undefined;
+    const id = await withVault((v) => v.putSnapshot(snapshot, randomSalt(), { label, fx }));
+    console.log(`snapshot stored in the vault as ${id} (${snapshot.positions.length} positions)`);
+  },
+};
+
+/** The JSON of an FX file (checked against the snapshot by the vault). */
+function readFxFile(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ZkAttestError('FX_TABLE_INVALID', `cannot read a JSON signed FX table from ${file}`, {
+      field: 'fx',
+    });
+  }
+}
 
 const list: Command = {
   name: 'vault list',
@@ -51,14 +117,17 @@ const list: Command = {
   usage: `zkattest vault list\n${ENV_HELP}\n${DAMAGED_HELP}`,
   options: {},
   async run() {
-    const { snapshots, attestorKeys: keys, unreadable } = await withVault((v) => v.inventory());
+    const { snapshots, signerKeys: keys, unreadable } = await withVault((v) => v.inventory());
     for (const s of snapshots) {
+      const fx = s.fxRows === undefined ? '' : `  FX ${s.fxRows} rows`;
       console.log(
-        `snapshot ${s.id}  ${s.positions} positions  as of ${new Date(s.asOf * 1000).toISOString()}  ` +
+        `snapshot ${s.id}  ${s.positions} positions${fx}  as of ${new Date(s.asOf * 1000).toISOString()}  ` +
           `${s.label ?? ''}  [${s.masterKeyId}]`,
       );
     }
-    for (const k of keys) console.log(`attestor key ${k.id}  ${k.label}  [${k.masterKeyId}]`);
+    for (const k of keys) {
+      console.log(`signer key ${k.id}  keyId ${k.keyId}  ${k.label}  [${k.masterKeyId}]`);
+    }
     reportUnreadable(unreadable);
   },
 };
@@ -78,4 +147,4 @@ ${DAMAGED_HELP}`,
   },
 };
 
-export const VAULT_COMMANDS: Command[] = [importKey, list, rotate];
+export const VAULT_COMMANDS: Command[] = [addKey, addSnapshot, list, rotate];

@@ -53,7 +53,9 @@ export type ErrorCode =
   | 'FX_CURRENCY_MISSING'
   | 'CURRENCY_UNKNOWN'
   | 'DECIMALS_OUT_OF_RANGE'
-  | 'MAPPING_INVALID';
+  | 'MAPPING_INVALID'
+  | 'FX_SIGNATURE_INVALID'
+  | 'JOB_VERSION_UNSUPPORTED';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

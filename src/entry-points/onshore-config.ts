@@ -2,13 +2,17 @@
 import { z } from 'zod';
 import { logLevel, readEnvConfig, redisUrl, type Env } from '../common/env-config';
 
+/** A vault id (src/prover/vault/vault-store.ts VAULT_ID_PATTERN; config stays off the prover). */
+const VAULT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 const onshoreSchema = z.object({
   REDIS_URL: redisUrl,
   ONSHORE_HOST: z.string().default('127.0.0.1'),
   ONSHORE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** name:role:sha256-of-token,... (hashes, not tokens; parsed by usersFromEnv). */
   ONSHORE_USERS: z.string(),
-  ONSHORE_ATTESTOR_KEY_ID: z.string(),
+  /** Vault id of the P-256 signer key (`zkattest vault add-key` prints it). */
+  ONSHORE_SIGNER_KEY_ID: z.string().regex(VAULT_ID, 'must be a vault id (1..64 of [A-Za-z0-9_-])'),
   /** Path of destinations.json (it holds transport private keys). */
   ONSHORE_DESTINATIONS: z.string(),
   /** Secret: its format is checked by masterKeysFromEnv, and never echoed. */

@@ -2,7 +2,7 @@
  * The onshore service process (its own port, inside the custodian's network):
  *
  *   REDIS_URL=... ZKATTEST_MASTER_KEYS=k1:<base64> ZKATTEST_MASTER_KEY_ID=k1 \
- *   ONSHORE_USERS=olivia:operator:<sha256 of token>[:desk],... ONSHORE_ATTESTOR_KEY_ID=<vault id> \
+ *   ONSHORE_USERS=olivia:operator:<sha256 of token>[:desk],... ONSHORE_SIGNER_KEY_ID=<vault id> \
  *   ONSHORE_DESTINATIONS=/etc/zkattest/destinations.json  npx tsx src/entry-points/onshore-server.ts
  *
  * destinations.json (mode 0600: it holds the transport private keys):
@@ -22,7 +22,7 @@ async function main() {
     redisUrl: env.REDIS_URL,
     masterKeys,
     users,
-    attestorKeyId: env.ONSHORE_ATTESTOR_KEY_ID,
+    signerKeyId: env.ONSHORE_SIGNER_KEY_ID,
     destinations,
     logger,
   });

@@ -63,7 +63,7 @@ export async function runWorker(env: Env = process.env): Promise<void> {
     lastRedisError = Date.now();
     log({ event: 'redis-error', reason: err.message });
   };
-  await runWorkerWith(config, async (p) => {
+  await runWorkerWith(config, async () => {
     const vault = new Vault(
       new RedisVaultStore(redisUrl, { onConnectionError: onError }),
       await readVariable('ZKATTEST_MASTER_KEYS', () => masterKeysFromEnv(env)),
@@ -71,7 +71,7 @@ export async function runWorker(env: Env = process.env): Promise<void> {
     // A wrong master key must stop the worker here, not fail (or seal) job after job.
     log({ event: 'master-key-checked', ...(await vault.checkMasterKey()) });
     return {
-      source: new VaultSnapshotSource(vault, p),
+      source: new VaultSnapshotSource(vault),
       sink: new RedisPackageSink(createRedisClient(redisUrl, { onError })),
     };
   });

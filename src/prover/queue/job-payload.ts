@@ -1,7 +1,8 @@
 /**
  * The wire form of a proving job. A job travels through Redis, which is not the vault: it
- * carries ids (of the snapshot and of the attestor key, resolved onshore by the worker's
- * SnapshotSource) and the claim's public parameters, never snapshot data. The strict schema
+ * carries ids (of the snapshot and of the signer key, resolved onshore by the worker's
+ * SnapshotSource) and the claim's public parameters, never snapshot data or FX tables (the
+ * snapshot's signed table is sealed with it in the vault). The strict schema
  * below is the assertion: any extra field (positions, salt, key...) is refused, ids are short
  * path-safe tokens and the whole payload is a few hundred bytes at most.
  */
@@ -11,16 +12,20 @@ import { JOB_ID_PATTERN } from '../../common/ids';
 import { claimParamsSchema, parseClaimParams, type ClaimParams } from '../../claims';
 import { validateContext } from '../proving/claim-inputs';
 
-/** The largest legitimate payload (128-character ids, all 16 classes, 2^128 - 1) is 462 bytes. */
+/** The largest legitimate payload (128-character ids, all 16 classes, 2^128 - 1) is 460 bytes. */
 export const MAX_PAYLOAD_BYTES = 512;
 
 const id = z.string().regex(JOB_ID_PATTERN);
 
+/** The payload version: 2 is statement v2 (P-256 signer keys). */
+export const JOB_VERSION = 2;
+
 /** A job as stored in Redis. */
 export const provingJobSchema = z.strictObject({
-  v: z.literal(1),
+  v: z.literal(JOB_VERSION),
   snapshotId: id,
-  attestorKeyId: id,
+  /** Vault id of the P-256 signer key that signs the snapshot message. */
+  signerKeyId: id,
   /** The claim's parameters in their canonical (JSON) encoding: its descriptor's schema. */
   params: claimParamsSchema,
   /** Decimal, < 2^128 (public: it is packed into the statement). */
@@ -32,7 +37,7 @@ export type ProvingJobData = z.infer<typeof provingJobSchema>;
 /** What a caller asks to prove (see ProvingQueue.enqueueClaim). */
 export interface ClaimJobRequest {
   snapshotId: string;
-  attestorKeyId: string;
+  signerKeyId: string;
   params: ClaimParams;
   /** The verifier's challenge or a contract binding: decimal or 0x-hex, < 2^128. */
   context: string;
@@ -41,7 +46,7 @@ export interface ClaimJobRequest {
 /** What a worker proves once it has resolved the ids. */
 export interface DecodedJob {
   snapshotId: string;
-  attestorKeyId: string;
+  signerKeyId: string;
   params: ClaimParams;
   context: bigint;
 }
@@ -59,8 +64,25 @@ function parseContext(text: string): bigint {
   return context;
 }
 
+/**
+ * A job written before statement v2 (`v: 1`, an EdDSA `attestorKeyId`): no v2 worker can prove
+ * it (that key is gone from the vault), so it fails at once with its own code, not as a crash.
+ */
+function refuseOlderJob(candidate: unknown): void {
+  if (typeof candidate !== 'object' || candidate === null) return;
+  const { v } = candidate as { v?: unknown };
+  if (v === 1 || (v !== JOB_VERSION && 'attestorKeyId' in candidate)) {
+    throw new ZkAttestError(
+      'JOB_VERSION_UNSUPPORTED',
+      'a statement v1 job (attestor key): request the claim again to prove it under statement v2',
+      { field: 'v' },
+    );
+  }
+}
+
 /** Checks a payload against the ids-and-public-parameters-only rule; the parsed payload. */
 export function assertIdsOnly(candidate: unknown): ProvingJobData {
+  refuseOlderJob(candidate);
   const parsed = provingJobSchema.safeParse(candidate);
   if (!parsed.success) {
     // Paths only: a refused payload may be carrying exactly what must not be shown.
@@ -81,9 +103,9 @@ export function assertIdsOnly(candidate: unknown): ProvingJobData {
 export function encodeJob(req: ClaimJobRequest): ProvingJobData {
   const params = parseClaimParams(req.params);
   return assertIdsOnly({
-    v: 1,
+    v: JOB_VERSION,
     snapshotId: req.snapshotId,
-    attestorKeyId: req.attestorKeyId,
+    signerKeyId: req.signerKeyId,
     params,
     context: parseContext(req.context).toString(),
   });
@@ -94,7 +116,7 @@ export function decodeJob(data: unknown): DecodedJob {
   const job = assertIdsOnly(data);
   return {
     snapshotId: job.snapshotId,
-    attestorKeyId: job.attestorKeyId,
+    signerKeyId: job.signerKeyId,
     params: job.params,
     context: parseContext(job.context),
   };

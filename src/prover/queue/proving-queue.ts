@@ -1,6 +1,6 @@
 /**
- * The proving queue (producer side), on BullMQ over Redis. A job names a snapshot and an
- * attestor key by id and carries the claim's public parameters; the worker resolves the ids
+ * The proving queue (producer side), on BullMQ over Redis. A job names a snapshot and a
+ * signer key by id and carries the claim's public parameters; the worker resolves the ids
  * onshore (see proving-worker.ts). Failed attempts are retried with exponential backoff.
  */
 import { randomUUID } from 'node:crypto';

@@ -22,8 +22,8 @@ import { loadManifest } from '../../common/artifact-manifest';
 import { packageId, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
 import { closeRedisClient } from '../../common/redis-client';
-import type { AttestorKey } from '../snapshot/attestor-key';
-import { ClaimProver } from '../proving/claim-prover';
+import type { Signer } from '../../common/p256-signer';
+import { ClaimProver, type SignedFxTable } from '../proving/claim-prover';
 import { loadPrimitives } from '../snapshot/primitives';
 import type { Snapshot } from '../snapshot/snapshot-types';
 import { decodeJob, type ProvingJobData } from './job-payload';
@@ -31,8 +31,10 @@ import { bullConnection, PROVING_QUEUE, type ProvingJobResult } from './proving-
 
 /** Where a worker gets a job's secrets from, by id. Onshore only. */
 export interface SnapshotSource {
-  load(snapshotId: string): Promise<{ snapshot: Snapshot; salt: bigint }>;
-  attestorKey(keyId: string): Promise<AttestorKey>;
+  /** The snapshot, its salt and its signed FX table (none: the identity table of its unit). */
+  load(snapshotId: string): Promise<{ snapshot: Snapshot; salt: bigint; fx?: SignedFxTable }>;
+  /** The signer of a signer key id (the vault's P-256 key; an HSM or KMS may stand in). */
+  signer(signerKeyId: string): Promise<Signer>;
 }
 
 /** Where a worker puts packages. `save` must be idempotent on jobId: the first write wins. */
@@ -88,6 +90,16 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VAULT_NOT_FOUND',
   'VAULT_DECRYPT_FAILED',
   'VAULT_RECORD_INVALID',
+  // Statement v2: a key, FX table or job that is wrong now is wrong on every retry.
+  'KEY_MALFORMED',
+  'SIGNATURE_MALFORMED',
+  'FX_TABLE_INVALID',
+  'FX_RATE_INVALID',
+  'FX_CURRENCY_MISSING',
+  'FX_SIGNATURE_INVALID',
+  'CURRENCY_UNKNOWN',
+  'DECIMALS_OUT_OF_RANGE',
+  'JOB_VERSION_UNSUPPORTED',
 ]);
 
 /**
@@ -142,16 +154,17 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
         await job.updateProgress(PROGRESS.saved);
         return { packageId: packageId(saved), circuitId: saved.circuitId, proveMs: 0 };
       }
-      const [{ snapshot, salt }, key] = await Promise.all([
+      const [{ snapshot, salt, fx }, signer] = await Promise.all([
         source.load(req.snapshotId),
-        source.attestorKey(req.attestorKeyId),
+        source.signer(req.signerKeyId),
       ]);
       await job.updateProgress(PROGRESS.loaded);
       await job.updateProgress(PROGRESS.proving);
       const { package: pkg, proveMs } = await prover.prove({
         snapshot,
         salt,
-        key,
+        signer,
+        ...(fx === undefined ? {} : { fx }),
         params: req.params,
         context: req.context,
       });

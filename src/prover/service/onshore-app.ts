@@ -16,6 +16,7 @@ import type { ProvingQueue } from '../queue/proving-queue';
 import { randomSalt } from '../snapshot/snapshot-commitment';
 import type { Vault } from '../vault';
 import { DeskOwnership } from './desk-ownership';
+import { fxFromUpload } from './fx-upload';
 import {
   DEFAULT_FAILED_AUTH_LIMITS,
   RedisFailedAuthLimiter,
@@ -41,8 +42,8 @@ export interface OnshoreDeps {
   packages: RedisPackageSink;
   egress: EgressPort;
   users: OnshoreUser[];
-  /** Vault id of the attestor signing key used for claims. */
-  attestorKeyId: string;
+  /** Vault id of the P-256 signer key that signs the snapshot of every claim. */
+  signerKeyId: string;
   redis: Redis;
   logger: Logger;
   auditKey?: string;
@@ -159,7 +160,9 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const snapshot = parseSnapshot(decodeSnapshotBytes(bytes), format);
       const label = typeof req.query.label === 'string' ? req.query.label.slice(0, 100) : undefined;
-      const snapshotId = await deps.vault.putSnapshot(snapshot, randomSalt(), { label });
+      // Its signed FX table, checked against the snapshot by the vault before sealing.
+      const fx = fxFromUpload(req);
+      const snapshotId = await deps.vault.putSnapshot(snapshot, randomSalt(), { label, fx });
       const desk = deskOf(req.user!);
       await desks.recordSnapshot(snapshotId, desk);
       await audit(req.user, 'snapshot.uploaded', { snapshotId, desk });
@@ -194,7 +197,7 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       // The job's desk is recorded before the job exists, so no job is ever without one.
       if (desk !== undefined) await desks.recordJob(jobId, desk);
       await deps.queue.enqueueClaim(
-        { snapshotId, attestorKeyId: deps.attestorKeyId, params, context },
+        { snapshotId, signerKeyId: deps.signerKeyId, params, context },
         { jobId, fresh },
       );
       await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: params.claim });

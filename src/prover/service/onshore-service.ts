@@ -15,8 +15,8 @@ export interface OnshoreServiceConfig {
   redisUrl: string;
   masterKeys: MasterKeyProvider;
   users: OnshoreUser[];
-  /** Vault id of the attestor signing key; set later with `useAttestorKey` if not known yet. */
-  attestorKeyId: string;
+  /** Vault id of the P-256 signer key that signs every snapshot the service proves. */
+  signerKeyId: string;
   destinations: EgressDestination[];
   logger: Logger;
   /** Failed staff authentications allowed per client address and window. */
@@ -63,7 +63,7 @@ export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
     packages: new RedisPackageSink(redis),
     egress: serviceEgress({ sender, log: egressLog, queue, vault }),
     users: cfg.users,
-    attestorKeyId: cfg.attestorKeyId,
+    signerKeyId: cfg.signerKeyId,
     redis,
     logger: cfg.logger,
     failedAuthLimits: cfg.failedAuthLimits,

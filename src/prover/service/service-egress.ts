@@ -1,4 +1,5 @@
 import { ZkAttestError } from '../../common/errors';
+import { identityFxTable } from '../../common/fx-table';
 import type { EgressLog, EgressSender } from '../egress';
 import { sensitiveStrings } from '../egress/leak-scan';
 import type { ProvingQueue } from '../queue/proving-queue';
@@ -25,8 +26,10 @@ export function serviceEgress(deps: {
         'egress refused: the job names no snapshot to scan',
       );
     }
-    const { snapshot, salt } = await deps.vault.getSnapshot(snapshotId);
-    return sensitiveStrings(snapshot, salt);
+    const { snapshot, salt, fx } = await deps.vault.getSnapshot(snapshotId);
+    // The FX table the package carries: the snapshot's signed one, or its unit's identity.
+    const table = fx?.table ?? identityFxTable(snapshot);
+    return sensitiveStrings(snapshot, salt, table);
   };
   return {
     send: async (candidate, destination, { jobId }) => {

@@ -1,26 +1,22 @@
 import type Redis from 'ioredis';
 import { guardedRedis } from '../../common/redis-connection';
 import type { AttestationPackage } from '../../common/attestation-package';
-import { attestorKeyFrom, type AttestorKey } from '../snapshot/attestor-key';
-import type { Primitives } from '../snapshot/primitives';
+import { webCryptoSigner, type Signer } from '../../common/p256-signer';
 import type { PackageSink, SnapshotSource } from '../queue/proving-worker';
-import type { Snapshot } from '../snapshot/snapshot-types';
-import type { Vault } from '../vault';
+import type { SnapshotSecret, Vault } from '../vault';
 
 /** The worker's secrets come from the encrypted vault, by id: jobs never carry them. */
 export class VaultSnapshotSource implements SnapshotSource {
-  constructor(
-    private readonly vault: Vault,
-    private readonly p: Primitives,
-  ) {}
+  constructor(private readonly vault: Vault) {}
 
-  load(snapshotId: string): Promise<{ snapshot: Snapshot; salt: bigint }> {
+  /** The snapshot, its salt and the signed FX table sealed with it (checked at upload). */
+  load(snapshotId: string): Promise<SnapshotSecret> {
     return this.vault.getSnapshot(snapshotId);
   }
 
-  async attestorKey(keyId: string): Promise<AttestorKey> {
-    const { privateKey } = await this.vault.getAttestorKey(keyId);
-    return attestorKeyFrom(this.p, privateKey);
+  /** A WebCrypto signer over the vault's P-256 key (a non-extractable key in memory). */
+  async signer(signerKeyId: string): Promise<Signer> {
+    return webCryptoSigner(await this.vault.getSignerKey(signerKeyId));
   }
 }
 

@@ -1,13 +1,26 @@
 /**
- * The plaintext a snapshot entry seals: the snapshot and its commitment salt as JSON, every
- * bigint as a decimal string. Decoding checks the shape (after authentication) and never
- * echoes the content.
+ * The plaintext a snapshot entry seals: the snapshot, its commitment salt and, for a book in
+ * several currencies, its signed FX table, as JSON, every bigint as a decimal string. Decoding
+ * checks the shape (after authentication) and never echoes the content.
  */
 import { z } from 'zod';
+import { fxTableSchema } from '../../common/fx-table';
+import type { SignedFxTable } from '../proving/claim-prover';
 import type { Snapshot } from '../snapshot/snapshot-types';
 import { recordInvalid } from './vault-errors';
 
 const decimal = z.string().regex(/^(0|[1-9][0-9]{0,99})$/);
+const signedFxSchema = z.strictObject({
+  table: fxTableSchema,
+  source: z
+    .strictObject({
+      keyId: z.string(),
+      publicKey: z.strictObject({ x: z.string(), y: z.string() }),
+      asOf: z.number().int(),
+      signature: z.string(),
+    })
+    .optional(),
+});
 const snapshotPlaintextSchema = z.strictObject({
   v: z.literal(1),
   salt: decimal,
@@ -23,11 +36,26 @@ const snapshotPlaintextSchema = z.strictObject({
       value: decimal,
       haircutBps: z.number().int(),
       yieldBps: z.number().int(),
+      // Absent in records sealed before positions had a currency: the snapshot's applies.
+      currency: z.string().optional(),
     }),
   ),
+  /** The signed FX table checked at upload; absent: the identity table of the snapshot unit. */
+  fx: signedFxSchema.optional(),
 });
 
-export function encodeSnapshotPlaintext(snapshot: Snapshot, salt: bigint): Uint8Array {
+/** What a snapshot entry holds. */
+export interface SnapshotSecret {
+  snapshot: Snapshot;
+  salt: bigint;
+  fx?: SignedFxTable;
+}
+
+export function encodeSnapshotPlaintext(
+  snapshot: Snapshot,
+  salt: bigint,
+  fx?: SignedFxTable,
+): Uint8Array {
   const plain: z.infer<typeof snapshotPlaintextSchema> = {
     v: 1,
     salt: salt.toString(),
@@ -42,15 +70,14 @@ export function encodeSnapshotPlaintext(snapshot: Snapshot, salt: bigint): Uint8
       value: p.value.toString(),
       haircutBps: p.haircutBps,
       yieldBps: p.yieldBps,
+      currency: p.currency,
     })),
+    ...(fx === undefined ? {} : { fx }),
   };
   return new TextEncoder().encode(JSON.stringify(plain));
 }
 
-export function decodeSnapshotPlaintext(
-  id: string,
-  bytes: Uint8Array,
-): { snapshot: Snapshot; salt: bigint } {
+export function decodeSnapshotPlaintext(id: string, bytes: Uint8Array): SnapshotSecret {
   let parsed: z.infer<typeof snapshotPlaintextSchema>;
   try {
     parsed = snapshotPlaintextSchema.parse(JSON.parse(new TextDecoder().decode(bytes)));
@@ -72,7 +99,9 @@ export function decodeSnapshotPlaintext(
         value: BigInt(p.value),
         haircutBps: p.haircutBps,
         yieldBps: p.yieldBps,
+        currency: p.currency ?? parsed.currency,
       })),
     },
+    ...(parsed.fx === undefined ? {} : { fx: parsed.fx }),
   };
 }

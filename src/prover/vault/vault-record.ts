@@ -4,7 +4,8 @@
  * AES-256-GCM IV and ciphertext of its plaintext. See vault.ts for the encryption scheme.
  *
  * What is stored in clear: the kind, the label, the number of positions and the as-of time of
- * a snapshot, the creation time, and the master key id. Never an identifier, a value or a salt.
+ * a snapshot (and the row count of its FX table), the creation time, the master key id, and a
+ * signer key's keyId and public key. Never an identifier, a value or a salt.
  */
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
@@ -14,7 +15,7 @@ import { recordInvalid } from './vault-errors';
  * The kinds of vault entry. `key-check` is the vault's one master key check value (see
  * master-key-check.ts): a known plaintext sealed like any entry, never listed.
  */
-export type VaultEntryKind = 'snapshot' | 'attestor-key' | 'key-check';
+export type VaultEntryKind = 'snapshot' | 'signer-key' | 'key-check';
 
 /** Longest label, in characters. Labels are stored in clear: never put secrets in them. */
 export const MAX_LABEL_LENGTH = 128;
@@ -28,6 +29,7 @@ const label = z
   .max(MAX_LABEL_LENGTH)
   // eslint-disable-next-line no-control-regex
   .regex(/^[^\u0000-\u001f\u007f]*$/);
+const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const isoTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
 const sealed = {
   v: z.literal(1),
@@ -44,13 +46,21 @@ const recordSchema = z.discriminatedUnion('kind', [
       label: label.optional(),
       positions: z.number().int().min(0).max(1_000_000),
       asOf: z.number().int().min(0),
+      /** Rows of the snapshot's signed FX table; absent: the identity table of its unit. */
+      fxRows: z.number().int().min(1).max(8).optional(),
       createdAt: isoTime,
     }),
   }),
   z.strictObject({
     ...sealed,
-    kind: z.literal('attestor-key'),
-    meta: z.strictObject({ label, createdAt: isoTime }),
+    kind: z.literal('signer-key'),
+    // The public half is public: shown in listings so that it can be registered offshore.
+    meta: z.strictObject({
+      label,
+      keyId: hex64,
+      publicKey: z.strictObject({ x: hex64, y: hex64 }),
+      createdAt: isoTime,
+    }),
   }),
   z.strictObject({
     ...sealed,
@@ -61,7 +71,7 @@ const recordSchema = z.discriminatedUnion('kind', [
 
 export type VaultRecord = z.infer<typeof recordSchema>;
 export type SnapshotMeta = Extract<VaultRecord, { kind: 'snapshot' }>['meta'];
-export type AttestorKeyMeta = Extract<VaultRecord, { kind: 'attestor-key' }>['meta'];
+export type SignerKeyMeta = Extract<VaultRecord, { kind: 'signer-key' }>['meta'];
 export type KeyCheckMeta = Extract<VaultRecord, { kind: 'key-check' }>['meta'];
 
 /** The AAD of an entry: domain, kind, id and the clear metadata in a fixed order. */
@@ -70,10 +80,14 @@ export function aadOf(kind: VaultEntryKind, id: string, meta: VaultRecord['meta'
     switch (kind) {
       case 'snapshot': {
         const m = meta as SnapshotMeta;
-        return [m.label ?? null, m.positions, m.asOf, m.createdAt];
+        // fxRows joins only when present, so records sealed before it still authenticate.
+        const fx = m.fxRows === undefined ? [] : [m.fxRows];
+        return [m.label ?? null, m.positions, m.asOf, m.createdAt, ...fx];
       }
-      case 'attestor-key':
-        return [(meta as AttestorKeyMeta).label, meta.createdAt];
+      case 'signer-key': {
+        const m = meta as SignerKeyMeta;
+        return [m.label, m.createdAt, m.keyId, m.publicKey.x, m.publicKey.y];
+      }
       case 'key-check':
         return [meta.createdAt];
     }

@@ -1,6 +1,6 @@
 /**
- * The onshore vault: a custodian's snapshots (with their commitment salts) and attestor signing
- * keys, encrypted at rest.
+ * The onshore vault: a custodian's snapshots (with their commitment salts and signed FX tables)
+ * and P-256 signer keys, encrypted at rest.
  *
  * Envelope encryption. Each entry gets its own random AES-256 data key; the entry's plaintext is
  * sealed with AES-256-GCM under it (a fresh random 96-bit IV per encryption, 128-bit tag), and
@@ -19,7 +19,7 @@
  * Additional authenticated data. Every data ciphertext is bound to
  * `zkattest.vault/v1`, the entry's kind, its vault id and its clear metadata (label, counts,
  * times). Moving a ciphertext (or a whole record) to another id, relabelling it, or presenting
- * an attestor key as a snapshot fails authentication. The master key id and the wrapped key
+ * a signer key as a snapshot fails authentication. The master key id and the wrapped key
  * are deliberately outside the AAD, so that rotating the master key re-wraps data keys
  * without touching (or decrypting) any data ciphertext.
  *
@@ -28,6 +28,8 @@
  */
 import { randomBytes, timingSafeEqual, type webcrypto } from 'node:crypto';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
+import { importJwk, type SignerKey } from '../../common/p256-signer';
+import type { P256PublicKey } from '../../common/p256';
 import type { Snapshot } from '../snapshot/snapshot-types';
 import {
   MASTER_KEY_ALGORITHM,
@@ -35,7 +37,12 @@ import {
   type MasterKey,
   type MasterKeyProvider,
 } from './master-keys';
-import { decodeSnapshotPlaintext, encodeSnapshotPlaintext } from './snapshot-plaintext';
+import { checkSnapshotFx } from './snapshot-fx';
+import {
+  decodeSnapshotPlaintext,
+  encodeSnapshotPlaintext,
+  type SnapshotSecret,
+} from './snapshot-plaintext';
 import { decryptFailed, keyUnknown, notFound, recordInvalid } from './vault-errors';
 import {
   aadOf,
@@ -43,7 +50,7 @@ import {
   fromB64,
   parseRecord,
   toB64,
-  type AttestorKeyMeta,
+  type SignerKeyMeta,
   type SnapshotMeta,
   type VaultEntryKind,
   type VaultRecord,
@@ -56,16 +63,20 @@ export interface SnapshotListing {
   label?: string;
   positions: number;
   asOf: number;
+  /** Rows of its signed FX table; absent: the identity table of its unit. */
+  fxRows?: number;
   /** ISO-8601 time the entry was stored. */
   createdAt: string;
   /** The master key its data key is currently wrapped under. */
   masterKeyId: string;
 }
 
-/** What listAttestorKeys shows of an attestor key: metadata only. */
-export interface AttestorKeyListing {
+/** What listSignerKeys shows of a signer key: metadata and its public half, never the private. */
+export interface SignerKeyListing {
   id: string;
   label: string;
+  keyId: string;
+  publicKey: P256PublicKey;
   createdAt: string;
   masterKeyId: string;
 }
@@ -79,7 +90,7 @@ export interface UnreadableEntry {
 /** Every entry's metadata, from one pass over the store. */
 export interface VaultInventory {
   snapshots: SnapshotListing[];
-  attestorKeys: AttestorKeyListing[];
+  signerKeys: SignerKeyListing[];
   /** Entries whose record is malformed: reported, not fatal to the rest. */
   unreadable: UnreadableEntry[];
 }
@@ -98,7 +109,6 @@ const KEY_CHECK_PLAINTEXT = 'zkattest.vault/master-key-check/v1';
 
 const IV_BYTES = 12;
 const DATA_KEY_BITS = 256;
-const ATTESTOR_KEY_BYTES = 32;
 const ROTATION_RETRIES = 5;
 const DATA_ALGORITHM = 'AES-GCM';
 
@@ -122,7 +132,7 @@ export interface VaultOptions {
   now?: () => Date;
 }
 
-/** Encrypted storage of snapshots and attestor keys over a {@link VaultStore}. */
+/** Encrypted storage of snapshots and signer keys over a {@link VaultStore}. */
 export class Vault {
   private readonly now: () => Date;
   /** Set by rotateMasterKey: this vault then wraps new entries under that key too. */
@@ -137,26 +147,36 @@ export class Vault {
     this.now = opts.now ?? (() => new Date());
   }
 
-  /** Encrypts and stores a snapshot with its commitment salt; returns the new vault id. */
+  /**
+   * Encrypts and stores a snapshot with its commitment salt and, for a book in several
+   * currencies, its signed FX table (`fx`: `{ table, source }` as `zkattest fx sign` writes it,
+   * untrusted JSON); returns the new vault id. The table is checked against the snapshot first
+   * (see checkSnapshotFx: coded errors, nothing stored).
+   */
   async putSnapshot(
     snapshot: Snapshot,
     salt: bigint,
-    meta: { label?: string } = {},
+    meta: { label?: string; fx?: unknown } = {},
   ): Promise<string> {
     if (typeof salt !== 'bigint' || salt < 0n) {
       throw new ZkAttestError('USAGE', 'the salt is a non-negative bigint');
     }
+    const label = meta.label === undefined ? undefined : checkLabel(meta.label);
+    const fx = await checkSnapshotFx(snapshot, meta.fx);
     const clearMeta: SnapshotMeta = {
-      ...(meta.label === undefined ? {} : { label: checkLabel(meta.label) }),
+      ...(label === undefined ? {} : { label }),
       positions: snapshot.positions.length,
       asOf: snapshot.asOf,
+      ...(fx === undefined ? {} : { fxRows: fx.table.rows.length }),
       createdAt: this.now().toISOString(),
     };
-    return this.track(this.seal('snapshot', clearMeta, encodeSnapshotPlaintext(snapshot, salt)));
+    return this.track(
+      this.seal('snapshot', clearMeta, encodeSnapshotPlaintext(snapshot, salt, fx)),
+    );
   }
 
-  /** Decrypts a snapshot and its salt. */
-  async getSnapshot(id: string): Promise<{ snapshot: Snapshot; salt: bigint }> {
+  /** Decrypts a snapshot, its salt and its signed FX table (none: the identity table). */
+  async getSnapshot(id: string): Promise<SnapshotSecret> {
     const record = await this.read(id, 'snapshot');
     const plaintext = await this.open(id, record);
     try {
@@ -171,32 +191,43 @@ export class Vault {
     return (await this.inventory()).snapshots;
   }
 
-  /** Encrypts and stores a 32-byte attestor private key; returns the new vault id. */
-  async putAttestorKey(privateKey: Uint8Array, keyLabel: string): Promise<string> {
-    if (!(privateKey instanceof Uint8Array) || privateKey.length !== ATTESTOR_KEY_BYTES) {
-      throw new ZkAttestError('KEY_INVALID', 'a private key is 32 bytes');
-    }
-    const clearMeta: AttestorKeyMeta = {
+  /**
+   * Encrypts and stores a P-256 signer key (its private JWK, checked by importJwk first);
+   * returns the new vault id. Its keyId and public key are kept in clear for listings.
+   */
+  async putSignerKey(key: SignerKey, keyLabel: string): Promise<string> {
+    const checked = await importJwk(key?.jwk ?? {});
+    const clearMeta: SignerKeyMeta = {
       label: checkLabel(keyLabel),
+      keyId: checked.keyId,
+      publicKey: checked.publicKey,
       createdAt: this.now().toISOString(),
     };
-    return this.track(this.seal('attestor-key', clearMeta, Uint8Array.from(privateKey)));
+    const plaintext = new TextEncoder().encode(JSON.stringify(checked.jwk));
+    return this.track(this.seal('signer-key', clearMeta, plaintext));
   }
 
-  /** Decrypts an attestor private key (use attestorKeyFrom to derive its public key). */
-  async getAttestorKey(id: string): Promise<{ privateKey: Uint8Array; label: string }> {
-    const record = await this.read(id, 'attestor-key');
-    const privateKey = await this.open(id, record);
-    if (privateKey.length !== ATTESTOR_KEY_BYTES) {
-      privateKey.fill(0);
-      throw recordInvalid(id, 'its decrypted content is not an attestor key');
+  /** Decrypts a signer key (wrap it with webCryptoSigner to sign). */
+  async getSignerKey(id: string): Promise<SignerKey & { label: string }> {
+    const record = await this.read(id, 'signer-key');
+    const meta = record.meta as SignerKeyMeta;
+    const plaintext = await this.open(id, record);
+    let key: SignerKey;
+    try {
+      key = await importJwk(new TextDecoder().decode(plaintext));
+    } catch {
+      throw recordInvalid(id, 'its decrypted content is not a P-256 signer key');
+    } finally {
+      plaintext.fill(0);
     }
-    return { privateKey, label: (record.meta as AttestorKeyMeta).label };
+    // Authenticated with the record, but a key that is not the one listed must not sign.
+    if (key.keyId !== meta.keyId) throw recordInvalid(id, 'its key is not the keyId it lists');
+    return { ...key, label: meta.label };
   }
 
-  /** Metadata of every attestor key, oldest first. */
-  async listAttestorKeys(): Promise<AttestorKeyListing[]> {
-    return (await this.inventory()).attestorKeys;
+  /** Metadata of every signer key (keyId and public key included), oldest first. */
+  async listSignerKeys(): Promise<SignerKeyListing[]> {
+    return (await this.inventory()).signerKeys;
   }
 
   /**
@@ -204,7 +235,7 @@ export class Vault {
    * listing: it is reported by id and code in `unreadable`.
    */
   async inventory(): Promise<VaultInventory> {
-    const out: VaultInventory = { snapshots: [], attestorKeys: [], unreadable: [] };
+    const out: VaultInventory = { snapshots: [], signerKeys: [], unreadable: [] };
     for await (const { id, record } of this.store.scan()) {
       let r: VaultRecord;
       try {
@@ -222,13 +253,19 @@ export class Vault {
           ...(r.meta.label === undefined ? {} : { label: r.meta.label }),
           positions: r.meta.positions,
           asOf: r.meta.asOf,
+          ...(r.meta.fxRows === undefined ? {} : { fxRows: r.meta.fxRows }),
         });
-      } else if (r.kind === 'attestor-key') {
-        out.attestorKeys.push({ ...common, label: r.meta.label });
+      } else if (r.kind === 'signer-key') {
+        out.signerKeys.push({
+          ...common,
+          label: r.meta.label,
+          keyId: r.meta.keyId,
+          publicKey: r.meta.publicKey,
+        });
       }
     }
     out.snapshots.sort(byCreation);
-    out.attestorKeys.sort(byCreation);
+    out.signerKeys.sort(byCreation);
     out.unreadable.sort((a, b) => (a.id < b.id ? -1 : 1));
     return out;
   }
@@ -440,7 +477,7 @@ export class Vault {
 
   /** Reads and parses the record of `id`, which must be of `kind`. */
   private async read(id: string, kind: VaultEntryKind): Promise<VaultRecord> {
-    const what = kind === 'snapshot' ? 'snapshot' : 'attestor key';
+    const what = kind === 'snapshot' ? 'snapshot' : 'signer key';
     if (typeof id !== 'string' || !VAULT_ID_PATTERN.test(id)) throw notFound(id, what);
     const raw = await this.store.get(id);
     if (raw === undefined) throw notFound(id, what);
