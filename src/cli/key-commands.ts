@@ -163,7 +163,10 @@ const fxSign: Command = {
     const signer = await signerFromKeyFile(keyFile);
     const hash = await fxTableHash(table);
     const signature = await signer.sign(fxMessage(hash, table.reporting, asOf));
-    const body = { table, source: { keyId: signer.keyId, asOf, signature } };
+    const body = {
+      table,
+      source: { keyId: signer.keyId, publicKey: signer.publicKey, asOf, signature },
+    };
     writeFileSync(out, `${JSON.stringify(body, null, 2)}\n`);
     console.log(
       `FX table of ${table.rows.length} rows signed, as of ${new Date(asOf * 1000).toISOString()}`,
