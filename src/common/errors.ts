@@ -45,7 +45,10 @@ export type ErrorCode =
   | 'DEVELOPMENT_SETUP_REFUSED'
   | 'CONFIG_INVALID'
   | 'VAULT_MASTER_KEY_MISMATCH'
-  | 'CHAIN_UNAVAILABLE';
+  | 'CHAIN_UNAVAILABLE'
+  | 'CURRENCY_UNKNOWN'
+  | 'DECIMALS_OUT_OF_RANGE'
+  | 'MAPPING_INVALID';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

@@ -35,6 +35,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   EGRESS_REFUSED: 422,
   VAULT_NOT_FOUND: 404,
   VAULT_DECRYPT_FAILED: 422,
+  CURRENCY_UNKNOWN: 400,
+  DECIMALS_OUT_OF_RANGE: 400,
+  MAPPING_INVALID: 400,
 };
 
 export function statusOf(code: ErrorCode): number {
