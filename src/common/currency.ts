@@ -142,34 +142,34 @@ function isDecimals(decimals: unknown): decimals is number {
 
 /**
  * A currency code, or CURRENCY_UNKNOWN naming `field` (never the value: it may be a cell of a
- * custodian's file). `details` adds where (row, column) for file input.
+ * custodian's file). `details` (default `{ field }`) says where for programs, e.g. row, column.
  */
 export function parseCurrency(
   code: unknown,
   field: string,
-  details: Record<string, string | number> = {},
+  details: Record<string, string | number> = { field },
 ): string {
   if (!isIsoCurrency(code)) {
     throw new ZkAttestError(
       'CURRENCY_UNKNOWN',
       `${field} must be a known ISO 4217 currency code (3 upper-case letters, e.g. USD)`,
-      { field, ...details },
+      details,
     );
   }
   return code;
 }
 
-/** Decimals 0..18, or DECIMALS_OUT_OF_RANGE naming `field`. */
+/** Decimals 0..18, or DECIMALS_OUT_OF_RANGE naming `field` (`details` as parseCurrency's). */
 export function parseDecimals(
   decimals: unknown,
   field: string,
-  details: Record<string, string | number> = {},
+  details: Record<string, string | number> = { field },
 ): number {
   if (!isDecimals(decimals)) {
     throw new ZkAttestError(
       'DECIMALS_OUT_OF_RANGE',
       `${field} must be an integer from 0 to ${MAX_UNIT_DECIMALS}`,
-      { field, ...details },
+      details,
     );
   }
   return decimals === 0 ? 0 : decimals; // folds -0

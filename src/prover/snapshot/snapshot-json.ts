@@ -30,11 +30,13 @@ const jsonPositionSchema = z.strictObject({
   value: z.string(),
   haircutBps: jsonInteger,
   yieldBps: jsonInteger,
+  currency: z.string().optional(),
 });
 const jsonSnapshotSchema = z.strictObject({
   asOf: z.union([z.string(), jsonInteger]),
   currency: z.string().optional(),
-  decimals: jsonInteger.optional(),
+  // Any number: decimals out of 0..18 (2.5 too) is DECIMALS_OUT_OF_RANGE, checked in validation.
+  decimals: z.number().optional(),
   liabilities: z.string(),
   positions: z.array(jsonPositionSchema),
 });

@@ -12,17 +12,24 @@ export interface Position {
   haircutBps: number;
   /** Annual yield in basis points, 0..65535. */
   yieldBps: number;
+  /** ISO 4217 code of the position (src/common/currency.ts); the snapshot's when not given. */
+  currency: string;
+  /**
+   * Decimals of the minor unit `value` counts in: the snapshot's decimals for a position in the
+   * reporting currency, ISO's default for any other (an FX table row names the same unit).
+   */
+  decimals: number;
 }
 
 /** A validated custodian snapshot: what the attestor signs and the circuits open. */
 export interface Snapshot {
   /** Snapshot time, unix seconds (< 2^40). */
   asOf: number;
-  /** ISO 4217 code or other unit label; informational, never enters a proof. */
+  /** The reporting unit's ISO 4217 code (liabilities and the statement are in it). */
   currency: string;
-  /** Number of decimal places of the minor unit (e.g. 2 for cents). */
+  /** Decimals of the reporting unit's minor unit, 0..18 (e.g. 2 for cents). */
   decimals: number;
-  /** Liabilities in integer minor units, 0 <= liabilities < 2^64. */
+  /** Liabilities in integer minor units of the reporting unit, 0 <= liabilities < 2^64. */
   liabilities: bigint;
   positions: Position[];
 }
