@@ -95,7 +95,7 @@ export const MAX_JSON_DEPTH = 16;
  * The deepest array/object nesting of a JSON text, found without parsing it: bounds the work
  * and recursion anything downstream may spend on a hostile upload. Stops counting past the limit.
  */
-function nestingDepth(text: string): number {
+export function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
