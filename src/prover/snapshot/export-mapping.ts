@@ -171,13 +171,8 @@ export function parseExportMapping(input: unknown): ExportMapping {
   if (m.numbers.thousandsSeparator === m.numbers.decimalSeparator) {
     throw mappingError('numbers', 'must use different thousands and decimal separators');
   }
-  if (m.numbers.thousandsSeparator !== '' && m.numbers.thousandsSeparator === m.csv.delimiter) {
-    // Still unambiguous in quoted cells, but a sign the mapping describes another file.
-    throw mappingError('numbers.thousandsSeparator', 'must differ from csv.delimiter');
-  }
-  if (m.numbers.decimalSeparator === m.csv.delimiter) {
-    throw mappingError('numbers.decimalSeparator', 'must differ from csv.delimiter');
-  }
+  // A separator equal to the CSV delimiter is fine in quoted cells ("1,234.00"); unquoted, the
+  // cell splits and the row's field count is refused.
 
   let assetClasses: Map<string, number> | undefined;
   if (m.assetClasses !== undefined) {
