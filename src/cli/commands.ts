@@ -9,7 +9,6 @@ import {
   defaultSecretPath,
   loadOrCreateSalt,
   loadPrimitives,
-  loadSnapshotFile,
   newAttestorKey,
   readAttestorKey,
   snapshotCommitment,
@@ -20,6 +19,12 @@ import { circuitEntryOf, loadManifest } from '../common/artifact-manifest';
 import { circuitForClaim } from '../common/artifact-store';
 import { VerificationKeyRegistry, verifyPackage } from '../verifier';
 import { required, type Command } from './args';
+import {
+  SNAPSHOT_INPUT_OPTIONS,
+  SNAPSHOT_INPUT_USAGE,
+  loadSnapshotInput,
+  unitsLine,
+} from './snapshot-input';
 
 const hex = (x: bigint) => `0x${x.toString(16)}`;
 
@@ -47,11 +52,12 @@ const keysNew: Command = {
 const snapshotCommit: Command = {
   name: 'snapshot commit',
   summary: 'validate a snapshot (CSV or JSON) and print its salted commitment',
-  usage: 'zkattest snapshot commit <snapshot.csv|json> [--secret <file>] [--claim <claim>]',
-  options: { secret: { type: 'string' }, claim: { type: 'string' } },
+  usage: `zkattest snapshot commit <snapshot.csv|json> [--secret <file>] [--claim <claim>]
+${SNAPSHOT_INPUT_USAGE}`,
+  options: { secret: { type: 'string' }, claim: { type: 'string' }, ...SNAPSHOT_INPUT_OPTIONS },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
-    const snapshot = loadSnapshotFile(file);
+    const snapshot = loadSnapshotInput(file, values);
     const slots = circuitSlots(snapshot.positions.length, values.claim as string | undefined);
     const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(file);
     const { salt, created } = loadOrCreateSalt(secretFile);
@@ -60,6 +66,7 @@ const snapshotCommit: Command = {
     console.log(
       `snapshot valid: ${snapshot.positions.length} positions, as of ${iso(snapshot.asOf)}`,
     );
+    console.log(unitsLine(snapshot));
     console.log(`circuit slots: ${slots} (from the artifact manifest, as prove uses them)`);
     console.log(`salt ${created ? 'created in' : 'read from'} ${secretFile} (keep it onshore)`);
     console.log(`commitment: ${commitment}`);
@@ -95,12 +102,14 @@ const CLAIM_OPTIONS = {
   context: { type: 'string' },
   out: { type: 'string' },
   'for-token': { type: 'string' },
+  ...SNAPSHOT_INPUT_OPTIONS,
   ...claimCliOptions(),
 } as const;
 
 const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <file> --out <package.json>
     [--secret <file>] [--context <integer below 2^128, default: random>] [claim parameters]
     [--for-token <deployment.json>]   bind the proof to that token (chain id + address)
+${SNAPSHOT_INPUT_USAGE}
 
 claims and their parameters:
 ${claimUsage()}`;
@@ -127,7 +136,7 @@ const prove: Command = {
     const params = parseCliParams(claim, values, PROVE_USAGE);
     const snapshotFile = required(values, 'snapshot', PROVE_USAGE);
     const out = required(values, 'out', PROVE_USAGE);
-    const snapshot = loadSnapshotFile(snapshotFile);
+    const snapshot = loadSnapshotInput(snapshotFile, values);
     const p = await loadPrimitives();
     const key = readAttestorKey(p, required(values, 'key', PROVE_USAGE));
     const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(snapshotFile);
