@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ZkAttestError } from '../../../src/common/errors';
+import { formatAmount } from '../../../src/common/money';
 import { parseExportMapping } from '../../../src/prover/snapshot/export-mapping';
 import {
   loadExportFile,
@@ -57,6 +58,18 @@ describe('the sample custodian export', () => {
       new Set(['CNY', 'HKD', 'USD']),
     );
     expect(sample.positions).toHaveLength(8);
+    // The figures examples/README.md states.
+    const total = (code: string) =>
+      formatAmount(
+        sample.positions.filter((p) => p.currency === code).reduce((sum, p) => sum + p.value, 0n),
+        { currency: code, decimals: 2 },
+      );
+    expect([total('CNY'), total('HKD'), total('USD')]).toEqual([
+      'CNY 65,000,000.00',
+      'HKD 41,000,000.00',
+      'USD 3,500,000.00',
+    ]);
+    expect(formatAmount(sample.liabilities, sample)).toBe('USD 12,500,000.00');
     // Spot checks of the conversions: "30,000,000.00" CNY, "2.00%" -> 200 bps, "2.10" % -> 210.
     expect(sample.positions[1]).toMatchObject({
       identifier: 'CN-GOV-2030-01',
