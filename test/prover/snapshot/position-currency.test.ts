@@ -1,4 +1,5 @@
 import { ZkAttestError } from '../../../src/common/errors';
+import { findLeaks, sensitiveStrings } from '../../../src/prover/egress';
 import { parseSnapshot } from '../../../src/prover/snapshot/ingest-snapshot';
 import {
   decodeSnapshotPlaintext,
@@ -142,5 +143,17 @@ describe('position currencies', () => {
       new TextEncoder().encode(JSON.stringify(old)),
     );
     expect(snapshot.positions[0]).toMatchObject({ currency: 'CNY', decimals: 2 });
+  });
+});
+
+describe('the leak scan of a book in several currencies', () => {
+  it("looks for each value as written, in its position's own minor unit", () => {
+    const snapshot = parseSnapshot(
+      csv(['A,0,1234567.89,0,0,CNY', 'B,0,7654321,0,0,JPY', 'C,0,100000.005,0,0,KWD']),
+      'csv',
+    );
+    const sensitive = sensitiveStrings(snapshot, 2n ** 200n);
+    expect(sensitive).toEqual(expect.arrayContaining(['1234567.89', '7654321', '100000.005']));
+    expect(findLeaks('{"note":"7654321"}', sensitive)).toEqual(['7654321']);
   });
 });
