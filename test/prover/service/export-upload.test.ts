@@ -115,6 +115,41 @@ describe('POST /v1/snapshots with a custodian export and its mapping', () => {
     expect([noMapping.status, noMapping.body.error?.code]).toEqual([400, 'REQUEST_INVALID']);
   });
 
+  it('reads a JSON export, its format from the part type', async () => {
+    const mapping = {
+      type: 'zkattest.export-mapping/v1',
+      columns: { identifier: 'isin', value: 'mv', haircut: 'hc', assetClass: 'cls' },
+      defaults: { yieldBps: 0 },
+      haircut: 'percent',
+      reporting: { currency: 'HKD' },
+      json: { records: 'holdings' },
+    };
+    const res = await upload(
+      {
+        export: Buffer.from(
+          JSON.stringify({ holdings: [{ isin: 'HK-1', mv: 1000.5, hc: 2.5, cls: 1 }] }),
+        ),
+        mapping: Buffer.from(JSON.stringify(mapping)),
+        liabilities: '1',
+      },
+      'export',
+      'application/json',
+    );
+    expect(res.status).toBe(201);
+    const { snapshot } = await service.vault.getSnapshot(res.body.id);
+    expect(snapshot.positions[0]).toMatchObject({
+      value: 100050n,
+      haircutBps: 250,
+      currency: 'HKD',
+    });
+  });
+
+  it('bounds the upload size as for snapshot files', async () => {
+    const big = Buffer.alloc(300 * 1024, 'a');
+    const res = await upload({ export: big });
+    expect([res.status, res.body.error?.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+  });
+
   it('refuses a malformed multipart body and non-UTF-8 export bytes', async () => {
     const garbage = await request(service.app)
       .post('/v1/snapshots')
