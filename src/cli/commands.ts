@@ -10,7 +10,6 @@ import {
   fxBook,
   loadOrCreateSalt,
   loadPrimitives,
-  loadSnapshotFile,
   snapshotCommitment,
 } from '../prover';
 import { signerFromKeyFile } from '../common/p256-signer';
@@ -30,16 +29,27 @@ import {
   type KeyStatus,
 } from '../verifier';
 import { required, type Command } from './args';
+import {
+  SNAPSHOT_INPUT_OPTIONS,
+  SNAPSHOT_INPUT_USAGE,
+  loadSnapshotInput,
+  unitsLine,
+} from './snapshot-input';
 
 const snapshotCommit: Command = {
   name: 'snapshot commit',
   summary: 'validate a snapshot (CSV or JSON) and print its salted commitment',
-  usage:
-    'zkattest snapshot commit <snapshot.csv|json> [--fx <signed-rates.json>] [--secret <file>] [--claim <claim>]',
-  options: { secret: { type: 'string' }, claim: { type: 'string' }, fx: { type: 'string' } },
+  usage: `zkattest snapshot commit <snapshot.csv|json> [--fx <signed-rates.json>] [--secret <file>] [--claim <claim>]
+${SNAPSHOT_INPUT_USAGE}`,
+  options: {
+    secret: { type: 'string' },
+    claim: { type: 'string' },
+    fx: { type: 'string' },
+    ...SNAPSHOT_INPUT_OPTIONS,
+  },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
-    const snapshot = loadSnapshotFile(file);
+    const snapshot = loadSnapshotInput(file, values);
     const slots = circuitSlots(snapshot.positions.length, values.claim as string | undefined);
     const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(file);
     const { salt, created } = loadOrCreateSalt(secretFile);
@@ -51,9 +61,9 @@ const snapshotCommit: Command = {
     console.log(
       `snapshot valid: ${snapshot.positions.length} positions, as of ${iso(snapshot.asOf)}`,
     );
+    console.log(unitsLine(snapshot));
     console.log(`circuit slots: ${slots} (from the artifact manifest, as prove uses them)`);
     console.log(`salt ${created ? 'created in' : 'read from'} ${secretFile} (keep it onshore)`);
-    console.log(`reporting unit: ${snapshot.currency}, ${snapshot.decimals} decimals`);
     console.log(`FX table hash: ${book.tableHash}${fx ? '' : ' (one currency: identity table)'}`);
     console.log(`commitment: ${commitment}`);
   },
@@ -96,6 +106,7 @@ const CLAIM_OPTIONS = {
   context: { type: 'string' },
   out: { type: 'string' },
   'for-token': { type: 'string' },
+  ...SNAPSHOT_INPUT_OPTIONS,
   ...claimCliOptions(),
 } as const;
 
@@ -104,6 +115,7 @@ const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <signer.key.
     [--secret <file>] [--context <integer below 2^128, default: random>] [claim parameters]
     [--epoch N] [--prev-commitment <64 hex>]   the snapshot's place in its signer set's chain
     [--for-token <deployment.json>]   bind the proof to that token (chain id + address)
+${SNAPSHOT_INPUT_USAGE}
 
 claims and their parameters:
 ${claimUsage()}`;
@@ -150,7 +162,7 @@ const prove: Command = {
     const params = parseCliParams(claim, values, PROVE_USAGE);
     const snapshotFile = required(values, 'snapshot', PROVE_USAGE);
     const out = required(values, 'out', PROVE_USAGE);
-    const snapshot = loadSnapshotFile(snapshotFile);
+    const snapshot = loadSnapshotInput(snapshotFile, values);
     const p = await loadPrimitives();
     const signer = await signerFromKeyFile(required(values, 'key', PROVE_USAGE));
     const fx = await fxOption(values.fx);

@@ -23,6 +23,9 @@ const snapshotPlaintextSchema = z.strictObject({
       value: decimal,
       haircutBps: z.number().int(),
       yieldBps: z.number().int(),
+      // Absent in records sealed before positions had a unit: the snapshot's unit applies.
+      currency: z.string().optional(),
+      decimals: z.number().int().optional(),
     }),
   ),
 });
@@ -42,6 +45,8 @@ export function encodeSnapshotPlaintext(snapshot: Snapshot, salt: bigint): Uint8
       value: p.value.toString(),
       haircutBps: p.haircutBps,
       yieldBps: p.yieldBps,
+      currency: p.currency,
+      decimals: p.decimals,
     })),
   };
   return new TextEncoder().encode(JSON.stringify(plain));
@@ -72,6 +77,8 @@ export function decodeSnapshotPlaintext(
         value: BigInt(p.value),
         haircutBps: p.haircutBps,
         yieldBps: p.yieldBps,
+        currency: p.currency ?? parsed.currency,
+        decimals: p.decimals ?? parsed.decimals,
       })),
     },
   };
