@@ -44,6 +44,8 @@ export function position(i: number, fields: Partial<Omit<Position, 'identifier'>
     value: 1_000_000n,
     haircutBps: 500,
     yieldBps: 300,
+    currency: 'CNY',
+    decimals: 2,
     ...fields,
   };
 }

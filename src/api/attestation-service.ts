@@ -16,13 +16,15 @@ import {
   type VerifierContext,
 } from '../verifier';
 import type { Logger } from '../common/logger';
+import { keyDirectory } from './key-directory';
 import type { Metrics } from './metrics';
+import type { AmountUnit } from '../claims';
 import { statementId } from '../common/statement-id';
 import type { AttestationRecord, Stores } from './store';
 
 export interface ServiceDeps {
   stores: Stores;
-  verifier: Omit<VerifierContext, 'attestors' | 'challenges'>;
+  verifier: Omit<VerifierContext, 'keys' | 'challenges'>;
   logger: Logger;
   metrics: Metrics;
 }
@@ -51,15 +53,10 @@ export class AttestationService {
 
   /** The verifier context bound to this service's stores. */
   context(): VerifierContext {
-    const { registry, challenges } = this.deps.stores;
+    const { keys, challenges } = this.deps.stores;
     return {
       ...this.deps.verifier,
-      attestors: {
-        getAttestor: async (keyHash) => {
-          const a = await registry.getAttestor(keyHash);
-          return a && { keyHash, validFrom: a.registeredAt, revokedAt: a.revokedAt };
-        },
-      },
+      keys: keyDirectory(keys),
       challenges: {
         consume: (nonce, consumer) => challenges.consume(nonce, consumer),
         peek: (nonce) => challenges.peek(nonce),
@@ -76,10 +73,15 @@ export class AttestationService {
    * Checks a package without recording it or consuming its challenge, optionally against an
    * investor's own requirements (instead of the server's).
    */
-  async check(candidate: unknown, requirements?: ClaimRequirements): Promise<AttestationVerdict> {
+  async check(
+    candidate: unknown,
+    requirements?: ClaimRequirements,
+    unit?: AmountUnit,
+  ): Promise<AttestationVerdict> {
     const pkg = parsePackage(candidate);
     const ctx = this.context();
     if (requirements) ctx.policy = { ...ctx.policy, requirements };
+    if (unit) ctx.policy = { ...ctx.policy, requiredUnit: unit };
     const verdict = await verifyAttestation(pkg, ctx, {
       consume: false,
       proofValid: await this.proofValid(pkg),
@@ -172,13 +174,23 @@ export class AttestationService {
       });
       throw rejected(o.packageId, verdict.reasons);
     }
-    const { commitment, attestor, asOf, context, ...rest } = verdict.publicValues;
+    const { commitment, asOf, context, setId, epoch, signers, currency, decimals, fx, ...rest } =
+      verdict.publicValues;
+    const trust: NonNullable<AttestationVerdict['trust']> = verdict.trust ?? {
+      signers: signers.map((keyId) => ({ keyId })),
+    };
     const { created, record } = await stores.attestations.putIfAbsent({
       id,
       claim: verdict.claim,
       circuitId: verdict.circuitId,
       commitment,
-      attestor,
+      setId,
+      epoch,
+      signers: trust.signers,
+      currency,
+      decimals,
+      amounts: verdict.amounts,
+      ...(fx ? { fx: { ...fx, ...(trust.fxSource?.label ? { label: trust.fxSource.label } : {}) } } : {}),
       asOf,
       context,
       institution: kid,

@@ -123,7 +123,7 @@ export function openApiDocument() {
         },
         get: {
           summary: 'List recorded attestations, newest first',
-          parameters: ['attestor', 'claim', 'commitment', 'cursor', 'limit'].map((name) => ({
+          parameters: ['setId', 'claim', 'commitment', 'cursor', 'limit'].map((name) => ({
             name,
             in: 'query',
             required: false,
@@ -160,17 +160,6 @@ export function openApiDocument() {
             '200': { description: 'the verdict', ...json(s.verdictResponse) },
             ...errors,
           },
-        },
-      },
-      '/v1/admin/attestors': {
-        post: { summary: 'Register an attestor key', requestBody: json(s.attestorBody), ...admin },
-        get: { summary: 'List attestor keys', ...admin },
-      },
-      '/v1/admin/attestors/{keyHash}/revoke': {
-        post: {
-          summary: 'Revoke an attestor key from a time',
-          requestBody: json(s.revokeBody),
-          ...admin,
         },
       },
       ...keyRegisterPaths('signers', 'signer key'),

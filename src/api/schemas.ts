@@ -24,21 +24,22 @@ export const requirementsSchema = claimRequirementsSchema;
 export const verifyBody = z.strictObject({
   package: z.unknown(),
   requirements: requirementsSchema.optional(),
+  /** The unit the investor takes amounts in: a proof in any other is refused. */
+  unit: z
+    .strictObject({
+      currency: z.string().regex(/^[A-Z]{3}$/),
+      decimals: z.number().int().min(0).max(18),
+    })
+    .optional(),
 });
 export const idParam = z.strictObject({ id: hex64 });
 export const listQuery = z.strictObject({
-  attestor: fieldElement.optional(),
+  setId: hex64.optional(),
   claim: z.enum(CLAIM_NAMES).optional(),
   commitment: fieldElement.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
 });
-export const attestorBody = z.strictObject({
-  keyHash: fieldElement,
-  label: z.string().min(1).max(200),
-  validFrom: z.iso.datetime().optional(),
-});
-export const keyHashParam = z.strictObject({ keyHash: fieldElement });
 export const revokeBody = z.strictObject({ effectiveAt: z.iso.datetime().optional() });
 export const institutionBody = z.strictObject({
   id: z.string().regex(INSTITUTION_ID_PATTERN, INSTITUTION_ID_RULE),
@@ -78,15 +79,37 @@ export const verdictResponse = z.object({
   claim: z.string(),
   circuitId: z.string(),
   meaning: z.string(),
+  /** The claim's amounts as people read them, e.g. `{ liabilities: 'USD 12,500,000.00' }`. */
+  amounts: z.record(z.string(), z.string()),
   reasons: z.array(z.string()),
   publicValues: z.record(z.string(), z.unknown()).optional(),
+  /** Who signed, with the registry's labels. */
+  trust: z
+    .object({
+      signers: z.array(z.object({ keyId: hex64, label: z.string().optional() })),
+      fxSource: z.object({ keyId: hex64, label: z.string().optional() }).optional(),
+    })
+    .optional(),
 });
 export const recordResponse = z.object({
   id: hex64,
   claim: z.string(),
   circuitId: z.string(),
   commitment: z.string(),
-  attestor: z.string(),
+  setId: hex64,
+  epoch: z.number(),
+  signers: z.array(z.object({ keyId: hex64, label: z.string().optional() })),
+  currency: z.string(),
+  decimals: z.number(),
+  amounts: z.record(z.string(), z.string()),
+  fx: z
+    .object({
+      sourceKeyId: hex64,
+      label: z.string().optional(),
+      asOf: z.number(),
+      currencies: z.array(z.string()),
+    })
+    .optional(),
   asOf: z.number(),
   context: z.string(),
   institution: z.string(),

@@ -7,65 +7,72 @@ import {
   ClaimProver,
   clearForEgress,
   defaultSecretPath,
+  fxBook,
   loadOrCreateSalt,
   loadPrimitives,
-  loadSnapshotFile,
-  newAttestorKey,
-  readAttestorKey,
   snapshotCommitment,
-  writeAttestorKey,
 } from '../prover';
+import { signerFromKeyFile } from '../common/p256-signer';
+import { readSignedFxTable, type SignedFxTable } from '../common/signed-fx-table';
+import { HEX64_PATTERN } from '../common/ids';
+import { readTrustedKeysFile } from '../api/trusted-keys-file';
 import { CLAIM_NAMES, claimCliOptions, claimNamed, claimUsage, parseCliParams } from '../claims';
 import { circuitEntryOf, loadManifest } from '../common/artifact-manifest';
 import { circuitForClaim } from '../common/artifact-store';
-import { VerificationKeyRegistry, verifyPackage } from '../verifier';
+import {
+  DEFAULT_POLICY,
+  VerificationKeyRegistry,
+  verifyAttestation,
+  verifyPackage,
+  type AttestationVerdict,
+  type KeyDirectory,
+  type KeyStatus,
+} from '../verifier';
 import { required, type Command } from './args';
-
-const hex = (x: bigint) => `0x${x.toString(16)}`;
-
-const keysNew: Command = {
-  // v1 attestor key (statement v1), beside the v2 P-256 `keys new` of key-commands.ts.
-  name: 'keys new-eddsa',
-  summary: 'create a Baby Jubjub EdDSA attestor key pair (statement v1)',
-  usage: 'zkattest keys new-eddsa [--out attestor.key.json]',
-  options: { out: { type: 'string', default: 'attestor.key.json' } },
-  async run(values) {
-    const p = await loadPrimitives();
-    const key = newAttestorKey(p);
-    const out = values.out as string;
-    try {
-      writeAttestorKey(out, key);
-    } catch {
-      throw new ZkAttestError('KEY_FILE', `cannot create ${out} (does it exist already?)`);
-    }
-    console.log(`private key written to ${out} (mode 0600)`);
-    console.log(`public key Ax: ${hex(key.publicKey[0])}`);
-    console.log(`public key Ay: ${hex(key.publicKey[1])}`);
-    console.log(`key hash (Poseidon(Ax, Ay)): ${key.keyHash}`);
-  },
-};
+import {
+  SNAPSHOT_INPUT_OPTIONS,
+  SNAPSHOT_INPUT_USAGE,
+  loadSnapshotInput,
+  unitsLine,
+} from './snapshot-input';
 
 const snapshotCommit: Command = {
   name: 'snapshot commit',
   summary: 'validate a snapshot (CSV or JSON) and print its salted commitment',
-  usage: 'zkattest snapshot commit <snapshot.csv|json> [--secret <file>] [--claim <claim>]',
-  options: { secret: { type: 'string' }, claim: { type: 'string' } },
+  usage: `zkattest snapshot commit <snapshot.csv|json> [--fx <signed-rates.json>] [--secret <file>] [--claim <claim>]
+${SNAPSHOT_INPUT_USAGE}`,
+  options: {
+    secret: { type: 'string' },
+    claim: { type: 'string' },
+    fx: { type: 'string' },
+    ...SNAPSHOT_INPUT_OPTIONS,
+  },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
-    const snapshot = loadSnapshotFile(file);
+    const snapshot = loadSnapshotInput(file, values);
     const slots = circuitSlots(snapshot.positions.length, values.claim as string | undefined);
     const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(file);
     const { salt, created } = loadOrCreateSalt(secretFile);
+    const fx = await fxOption(values.fx);
     const p = await loadPrimitives();
-    const commitment = snapshotCommitment(p, snapshot, salt, slots);
+    // The commitment holds each position's FX table row: it depends on the table.
+    const book = fxBook(p, snapshot, fx?.table);
+    const commitment = snapshotCommitment(p, book, salt, slots);
     console.log(
       `snapshot valid: ${snapshot.positions.length} positions, as of ${iso(snapshot.asOf)}`,
     );
+    console.log(unitsLine(snapshot));
     console.log(`circuit slots: ${slots} (from the artifact manifest, as prove uses them)`);
     console.log(`salt ${created ? 'created in' : 'read from'} ${secretFile} (keep it onshore)`);
+    console.log(`FX table hash: ${book.tableHash}${fx ? '' : ' (one currency: identity table)'}`);
     console.log(`commitment: ${commitment}`);
   },
 };
+
+/** The signed FX table a `--fx` option names, checked (its signature included). */
+async function fxOption(file: unknown): Promise<SignedFxTable | undefined> {
+  return typeof file === 'string' ? readSignedFxTable(file) : undefined;
+}
 
 /**
  * The slot count of the circuit `prove` would use for this many positions (the commitment
@@ -92,16 +99,23 @@ function circuitSlots(positions: number, claim: string | undefined): number {
 const CLAIM_OPTIONS = {
   snapshot: { type: 'string' },
   key: { type: 'string' },
+  fx: { type: 'string' },
+  epoch: { type: 'string' },
+  'prev-commitment': { type: 'string' },
   secret: { type: 'string' },
   context: { type: 'string' },
   out: { type: 'string' },
   'for-token': { type: 'string' },
+  ...SNAPSHOT_INPUT_OPTIONS,
   ...claimCliOptions(),
 } as const;
 
-const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <file> --out <package.json>
+const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <signer.key.json> --out <package.json>
+    [--fx <signed-rates.json>]        the FX source's signed table, for a book in several currencies
     [--secret <file>] [--context <integer below 2^128, default: random>] [claim parameters]
+    [--epoch N] [--prev-commitment <64 hex>]   the snapshot's place in its signer set's chain
     [--for-token <deployment.json>]   bind the proof to that token (chain id + address)
+${SNAPSHOT_INPUT_USAGE}
 
 claims and their parameters:
 ${claimUsage()}`;
@@ -119,6 +133,26 @@ function contextOption(text: string | undefined): bigint {
   return BigInt(text);
 }
 
+function epochOptions(values: Record<string, unknown>): {
+  epoch?: number;
+  prevCommitment?: string;
+} {
+  const out: { epoch?: number; prevCommitment?: string } = {};
+  if (typeof values.epoch === 'string') {
+    if (!/^(0|[1-9][0-9]{0,14})$/.test(values.epoch)) {
+      throw new ZkAttestError('USAGE', '--epoch is a non-negative integer');
+    }
+    out.epoch = Number(values.epoch);
+  }
+  if (typeof values['prev-commitment'] === 'string') {
+    if (!HEX64_PATTERN.test(values['prev-commitment'])) {
+      throw new ZkAttestError('USAGE', '--prev-commitment is 64 lowercase hex digits');
+    }
+    out.prevCommitment = values['prev-commitment'];
+  }
+  return out;
+}
+
 const prove: Command = {
   name: 'prove',
   summary: 'sign a snapshot commitment and prove a claim about it',
@@ -128,16 +162,19 @@ const prove: Command = {
     const params = parseCliParams(claim, values, PROVE_USAGE);
     const snapshotFile = required(values, 'snapshot', PROVE_USAGE);
     const out = required(values, 'out', PROVE_USAGE);
-    const snapshot = loadSnapshotFile(snapshotFile);
+    const snapshot = loadSnapshotInput(snapshotFile, values);
     const p = await loadPrimitives();
-    const key = readAttestorKey(p, required(values, 'key', PROVE_USAGE));
+    const signer = await signerFromKeyFile(required(values, 'key', PROVE_USAGE));
+    const fx = await fxOption(values.fx);
     const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(snapshotFile);
     const { salt } = loadOrCreateSalt(secretFile);
     const prover = new ClaimProver(p);
     const { package: pkg, proveMs } = await prover.prove({
       snapshot,
       salt,
-      key,
+      signer,
+      ...(fx ? { fx } : {}),
+      ...epochOptions(values),
       params,
       context:
         typeof values['for-token'] === 'string'
@@ -151,11 +188,78 @@ const prove: Command = {
   },
 };
 
+const VERIFY_USAGE = `zkattest verify <package.json> [--allow-development-keys]
+    [--trust <trusted-keys.json>]   also check the signers and FX source are registered
+                                    (the API's TRUSTED_KEYS_FILE format), the snapshot's and
+                                    the rates' freshness (7 days, 2 days)
+    [--currency CODE --decimals N]  refuse amounts in any other unit`;
+
+/** A key directory over a trusted-keys file (the API's TRUSTED_KEYS_FILE format). */
+function fileDirectory(file: string): KeyDirectory {
+  const keys = readTrustedKeysFile(file);
+  const find = (kind: 'signer' | 'fx', keyId: string): KeyStatus | undefined => {
+    const k = keys.find((e) => e.kind === kind && e.keyId === keyId);
+    return (
+      k && {
+        keyId: k.keyId,
+        publicKey: k.publicKey,
+        label: k.label,
+        validFrom: k.validFrom,
+        ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+      }
+    );
+  };
+  return {
+    getSigner: async (keyId) => find('signer', keyId),
+    getFxSource: async (keyId) => find('fx', keyId),
+  };
+}
+
+/** What a verdict says, line by line, amounts with their currency. */
+export function describeVerdict(verdict: AttestationVerdict, trustChecked: boolean): string[] {
+  const lines = [
+    `${verdict.valid ? 'VALID' : 'INVALID'} ${verdict.claim} proof (${verdict.circuitId})`,
+    `meaning: ${verdict.meaning}`,
+  ];
+  for (const [name, amount] of Object.entries(verdict.amounts)) lines.push(`${name} ${amount}`);
+  const v = verdict.publicValues;
+  if (v) {
+    lines.push(`unit: ${v.currency}, ${v.decimals} decimals`);
+    const label = (k: { keyId: string; label?: string }) =>
+      k.label ? `${k.label} (${k.keyId})` : k.keyId;
+    const signers = verdict.trust?.signers ?? v.signers.map((keyId) => ({ keyId }));
+    lines.push(
+      `signed by: ${signers.map(label).join(', ') || 'no valid signature'}` +
+        (trustChecked ? '' : ' (registration not checked: pass --trust)'),
+    );
+    if (v.fx) {
+      const source = verdict.trust?.fxSource ?? { keyId: v.fx.sourceKeyId };
+      lines.push(
+        `FX: ${v.fx.currencies.join(', ')} converted into ${v.currency} at rates signed by ` +
+          `${label(source)} as of ${iso(v.fx.asOf)}`,
+      );
+    } else {
+      lines.push(`FX: none (every position in ${v.currency})`);
+    }
+    lines.push(`snapshot as of: ${iso(v.asOf)}, epoch ${v.epoch}`);
+    lines.push(`snapshot commitment: ${v.commitment}`);
+    lines.push(`signer set: ${v.setId}`);
+    lines.push(`context: ${v.context}`);
+  }
+  if (!verdict.valid) lines.push(`reasons: ${verdict.reasons.join(', ')}`);
+  return lines;
+}
+
 const verify: Command = {
   name: 'verify',
-  summary: 'check a package against the committed verification key and say what it means',
-  usage: 'zkattest verify <package.json> [--allow-development-keys]',
-  options: { 'allow-development-keys': { type: 'boolean' } },
+  summary: 'check a package (proof, signatures, FX) and say what it means',
+  usage: VERIFY_USAGE,
+  options: {
+    'allow-development-keys': { type: 'boolean' },
+    trust: { type: 'string' },
+    currency: { type: 'string' },
+    decimals: { type: 'string' },
+  },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     let candidate: unknown;
@@ -167,25 +271,51 @@ const verify: Command = {
     const registry = VerificationKeyRegistry.fromArtifacts({
       allowDevelopment: values['allow-development-keys'] === true,
     });
-    const verdict = await verifyPackage(candidate, registry);
-    console.log(
-      `${verdict.valid ? 'VALID' : 'INVALID'} ${verdict.claim} proof (${verdict.circuitId})`,
-    );
-    console.log(`meaning: ${verdict.meaning}`);
-    if (verdict.publicValues) {
-      console.log(`snapshot commitment: ${verdict.publicValues.commitment}`);
-      console.log(`attestor key hash:   ${verdict.publicValues.attestor}`);
-      console.log(`context:             ${verdict.publicValues.context}`);
+    const unit = unitOption(values);
+    const trust = typeof values.trust === 'string' ? fileDirectory(values.trust) : undefined;
+    let verdict: AttestationVerdict;
+    if (trust) {
+      verdict = await verifyAttestation(
+        candidate,
+        {
+          registry,
+          keys: trust,
+          policy: {
+            ...DEFAULT_POLICY,
+            requireChallenge: false,
+            ...(unit ? { requiredUnit: unit } : {}),
+          },
+        },
+        { consume: false },
+      );
+    } else {
+      verdict = await verifyPackage(candidate, registry);
+      const v = verdict.publicValues;
+      if (unit && v && (v.currency !== unit.currency || v.decimals !== unit.decimals)) {
+        verdict = { ...verdict, valid: false, reasons: [...verdict.reasons, 'UNIT_NOT_ACCEPTED'] };
+      }
     }
-    if (!verdict.valid) {
-      console.log(`reasons: ${verdict.reasons.join(', ')}`);
-      process.exitCode = 1;
-    }
+    for (const line of describeVerdict(verdict, trust !== undefined)) console.log(line);
+    if (!verdict.valid) process.exitCode = 1;
   },
 };
+
+function unitOption(
+  values: Record<string, unknown>,
+): { currency: string; decimals: number } | undefined {
+  const { currency, decimals } = values;
+  if (currency === undefined && decimals === undefined) return undefined;
+  if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) {
+    throw new ZkAttestError('USAGE', '--currency is an ISO 4217 code, with --decimals');
+  }
+  if (typeof decimals !== 'string' || !/^([0-9]|1[0-8])$/.test(decimals)) {
+    throw new ZkAttestError('USAGE', '--decimals is 0..18, with --currency');
+  }
+  return { currency, decimals: Number(decimals) };
+}
 
 function iso(asOf: number): string {
   return new Date(asOf * 1000).toISOString();
 }
 
-export const COMMANDS: Command[] = [keysNew, snapshotCommit, prove, verify];
+export const COMMANDS: Command[] = [snapshotCommit, prove, verify];

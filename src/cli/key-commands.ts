@@ -163,7 +163,6 @@ const fxSign: Command = {
     const signer = await signerFromKeyFile(keyFile);
     const hash = await fxTableHash(table);
     const signature = await signer.sign(fxMessage(hash, table.reporting, asOf));
-    // The public key rides along: a verifier (and the onshore vault) checks the signature with it.
     const body = {
       table,
       source: { keyId: signer.keyId, publicKey: signer.publicKey, asOf, signature },

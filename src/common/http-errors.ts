@@ -43,7 +43,6 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CURRENCY_UNKNOWN: 400,
   DECIMALS_OUT_OF_RANGE: 400,
   MAPPING_INVALID: 400,
-  FX_SIGNATURE_INVALID: 400,
 };
 
 export function statusOf(code: ErrorCode): number {

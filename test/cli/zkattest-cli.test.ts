@@ -136,12 +136,12 @@ describe('zkattest CLI', () => {
   it('reports a bad snapshot row by row and column, without its content', async () => {
     writeFileSync(
       join(dir, 'bad.csv'),
-      '# asOf=2026-11-20T00:00:00Z\n# liabilities=1.00\nidentifier,assetClass,value,haircutBps,yieldBps\nSECRET-ISIN-42,1,-98765.43,100,300\n',
+      '# asOf=2026-11-20T00:00:00Z\n# currency=CNY\n# liabilities=1.00\nidentifier,assetClass,value,haircutBps,yieldBps\nSECRET-ISIN-42,1,-98765.43,100,300\n',
     );
     const { code, stderr } = await zkattest(['snapshot', 'commit', 'bad.csv'], dir);
     expect(code).toBe(1);
     expect(stderr).toContain('[SNAPSHOT_INVALID_FIELD]');
-    expect(stderr).toMatch(/line 4/);
+    expect(stderr).toMatch(/line 5/);
     expect(stderr).toContain('value');
     expect(stderr).not.toContain('SECRET-ISIN-42');
     expect(stderr).not.toContain('98765');

@@ -12,11 +12,11 @@ import {
   loadSnapshotFile,
   randomSalt,
   type ClaimParams,
-  type SignedFxTable,
   type Primitives,
   type Snapshot,
 } from '../../src/prover';
 import type { Signer } from '../../src/common/p256-signer';
+import type { SignedFxTable } from '../../src/common/signed-fx-table';
 import { testSigner } from '../fixtures';
 
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.json');

@@ -54,7 +54,7 @@ export function attestationRoutes(
 
   router.post('/v1/verify', ...write, async (req, res) => {
     const body = validate(verifyBody, req.body);
-    res.json(await service.check(body.package, body.requirements));
+    res.json(await service.check(body.package, body.requirements, body.unit));
   });
 
   return router;

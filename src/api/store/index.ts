@@ -9,7 +9,6 @@ export type {
   AttestationFilter,
   AttestationRecord,
   AttestationStore,
-  AttestorEntry,
   AuditEntry,
   AuditEvent,
   AuditLog,

@@ -7,7 +7,6 @@
 import { ZkAttestError } from '../../common/errors';
 import {
   AUDIT_MAX_LENGTH,
-  type AttestorEntry,
   type AuditEntry,
   type ChallengeState,
   type InstitutionEntry,
@@ -147,7 +146,6 @@ export function createMemoryStores(): Stores {
       }),
   };
 
-  const attestors = new Map<string, AttestorEntry>();
   const institutions = new Map<string, InstitutionEntry>();
   const revoke = <T extends { revokedAt?: string }>(
     map: Map<string, T>,
@@ -168,22 +166,6 @@ export function createMemoryStores(): Stores {
       (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
   const registry: Stores['registry'] = {
-    putAttestor: (e) =>
-      op('putAttestor', () => {
-        checkText(e.keyHash, 'keyHash', 200);
-        checkText(e.label, 'label', 200);
-        isoMs(e.registeredAt, 'registeredAt');
-        const { revokedAt } = attestors.get(e.keyHash) ?? {};
-        const entry = { keyHash: e.keyHash, label: e.label, registeredAt: e.registeredAt };
-        attestors.set(e.keyHash, revokedAt === undefined ? entry : { ...entry, revokedAt });
-      }),
-    revokeAttestor: (keyHash, revokedAt) =>
-      op('revokeAttestor', () => revoke(attestors, keyHash, revokedAt)),
-    getAttestor: (keyHash) => op('getAttestor', () => clone(attestors.get(keyHash))),
-    listAttestors: () =>
-      op('listAttestors', () =>
-        clone([...attestors.values()]).sort(byRegistration((e) => e.keyHash)),
-      ),
     putInstitution: (e) =>
       op('putInstitution', () => {
         checkText(e.id, 'id', 128);

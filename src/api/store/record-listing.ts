@@ -14,7 +14,7 @@ export const LIST_SCAN_BUDGET = 2000;
 
 /** The indexes a record belongs to: the global one and one per filterable field. */
 export function recordIndexes(rec: AttestationRecord): string[] {
-  return ['all', `attestor:${rec.attestor}`, `claim:${rec.claim}`, `commitment:${rec.commitment}`];
+  return ['all', `setId:${rec.setId}`, `claim:${rec.claim}`, `commitment:${rec.commitment}`];
 }
 
 /** Newest-first order of index entries: recordedAt descending, then id descending. */
@@ -37,7 +37,7 @@ export interface IndexSource {
 }
 
 type IndexKind = 'all' | keyof AttestationFilter;
-const FILTER_KINDS = ['commitment', 'attestor', 'claim'] as const;
+const FILTER_KINDS = ['commitment', 'setId', 'claim'] as const;
 
 function badCursor(message: string): ZkAttestError {
   return new ZkAttestError('REQUEST_INVALID', message, { field: 'cursor' });

@@ -8,13 +8,11 @@
  *
  *   P att:<id>                  string  {"w": write token, "r": AttestationRecord} (SET NX)
  *   P idx:all                   zset    every record id, score = recordedAt ms
- *   P idx:attestor:<keyHash>    zset    ids by attestor, same score
+ *   P idx:setId:<setId>         zset    ids by signer set, same score
  *   P idx:claim:<claim>         zset    ids by claim
  *   P idx:commitment:<commit>   zset    ids by snapshot commitment
  *   P chal:<nonce>              string  "fresh", then "used:c:<consumer>"|"used:t:<token>";
  *                                       EX = the challenge TTL
- *   P reg:attestor:<keyHash>    hash    keyHash, label, registeredAt, revokedAt?
- *   P reg:attestors             set     registered key hashes (for listing)
  *   P reg:institution:<id>      hash    id, name, alg, publicKeyJwk (JSON), registeredAt,
  *                                       revokedAt?
  *   P reg:institutions          set     registered institution ids
@@ -41,7 +39,6 @@ import {
 import {
   AUDIT_MAX_LENGTH,
   type AttestationRecord,
-  type AttestorEntry,
   type AuditEvent,
   type ChallengeState,
   type InstitutionEntry,
@@ -153,8 +150,6 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
     att: (id: string) => `${p}att:${id}`,
     idx: (index: string) => `${p}idx:${index}`,
     chal: (nonce: string) => `${p}chal:${nonce}`,
-    attestor: (keyHash: string) => `${p}reg:attestor:${keyHash}`,
-    attestors: `${p}reg:attestors`,
     institution: (id: string) => `${p}reg:institution:${id}`,
     institutions: `${p}reg:institutions`,
     audit: `${p}audit`,
@@ -239,16 +234,6 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
       }),
   };
 
-  const readAttestor = async (keyHash: string): Promise<AttestorEntry | undefined> => {
-    const h = await redis.hgetall(k.attestor(keyHash));
-    if (h.keyHash === undefined) return undefined;
-    const entry: AttestorEntry = {
-      keyHash: h.keyHash,
-      label: h.label,
-      registeredAt: h.registeredAt,
-    };
-    return h.revokedAt === undefined ? entry : { ...entry, revokedAt: h.revokedAt };
-  };
   const readInstitution = async (id: string): Promise<InstitutionEntry | undefined> => {
     const h = await redis.hgetall(k.institution(id));
     if (h.id === undefined) return undefined;
@@ -268,29 +253,6 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
       (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
   const registry: Stores['registry'] = {
-    putAttestor: (e) =>
-      guardedRedis('putAttestor', async () => {
-        checkText(e.keyHash, 'keyHash', 200);
-        checkText(e.label, 'label', 200);
-        isoMs(e.registeredAt, 'registeredAt');
-        // HSET leaves revokedAt alone: putting a revoked key again does not revive it.
-        const fields = { keyHash: e.keyHash, label: e.label, registeredAt: e.registeredAt };
-        await redis.hset(k.attestor(e.keyHash), fields);
-        await redis.sadd(k.attestors, e.keyHash);
-      }),
-    revokeAttestor: (keyHash, revokedAt) =>
-      guardedRedis('revokeAttestor', async () => {
-        const at = normalIso(revokedAt, 'revokedAt');
-        return ((await script('zkRevoke', k.attestor(keyHash), at)) as string) || undefined;
-      }),
-    getAttestor: (keyHash) => guardedRedis('getAttestor', () => readAttestor(keyHash)),
-    listAttestors: () =>
-      guardedRedis('listAttestors', async () => {
-        const all = await Promise.all((await redis.smembers(k.attestors)).map(readAttestor));
-        return all
-          .filter((e): e is AttestorEntry => e !== undefined)
-          .sort(byRegistration((e) => e.keyHash));
-      }),
     putInstitution: (e) =>
       guardedRedis('putInstitution', async () => {
         checkText(e.id, 'id', 128);

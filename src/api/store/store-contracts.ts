@@ -1,6 +1,6 @@
 /**
  * The offshore API's state, behind small interfaces: recorded attestations, single-use
- * challenges, the attestor/institution registry, the signer-key and FX-source registry, an
+ * challenges, the institution registry, the signer-key and FX-source registry, an
  * append-only audit log and rate-limit counters. Two implementations keep the same contract: Redis (production) and memory (demo);
  * store-validation.ts and record-listing.ts hold the helpers both share, so they cannot drift.
  */
@@ -23,8 +23,19 @@ export interface AttestationRecord {
   circuitId: string;
   /** Snapshot commitment (decimal field element). */
   commitment: string;
-  /** Attestor key hash (decimal field element). */
-  attestor: string;
+  /** The signer set that signed the snapshot (64 hex digits). */
+  setId: string;
+  /** The snapshot's epoch in its signer set's chain. */
+  epoch: number;
+  /** Keys whose signatures checked out, with their registry labels. */
+  signers: Array<{ keyId: string; label?: string }>;
+  /** The reporting unit every amount is in. */
+  currency: string;
+  decimals: number;
+  /** The claim's amounts as people read them, e.g. `{ liabilities: 'USD 12,500,000.00' }`. */
+  amounts: Record<string, string>;
+  /** The FX rates used (absent for a one-currency book): source, its label, as-of, currencies. */
+  fx?: { sourceKeyId: string; label?: string; asOf: number; currencies: string[] };
   /** Snapshot as-of time, Unix seconds. */
   asOf: number;
   /** The proof's context (usually a challenge nonce), decimal. */
@@ -47,7 +58,7 @@ export interface AttestationRecord {
 
 /** Listing filters; several combine with AND. */
 export interface AttestationFilter {
-  attestor?: string;
+  setId?: string;
   claim?: ClaimKind;
   commitment?: string;
 }
@@ -113,17 +124,6 @@ export interface ChallengeStore {
   peek(nonce: string): Promise<ChallengeState>;
 }
 
-/** A registered attestor key. */
-export interface AttestorEntry {
-  /** Attestor key hash (decimal field element), as in a package's public signals. */
-  keyHash: string;
-  label: string;
-  /** ISO time from which the key's signatures count. */
-  registeredAt: string;
-  /** ISO effective time of revocation, if revoked. */
-  revokedAt?: string;
-}
-
 /** A registered onshore institution: who may submit packages, with its envelope key. */
 export interface InstitutionEntry {
   id: string;
@@ -136,25 +136,17 @@ export interface InstitutionEntry {
 }
 
 /**
- * Attestor keys and onshore institutions. Revocation is one-way: putting an entry again
+ * Onshore institutions. Revocation is one-way: putting an entry again
  * updates its other fields but keeps its revocation, and a second revocation can only move
  * the effective time earlier.
  */
 export interface RegistryStore {
-  /** Registers (or updates) an attestor key. */
-  putAttestor(entry: Omit<AttestorEntry, 'revokedAt'>): Promise<void>;
-  /**
-   * Revokes from `revokedAt` (ISO); returns the revocation time now in effect (an earlier one
-   * stays), or undefined if the key is unknown.
-   */
-  revokeAttestor(keyHash: string, revokedAt: string): Promise<string | undefined>;
-  /** The attestor key, or undefined. */
-  getAttestor(keyHash: string): Promise<AttestorEntry | undefined>;
-  /** All attestor keys, by registeredAt then keyHash. */
-  listAttestors(): Promise<AttestorEntry[]>;
   /** Registers (or updates) an institution. */
   putInstitution(entry: Omit<InstitutionEntry, 'revokedAt'>): Promise<void>;
-  /** As revokeAttestor, for an institution. */
+  /**
+   * Revokes from `revokedAt` (ISO); returns the revocation time now in effect (an earlier one
+   * stays), or undefined if the institution is unknown.
+   */
   revokeInstitution(id: string, revokedAt: string): Promise<string | undefined>;
   /** The institution, or undefined. */
   getInstitution(id: string): Promise<InstitutionEntry | undefined>;

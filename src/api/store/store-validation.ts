@@ -50,10 +50,20 @@ export function checkRecord(rec: AttestationRecord): number {
     throw invalidArgument('id', 'not 64 lowercase hex digits');
   }
   if (!isClaimName(rec.claim)) throw invalidArgument('claim', 'not a known claim');
-  for (const f of ['commitment', 'attestor'] as const) {
-    if (typeof rec[f] !== 'string' || !FIELD_ELEMENT_PATTERN.test(rec[f])) {
-      throw invalidArgument(f, 'not a decimal field element');
-    }
+  if (typeof rec.commitment !== 'string' || !FIELD_ELEMENT_PATTERN.test(rec.commitment)) {
+    throw invalidArgument('commitment', 'not a decimal field element');
+  }
+  if (typeof rec.setId !== 'string' || !HEX64_PATTERN.test(rec.setId)) {
+    throw invalidArgument('setId', 'not 64 lowercase hex digits');
+  }
+  if (!Array.isArray(rec.signers)) throw invalidArgument('signers', 'not an array');
+  if (typeof rec.currency !== 'string' || !/^[A-Z]{3}$/.test(rec.currency)) {
+    throw invalidArgument('currency', 'not an ISO 4217 code');
+  }
+  if (!Number.isInteger(rec.decimals)) throw invalidArgument('decimals', 'not an integer');
+  if (!Number.isSafeInteger(rec.epoch)) throw invalidArgument('epoch', 'not an integer');
+  if (typeof rec.amounts !== 'object' || rec.amounts === null) {
+    throw invalidArgument('amounts', 'not an object');
   }
   for (const f of ['circuitId', 'context', 'institution', 'meaning'] as const) {
     if (typeof rec[f] !== 'string') throw invalidArgument(f, 'not a string');

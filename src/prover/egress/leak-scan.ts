@@ -11,7 +11,6 @@ import type { Snapshot } from '../snapshot/snapshot-types';
 export function sensitiveStrings(snapshot: Snapshot, salt: bigint, fx?: FxTable): string[] {
   const out = new Set<string>([salt.toString(), salt.toString(16)]);
   const rates = new Set(fx?.rows.map((r) => r.rate) ?? []);
-  const scale = 10n ** BigInt(snapshot.decimals);
   for (const p of snapshot.positions) {
     out.add(p.identifier);
     out.add(p.assetId.toString());
@@ -19,8 +18,10 @@ export function sensitiveStrings(snapshot: Snapshot, salt: bigint, fx?: FxTable)
     // Short numbers occur by chance inside long ones; scan values of 6 digits or more.
     if (p.value >= 100_000n && !rates.has(p.value.toString())) {
       out.add(p.value.toString());
-      const frac = (p.value % scale).toString().padStart(snapshot.decimals, '0');
-      out.add(snapshot.decimals ? `${p.value / scale}.${frac}` : `${p.value / scale}`);
+      // As written: in the position's own minor unit (a JPY value has 0 decimals in a USD book).
+      const scale = 10n ** BigInt(p.decimals);
+      const frac = (p.value % scale).toString().padStart(p.decimals, '0');
+      out.add(p.decimals ? `${p.value / scale}.${frac}` : `${p.value / scale}`);
     }
   }
   return [...out];

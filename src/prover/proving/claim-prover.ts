@@ -13,7 +13,7 @@ import {
   type AttestationPackage,
 } from '../../common/attestation-package';
 import { ZkAttestError } from '../../common/errors';
-import type { FxTable } from '../../common/fx-table';
+import type { SignedFxTable } from '../../common/signed-fx-table';
 import type { Signer } from '../../common/p256-signer';
 import { signerSetId, snapshotMessage } from '../../common/snapshot-message';
 import { claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
@@ -23,11 +23,6 @@ import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
 import type { Snapshot } from '../snapshot/snapshot-types';
 
-/** An FX source's signed rate table, as `zkattest fx sign` writes it. */
-export interface SignedFxTable {
-  table: FxTable;
-  source?: { keyId: string; publicKey: { x: string; y: string }; asOf: number; signature: string };
-}
 
 import { ZERO_BYTES32 as ZERO32 } from '../../common/snapshot-message';
 

@@ -4,6 +4,5 @@ export {
   ClaimProver,
   type ProveRequest,
   type ProveResult,
-  type SignedFxTable,
 } from './claim-prover';
 export { fxBook, type BookPosition, type FxBook } from './fx-book';

@@ -23,7 +23,8 @@ import { packageId, type AttestationPackage } from '../../common/attestation-pac
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
 import { closeRedisClient } from '../../common/redis-client';
 import type { Signer } from '../../common/p256-signer';
-import { ClaimProver, type SignedFxTable } from '../proving/claim-prover';
+import type { SignedFxTable } from '../../common/signed-fx-table';
+import { ClaimProver } from '../proving/claim-prover';
 import { loadPrimitives } from '../snapshot/primitives';
 import type { Snapshot } from '../snapshot/snapshot-types';
 import { decodeJob, type ProvingJobData } from './job-payload';
@@ -96,7 +97,6 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'FX_TABLE_INVALID',
   'FX_RATE_INVALID',
   'FX_CURRENCY_MISSING',
-  'FX_SIGNATURE_INVALID',
   'CURRENCY_UNKNOWN',
   'DECIMALS_OUT_OF_RANGE',
   'JOB_VERSION_UNSUPPORTED',

@@ -16,6 +16,7 @@ import type { ProvingQueue } from '../queue/proving-queue';
 import { randomSalt } from '../snapshot/snapshot-commitment';
 import type { Vault } from '../vault';
 import { DeskOwnership } from './desk-ownership';
+import { readExportUpload } from './export-upload';
 import { fxFromUpload } from './fx-upload';
 import {
   DEFAULT_FAILED_AUTH_LIMITS,
@@ -145,20 +146,34 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
 
   // Uploads are read as bytes (before the JSON parser below): UTF-8 is checked strictly and
   // the snapshot reader bounds JSON nesting, rather than body-parser replacing bad bytes.
+  // A snapshot file is the body; a custodian's own export comes as multipart/form-data with
+  // its mapping (export-upload.ts).
   app.post(
     '/v1/snapshots',
     requireRole('operator'),
-    express.raw({ type: ['text/csv', 'application/json'], limit: UPLOAD_LIMIT_BYTES }),
+    express.raw({
+      type: ['text/csv', 'application/json', 'multipart/form-data'],
+      limit: UPLOAD_LIMIT_BYTES,
+    }),
     async (req, res) => {
-      const format = req.is('text/csv') ? 'csv' : req.is('application/json') ? 'json' : undefined;
+      const format = req.is('text/csv')
+        ? 'csv'
+        : req.is('application/json')
+          ? 'json'
+          : req.is('multipart/form-data')
+            ? 'export'
+            : undefined;
       const charset = /;\s*charset="?([^";]+)/i.exec(req.get('content-type') ?? '')?.[1];
       if (!format || (charset !== undefined && !/^utf-?8$/i.test(charset)))
         throw new ZkAttestError(
           'UNSUPPORTED_MEDIA_TYPE',
-          'send UTF-8 text/csv or application/json',
+          'send UTF-8 text/csv or application/json, or multipart/form-data with export and mapping',
         );
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const snapshot = parseSnapshot(decodeSnapshotBytes(bytes), format);
+      const snapshot =
+        format === 'export'
+          ? await readExportUpload(bytes, req.get('content-type')!)
+          : parseSnapshot(decodeSnapshotBytes(bytes), format);
       const label = typeof req.query.label === 'string' ? req.query.label.slice(0, 100) : undefined;
       // Its signed FX table, checked against the snapshot by the vault before sealing.
       const fx = fxFromUpload(req);
@@ -166,9 +181,14 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       const desk = deskOf(req.user!);
       await desks.recordSnapshot(snapshotId, desk);
       await audit(req.user, 'snapshot.uploaded', { snapshotId, desk });
-      res
-        .status(201)
-        .json({ id: snapshotId, positions: snapshot.positions.length, asOf: snapshot.asOf, desk });
+      res.status(201).json({
+        id: snapshotId,
+        positions: snapshot.positions.length,
+        asOf: snapshot.asOf,
+        currency: snapshot.currency,
+        decimals: snapshot.decimals,
+        desk,
+      });
     },
   );
 

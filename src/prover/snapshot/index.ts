@@ -11,6 +11,8 @@ export {
 } from './attestor-key';
 export { assetIdOf, canonicalIdentifier } from './asset-id';
 export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './ingest-snapshot';
+export { parseExportMapping, type ExportMapping } from './export-mapping';
+export { loadExportFile, loadExportMapping, parseExport, type ExportRun } from './ingest-export';
 export { loadPrimitives, type Primitives } from './primitives';
 export { packPosition, randomSalt, snapshotCommitment, snapshotRoot } from './snapshot-commitment';
 export { defaultSecretPath, loadOrCreateSalt } from './snapshot-secret';

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
+import { defaultDecimals, parseCurrency, parseDecimals } from '../../common/currency';
 import { ZkAttestError } from '../../common/errors';
 import { assetIdOf, canonicalIdentifier, hasInvisibleCharacter } from './asset-id';
 import { toMinorUnits } from './decimal-amount';
@@ -19,11 +20,13 @@ import { readJsonSnapshot } from './snapshot-json';
 import {
   AMOUNT_RANGE_RULE,
   MAX_ASSET_CLASS,
+  MAX_CURRENCIES,
   MAX_DECIMALS,
   MAX_HAIRCUT_BPS,
   MAX_IDENTIFIER_LENGTH,
   MAX_YIELD_BPS,
   RULES,
+  SNAPSHOT_WHERE,
   amountRule,
   fieldError,
   type PositionColumn,
@@ -46,12 +49,9 @@ export interface ParseSnapshotOptions {
   maxPositions?: number;
 }
 
-const DEFAULT_DECIMALS = 2;
-const DEFAULT_CURRENCY = 'XXX';
 const AMOUNT_LIMIT = 1n << 64n;
 const MIN_AS_OF = 946684800; // 2000-01-01T00:00:00Z
 const MAX_AS_OF = 2 ** 40 - 1;
-const CURRENCY_PATTERN = /^[A-Z0-9]{3,12}$/;
 const INVISIBLE_IDENTIFIER_RULE =
   'must not contain control, format or other invisible characters (only plain spaces)';
 // Up to 15 digits keeps Number() exact; range checks follow.
@@ -155,8 +155,56 @@ function toInt(raw: RawInt, max: number, where: Where, column: PositionColumn): 
   return n;
 }
 
-function toPosition(raw: RawPosition, decimals: number, currency: string): Position {
+/** Where a field is, for the details of CURRENCY_UNKNOWN / DECIMALS_OUT_OF_RANGE. */
+function whereDetails(where: Where, column: string): Record<string, string | number> {
+  return where.row === undefined ? { column } : { row: where.row, column };
+}
+
+/** The reporting unit: currency required (a proof's amounts must have one), decimals ISO's default. */
+function toReportingUnit(raw: RawSnapshot): { currency: string; decimals: number } {
+  if (raw.currency === undefined) {
+    throw fieldError(
+      SNAPSHOT_WHERE,
+      'currency',
+      'is required (the ISO 4217 code of the reporting unit, e.g. USD)',
+    );
+  }
+  const where = raw.currency.where;
+  const currency = parseCurrency(
+    raw.currency.value.trim(),
+    `${where.place}: currency`,
+    whereDetails(where, 'currency'),
+  );
+  if (raw.decimals === undefined) return { currency, decimals: defaultDecimals(currency) };
+  const decimals = toBoundedInt(raw.decimals.value, MAX_DECIMALS);
+  // parseDecimals only raises the coded error: toBoundedInt already read CSV text or JSON.
+  return {
+    currency,
+    decimals: parseDecimals(
+      decimals,
+      `${raw.decimals.where.place}: decimals`,
+      whereDetails(raw.decimals.where, 'decimals'),
+    ),
+  };
+}
+
+/** A position's unit: its own currency (else the snapshot's), and that currency's decimals. */
+function toPositionUnit(raw: RawPosition, reporting: { currency: string; decimals: number }) {
+  if (raw.currency === undefined) return reporting;
+  const currency = parseCurrency(
+    raw.currency.trim(),
+    `${raw.where.place}: currency`,
+    whereDetails(raw.where, 'currency'),
+  );
+  return {
+    currency,
+    decimals: currency === reporting.currency ? reporting.decimals : defaultDecimals(currency),
+  };
+}
+
+function toPosition(raw: RawPosition, reporting: { currency: string; decimals: number }): Position {
   const { where } = raw;
+  const unit = toPositionUnit(raw, reporting);
   // One spelling per asset (trimmed, NFKC, upper case), so rows differing only in case or
   // width are one asset: the duplicate check below refuses them, and the circuit sees one id.
   const identifier = canonicalIdentifier(raw.identifier);
@@ -172,27 +220,22 @@ function toPosition(raw: RawPosition, decimals: number, currency: string): Posit
   return {
     identifier,
     assetId: assetIdOf(identifier),
-    currency,
     assetClass: toInt(raw.assetClass, MAX_ASSET_CLASS, where, 'assetClass'),
-    value: toAmount(raw.value, decimals, where, 'value'),
+    value: toAmount(raw.value, unit.decimals, where, 'value'),
     haircutBps: toInt(raw.haircutBps, MAX_HAIRCUT_BPS, where, 'haircutBps'),
     yieldBps: toInt(raw.yieldBps, MAX_YIELD_BPS, where, 'yieldBps'),
+    currency: unit.currency,
+    decimals: unit.decimals,
   };
 }
 
-function validate(raw: RawSnapshot, maxPositions: number): Snapshot {
-  let decimals = DEFAULT_DECIMALS;
-  if (raw.decimals !== undefined) {
-    const parsed = toBoundedInt(raw.decimals.value, MAX_DECIMALS);
-    if (parsed === undefined) {
-      throw fieldError(raw.decimals.where, 'decimals', RULES.decimals);
-    }
-    decimals = parsed;
-  }
-  const currency = raw.currency?.value ?? DEFAULT_CURRENCY;
-  if (raw.currency !== undefined && !CURRENCY_PATTERN.test(currency)) {
-    throw fieldError(raw.currency.where, 'currency', RULES.currency);
-  }
+/**
+ * Checks a RawSnapshot (from any reader: CSV, JSON, a custodian export through its mapping)
+ * into a Snapshot in circuit units; throws a coded ZkAttestError naming where, never what.
+ */
+export function validateRawSnapshot(raw: RawSnapshot, maxPositions = MAX_POSITIONS): Snapshot {
+  const reporting = toReportingUnit(raw);
+  const { currency, decimals } = reporting;
   const asOf = toAsOf(raw.asOf.value);
   if (asOf === undefined) {
     throw fieldError(raw.asOf.where, 'asOf', RULES.asOf);
@@ -218,8 +261,17 @@ function validate(raw: RawSnapshot, maxPositions: number): Snapshot {
 
   const positions: Position[] = [];
   const firstSeen = new Map<string, Where>();
+  const currencies = new Set<string>();
   for (const rawPosition of raw.positions) {
-    const position = toPosition(rawPosition, decimals, currency);
+    const position = toPosition(rawPosition, reporting);
+    currencies.add(position.currency);
+    if (currencies.size > MAX_CURRENCIES) {
+      throw fieldError(
+        rawPosition.where,
+        'currency',
+        `is a ${MAX_CURRENCIES + 1}th currency; a snapshot holds at most ${MAX_CURRENCIES} (the FX table's rows)`,
+      );
+    }
     const first = firstSeen.get(position.identifier);
     if (first !== undefined) {
       // Row numbers only: the identifier itself stays out of the error.
@@ -256,7 +308,7 @@ export function parseSnapshot(
   } else {
     throw new ZkAttestError('SNAPSHOT_PARSE', 'snapshot format must be csv or json');
   }
-  return validate(raw, maxPositions);
+  return validateRawSnapshot(raw, maxPositions);
 }
 
 /** Reads a .csv or .json snapshot file (format from the extension) and validates it. */

@@ -7,10 +7,12 @@
 import { ZkAttestError } from '../../common/errors';
 import {
   NAME_PATTERN,
+  OPTIONAL_POSITION_COLUMNS,
   POSITION_COLUMNS,
   SNAPSHOT_WHERE,
   fieldError,
   stripBom,
+  type OptionalPositionColumn,
   type PositionColumn,
   type RawField,
   type RawPosition,
@@ -82,11 +84,13 @@ function splitCsvLine(line: string): string[] | string {
 interface CsvLayout {
   width: number;
   index: Record<PositionColumn, number>;
+  /** Index of each optional column the header has. */
+  optional: Partial<Record<OptionalPositionColumn, number>>;
 }
 
 function readHeader(fields: string[], line: number): CsvLayout {
   const names = fields.map((name) => name.trim());
-  for (const column of POSITION_COLUMNS) {
+  for (const column of [...POSITION_COLUMNS, ...OPTIONAL_POSITION_COLUMNS]) {
     if (names.indexOf(column) !== names.lastIndexOf(column)) {
       throw new ZkAttestError('SNAPSHOT_PARSE', `line ${line}: column ${column} appears twice`, {
         row: line,
@@ -106,8 +110,12 @@ function readHeader(fields: string[], line: number): CsvLayout {
   for (const column of POSITION_COLUMNS) {
     index[column] = names.indexOf(column);
   }
+  const optional: CsvLayout['optional'] = {};
+  for (const column of OPTIONAL_POSITION_COLUMNS) {
+    if (names.includes(column)) optional[column] = names.indexOf(column);
+  }
   // Extra columns (descriptions, internal refs) are allowed and ignored.
-  return { width: names.length, index };
+  return { width: names.length, index, optional };
 }
 
 const METADATA_LINE_PATTERN = /^#\s*([A-Za-z][A-Za-z0-9_]*)\s*=(.*)$/;
@@ -176,8 +184,9 @@ export function readCsvSnapshot(text: string): RawSnapshot {
     if (fields.length !== layout.width) {
       throw lineParseError(line, `has ${fields.length} fields, the header has ${layout.width}`);
     }
-    const { index } = layout;
+    const { index, optional } = layout;
     positions.push({
+      ...(optional.currency === undefined ? {} : { currency: fields[optional.currency] }),
       where: { row: line, place: `line ${line}` },
       identifier: fields[index.identifier],
       assetClass: fields[index.assetClass],

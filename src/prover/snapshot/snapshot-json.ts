@@ -30,11 +30,13 @@ const jsonPositionSchema = z.strictObject({
   value: z.string(),
   haircutBps: jsonInteger,
   yieldBps: jsonInteger,
+  currency: z.string().optional(),
 });
 const jsonSnapshotSchema = z.strictObject({
   asOf: z.union([z.string(), jsonInteger]),
   currency: z.string().optional(),
-  decimals: jsonInteger.optional(),
+  // Any number: decimals out of 0..18 (2.5 too) is DECIMALS_OUT_OF_RANGE, checked in validation.
+  decimals: z.number().optional(),
   liabilities: z.string(),
   positions: z.array(jsonPositionSchema),
 });
@@ -93,7 +95,7 @@ export const MAX_JSON_DEPTH = 16;
  * The deepest array/object nesting of a JSON text, found without parsing it: bounds the work
  * and recursion anything downstream may spend on a hostile upload. Stops counting past the limit.
  */
-function nestingDepth(text: string): number {
+export function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;

@@ -17,8 +17,13 @@ export const POSITION_COLUMNS = [
   'yieldBps',
 ] as const;
 export type PositionColumn = (typeof POSITION_COLUMNS)[number];
+/** Optional position columns: a position's currency defaults to the snapshot's. */
+export const OPTIONAL_POSITION_COLUMNS = ['currency'] as const;
+export type OptionalPositionColumn = (typeof OPTIONAL_POSITION_COLUMNS)[number];
 
 export const MAX_DECIMALS = 18;
+/** Distinct position currencies: an FX table has at most 8 rows (a 3-bit index per position). */
+export const MAX_CURRENCIES = 8;
 export const MAX_ASSET_CLASS = 15;
 export const MAX_HAIRCUT_BPS = 10000;
 export const MAX_YIELD_BPS = 65535;
@@ -35,7 +40,7 @@ export const RULES: Readonly<Record<string, string>> = {
   asOf:
     'must be an ISO-8601 time with a timezone (e.g. 2026-11-20T00:00:00Z) or integer unix ' +
     'seconds, from 2000-01-01 to 2^40-1 seconds',
-  currency: 'must be 3 to 12 characters from A-Z and 0-9',
+  currency: 'must be a string holding an ISO 4217 currency code (e.g. USD)',
   decimals: `must be an integer from 0 to ${MAX_DECIMALS}`,
   positions: 'must be an array of position objects',
 };
@@ -73,6 +78,8 @@ export interface RawPosition {
   value: string;
   haircutBps: RawInt;
   yieldBps: RawInt;
+  /** Absent when the file has no currency column (field): the snapshot's currency applies. */
+  currency?: string;
 }
 
 /** A snapshot as read, before any value is checked: the common input of validation. */

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { fxTableSchema } from '../../common/fx-table';
-import type { SignedFxTable } from '../proving/claim-prover';
+import type { SignedFxTable } from '../../common/signed-fx-table';
 import type { Snapshot } from '../snapshot/snapshot-types';
 import { recordInvalid } from './vault-errors';
 
@@ -36,8 +36,9 @@ const snapshotPlaintextSchema = z.strictObject({
       value: decimal,
       haircutBps: z.number().int(),
       yieldBps: z.number().int(),
-      // Absent in records sealed before positions had a currency: the snapshot's applies.
+      // Absent in records sealed before positions had a unit: the snapshot's unit applies.
       currency: z.string().optional(),
+      decimals: z.number().int().optional(),
     }),
   ),
   /** The signed FX table checked at upload; absent: the identity table of the snapshot unit. */
@@ -71,6 +72,7 @@ export function encodeSnapshotPlaintext(
       haircutBps: p.haircutBps,
       yieldBps: p.yieldBps,
       currency: p.currency,
+      decimals: p.decimals,
     })),
     ...(fx === undefined ? {} : { fx }),
   };
@@ -100,6 +102,7 @@ export function decodeSnapshotPlaintext(id: string, bytes: Uint8Array): Snapshot
         haircutBps: p.haircutBps,
         yieldBps: p.yieldBps,
         currency: p.currency ?? parsed.currency,
+        decimals: p.decimals ?? parsed.decimals,
       })),
     },
     ...(parsed.fx === undefined ? {} : { fx: parsed.fx }),

@@ -323,7 +323,9 @@ describe('snapshot uploads', () => {
     expect([badCsv.status, badCsv.body.error?.code]).toEqual([400, 'SNAPSHOT_PARSE']);
     const identifier = Buffer.concat([Buffer.from('CN-GOV-'), Buffer.from([0xc3, 0x28])]);
     const jsonBytes = Buffer.concat([
-      Buffer.from('{"asOf":1763568000,"liabilities":"1.00","positions":[{"identifier":"'),
+      Buffer.from(
+        '{"asOf":1763568000,"currency":"CNY","liabilities":"1.00","positions":[{"identifier":"',
+      ),
       identifier,
       Buffer.from('","assetClass":0,"value":"2.00","haircutBps":0,"yieldBps":100}]}'),
     ]);

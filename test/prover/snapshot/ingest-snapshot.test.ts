@@ -20,7 +20,8 @@ import { MAX_JSON_DEPTH } from '../../../src/prover/snapshot/snapshot-json';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
 const HEADER = 'identifier,assetClass,value,haircutBps,yieldBps';
-const META = ['# asOf=2026-11-20T00:00:00Z', '# liabilities=1000.00'];
+const META = ['# asOf=2026-11-20T00:00:00Z', '# currency=CNY', '# liabilities=1000.00'];
+const META_NO_CURRENCY = META.filter((line) => !line.startsWith('# currency'));
 // With META and HEADER, the first data row is physical line 4.
 const FIRST_ROW = META.length + 2;
 
@@ -202,7 +203,7 @@ describe('parseSnapshot (CSV)', () => {
     const snapshot = parseSnapshot(csv(['CN-GOV-2030-01,1,2500000.00,200,285']), 'csv');
     expect(snapshot).toEqual({
       asOf: Date.UTC(2026, 10, 20) / 1000,
-      currency: 'XXX',
+      currency: 'CNY',
       decimals: 2,
       liabilities: 100000n,
       positions: [
@@ -213,6 +214,8 @@ describe('parseSnapshot (CSV)', () => {
           value: 250000000n,
           haircutBps: 200,
           yieldBps: 285,
+          currency: 'CNY',
+          decimals: 2,
         },
       ],
     });
@@ -249,6 +252,7 @@ describe('parseSnapshot (CSV)', () => {
     const meta = [
       '# asOf=2026-11-20T00:00:00Z',
       '# liabilities=18446744073709551615',
+      '# currency=USD',
       '# decimals=0',
     ];
     const ok = parseSnapshot(csv(['A,0,18446744073709551615,0,0'], meta), 'csv');
@@ -262,6 +266,7 @@ describe('parseSnapshot (CSV)', () => {
       '# asOf=1763596800',
       '# liabilities=18446744073709551616',
       '# decimals=0',
+      '# currency=USD',
     ];
     expectFieldError(() => parseSnapshot(csv(['A,0,1,0,0'], bigLiabilities), 'csv'), {
       row: 2,
@@ -289,7 +294,7 @@ describe('parseSnapshot (CSV)', () => {
   it('names the missing columns', () => {
     const text = [...META, 'identifier,value,yieldBps,comment', 'A,1.00,100,x'].join('\n');
     const err = catchError(() => parseSnapshot(text, 'csv'), 'SNAPSHOT_MISSING_COLUMN');
-    expect(err.details).toEqual({ row: 3, columns: 'assetClass,haircutBps' });
+    expect(err.details).toEqual({ row: META.length + 1, columns: 'assetClass,haircutBps' });
     expect(err.message).toContain('assetClass');
     expect(err.message).toContain('haircutBps');
   });
@@ -314,7 +319,7 @@ describe('parseSnapshot (CSV)', () => {
     expect(
       catchError(() => parseSnapshot(csv([row(1)], twice), 'csv'), 'SNAPSHOT_PARSE').details,
     ).toEqual({
-      row: 3,
+      row: META.length + 1,
     });
   });
 
@@ -356,7 +361,11 @@ describe('parseSnapshot (CSV)', () => {
     ['a date only', '2026-11-20'],
   ])('rejects asOf %s', (_name, asOf) => {
     expectFieldError(
-      () => parseSnapshot(csv([row(1)], [`# asOf=${asOf}`, '# liabilities=1']), 'csv'),
+      () =>
+        parseSnapshot(
+          csv([row(1)], [`# asOf=${asOf}`, '# liabilities=1', '# currency=CNY']),
+          'csv',
+        ),
       {
         row: 1,
         column: 'asOf',
@@ -366,22 +375,54 @@ describe('parseSnapshot (CSV)', () => {
 
   it('reads asOf offsets and unix seconds to the same instant', () => {
     const at = (asOf: string): number =>
-      parseSnapshot(csv([row(1)], [`# asOf=${asOf}`, '# liabilities=1']), 'csv').asOf;
+      parseSnapshot(csv([row(1)], [`# asOf=${asOf}`, '# currency=CNY', '# liabilities=1']), 'csv')
+        .asOf;
     expect(at('2026-11-20T08:00:00+08:00')).toBe(at('2026-11-20T00:00:00Z'));
     expect(at('2026-11-19T19:00-0500')).toBe(at('2026-11-20T00:00:00.000Z'));
     expect(at('1795132800')).toBe(at('2026-11-20T00:00:00Z'));
     expect(at('2000-01-01T00:00:00Z')).toBe(946684800);
   });
 
-  it('rejects an invalid currency or decimals', () => {
-    expectFieldError(() => parseSnapshot(csv([row(1)], [...META, '# currency=cny']), 'csv'), {
-      row: 3,
+  it('rejects an unknown currency or decimals out of range, naming line and column', () => {
+    for (const code of ['cny', 'CNH', 'XXX', 'SECRETCCY', '']) {
+      const meta = [...META_NO_CURRENCY, `# currency=${code}`];
+      const err = catchError(() => parseSnapshot(csv([row(1)], meta), 'csv'), 'CURRENCY_UNKNOWN');
+      expect(err.details).toEqual({ row: 3, column: 'currency' });
+      expect(err.message).toContain('line 3');
+      if (code !== '') expect(err.message).not.toContain(code);
+    }
+    for (const decimals of ['19', '-1', '2.5', 'two', '']) {
+      const meta = [...META, `# decimals=${decimals}`];
+      const err = catchError(
+        () => parseSnapshot(csv([row(1)], meta), 'csv'),
+        'DECIMALS_OUT_OF_RANGE',
+      );
+      expect(err.details).toEqual({ row: 4, column: 'decimals' });
+    }
+    const ok = parseSnapshot(
+      csv(['A,0,1.000000000000000001,0,0'], [...META, '# decimals=18']).replace('=1000.00', '=1'),
+      'csv',
+    );
+    expect(ok.positions[0]!.value).toBe(10n ** 18n + 1n);
+  });
+
+  it('requires the reporting currency: a proof has a unit', () => {
+    expectFieldError(() => parseSnapshot(csv([row(1)], META_NO_CURRENCY), 'csv'), {
       column: 'currency',
     });
-    expectFieldError(() => parseSnapshot(csv([row(1)], [...META, '# decimals=19']), 'csv'), {
-      row: 3,
-      column: 'decimals',
-    });
+  });
+
+  it('defaults decimals to the currency minor unit (JPY 0, KWD 3)', () => {
+    const jpy = parseSnapshot(
+      csv(['A,0,1234,0,0'], [...META_NO_CURRENCY, '# currency=JPY']).replace('1000.00', '1000'),
+      'csv',
+    );
+    expect(jpy.decimals).toBe(0);
+    expect(jpy.positions[0]!.value).toBe(1234n);
+    const kwd = parseSnapshot(csv(['A,0,1.5,0,0'], [...META_NO_CURRENCY, '# currency=KWD']), 'csv');
+    expect(kwd.decimals).toBe(3);
+    expect(kwd.liabilities).toBe(1_000_000n);
+    expect(kwd.positions[0]!.value).toBe(1500n);
   });
 
   it('rejects more than maxPositions positions', () => {
@@ -434,16 +475,27 @@ describe('parseSnapshot (CSV)', () => {
 });
 
 describe('parseSnapshot (JSON)', () => {
-  it('applies the currency and decimals defaults', () => {
+  it("applies the decimals default: the currency's minor unit", () => {
+    const text = JSON.stringify({
+      asOf: 1763596800,
+      currency: 'HKD',
+      liabilities: '1',
+      positions: [jsonPosition(1)],
+    });
+    const snapshot = parseSnapshot(text, 'json');
+    expect(snapshot.currency).toBe('HKD');
+    expect(snapshot.decimals).toBe(2);
+    expect(snapshot.liabilities).toBe(100n);
+    expect(snapshot.positions[0]).toMatchObject({ currency: 'HKD', decimals: 2 });
+  });
+
+  it('requires the reporting currency', () => {
     const text = JSON.stringify({
       asOf: 1763596800,
       liabilities: '1',
       positions: [jsonPosition(1)],
     });
-    const snapshot = parseSnapshot(text, 'json');
-    expect(snapshot.currency).toBe('XXX');
-    expect(snapshot.decimals).toBe(2);
-    expect(snapshot.liabilities).toBe(100n);
+    expectFieldError(() => parseSnapshot(text, 'json'), { column: 'currency' });
   });
 
   it('rejects malformed JSON without echoing its content', () => {
@@ -495,10 +547,19 @@ describe('parseSnapshot (JSON)', () => {
     expectFieldError(() => parseSnapshot(json([jsonPosition(1)], { asOf: 5 }), 'json'), {
       column: 'asOf',
     });
-    expectFieldError(() => parseSnapshot(json([jsonPosition(1)], { decimals: 2.5 }), 'json'), {
-      column: 'decimals',
-    });
-    expectFieldError(() => parseSnapshot(json([jsonPosition(1)], { currency: 'C' }), 'json'), {
+    for (const decimals of [2.5, 19, -1]) {
+      const err = catchError(
+        () => parseSnapshot(json([jsonPosition(1)], { decimals }), 'json'),
+        'DECIMALS_OUT_OF_RANGE',
+      );
+      expect(err.details).toEqual({ column: 'decimals' });
+    }
+    const unknown = catchError(
+      () => parseSnapshot(json([jsonPosition(1)], { currency: 'C' }), 'json'),
+      'CURRENCY_UNKNOWN',
+    );
+    expect(unknown.details).toEqual({ column: 'currency' });
+    expectFieldError(() => parseSnapshot(json([jsonPosition(1)], { currency: 840 }), 'json'), {
       column: 'currency',
     });
     expectFieldError(() => parseSnapshot(json([jsonPosition(1)], { positions: {} }), 'json'), {
