@@ -1,6 +1,7 @@
 /**
- * Set-up the onshore service tests share: staff tokens, master keys, the attestor key in the
- * vault, an egress destination, the service on a real redis-server, and an uploaded snapshot.
+ * Set-up the onshore service tests share: staff tokens, master keys, the P-256 signer key in the
+ * vault, a signed FX table, an egress destination, the service on a real redis-server, and an
+ * uploaded snapshot.
  * Each test keeps what it asserts; only where its parts come from is here.
  */
 import { readFileSync } from 'node:fs';
@@ -10,7 +11,10 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '../../src/common/logger';
 import type { JsonWebKey } from '../../src/common/transport-envelope';
-import { loadPrimitives, newAttestorKey } from '../../src/prover';
+import { p256 } from '@noble/curves/p256';
+import { fxMessage, fxTableHash, type FxTable } from '../../src/common/fx-table';
+import { importJwk, webCryptoSigner, type SignerKey } from '../../src/common/p256-signer';
+import type { SignedFxTable } from '../../src/common/signed-fx-table';
 import type { EgressDestination } from '../../src/prover/egress';
 import { PROVING_QUEUE } from '../../src/prover/queue/proving-queue';
 import {
@@ -40,26 +44,65 @@ export const STAFF: OnshoreUser[] = [
 /** The example snapshot: its path and its text. */
 export const SAMPLE_SNAPSHOT = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
 export const SAMPLE_CSV = readFileSync(SAMPLE_SNAPSHOT, 'utf8');
+/** The three-currency example (CNY, HKD, USD reported in USD cents): path and text. */
+export const MULTI_SNAPSHOT = join(__dirname, '..', '..', 'examples', 'snapshot-multicurrency.csv');
+export const MULTI_CSV = readFileSync(MULTI_SNAPSHOT, 'utf8');
+/** Its rates (examples/README.md): 1 CNY = 0.1379 USD, 1 HKD = 0.1282 USD, x 10^12 per cent. */
+export const USD_CNY_HKD: FxTable = {
+  reporting: { currency: 'USD', decimals: 2 },
+  rows: [
+    { currency: 'USD', decimals: 2, rate: '1000000000000' },
+    { currency: 'CNY', decimals: 2, rate: '137900000000' },
+    { currency: 'HKD', decimals: 2, rate: '128200000000' },
+  ],
+};
+
+/**
+ * The private key of test/fixtures.ts testSigner(seed) (scalar bytes (seed * 31 + i) & 0xff):
+ * the same fixed test key, as the vault stores it. Never a real key.
+ */
+export async function testSignerKey(seed = 1): Promise<SignerKey> {
+  const d = Uint8Array.from({ length: 32 }, (_, i) => (seed * 31 + i) & 0xff);
+  const point = p256.getPublicKey(d, false);
+  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+  return importJwk({
+    kty: 'EC',
+    crv: 'P-256',
+    d: b64(d),
+    x: b64(point.slice(1, 33)),
+    y: b64(point.slice(33)),
+  });
+}
+
+/** `table` signed by test FX source `seed` as of `asOf`, as `zkattest fx sign` writes it. */
+export async function signedFx(table: FxTable, asOf: number, seed = 7): Promise<SignedFxTable> {
+  const source = await webCryptoSigner(await testSignerKey(seed));
+  const signature = await source.sign(fxMessage(await fxTableHash(table), table.reporting, asOf));
+  return { table, source: { keyId: source.keyId, publicKey: source.publicKey, asOf, signature } };
+}
+
+/** The Zkattest-Fx upload header of a signed table (base64 of its JSON). */
+export function fxHeader(fx: unknown): { 'Zkattest-Fx': string } {
+  return { 'Zkattest-Fx': Buffer.from(JSON.stringify(fx)).toString('base64') };
+}
 
 /** A fresh master key env (one key, k1), for the service and for worker processes. */
 export function testMasterEnv(): { ZKATTEST_MASTER_KEYS: string; ZKATTEST_MASTER_KEY_ID: string } {
   return { ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`, ZKATTEST_MASTER_KEY_ID: 'k1' };
 }
 
-/** A new attestor key sealed into the vault on `redisUrl`; its vault id and its key hash. */
-export async function vaultAttestorKey(
+/** Test signer key `seed` sealed into the vault on `redisUrl`: its vault id and the key. */
+export async function vaultSignerKey(
   redisUrl: string,
   masterKeys: MasterKeyProvider,
-  label = 'attestor',
-): Promise<{ attestorKeyId: string; keyHash: bigint }> {
-  const attestor = newAttestorKey(await loadPrimitives());
+  seed = 1,
+  label = 'signer',
+): Promise<{ signerKeyId: string; key: SignerKey }> {
+  const key = await testSignerKey(seed);
   const keyStore = new RedisVaultStore(redisUrl);
   try {
-    const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
-      attestor.privateKey,
-      label,
-    );
-    return { attestorKeyId, keyHash: attestor.keyHash };
+    const signerKeyId = await new Vault(keyStore, masterKeys).putSignerKey(key, label);
+    return { signerKeyId, key };
   } finally {
     await keyStore.close();
   }
@@ -76,24 +119,29 @@ export function hkPlatform(url: string, privateJwk: JsonWebKey): EgressDestinati
   };
 }
 
-/** The service with test defaults: STAFF, no destinations, a placeholder attestor, no logs. */
+/** The service with test defaults: STAFF, no destinations, a placeholder signer, no logs. */
 export function buildTestOnshoreService(
   cfg: Pick<OnshoreServiceConfig, 'redisUrl' | 'masterKeys'> & Partial<OnshoreServiceConfig>,
 ): OnshoreService {
   return buildOnshoreService({
     users: STAFF,
-    attestorKeyId: 'attestor-1',
+    signerKeyId: 'signer-1',
     destinations: [],
     logger: createLogger('silent'),
     ...cfg,
   });
 }
 
-/** Uploads a snapshot as the operator; its id. */
-export async function uploadSnapshot(app: Express, csv = SAMPLE_CSV): Promise<string> {
+/** Uploads a snapshot (with its signed FX table, if any) as the operator; its id. */
+export async function uploadSnapshot(
+  app: Express,
+  csv = SAMPLE_CSV,
+  fx?: SignedFxTable,
+): Promise<string> {
   const uploaded = await request(app)
     .post('/v1/snapshots')
     .set(as(OPERATOR))
+    .set(fx ? fxHeader(fx) : {})
     .set('Content-Type', 'text/csv')
     .send(csv)
     .expect(201);

@@ -1,6 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { ZkAttestError } from '../../../src/common/errors';
+import { verifySignature } from '../../../src/common/p256';
+import { newSignerKey, webCryptoSigner } from '../../../src/common/p256-signer';
 import { loadSnapshotFile } from '../../../src/prover/snapshot/ingest-snapshot';
 import { findLeaks, sensitiveStrings } from '../../../src/prover/egress/leak-scan';
 import { randomSalt } from '../../../src/prover/snapshot/snapshot-commitment';
@@ -15,6 +17,8 @@ import {
   newMasterKeySecret,
   type VaultStore,
 } from '../../../src/prover/vault';
+import type { SignedFxTable } from '../../../src/common/signed-fx-table';
+import { MULTI_SNAPSHOT, signedFx, USD_CNY_HKD } from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 import { rejectionOf as errorOf } from '../../support/zk-error';
 
@@ -246,11 +250,11 @@ describe.each([
     expect((await vault.getSnapshot(b)).snapshot.positions).toHaveLength(3);
   });
 
-  test('an attestor key cannot pass as a snapshot, nor the reverse', async () => {
-    const keyId = await vault.putAttestorKey(randomBytes(32), 'attestor');
+  test('a signer key cannot pass as a snapshot, nor the reverse', async () => {
+    const keyId = await vault.putSignerKey(await newSignerKey(), 'signer');
     const snapId = await vault.putSnapshot(SNAPSHOT, salt);
     expect(await codeOf(vault.getSnapshot(keyId))).toBe('VAULT_NOT_FOUND');
-    expect(await codeOf(vault.getAttestorKey(snapId))).toBe('VAULT_NOT_FOUND');
+    expect(await codeOf(vault.getSignerKey(snapId))).toBe('VAULT_NOT_FOUND');
     // Changing the clear kind does not help: the kind is in the AAD.
     const rec = JSON.parse(await h.raw.get(keyId)) as Record<string, unknown>;
     await h.raw.set(
@@ -267,7 +271,7 @@ describe.each([
   test('unknown ids and malformed records have their own codes', async () => {
     expect(await codeOf(vault.getSnapshot('0'.repeat(32)))).toBe('VAULT_NOT_FOUND');
     expect(await codeOf(vault.getSnapshot('../etc/passwd'))).toBe('VAULT_NOT_FOUND');
-    expect(await codeOf(vault.getAttestorKey('nope'))).toBe('VAULT_NOT_FOUND');
+    expect(await codeOf(vault.getSignerKey('nope'))).toBe('VAULT_NOT_FOUND');
     const id = await vault.putSnapshot(SNAPSHOT, salt);
     await h.raw.set(id, '{not json');
     expect(await codeOf(vault.getSnapshot(id))).toBe('VAULT_RECORD_INVALID');
@@ -280,7 +284,8 @@ describe.each([
       await vault.putSnapshot(SNAPSHOT, salt, { label: 'one' }),
       await vault.putSnapshot(SNAPSHOT, salt + 7n, { label: 'two' }),
     ];
-    const keyId = await vault.putAttestorKey(new Uint8Array(32).fill(9), 'signer');
+    const signerKey = await newSignerKey();
+    const keyId = await vault.putSignerKey(signerKey, 'signer');
     const before = await Promise.all([...ids, keyId].map(async (id) => parse(await h.raw.get(id))));
 
     expect(await vault.rotateMasterKey('k2')).toEqual({ rewrapped: 3, unreadable: [] });
@@ -308,7 +313,7 @@ describe.each([
     const onlyK2 = new Vault(h.store, await provider(['k2'], 'k2'));
     expect((await onlyK2.getSnapshot(ids[0])).snapshot).toEqual(SNAPSHOT);
     expect((await onlyK2.getSnapshot(fresh)).salt).toBe(salt);
-    expect((await onlyK2.getAttestorKey(keyId)).privateKey).toEqual(new Uint8Array(32).fill(9));
+    expect((await onlyK2.getSignerKey(keyId)).jwk).toEqual(signerKey.jwk);
   });
 
   test('puts racing a rotation all end up under the new master key', async () => {
@@ -341,27 +346,58 @@ describe.each([
     expect(await codeOf(new Vault(h.store, impostor).getSnapshot(id))).toBe('VAULT_DECRYPT_FAILED');
   });
 
-  test('attestor key round trip', async () => {
-    const privateKey = randomBytes(32);
-    const copy = Uint8Array.from(privateKey);
-    const id = await vault.putAttestorKey(privateKey, 'attestor 2026');
-    expect(privateKey).toEqual(Buffer.from(copy)); // the caller's key is not wiped
-    const back = await vault.getAttestorKey(id);
-    expect(back).toEqual({ privateKey: copy, label: 'attestor 2026' });
+  test('signer key round trip: the private JWK sealed, keyId and public key listed', async () => {
+    const key = await newSignerKey();
+    const id = await vault.putSignerKey(key, 'signer 2026');
+    const back = await vault.getSignerKey(id);
+    expect(back).toEqual({ ...key, label: 'signer 2026' });
+    // It signs, and its signature verifies under the listed public key.
+    const signer = await webCryptoSigner(back);
+    const message = new TextEncoder().encode('zkattest vault test');
+    expect(verifySignature(key.publicKey, message, await signer.sign(message))).toBe(true);
     const stored = await h.raw.get(id);
-    expect(stored).not.toContain(Buffer.from(copy).toString('hex'));
-    expect(stored).not.toContain(Buffer.from(copy).toString('base64'));
-    expect(await codeOf(vault.putAttestorKey(randomBytes(31), 'short'))).toBe('KEY_INVALID');
-    expect(await codeOf(vault.putAttestorKey(randomBytes(32), ''))).toBe('USAGE');
-    expect(await vault.listAttestorKeys()).toEqual([
-      { id, label: 'attestor 2026', createdAt: expect.any(String), masterKeyId: 'k1' },
+    const d = key.jwk.d!;
+    expect(stored).not.toContain(d);
+    expect(stored).not.toContain(Buffer.from(d, 'base64url').toString('hex'));
+    expect(stored).not.toContain(Buffer.from(d, 'base64url').toString('base64'));
+    // A public-only JWK or a bad label is refused before anything is stored.
+    const publicOnly = { ...key, jwk: { ...key.jwk, d: undefined } };
+    expect(await codeOf(vault.putSignerKey(publicOnly, 'public'))).toBe('KEY_MALFORMED');
+    expect(await codeOf(vault.putSignerKey(key, ''))).toBe('USAGE');
+    const listed = await vault.listSignerKeys();
+    expect(listed).toEqual([
+      {
+        id,
+        label: 'signer 2026',
+        keyId: key.keyId,
+        publicKey: key.publicKey,
+        createdAt: expect.any(String),
+        masterKeyId: 'k1',
+      },
     ]);
+    expect(JSON.stringify(listed)).not.toContain(d);
+  });
+
+  test('a signer key record whose listed keyId is swapped does not open', async () => {
+    const [a, b] = [await newSignerKey(), await newSignerKey()];
+    const id = await vault.putSignerKey(a, 'a');
+    const rec = parse(await h.raw.get(id));
+    // The clear keyId and public key are in the AAD: relabelling the key breaks the record.
+    await h.raw.set(
+      id,
+      JSON.stringify({ ...rec, meta: { ...rec.meta, keyId: b.keyId, publicKey: b.publicKey } }),
+    );
+    expect(await codeOf(vault.getSignerKey(id))).toBe('VAULT_DECRYPT_FAILED');
+    // A v1 EdDSA attestor key record is no entry of this vault any more: listed as unreadable.
+    await h.raw.set(id, JSON.stringify({ ...rec, kind: 'attestor-key', meta: { label: 'x' } }));
+    expect((await vault.inventory()).unreadable).toEqual([{ id, code: 'VAULT_RECORD_INVALID' }]);
+    expect(await codeOf(vault.getSignerKey(id))).toBe('VAULT_RECORD_INVALID');
   });
 
   test('listSnapshots shows metadata only', async () => {
     const a = await vault.putSnapshot(SNAPSHOT, salt, { label: 'month end' });
     const b = await vault.putSnapshot(SNAPSHOT, salt);
-    await vault.putAttestorKey(randomBytes(32), 'not a snapshot');
+    await vault.putSignerKey(await newSignerKey(), 'not a snapshot');
     const list = await vault.listSnapshots();
     expect(list.map((s) => s.id).sort()).toEqual([a, b].sort());
     const first = list.find((s) => s.id === a);
@@ -386,7 +422,7 @@ describe.each([
   test('one malformed record: reported by id, every other entry still listed', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 9; i++) ids.push(await vault.putSnapshot(SNAPSHOT, salt + BigInt(i)));
-    const keyId = await vault.putAttestorKey(new Uint8Array(32).fill(3), 'signer');
+    const keyId = await vault.putSignerKey(await newSignerKey(), 'signer');
     const bad = ids[3];
     await h.raw.set(
       bad,
@@ -395,7 +431,7 @@ describe.each([
 
     const list = await vault.listSnapshots();
     expect(list.map((s) => s.id).sort()).toEqual(ids.filter((id) => id !== bad).sort());
-    expect((await vault.listAttestorKeys()).map((k) => k.id)).toEqual([keyId]);
+    expect((await vault.listSignerKeys()).map((k) => k.id)).toEqual([keyId]);
     const inventory = await vault.inventory();
     expect(inventory.unreadable).toEqual([{ id: bad, code: 'VAULT_RECORD_INVALID' }]);
     expect(inventory.snapshots).toHaveLength(8);
@@ -537,5 +573,85 @@ describe('master keys from the environment', () => {
     expect(err.code).toBe('VAULT_CONFIG_INVALID');
     expect(err.message).not.toContain(SECRETS.k1);
     expect(err.message).not.toContain(SECRETS.k2);
+  });
+});
+
+describe('snapshots with their signed FX table', () => {
+  const MULTI = loadSnapshotFile(MULTI_SNAPSHOT);
+  let store: MemoryVaultStore;
+  let vault: Vault;
+  let fx: SignedFxTable;
+
+  beforeAll(async () => {
+    fx = await signedFx(USD_CNY_HKD, MULTI.asOf - 3600);
+  });
+  beforeEach(async () => {
+    store = new MemoryVaultStore();
+    vault = new Vault(store, await provider(['k1'], 'k1'));
+  });
+
+  test('a three-currency snapshot is sealed with its table and reads back exactly', async () => {
+    const id = await vault.putSnapshot(MULTI, 11n, { label: 'book', fx });
+    expect(await vault.getSnapshot(id)).toEqual({ snapshot: MULTI, salt: 11n, fx });
+    expect((await vault.listSnapshots())[0]).toMatchObject({ id, positions: 8, fxRows: 3 });
+    // Inside the ciphertext: the record shows neither the rates nor the source signature.
+    const raw = (await store.get(id))!;
+    expect(raw).not.toContain('137900000000');
+    expect(raw).not.toContain(fx.source!.signature);
+    // A one-currency snapshot needs none: it is proved with its unit's identity table.
+    const plain = await vault.putSnapshot(SNAPSHOT, 12n);
+    expect(await vault.getSnapshot(plain)).toEqual({ snapshot: SNAPSHOT, salt: 12n });
+  });
+
+  test.each([
+    ['no table for a book in three currencies', () => undefined, 'FX_CURRENCY_MISSING'],
+    [
+      'a table without the HKD row',
+      async () => signedFx({ ...USD_CNY_HKD, rows: USD_CNY_HKD.rows.slice(0, 2) }, 1),
+      'FX_CURRENCY_MISSING',
+    ],
+    [
+      'a table reporting in CNY',
+      async () =>
+        signedFx(
+          {
+            reporting: { currency: 'CNY', decimals: 2 },
+            rows: [
+              { currency: 'CNY', decimals: 2, rate: '1000000000000' },
+              { currency: 'HKD', decimals: 2, rate: '929600000000' },
+              { currency: 'USD', decimals: 2, rate: '7251000000000' },
+            ],
+          },
+          1,
+        ),
+      'FX_TABLE_INVALID',
+    ],
+    [
+      'a forged signature (the rates changed after signing)',
+      async () => {
+        const signed = await signedFx(USD_CNY_HKD, 1);
+        const rows = signed.table.rows.map((r) =>
+          r.currency === 'CNY' ? { ...r, rate: '150000000000' } : r,
+        );
+        return { ...signed, table: { ...signed.table, rows } };
+      },
+      'FX_TABLE_INVALID',
+    ],
+    ['an unsigned conversion table', async () => ({ table: USD_CNY_HKD }), 'FX_TABLE_INVALID'],
+    [
+      "a source whose keyId is not its key's",
+      async () => {
+        const signed = await signedFx(USD_CNY_HKD, 1);
+        return { ...signed, source: { ...signed.source!, keyId: 'ab'.repeat(32) } };
+      },
+      'KEY_MALFORMED',
+    ],
+    ['not a signed table at all', async () => ({ rows: [] }), 'FX_TABLE_INVALID'],
+  ])('refuses %s with a code, storing nothing', async (_name, make, code) => {
+    const err = await errorOf(vault.putSnapshot(MULTI, 1n, { fx: await make() }));
+    expect(err.code).toBe(code);
+    // Fields only: never a value, identifier or rate of the upload.
+    expect(findLeaks(err.message, sensitiveStrings(MULTI, 1n))).toEqual([]);
+    expect(await store.list()).toEqual([]);
   });
 });
