@@ -51,7 +51,7 @@ describe.each(CLAIMS.map((d) => [d.name, d] as const))('the %s claim', (name, d)
     const queued = await onshore.jobData(res.body.jobId);
     expect(decodeJob(roundTrip(queued)).params).toEqual(params);
 
-    const job = encodeJob({ snapshotId: 's', attestorKeyId: 'k', params, context: '1' });
+    const job = encodeJob({ snapshotId: 's', signerKeyId: 'k', params, context: '1' });
     expect(decodeJob(roundTrip(job)).params).toEqual(params);
   });
 
@@ -118,9 +118,9 @@ describe('the registry', () => {
       params: { allowedClasses: canonical },
     });
     const legacyJob = {
-      v: 1,
+      v: 2,
       snapshotId: 's',
-      attestorKeyId: 'k',
+      signerKeyId: 'k',
       params: { claim: 'concentration', maxShareBps: 10000, allowedClasses: '10' },
       context: '1',
     };

@@ -4,7 +4,8 @@
  *
  *   <sourceDir>/snapshots/<snapshotId>.json   snapshot JSON (examples/README.md), mode 0600
  *   <sourceDir>/snapshots/<snapshotId>.salt   the commitment salt, hex, mode 0600
- *   <sourceDir>/keys/<keyId>.key.json         attestor key file (writeAttestorKey), mode 0600
+ *   <sourceDir>/snapshots/<snapshotId>.fx.json its signed FX table, if any (`zkattest fx sign`)
+ *   <sourceDir>/keys/<keyId>.key.json         P-256 signer key file (writeSignerKeyFile), 0600
  *   <sinkDir>/<jobId>.json                    one attestation package per job
  */
 import { randomUUID } from 'node:crypto';
@@ -14,12 +15,14 @@ import { join } from 'node:path';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { ZkAttestError } from '../../src/common/errors';
 import {
-  readAttestorKey,
-  writeAttestorKey,
-  type AttestorKey,
-} from '../../src/prover/snapshot/attestor-key';
+  signerFromKeyFile,
+  writeSignerKeyFile,
+  type Signer,
+  type SignerKey,
+} from '../../src/common/p256-signer';
+import type { SignedFxTable } from '../../src/common/signed-fx-table';
+import { checkSnapshotFx } from '../../src/prover/vault/snapshot-fx';
 import { parseSnapshot } from '../../src/prover/snapshot/ingest-snapshot';
-import type { Primitives } from '../../src/prover/snapshot/primitives';
 import type { Snapshot } from '../../src/prover/snapshot/snapshot-types';
 import { JOB_ID_PATTERN } from '../../src/common/ids';
 import type { PackageSink, SnapshotSource } from '../../src/prover/queue/proving-worker';
@@ -32,32 +35,39 @@ function checkId(id: string, what: string): void {
 
 const snapshotPath = (dir: string, id: string) => join(dir, 'snapshots', `${id}.json`);
 const saltPath = (dir: string, id: string) => join(dir, 'snapshots', `${id}.salt`);
+const fxPath = (dir: string, id: string) => join(dir, 'snapshots', `${id}.fx.json`);
 const keyPath = (dir: string, id: string) => join(dir, 'keys', `${id}.key.json`);
 
-/** Stores a snapshot (JSON text, validated first) and its salt under `dir` as `id`. */
-export function putSnapshot(dir: string, id: string, json: string, salt: bigint): void {
+/** Stores a snapshot (JSON text, validated first), its salt and FX table under `dir` as `id`. */
+export function putSnapshot(
+  dir: string,
+  id: string,
+  json: string,
+  salt: bigint,
+  fx?: SignedFxTable,
+): void {
   checkId(id, 'snapshot');
   parseSnapshot(json, 'json');
   mkdirSync(join(dir, 'snapshots'), { recursive: true, mode: 0o700 });
   writeFileSync(snapshotPath(dir, id), json, { mode: 0o600, flag: 'wx' });
   writeFileSync(saltPath(dir, id), `${salt.toString(16)}\n`, { mode: 0o600, flag: 'wx' });
+  if (fx) writeFileSync(fxPath(dir, id), JSON.stringify(fx), { mode: 0o600, flag: 'wx' });
 }
 
-/** Stores an attestor key under `dir` as `keyId`. */
-export function putAttestorKey(dir: string, keyId: string, key: AttestorKey): void {
-  checkId(keyId, 'attestorKey');
+/** Stores a signer key under `dir` as `keyId`. */
+export function putSignerKey(dir: string, keyId: string, key: SignerKey): void {
+  checkId(keyId, 'signerKey');
   mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
-  writeAttestorKey(keyPath(dir, keyId), key);
+  writeSignerKeyFile(keyPath(dir, keyId), key);
 }
 
-/** Reads what putSnapshot and putAttestorKey wrote. Unknown ids are NOT_FOUND. */
+/** Reads what putSnapshot and putSignerKey wrote. Unknown ids are NOT_FOUND. */
 export class FileSnapshotSource implements SnapshotSource {
-  constructor(
-    private readonly dir: string,
-    private readonly primitives: Primitives,
-  ) {}
+  constructor(private readonly dir: string) {}
 
-  async load(snapshotId: string): Promise<{ snapshot: Snapshot; salt: bigint }> {
+  async load(
+    snapshotId: string,
+  ): Promise<{ snapshot: Snapshot; salt: bigint; fx?: SignedFxTable }> {
     checkId(snapshotId, 'snapshot');
     const file = snapshotPath(this.dir, snapshotId);
     if (!existsSync(file)) {
@@ -75,18 +85,25 @@ export class FileSnapshotSource implements SnapshotSource {
         snapshotId,
       });
     }
-    return { snapshot: parseSnapshot(text, 'json'), salt: BigInt(`0x${hex}`) };
+    const snapshot = parseSnapshot(text, 'json');
+    const fxFile = fxPath(this.dir, snapshotId);
+    // Checked as the vault checks an upload.
+    const fx = await checkSnapshotFx(
+      snapshot,
+      existsSync(fxFile) ? JSON.parse(await readFile(fxFile, 'utf8')) : undefined,
+    );
+    return { snapshot, salt: BigInt(`0x${hex}`), ...(fx ? { fx } : {}) };
   }
 
-  async attestorKey(keyId: string): Promise<AttestorKey> {
-    checkId(keyId, 'attestorKey');
+  async signer(keyId: string): Promise<Signer> {
+    checkId(keyId, 'signerKey');
     const file = keyPath(this.dir, keyId);
     if (!existsSync(file)) {
-      throw new ZkAttestError('NOT_FOUND', `attestor key ${keyId} is not in the source`, {
+      throw new ZkAttestError('NOT_FOUND', `signer key ${keyId} is not in the source`, {
         keyId,
       });
     }
-    return readAttestorKey(this.primitives, file);
+    return signerFromKeyFile(file);
   }
 }
 

@@ -18,8 +18,8 @@ const fixtureSchema = workerSettingsSchema.extend({
 
 workerMain(async () => {
   const settings = readEnvConfig(fixtureSchema);
-  await runWorkerWith(settings, async (p) => ({
-    source: new FileSnapshotSource(settings.ZKATTEST_SOURCE_DIR, p),
+  await runWorkerWith(settings, async () => ({
+    source: new FileSnapshotSource(settings.ZKATTEST_SOURCE_DIR),
     sink: new FilePackageSink(settings.ZKATTEST_SINK_DIR),
   }));
 });

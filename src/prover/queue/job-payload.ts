@@ -71,7 +71,8 @@ function parseContext(text: string): bigint {
 function refuseOlderJob(candidate: unknown): void {
   if (typeof candidate !== 'object' || candidate === null) return;
   const { v } = candidate as { v?: unknown };
-  if (v === 1 || (v !== JOB_VERSION && 'attestorKeyId' in candidate)) {
+  // `in` only: a refused payload's values are never read, let alone echoed.
+  if (v === 1 || 'attestorKeyId' in candidate) {
     throw new ZkAttestError(
       'JOB_VERSION_UNSUPPORTED',
       'a statement v1 job (attestor key): request the claim again to prove it under statement v2',

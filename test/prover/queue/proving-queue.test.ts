@@ -5,18 +5,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QueueEvents } from 'bullmq';
+import { Queue, QueueEvents } from 'bullmq';
 import IORedis from 'ioredis';
 import { packageId } from '../../../src/common/attestation-package';
-import {
-  findLeaks,
-  loadPrimitives,
-  newAttestorKey,
-  parseSnapshot,
-  randomSalt,
-  sensitiveStrings,
-} from '../../../src/prover';
-import { FilePackageSink, putAttestorKey, putSnapshot } from '../../support/file-store';
+import { findLeaks, parseSnapshot, randomSalt, sensitiveStrings } from '../../../src/prover';
+import { FilePackageSink, putSignerKey, putSnapshot } from '../../support/file-store';
+import { testSignerKey } from '../../support/onshore-harness';
 import { assertIdsOnly, decodeJob, encodeJob } from '../../../src/prover/queue/job-payload';
 import {
   createProvingQueue,
@@ -107,7 +101,7 @@ beforeAll(async () => {
   sourceDir = join(dir, 'source');
   sinkDir = join(dir, 'sink');
   putSnapshot(sourceDir, 'snap-1', SNAPSHOT_TEXT, salt);
-  putAttestorKey(sourceDir, 'attestor-1', newAttestorKey(await loadPrimitives()));
+  putSignerKey(sourceDir, 'signer-1', await testSignerKey(1));
   sink = new FilePackageSink(sinkDir);
   queue = createProvingQueue(redis.url, { backoffMs: 100 });
 });
@@ -123,7 +117,7 @@ describe('job payloads', () => {
   it('carry ids and public parameters only, in the canonical encoding', () => {
     const data = encodeJob({
       snapshotId: 'snap-1',
-      attestorKeyId: 'attestor-1',
+      signerKeyId: 'signer-1',
       params: { claim: 'concentration', maxShareBps: 2000, allowedClasses: [4, 0, 1, 2, 3, 3] },
       context: '0xfeed',
     });
@@ -133,9 +127,9 @@ describe('job payloads', () => {
       allowedClasses: [0, 1, 2, 3, 4],
     };
     expect(data).toEqual({
-      v: 1,
+      v: 2,
       snapshotId: 'snap-1',
-      attestorKeyId: 'attestor-1',
+      signerKeyId: 'signer-1',
       params: canonical,
       context: '65261',
     });
@@ -145,10 +139,19 @@ describe('job payloads', () => {
     expect(decodeJob(legacy).params).toEqual(canonical);
   });
 
+  it('refuses a statement v1 payload (EdDSA attestorKeyId) with its own code', () => {
+    const v1 = { v: 1, snapshotId: 's', attestorKeyId: 'k', params: COVERAGE, context: '1' };
+    for (const old of [v1, { ...v1, v: 2 }, { ...v1, v: undefined }]) {
+      expect(() => decodeJob(old)).toThrow(
+        expect.objectContaining({ code: 'JOB_VERSION_UNSUPPORTED' }),
+      );
+    }
+  });
+
   it('refuses anything that could carry snapshot data', async () => {
     const good = encodeJob({
       snapshotId: 'snap-1',
-      attestorKeyId: 'attestor-1',
+      signerKeyId: 'signer-1',
       params: COVERAGE,
       context: '1',
     });
@@ -161,7 +164,7 @@ describe('job payloads', () => {
     await expect(
       queue.enqueueClaim({
         snapshotId: SNAPSHOT_TEXT,
-        attestorKeyId: 'attestor-1',
+        signerKeyId: 'signer-1',
         params: COVERAGE,
         context: '1',
       }),
@@ -169,7 +172,7 @@ describe('job payloads', () => {
     await expect(
       queue.enqueueClaim({
         snapshotId: 'snap-1',
-        attestorKeyId: 'attestor-1',
+        signerKeyId: 'signer-1',
         params: COVERAGE,
         context: (1n << 128n).toString(),
       }),
@@ -184,7 +187,7 @@ describe('proving queue with worker processes', () => {
     const sensitive = sensitiveStrings(snapshot, salt);
     const jobId = await queue.enqueueClaim({
       snapshotId: 'snap-1',
-      attestorKeyId: 'attestor-1',
+      signerKeyId: 'signer-1',
       params: COVERAGE,
       context: '7',
     });
@@ -212,7 +215,7 @@ describe('proving queue with worker processes', () => {
       const context = 0x0123_4567_89ab_cdefn;
       const jobId = await queue.enqueueClaim({
         snapshotId: 'snap-1',
-        attestorKeyId: 'attestor-1',
+        signerKeyId: 'signer-1',
         params: COVERAGE,
         context: `0x${context.toString(16)}`,
       });
@@ -231,7 +234,7 @@ describe('proving queue with worker processes', () => {
   it('fails a job on an unknown snapshot with a coded reason, after its retries', async () => {
     const jobId = await queue.enqueueClaim({
       snapshotId: 'no-such-snapshot',
-      attestorKeyId: 'attestor-1',
+      signerKeyId: 'signer-1',
       params: COVERAGE,
       context: '1',
     });
@@ -243,6 +246,35 @@ describe('proving queue with worker processes', () => {
     });
     expect(done.failure!.message).toContain('no-such-snapshot');
     expect(await sink.get(jobId)).toBeUndefined();
+  });
+
+  it('fails a job written by v1 code (attestorKeyId) at once with a code, no crash', async () => {
+    const raw = new Queue(PROVING_QUEUE, { connection: { port: redis.port } });
+    try {
+      // As a v1 service queued it: no v2 worker can prove it (that key is gone).
+      await raw.add(
+        'prove',
+        { v: 1, snapshotId: 'snap-1', attestorKeyId: 'attestor-1', params: COVERAGE, context: '1' },
+        { jobId: 'v1-job', attempts: 3, backoff: { type: 'fixed', delay: 100 } },
+      );
+    } finally {
+      await raw.close();
+    }
+    const done = await queue.waitForJob('v1-job', 30_000);
+    expect(done).toMatchObject({
+      state: 'failed',
+      attemptsMade: 1,
+      failure: { code: 'JOB_VERSION_UNSUPPORTED' },
+    });
+    expect(await sink.get('v1-job')).toBeUndefined();
+    // The worker is still there: the next job is proved.
+    const next = await queue.enqueueClaim({
+      snapshotId: 'snap-1',
+      signerKeyId: 'signer-1',
+      params: COVERAGE,
+      context: '2',
+    });
+    expect((await queue.waitForJob(next, 60_000)).state).toBe('completed');
   });
 
   it('closes a worker process cleanly on SIGTERM', async () => {
@@ -257,7 +289,7 @@ describe('proving queue with worker processes', () => {
     await doomed.ready;
     const jobId = await queue.enqueueClaim({
       snapshotId: 'snap-1',
-      attestorKeyId: 'attestor-1',
+      signerKeyId: 'signer-1',
       params: COVERAGE,
       context: '42',
     });
