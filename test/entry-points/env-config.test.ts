@@ -94,7 +94,7 @@ describe('API and onshore configuration', () => {
   it('the onshore service lists every missing variable', () => {
     const err = configError(() => readOnshoreConfig({}));
     expect(err.details.variables).toBe(
-      'REDIS_URL,ONSHORE_USERS,ONSHORE_ATTESTOR_KEY_ID,ONSHORE_DESTINATIONS,ZKATTEST_MASTER_KEYS',
+      'REDIS_URL,ONSHORE_USERS,ONSHORE_SIGNER_KEY_ID,ONSHORE_DESTINATIONS,ZKATTEST_MASTER_KEYS',
     );
   });
 });
@@ -116,7 +116,7 @@ describe('the processes refuse a bad environment at start-up', () => {
     const { code, out } = await startProcess('src/entry-points/onshore-server.ts', {
       REDIS_URL: `https://:${SECRET}@127.0.0.1:1`,
       ONSHORE_USERS: 'x',
-      ONSHORE_ATTESTOR_KEY_ID: 'x',
+      ONSHORE_SIGNER_KEY_ID: 'x',
       ONSHORE_DESTINATIONS: '/nonexistent',
       ZKATTEST_MASTER_KEYS: 'x',
     });
@@ -145,7 +145,7 @@ describe('the onshore server refuses bad keys, users and destinations', () => {
   const good = {
     REDIS_URL: 'redis://127.0.0.1:1',
     ONSHORE_USERS: `olivia:operator:${'a'.repeat(64)}`,
-    ONSHORE_ATTESTOR_KEY_ID: 'x',
+    ONSHORE_SIGNER_KEY_ID: 'x',
     ONSHORE_DESTINATIONS: file('good.json', JSON.stringify([destination])),
     ZKATTEST_MASTER_KEYS: `k1:${randomBytes(32).toString('base64')}`,
   };
@@ -187,6 +187,11 @@ describe('the onshore server refuses bad keys, users and destinations', () => {
     ],
     ['a short master key', { ZKATTEST_MASTER_KEYS: `k1:${SECRET}` }, 'ZKATTEST_MASTER_KEYS'],
     ['malformed users', { ONSHORE_USERS: `olivia:operator:${SECRET}` }, 'ONSHORE_USERS'],
+    [
+      'a signer key id that is no vault id',
+      { ONSHORE_SIGNER_KEY_ID: '../k' },
+      'ONSHORE_SIGNER_KEY_ID',
+    ],
   ];
 
   it.each(cases)('%s: exit 2, CONFIG_INVALID naming the variable', async (_, bad, variable) => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tokenHash } from '../../../src/prover/service/onshore-users';
 import { masterKeysFromEnv } from '../../../src/prover/vault';
-import { testMasterEnv, vaultAttestorKey } from '../../support/onshore-harness';
+import { testMasterEnv, vaultSignerKey } from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 import { spawnWorker } from '../../support/worker-process';
 
@@ -16,12 +16,12 @@ const RIGHT = testMasterEnv();
 const WRONG = testMasterEnv();
 
 let redis: RedisServer;
-let attestorKeyId: string;
+let signerKeyId: string;
 let destinations: string;
 
 beforeAll(async () => {
   redis = await startRedis();
-  ({ attestorKeyId } = await vaultAttestorKey(redis.url, await masterKeysFromEnv(RIGHT)));
+  ({ signerKeyId } = await vaultSignerKey(redis.url, await masterKeysFromEnv(RIGHT)));
   const dir = mkdtempSync(join(tmpdir(), 'zkattest-onshore-'));
   destinations = join(dir, 'destinations.json');
   writeFileSync(destinations, '[]', { mode: 0o600 });
@@ -44,7 +44,7 @@ function runOnshoreServer(
         REDIS_URL: redis.url,
         ONSHORE_PORT: '0',
         ONSHORE_USERS: `olivia:operator:${tokenHash('operator-token-0123456789')}`,
-        ONSHORE_ATTESTOR_KEY_ID: attestorKeyId,
+        ONSHORE_SIGNER_KEY_ID: signerKeyId,
         ONSHORE_DESTINATIONS: destinations,
         LOG_LEVEL: 'info',
         ...keys,

@@ -10,7 +10,7 @@ import {
   SAMPLE_CSV as csv,
   testMasterEnv,
   uploadSnapshot,
-  vaultAttestorKey,
+  vaultSignerKey,
 } from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
@@ -32,8 +32,8 @@ beforeAll(async () => {
   redis = await startRedis();
   admin = new Redis(redis.url);
   const masterKeys = await masterKeysFromEnv(testMasterEnv());
-  const { attestorKeyId } = await vaultAttestorKey(redis.url, masterKeys);
-  service = buildTestOnshoreService({ redisUrl: redis.url, masterKeys, attestorKeyId });
+  const { signerKeyId } = await vaultSignerKey(redis.url, masterKeys);
+  service = buildTestOnshoreService({ redisUrl: redis.url, masterKeys, signerKeyId });
   snapshotId = await uploadSnapshot(service.app);
 });
 

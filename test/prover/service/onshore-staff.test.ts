@@ -44,7 +44,7 @@ beforeAll(async () => {
         `ada:admin:${tokenHash(ADMIN)}`,
       ].join(','),
     ),
-    attestorKeyId: 'no-worker-here',
+    signerKeyId: 'no-worker-here',
     failedAuthLimits: { maxFailures: MAX_FAILURES, windowSeconds: 60 },
   });
   server = await new Promise<Server>((resolve) => {
