@@ -39,7 +39,6 @@ export function position(i: number, fields: Partial<Omit<Position, 'identifier'>
   return {
     identifier,
     assetId: assetIdOf(identifier),
-    currency: 'CNY',
     assetClass: 1,
     value: 1_000_000n,
     haircutBps: 500,

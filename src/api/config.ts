@@ -15,6 +15,11 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(7 * 24 * 3600),
+  MAX_FX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 24 * 3600),
   MAX_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).default(300),
   CHALLENGE_TTL_SECONDS: z.coerce.number().int().positive().default(600),
   BODY_LIMIT_BYTES: z.coerce

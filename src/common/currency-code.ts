@@ -1,17 +1,11 @@
 /**
- * Placeholder currency codec for the FX table and signed messages: ISO 4217 syntax only
- * (3 uppercase ASCII letters). The closed table of known codes lives in currency.ts; at merge
- * `isIsoCurrency` becomes that table's lookup.
+ * Currency codes in the form the FX table hash, the signed messages and the contracts take
+ * them (bytes, integers), with coded errors. Which codes exist: currency.ts.
  */
+import { isIsoCurrency, MAX_UNIT_DECIMALS as MAX_DECIMALS } from './currency';
 import { ZkAttestError } from './errors';
 
-/** The largest number of decimals a unit may have (10^18 minor units per major). */
-export const MAX_DECIMALS = 18;
-
-/** Whether `code` is a currency code zkattest knows (here: ISO 4217 syntax). */
-export function isIsoCurrency(code: unknown): code is string {
-  return typeof code === 'string' && /^[A-Z]{3}$/.test(code);
-}
+export { isIsoCurrency };
 
 /** The code's 3 ASCII bytes, as Solidity's bytes3 holds them; CURRENCY_UNKNOWN otherwise. */
 export function currencyBytes(code: string, field = 'currency'): Uint8Array {

@@ -120,18 +120,6 @@ export function defaultDecimals(code: string): number {
   return MINOR_UNITS[code]!;
 }
 
-/** The circuit and ABI form of a code: its 3 ASCII bytes big-endian (USD = 0x555344). */
-export function currencyInt(code: string): number {
-  if (!isIsoCurrency(code)) throw new RangeError('not a known ISO 4217 code');
-  return (code.charCodeAt(0) << 16) | (code.charCodeAt(1) << 8) | code.charCodeAt(2);
-}
-
-/** `currencyInt + decimals * 2^24`: one 32-bit integer per unit (hashed into the FX table). */
-export function unitCode(code: string, decimals: number): number {
-  if (!isDecimals(decimals)) throw new RangeError('decimals must be an integer from 0 to 18');
-  return currencyInt(code) + decimals * 2 ** 24;
-}
-
 function isDecimals(decimals: unknown): decimals is number {
   return (
     Number.isSafeInteger(decimals) &&

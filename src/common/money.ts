@@ -5,9 +5,9 @@
  */
 import { parseUnit, type Unit } from './currency';
 
-/** Fixed-point scale of FX rates (V2SPEC "FX rate table"): a rate is value * 10^12 (the same
- * FX_SCALE as fx-table.ts; one of the two should import the other at merge). */
-export const FX_SCALE = 10n ** 12n;
+import { FX_SCALE } from './fx-table';
+
+export { FX_SCALE };
 
 /** Fewest fractional digits a rate is printed with (more when the rate needs them). */
 const RATE_MIN_PLACES = 6;

@@ -72,6 +72,7 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
     challengeTtlSeconds: config.CHALLENGE_TTL_SECONDS,
     policy: {
       maxAgeSeconds: config.MAX_SNAPSHOT_AGE_SECONDS,
+      maxFxAgeSeconds: config.MAX_FX_AGE_SECONDS,
       maxClockSkewSeconds: config.MAX_CLOCK_SKEW_SECONDS,
       requireChallenge: config.REQUIRE_CHALLENGE,
     },

@@ -16,7 +16,7 @@ import { attestationPackageSchema } from '../../src/common/attestation-package';
 import { packStatement, unpackStatement } from '../../src/common/statement';
 import { parseCommandArgs } from '../../src/cli/args';
 import { COMMANDS } from '../../src/cli/commands';
-import { loadSnapshotFile } from '../../src/prover';
+import { fxBook, loadPrimitives, loadSnapshotFile, type FxBook } from '../../src/prover';
 import { decodeJob, encodeJob } from '../../src/prover/queue/job-payload';
 import { requirementReasons } from '../../src/verifier';
 import { startOnshoreClaimsHarness, type OnshoreClaimsHarness } from '../support/onshore-harness';
@@ -26,11 +26,14 @@ import { startOnshoreClaimsHarness, type OnshoreClaimsHarness } from '../support
 
 const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
 const prove = COMMANDS.find((c) => c.name === 'prove')!;
-const snapshot = loadSnapshotFile(SAMPLE);
+const sample = loadSnapshotFile(SAMPLE);
+const unit = { currency: sample.currency, decimals: sample.decimals };
+let snapshot: FxBook;
 const roundTrip = <T>(v: T): unknown => JSON.parse(JSON.stringify(v));
 
 let onshore: OnshoreClaimsHarness;
 beforeAll(async () => {
+  snapshot = fxBook(await loadPrimitives(), sample);
   onshore = await startOnshoreClaimsHarness();
 }, 60_000);
 afterAll(async () => onshore?.close());
@@ -58,14 +61,12 @@ describe.each(CLAIMS.map((d) => [d.name, d] as const))('the %s claim', (name, d)
   it('holds on the sample, and its statement decodes to values that say what was proven', () => {
     expect(claimHolds(snapshot, params)).toBe(true);
     const { paramA, paramB } = claimStatementParams(params, snapshot);
-    const parts = unpackStatement(
-      packStatement({ context: 7n, asOf: BigInt(snapshot.asOf), paramA, paramB }),
-    )!;
+    const parts = unpackStatement(packStatement({ context: 7n, paramA, paramB }))!;
     const values = claimValues(name as ClaimName, parts);
     expect(values.claim).toBe(name);
     // The decoded public values carry the proven parameters unchanged.
     expect(values).toMatchObject(params);
-    const meaning = claimMeaning(values, parts.asOf);
+    const meaning = claimMeaning(values, snapshot.asOf, unit);
     expect(meaning).toContain(new Date(snapshot.asOf * 1000).toISOString());
     expect(meaning).not.toMatch(/undefined|NaN|\[object/);
   });
@@ -76,7 +77,7 @@ describe.each(CLAIMS.map((d) => [d.name, d] as const))('the %s claim', (name, d)
     const { paramA, paramB } = claimStatementParams(params, snapshot);
     const values = claimValues(
       name as ClaimName,
-      unpackStatement(packStatement({ context: 0n, asOf: 1n, paramA, paramB }))!,
+      unpackStatement(packStatement({ context: 0n, paramA, paramB }))!,
     );
     expect(requirementReasons(body({}), values)).toEqual([]);
     expect(

@@ -1,10 +1,9 @@
+import { currencyInt, unitCode } from '../../src/common/currency-code';
 import {
-  currencyInt,
   defaultDecimals,
   isIsoCurrency,
   isoCurrencies,
   parseUnit,
-  unitCode,
 } from '../../src/common/currency';
 import { ZkAttestError } from '../../src/common/errors';
 
@@ -63,23 +62,25 @@ describe('the ISO 4217 table', () => {
 
 describe('integer forms', () => {
   it('packs the 3 ASCII bytes big-endian', () => {
-    expect(currencyInt('USD')).toBe(0x555344);
-    expect(currencyInt('CNY')).toBe(0x434e59);
-    expect(currencyInt('HKD')).toBe(0x484b44);
+    expect(currencyInt('USD')).toBe(0x555344n);
+    expect(currencyInt('CNY')).toBe(0x434e59n);
+    expect(currencyInt('HKD')).toBe(0x484b44n);
   });
 
   it('adds decimals * 2^24 for the unit code, within 32 bits', () => {
-    expect(unitCode('USD', 2)).toBe(0x02555344);
-    expect(unitCode('JPY', 0)).toBe(0x4a5059);
-    expect(unitCode('USD', 18)).toBe(0x12555344);
-    expect(unitCode('ZAR', 18)).toBeLessThan(2 ** 32);
+    expect(unitCode('USD', 2)).toBe(0x02555344n);
+    expect(unitCode('JPY', 0)).toBe(0x4a5059n);
+    expect(unitCode('USD', 18)).toBe(0x12555344n);
+    expect(unitCode('ZAR', 18)).toBeLessThan(2n ** 32n);
   });
 
   it('refuses unknown codes and decimals out of range', () => {
-    expect(() => currencyInt('CNH')).toThrow(RangeError);
-    expect(() => unitCode('USD', 19)).toThrow(RangeError);
-    expect(() => unitCode('USD', -1)).toThrow(RangeError);
-    expect(() => unitCode('USD', 1.5)).toThrow(RangeError);
+    expect(() => currencyInt('CNH')).toThrow(expect.objectContaining({ code: 'CURRENCY_UNKNOWN' }));
+    for (const bad of [19, -1, 1.5]) {
+      expect(() => unitCode('USD', bad)).toThrow(
+        expect.objectContaining({ code: 'DECIMALS_OUT_OF_RANGE' }),
+      );
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { PUBLIC_SIGNAL_ORDER } from '../../src/common/attestation-package';
 import { BN254_BASE_FIELD as Q, SNARK_SCALAR_FIELD as R } from '../../src/common/field';
 import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../../src/prover';
 import { batchVerify, VerificationKeyRegistry, type BatchVerifyItem } from '../../src/verifier';
-import { testKey } from '../fixtures';
+import { testSigner } from '../fixtures';
 
 // Count snarkjs's single verifications, to see that valid proofs are settled by the batch.
 jest.mock('snarkjs', () => {
@@ -66,12 +66,13 @@ beforeAll(async () => {
   const snapshot = loadSnapshotFile(join(__dirname, '..', '..', 'examples', 'snapshot.csv'));
   const prover = new ClaimProver(p);
   const salt = randomSalt();
+  const signer = await testSigner();
   valid = [];
   for (let i = 0; i < N; i++) {
     const { package: pkg } = await prover.prove({
       snapshot,
       salt,
-      key: testKey(p),
+      signer,
       params: { claim: 'coverage', minCoverageBps: 12000 },
       context: 0xb00n + BigInt(i),
     });

@@ -1,32 +1,34 @@
 import {
-  attestorReasons,
   freshnessReasons,
+  fxFreshnessReasons,
   requirementReasons,
+  unitReasons,
   type VerificationPolicy,
-} from '../../src/verifier';
+} from '../../src/verifier/policy';
 
 const policy: VerificationPolicy = {
   maxAgeSeconds: 3600,
   maxClockSkewSeconds: 60,
   requireChallenge: true,
+  maxFxAgeSeconds: 600,
 };
-const t = (iso: string) => Date.parse(iso) / 1000;
 
 describe('policy checks', () => {
-  const attestor = {
-    keyHash: '1',
-    validFrom: '2026-01-01T00:00:00Z',
-    revokedAt: '2026-06-01T00:00:00Z',
-  };
+  it("bounds the FX rates' age and clock skew exactly", () => {
+    const now = Date.parse('2026-11-21T12:00:00Z');
+    const at = (s: number) => now / 1000 + s;
+    expect(fxFreshnessReasons(policy, at(-600), now)).toEqual([]);
+    expect(fxFreshnessReasons(policy, at(-601), now)).toEqual(['FX_STALE']);
+    expect(fxFreshnessReasons(policy, at(60), now)).toEqual([]);
+    expect(fxFreshnessReasons(policy, at(61), now)).toEqual(['FX_FROM_FUTURE']);
+  });
 
-  it('trusts an attestor from validFrom until (excluding) its revocation time', () => {
-    expect(attestorReasons(undefined, t('2026-03-01T00:00:00Z'))).toEqual(['ATTESTOR_UNKNOWN']);
-    expect(attestorReasons(attestor, t('2025-12-31T23:59:59Z'))).toEqual([
-      'ATTESTOR_NOT_YET_VALID',
-    ]);
-    expect(attestorReasons(attestor, t('2026-01-01T00:00:00Z'))).toEqual([]);
-    expect(attestorReasons(attestor, t('2026-05-31T23:59:59Z'))).toEqual([]);
-    expect(attestorReasons(attestor, t('2026-06-01T00:00:00Z'))).toEqual(['ATTESTOR_REVOKED']);
+  it('refuses amounts in another unit than the investor takes, currency or decimals', () => {
+    const usd2 = { currency: 'USD', decimals: 2 };
+    expect(unitReasons(undefined, usd2)).toEqual([]);
+    expect(unitReasons(usd2, usd2)).toEqual([]);
+    expect(unitReasons(usd2, { currency: 'HKD', decimals: 2 })).toEqual(['UNIT_NOT_ACCEPTED']);
+    expect(unitReasons(usd2, { currency: 'USD', decimals: 18 })).toEqual(['UNIT_NOT_ACCEPTED']);
   });
 
   it('bounds age and clock skew exactly', () => {

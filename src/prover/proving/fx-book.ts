@@ -44,6 +44,14 @@ export function fxBook(p: Primitives, snapshot: Snapshot, table?: FxTable): FxBo
   // A position's value is in minor units of its currency at the decimals its table row states.
   const positions = snapshot.positions.map((pos) => {
     const currencyIndex = rowIndexOf(used, pos.currency);
+    if (used.rows[currencyIndex]!.decimals !== pos.decimals) {
+      // The rate converts minor units of the row's decimals: any other would mis-scale it.
+      throw new ZkAttestError(
+        'FX_TABLE_INVALID',
+        "a position's decimals differ from its currency's FX table row",
+        { field: `rows[${currencyIndex}].decimals` },
+      );
+    }
     return { ...pos, currencyIndex, converted: pos.value * rates[currencyIndex]! };
   });
   return {

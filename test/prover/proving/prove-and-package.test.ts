@@ -6,6 +6,7 @@ import {
   ClaimProver,
   clearForEgress,
   findLeaks,
+  fxBook,
   loadPrimitives,
   loadSnapshotFile,
   randomSalt,
@@ -16,7 +17,8 @@ import {
   type ProveResult,
 } from '../../../src/prover';
 import { VerificationKeyRegistry, verifyPackage } from '../../../src/verifier';
-import { testKey } from '../../fixtures';
+import type { Signer } from '../../../src/common/p256-signer';
+import { CNY_HKD_USD, testSigner } from '../../fixtures';
 
 const SAMPLE = join(__dirname, '..', '..', '..', 'examples', 'snapshot.csv');
 /** Every registered claim, proved with its descriptor's example parameters. */
@@ -26,6 +28,7 @@ const CLAIMS = REGISTERED_CLAIMS.map(
 
 let p: Primitives;
 let prover: ClaimProver;
+let signer: Signer;
 const salt = randomSalt();
 const context = 0xfeedn;
 const results = new Map<string, ProveResult>();
@@ -34,11 +37,9 @@ const snapshot = loadSnapshotFile(SAMPLE);
 beforeAll(async () => {
   p = await loadPrimitives();
   prover = new ClaimProver(p);
+  signer = await testSigner();
   for (const params of CLAIMS) {
-    results.set(
-      params.claim,
-      await prover.prove({ snapshot, salt, key: testKey(p), params, context }),
-    );
+    results.set(params.claim, await prover.prove({ snapshot, salt, signer, params, context }));
   }
 });
 
@@ -55,19 +56,57 @@ describe('ClaimProver on the committed artifacts', () => {
     },
   );
 
-  it('binds all three claims to one signed snapshot: same commitment, same attestor', () => {
-    const expected = snapshotCommitment(p, snapshot, salt, 32).toString();
+  it('binds all three claims to one signed snapshot: same commitment, unit, signer and table', () => {
+    const book = fxBook(p, snapshot);
+    const expected = snapshotCommitment(p, book, salt, 32).toString();
     for (const { package: pkg } of results.values()) {
       expect(pkg.publicSignals.commitment).toBe(expected);
-      expect(pkg.publicSignals.attestor).toBe(testKey(p).keyHash.toString());
+      expect(pkg.publicSignals.fxTable).toBe(book.tableHash.toString());
+      expect(pkg.snapshot).toMatchObject({ asOf: snapshot.asOf, currency: 'CNY', decimals: 2 });
+      expect(pkg.signatures.map((s) => s.keyId)).toEqual([signer.keyId]);
+      expect(pkg.fx).toEqual({ table: book.table });
     }
+  });
+
+  it('refuses a book whose currencies the FX table does not cover, or in another unit', async () => {
+    const params = { claim: 'coverage' as const, minCoverageBps: 10000 };
+    const inEur = {
+      ...snapshot,
+      positions: snapshot.positions.map((x, i) => (i === 0 ? { ...x, currency: 'EUR' } : x)),
+    };
+    await expect(
+      prover.prove({ snapshot: inEur, salt, signer, params, context, fx: { table: CNY_HKD_USD } }),
+    ).rejects.toMatchObject({ code: 'FX_CURRENCY_MISSING' });
+    // Without a table, the identity table of the reporting unit: EUR has no row either.
+    await expect(
+      prover.prove({ snapshot: inEur, salt, signer, params, context }),
+    ).rejects.toMatchObject({ code: 'FX_CURRENCY_MISSING' });
+    const inUsd = { ...snapshot, currency: 'USD' };
+    await expect(
+      prover.prove({ snapshot: inUsd, salt, signer, params, context, fx: { table: CNY_HKD_USD } }),
+    ).rejects.toMatchObject({ code: 'FX_TABLE_INVALID' });
+    const jpyDecimals = {
+      ...snapshot,
+      positions: snapshot.positions.map((x, i) =>
+        i === 0 ? { ...x, currency: 'USD', decimals: 0 } : x,
+      ),
+    };
+    await expect(
+      prover.prove({
+        snapshot: jpyDecimals,
+        salt,
+        signer,
+        params,
+        context,
+        fx: { table: CNY_HKD_USD },
+      }),
+    ).rejects.toMatchObject({ code: 'FX_TABLE_INVALID', details: { field: 'rows[2].decimals' } });
   });
 
   it('packs the coverage parameters into the statement', () => {
     const { package: pkg } = results.get('coverage')!;
     expect(unpackStatement(BigInt(pkg.publicSignals.statement))).toEqual({
       context,
-      asOf: BigInt(snapshot.asOf),
       paramA: 12000n,
       paramB: snapshot.liabilities,
     });
@@ -75,13 +114,12 @@ describe('ClaimProver on the committed artifacts', () => {
 
   it('refuses a claim the snapshot does not satisfy, before proving', async () => {
     const params = { claim: 'coverage' as const, minCoverageBps: 13000 };
-    await expect(
-      prover.prove({ snapshot, salt, key: testKey(p), params, context }),
-    ).rejects.toMatchObject({ code: 'CLAIM_NOT_SATISFIED' });
+    await expect(prover.prove({ snapshot, salt, signer, params, context })).rejects.toMatchObject({
+      code: 'CLAIM_NOT_SATISFIED',
+    });
   });
 
   it('refuses out-of-range parameters and contexts with coded errors', async () => {
-    const key = testKey(p);
     const bad: Array<[ClaimParams, bigint]> = [
       [{ claim: 'coverage', minCoverageBps: 65536 }, 1n],
       [{ claim: 'yield-range', minYieldBps: 400, maxYieldBps: 200 }, 1n],
@@ -92,7 +130,7 @@ describe('ClaimProver on the committed artifacts', () => {
     ];
     for (const [params, ctx] of bad) {
       await expect(
-        prover.prove({ snapshot, salt, key, params, context: ctx }),
+        prover.prove({ snapshot, salt, signer, params, context: ctx }),
       ).rejects.toMatchObject({
         code: 'CLAIM_PARAMS_INVALID',
       });
