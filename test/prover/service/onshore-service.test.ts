@@ -11,11 +11,13 @@ import { verifyEgressChain } from '../../../src/prover/egress';
 import type { ProvingQueue } from '../../../src/prover/queue/proving-queue';
 import type { OnshoreService } from '../../../src/prover/service/onshore-service';
 import { masterKeysFromEnv, RedisVaultStore } from '../../../src/prover/vault';
+import { VerificationKeyRegistry, verifyPackage } from '../../../src/verifier';
+import { RedisPackageSink } from '../../../src/prover/service/vault-source';
 import {
   adminCaller,
   createTestApp,
   listenOnLoopback,
-  registerCustodian,
+  registerInstitution,
 } from '../../api/api-harness';
 import {
   as,
@@ -25,9 +27,13 @@ import {
   OPERATOR,
   SAMPLE_CSV,
   SAMPLE_SNAPSHOT as SAMPLE,
+  MULTI_CSV,
+  signedFx,
   testMasterEnv,
+  testSignerKey,
   uploadSnapshot,
-  vaultAttestorKey,
+  USD_CNY_HKD,
+  vaultSignerKey,
 } from '../../support/onshore-harness';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../../support/worker-process';
@@ -46,8 +52,13 @@ let worker: WorkerProcess;
 let client: Redis;
 let service: OnshoreService;
 const masterEnv = testMasterEnv();
-// Today's snapshot (the offshore freshness policy refuses old ones).
-const csv = SAMPLE_CSV.replace(/^# asOf=.*$/m, `# asOf=${Math.floor(Date.now() / 1000) - 600}`);
+// Today's snapshots (the offshore freshness policy refuses old ones).
+const NOW = Math.floor(Date.now() / 1000);
+const csv = SAMPLE_CSV.replace(/^# asOf=.*$/m, `# asOf=${NOW - 600}`);
+const multiCsv = MULTI_CSV.replace(/^# asOf=.*$/m, `# asOf=${NOW - 600}`);
+/** Test key seeds: the custodian's snapshot signer and its FX source. */
+const SIGNER_SEED = 1;
+const FX_SOURCE_SEED = 7;
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -57,23 +68,36 @@ beforeAll(async () => {
   const app = createTestApp(offshoreStores, { maxAgeSeconds: 86400 });
   ({ server: offshore, url: offshoreUrl } = await listenOnLoopback(app));
 
-  // Onshore: the attestor key goes into the vault first; then the service on the same Redis.
+  // Onshore: the P-256 signer key goes into the vault first; then the service on the same Redis.
   const masterKeys = await masterKeysFromEnv(masterEnv);
-  const { attestorKeyId, keyHash } = await vaultAttestorKey(
+  const { signerKeyId, key } = await vaultSignerKey(
     redis.url,
     masterKeys,
-    'custodian attestor',
+    SIGNER_SEED,
+    'custodian signer',
   );
+  // Offshore trusts the custodian's transport key, its snapshot signer and its FX source.
   const transport = await generateTransportKey('ES256');
-  await registerCustodian(
-    { admin: adminCaller(app) },
+  const admin = adminCaller(app);
+  await registerInstitution(
+    { admin },
     { id: 'mainland-custodian', alg: 'ES256', publicJwk: transport.publicJwk },
-    keyHash,
   );
+  const validFrom = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
+  await admin('post', '/v1/admin/signers', {
+    publicKey: key.publicKey,
+    label: 'custodian',
+    validFrom,
+  }).expect(201);
+  await admin('post', '/v1/admin/fx-sources', {
+    publicKey: (await testSignerKey(FX_SOURCE_SEED)).publicKey,
+    label: 'fx desk',
+    validFrom,
+  }).expect(201);
   service = buildTestOnshoreService({
     redisUrl: redis.url,
     masterKeys,
-    attestorKeyId,
+    signerKeyId,
     destinations: [hkPlatform(offshoreUrl, transport.privateJwk)],
   });
   onshore = service.app;
@@ -154,6 +178,35 @@ describe('the onshore service', () => {
     );
   });
 
+  it('proves a three-currency snapshot with its signed FX table through the queue and sends it', async () => {
+    const fx = await signedFx(USD_CNY_HKD, NOW - 1200, FX_SOURCE_SEED);
+    const snapshotId = await uploadSnapshot(onshore, multiCsv, fx);
+    const challenge = await request(offshoreUrl).post('/v1/challenges').expect(201);
+    const job = await request(onshore)
+      .post(`/v1/snapshots/${snapshotId}/claims`)
+      .set(as(OPERATOR))
+      .send({ claim: 'coverage', minCoverageBps: 13000, context: challenge.body.nonce })
+      .expect(202);
+    const done = await queue.waitForJob(job.body.jobId, 90_000);
+    expect([done.state, done.failure]).toEqual(['completed', undefined]);
+
+    // The package converts with the uploaded table and carries its source signature.
+    const pkg = (await new RedisPackageSink(client).get(job.body.jobId as string))!;
+    expect(pkg.fx).toEqual(fx);
+    expect(pkg.snapshot).toMatchObject({ currency: 'USD', decimals: 2 });
+    expect(pkg.signatures.map((s) => s.keyId)).toEqual([(await testSignerKey(SIGNER_SEED)).keyId]);
+    const registry = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
+    expect(await verifyPackage(pkg, registry)).toMatchObject({ valid: true, reasons: [] });
+
+    // Through the egress path (leak scan included) to the offshore API, which records it.
+    const sent = await request(onshore)
+      .post(`/v1/jobs/${job.body.jobId}/send`)
+      .set(as(OPERATOR))
+      .send({ destination: 'hk-platform' })
+      .expect(200);
+    expect(sent.body).toMatchObject({ outcome: 'recorded', httpStatus: 201 });
+  });
+
   it('refuses wrong credentials, wrong roles and malformed uploads with coded errors', async () => {
     const upload = (token: string, type: string, body: string) =>
       request(onshore).post('/v1/snapshots').set(as(token)).set('Content-Type', type).send(body);
@@ -162,6 +215,8 @@ describe('the onshore service', () => {
     expect([wrongRole.status, wrongRole.body.error.code]).toEqual([403, 'FORBIDDEN']);
     const bad = await upload(OPERATOR, 'text/csv', csv.replace(/,0,165$/m, ',0,-5'));
     expect([bad.status, bad.body.error.code]).toEqual([400, 'SNAPSHOT_INVALID_FIELD']);
+    const noFx = await upload(OPERATOR, 'text/csv', multiCsv);
+    expect([noFx.status, noFx.body.error.code]).toEqual([400, 'FX_CURRENCY_MISSING']);
     const notCsv = await upload(OPERATOR, 'text/plain', 'hello');
     expect(notCsv.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const noEgress = await request(onshore).get('/v1/egress').set(as(OPERATOR));
