@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import {
   ClaimProver,
   loadPrimitives,
-  newAttestorKey,
   parseSnapshot,
   randomSalt,
   type ClaimParams,
 } from '../src/prover';
-import { putAttestorKey, putSnapshot } from '../test/support/file-store';
+import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
+import { putSignerKey, putSnapshot } from '../test/support/file-store';
 import { createProvingQueue, type ProvingQueue } from '../src/prover/queue/proving-queue';
 import { startRedis } from '../test/support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../test/support/worker-process';
@@ -42,7 +42,7 @@ let nextContext = 1;
 const enqueue = (queue: ProvingQueue) =>
   queue.enqueueClaim({
     snapshotId: 'bench',
-    attestorKeyId: 'bench',
+    signerKeyId: 'bench',
     params: PARAMS,
     context: String(nextContext++),
   });
@@ -78,9 +78,10 @@ async function main() {
   const snapshot = parseSnapshot(text, 'json');
   const salt = randomSalt();
   const p = await loadPrimitives();
-  const key = newAttestorKey(p);
+  const key = await newSignerKey();
+  const signer = await webCryptoSigner(key);
   putSnapshot(sourceDir, 'bench', text, salt);
-  putAttestorKey(sourceDir, 'bench', key);
+  putSignerKey(sourceDir, 'bench', key);
   const queue = createProvingQueue(redis.url);
   const start = async (n: number): Promise<WorkerProcess[]> => {
     const ws = Array.from({ length: n }, () =>
@@ -104,7 +105,7 @@ async function main() {
     // both see the same machine load.
     const prover = new ClaimProver(p);
     const proveDirect = () =>
-      prover.prove({ snapshot, salt, key, params: PARAMS, context: BigInt(nextContext++) });
+      prover.prove({ snapshot, salt, signer, params: PARAMS, context: BigInt(nextContext++) });
     await proveDirect(); // warm-up
     let ws = await start(1);
     const perMinute1 = await throughput(queue, jobs);

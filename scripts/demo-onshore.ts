@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { AttestationPackage } from '../src/common/attestation-package';
 import { createLogger } from '../src/common/logger';
 import type { JsonWebKey } from '../src/common/transport-envelope';
-import type { AttestorKey, ClaimParams } from '../src/prover';
+import type { SignerKey } from '../src/common/p256-signer';
+import type { SignedFxTable } from '../src/common/signed-fx-table';
+import type { ClaimParams } from '../src/prover';
 import { buildOnshoreService, type OnshoreService } from '../src/prover/service/onshore-service';
 import { tokenHash } from '../src/prover/service/onshore-users';
 import {
@@ -40,9 +42,13 @@ export async function startDemoOnshore(opts: {
   redisUrl: string;
   offshoreUrl: string;
   transport: { privateJwk: JsonWebKey };
-  attestor: AttestorKey;
-  /** The snapshot file's text and its media type (text/csv or application/json). */
-  upload: { text: string; type: string };
+  /** The custodian's P-256 snapshot signer key: sealed into the vault, used by the worker. */
+  signerKey: SignerKey;
+  /**
+   * The snapshot file's text and its media type (text/csv or application/json), and its
+   * signed FX table for a book in several currencies (sent in the Zkattest-Fx header).
+   */
+  upload: { text: string; type: string; fx?: SignedFxTable };
 }): Promise<DemoOnshore> {
   const masterEnv = {
     ZKATTEST_MASTER_KEYS: `demo:${newMasterKeySecret()}`,
@@ -55,9 +61,9 @@ export async function startDemoOnshore(opts: {
   const raw = createRedisClient(opts.redisUrl);
   await raw.del(keyStore.keyOf(KEY_CHECK_ID));
   await closeRedisClient(raw);
-  const attestorKeyId = await new Vault(keyStore, masterKeys).putAttestorKey(
-    opts.attestor.privateKey,
-    'demo attestor',
+  const signerKeyId = await new Vault(keyStore, masterKeys).putSignerKey(
+    opts.signerKey,
+    'demo signer',
   );
   await keyStore.close();
   const token = randomBytes(24).toString('hex');
@@ -65,7 +71,7 @@ export async function startDemoOnshore(opts: {
     redisUrl: opts.redisUrl,
     masterKeys,
     users: [{ name: 'demo-operator', role: 'admin', tokenSha256: tokenHash(token) }],
-    attestorKeyId,
+    signerKeyId,
     destinations: [
       {
         name: 'offshore',
@@ -95,12 +101,19 @@ export async function startDemoOnshore(opts: {
       if (chunk.toString().includes('"event":"ready"')) resolve();
     });
   });
-  const call = async (method: string, path: string, body?: unknown, type = 'application/json') => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    type = 'application/json',
+    extra: Record<string, string> = {},
+  ) => {
     const res = await fetch(`${url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
         ...(body !== undefined ? { 'content-type': type } : {}),
+        ...extra,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
@@ -113,6 +126,9 @@ export async function startDemoOnshore(opts: {
     '/v1/snapshots?label=demo',
     opts.upload.text,
     opts.upload.type,
+    opts.upload.fx
+      ? { 'zkattest-fx': Buffer.from(JSON.stringify(opts.upload.fx)).toString('base64') }
+      : {},
   );
   return {
     snapshotId: uploaded.id as string,
