@@ -10,7 +10,13 @@ import IORedis from 'ioredis';
 import { packageId } from '../../../src/common/attestation-package';
 import { findLeaks, parseSnapshot, randomSalt, sensitiveStrings } from '../../../src/prover';
 import { FilePackageSink, putSignerKey, putSnapshot } from '../../support/file-store';
-import { testSignerKey } from '../../support/onshore-harness';
+import {
+  MULTI_SNAPSHOT,
+  signedFx,
+  testSignerKey,
+  USD_CNY_HKD,
+} from '../../support/onshore-harness';
+import { loadSnapshotFile } from '../../../src/prover/snapshot/ingest-snapshot';
 import { assertIdsOnly, decodeJob, encodeJob } from '../../../src/prover/queue/job-payload';
 import {
   createProvingQueue,
@@ -102,6 +108,24 @@ beforeAll(async () => {
   sinkDir = join(dir, 'sink');
   putSnapshot(sourceDir, 'snap-1', SNAPSHOT_TEXT, salt);
   putSignerKey(sourceDir, 'signer-1', await testSignerKey(1));
+  // The three-currency example as snapshot JSON, with its signed FX table beside it.
+  const multi = loadSnapshotFile(MULTI_SNAPSHOT);
+  const cents = (v: bigint) => `${v / 100n}.${(v % 100n).toString().padStart(2, '0')}`;
+  const multiJson = JSON.stringify({
+    asOf: multi.asOf,
+    currency: multi.currency,
+    decimals: multi.decimals,
+    liabilities: cents(multi.liabilities),
+    positions: multi.positions.map((p) => ({
+      identifier: p.identifier,
+      assetClass: p.assetClass,
+      value: cents(p.value),
+      haircutBps: p.haircutBps,
+      yieldBps: p.yieldBps,
+      currency: p.currency,
+    })),
+  });
+  putSnapshot(sourceDir, 'multi-1', multiJson, salt, await signedFx(USD_CNY_HKD, multi.asOf));
   sink = new FilePackageSink(sinkDir);
   queue = createProvingQueue(redis.url, { backoffMs: 100 });
 });
@@ -229,6 +253,35 @@ describe('proving queue with worker processes', () => {
     } finally {
       await events.close();
     }
+  });
+
+  it('proves a three-currency snapshot with its signed FX table (signer and table resolved by id)', async () => {
+    const jobId = await queue.enqueueClaim({
+      snapshotId: 'multi-1',
+      signerKeyId: 'signer-1',
+      params: { claim: 'coverage', minCoverageBps: 13000 },
+      context: '9',
+    });
+    const done = await queue.waitForJob(jobId, 60_000);
+    expect([done.state, done.failure]).toEqual(['completed', undefined]);
+    const verdict = await expectVerifiedPackage(jobId, done.packageId);
+    const pkg = (await sink.get(jobId))!;
+    expect(pkg.fx.table).toEqual(USD_CNY_HKD);
+    expect(pkg.fx.source?.keyId).toBe((await testSignerKey(7)).keyId);
+    expect(pkg.signatures[0]!.keyId).toBe((await testSignerKey(1)).keyId);
+    expect(verdict.publicValues).toMatchObject({ currency: 'USD', decimals: 2 });
+    // Above 139% it does not hold: the prover refuses at once, no retries.
+    const over = await queue.enqueueClaim({
+      snapshotId: 'multi-1',
+      signerKeyId: 'signer-1',
+      params: { claim: 'coverage', minCoverageBps: 14000 },
+      context: '9',
+    });
+    expect(await queue.waitForJob(over, 60_000)).toMatchObject({
+      state: 'failed',
+      attemptsMade: 1,
+      failure: { code: 'CLAIM_NOT_SATISFIED' },
+    });
   });
 
   it('fails a job on an unknown snapshot with a coded reason, after its retries', async () => {
