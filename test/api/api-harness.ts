@@ -1,3 +1,4 @@
+import type { P256PublicKey } from '../../src/common/p256';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -103,19 +104,19 @@ export async function registerInstitution(
 export async function registerCustodian(
   target: Pick<ApiUnderTest, 'admin'>,
   institution: InstitutionKey,
-  attestorKeyHash: bigint,
+  signer: { publicKey: P256PublicKey },
 ): Promise<void> {
   await registerInstitution(target, institution);
   await target
-    .admin('post', '/v1/admin/attestors', {
-      keyHash: attestorKeyHash.toString(),
+    .admin('post', '/v1/admin/signers', {
+      publicKey: signer.publicKey,
       label: 'custodian',
       validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
     })
     .expect(201);
 }
 
-/** The API with one custodian registered: its institution (bank) and its attestor (factory). */
+/** The API with one custodian registered: its institution (bank) and its signer (factory). */
 export interface ApiWithCustodian {
   api: ApiUnderTest;
   factory: AttestationFactory;
@@ -131,7 +132,7 @@ export async function startApiWithCustodian(
     AttestationFactory.create(),
     newInstitution('onshore-bank', alg),
   ]);
-  await registerCustodian(api, bank, factory.attestor().keyHash);
+  await registerCustodian(api, bank, await factory.signer());
   return { api, factory, bank };
 }
 
