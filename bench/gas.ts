@@ -1,24 +1,30 @@
 /**
- * Gas benchmark of the proof-gated mint on a fresh local anvil (real EVM, real proofs).
+ * Gas benchmark of the v2 proof-gated mint on a fresh local anvil (real EVM, real P-256
+ * signatures through the precompile at 0x100).
  *
  *   npm run bench:gas
  *
- * Deploys the coverage verifier, an attestor registry and a ProofGatedToken, proves two
- * coverage claims bound to the token (two as-of times), then measures from receipts:
- * the very first mint (supply and lastAsOf go from zero), a mint to a fresh holder with a
- * newer snapshot (the steady-state case), a fresh holder on the same snapshot, and an
- * existing holder; and the verifier's verifyProof alone (as a transaction and as
- * estimateGas of a call). A callTracer trace splits the mint into its calls.
+ * Deploys a SignerRegistry and a ProofGatedToken (USD, 2 decimals), registers a snapshot signer
+ * and an FX source, and measures mints from receipts: the first mint ever, a fresh holder with a
+ * newer snapshot (steady state), a fresh holder on the same snapshot, an existing holder, and a
+ * fresh holder with a signed FX table (multi-currency). A callTracer trace splits the steady-state
+ * mint into its calls (registry, P-256 precompile, sha256, verifier).
+ *
+ * Until the v2 circuit artifacts and prover land, the token runs against a MockVerifier
+ * (test fixture, answers true) and the Groth16 part is measured on the real Coverage32Verifier
+ * with a real proof (same ABI, 3 public inputs: the pairing and MSM cost do not depend on the
+ * values); `projected` figures swap the mock's call frame for the real verifier's.
  * Ends with one JSON line of the figures.
  */
 import { join } from 'node:path';
-import { JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
-import type { AttestationPackage } from '../src/common/attestation-package';
-import { startAnvil, anvilRpc } from '../src/chain/anvil';
+import { ContractFactory, JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
+import { anvilRpc, startAnvil } from '../src/chain/anvil';
 import { contractContext } from '../src/chain/context-binding';
-import { buildContracts, SOLC_VERSION } from '../src/chain/contracts-build';
-import { deployAll } from '../src/chain/deploy';
-import { mintWithProofArgs, solidityProof } from '../src/chain/mint-call';
+import { buildContracts, compileExtraContract, SOLC_VERSION } from '../src/chain/contracts-build';
+import { deployAll, deployContract, registerKey } from '../src/chain/deploy';
+import { identityFxTableHash } from '../src/chain/fx-identity';
+import { mintWithProofArgs, type MintPackage } from '../src/chain/mint-call';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 import {
   ClaimProver,
   loadPrimitives,
@@ -26,17 +32,37 @@ import {
   newAttestorKey,
   randomSalt,
 } from '../src/prover';
-import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
+import { mintFixture, TestP256Key } from '../test/support/v2-mint-fixture';
 
 interface CallFrame {
   to?: string;
   gasUsed: string;
   input: string;
+  output?: string;
   calls?: CallFrame[];
 }
 
 const calldataGas = (data: string) =>
   getBytes(data).reduce((sum, b) => sum + (b === 0 ? 4 : 16), 0);
+const P256_PRECOMPILE = '0x0000000000000000000000000000000000000100';
+const SHA256_PRECOMPILE = '0x0000000000000000000000000000000000000002';
+
+/** Gas used inside the direct sub-calls of a frame to `addr` (not counting the caller's cost). */
+function subcalls(frame: CallFrame, addr: string): { count: number; gas: number } {
+  const hits = (frame.calls ?? []).filter((c) => c.to?.toLowerCase() === addr.toLowerCase());
+  return { count: hits.length, gas: hits.reduce((s, c) => s + Number(c.gasUsed), 0) };
+}
+
+/** Sub-calls to `addr` anywhere in the call tree. */
+function deepCalls(frame: CallFrame, addr: string): { count: number; gas: number } {
+  const own = subcalls(frame, addr);
+  for (const c of frame.calls ?? []) {
+    const d = deepCalls(c, addr);
+    own.count += d.count;
+    own.gas += d.gas;
+  }
+  return own;
+}
 
 async function main() {
   const build = buildContracts();
@@ -46,33 +72,77 @@ async function main() {
       staticNetwork: true,
       cacheTimeout: -1,
     });
-    const signer = await provider.getSigner(0);
-    const d = await deployAll(signer, { allowDevelopmentSetup: true }); // throwaway anvil
-    const { token, registry, verifier } = d;
+    const deployer = await provider.getSigner(0);
+    const trace = async (hash: string) =>
+      (await anvilRpc(anvil.rpcUrl, 'debug_traceTransaction', [
+        hash,
+        { tracer: 'callTracer' },
+      ])) as CallFrame;
 
+    // The real v1 verifier with a real proof: the Groth16 cost a v2 verifier (same ABI) has.
+    const realVerifier = await deployContract(deployer, 'Coverage32Verifier');
     const p = await loadPrimitives();
-    const prover = new ClaimProver(p);
-    const snapshot = loadSnapshotFile(join(__dirname, '..', 'examples', 'snapshot.json'));
-    const key = newAttestorKey(p);
-    const salt = randomSalt();
-    await (await registry.getFunction('add')(key.keyHash, 0)).wait();
-    const now = (await provider.getBlock('latest'))!.timestamp;
-    const context = contractContext(d.chainId, d.addresses.token);
-    const prove = async (asOf: number) =>
-      (
-        await prover.prove({
-          snapshot: { ...snapshot, asOf },
-          salt,
-          key,
-          params: { claim: 'coverage', minCoverageBps: 12000 },
-          context,
-        })
-      ).package;
-    const older = await prove(now - 7200);
-    const newer = await prove(now - 3600);
+    const v1 = (
+      await new ClaimProver(p).prove({
+        snapshot: loadSnapshotFile(join(__dirname, '..', 'examples', 'snapshot.json')),
+        salt: randomSalt(),
+        key: newAttestorKey(p),
+        params: { claim: 'coverage', minCoverageBps: 12000 },
+        context: 1n,
+      })
+    ).package;
+    const n = BigInt;
+    const { pi_a, pi_b, pi_c } = v1.proof;
+    const vArgs = [
+      [n(pi_a[0]), n(pi_a[1])],
+      [
+        [n(pi_b[0][1]), n(pi_b[0][0])],
+        [n(pi_b[1][1]), n(pi_b[1][0])],
+      ],
+      [n(pi_c[0]), n(pi_c[1])],
+      [n(v1.publicSignals.commitment), n(v1.publicSignals.attestor), n(v1.publicSignals.statement)],
+    ];
+    const verifyTx = await (
+      await realVerifier.getFunction('verifyProof').send(...vArgs, { gasLimit: 1_000_000 })
+    ).wait();
+    const verifyTrace = await trace(verifyTx!.hash);
+    if (BigInt(verifyTrace.output ?? '0x0') !== 1n)
+      throw new Error('verifyProof did not answer true');
+    const realVerifierExecution =
+      Number(verifyTx!.gasUsed) - 21_000 - calldataGas(verifyTrace.input);
 
-    const holders = Array.from({ length: 3 }, () => Wallet.createRandom().address);
-    const mint = async (pkg: AttestationPackage, to: string) => {
+    const m = compileExtraContract('test/contracts/fixtures/MockVerifier.sol', 'MockVerifier');
+    const mockDeployed = await new ContractFactory(m.abi as never[], m.bytecode, deployer).deploy();
+    await mockDeployed.waitForDeployment();
+    const mockAddress = await mockDeployed.getAddress();
+    const d = await deployAll(deployer, { currency: 'USD', decimals: 2 }, mockAddress);
+    const token = d.token as Contract;
+    const signer = new TestP256Key();
+    const fxSource = new TestP256Key();
+    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
+    await registerKey(d.registry, 'fxSource', fxSource.publicKey, 'fixing agent', 0);
+
+    const now = (await provider.getBlock('latest'))!.timestamp;
+    const identity = await identityFxTableHash('USD', 2);
+    const base = {
+      context: contractContext(d.chainId, d.addresses.token),
+      signer,
+      currency: 'USD',
+      decimals: 2,
+      capacity: 10n ** 15n,
+      fxTable: identity,
+    };
+    const older = mintFixture({ ...base, asOf: now - 7200 });
+    const newer = mintFixture({ ...base, asOf: now - 3600 });
+    const withFx = mintFixture({
+      ...base,
+      asOf: now - 3600,
+      fxTable: 123456789n,
+      fx: { source: fxSource, asOf: now - 600 },
+    });
+
+    const holders = Array.from({ length: 4 }, () => Wallet.createRandom().address);
+    const mint = async (pkg: MintPackage, to: string) => {
       const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, 1_000n));
       const receipt = await tx.wait();
       return { gas: Number(receipt.gasUsed), hash: tx.hash as string, data: tx.data as string };
@@ -81,82 +151,84 @@ async function main() {
     const fresh = await mint(newer, holders[1]!);
     const freshSame = await mint(newer, holders[2]!);
     const existing = await mint(newer, holders[0]!);
+    const fxFresh = await mint(withFx, holders[3]!);
 
-    const { pA, pB, pC, pubSignals } = solidityProof(newer);
-    const verifyFn = (verifier as Contract).getFunction('verifyProof');
-    if (!(await verifyFn(pA, pB, pC, pubSignals))) throw new Error('verifier refused a good proof');
-    // A transaction straight to the (view) verifyProof with ample gas; the trace's output
-    // shows it answered true. estimateGas is NOT usable here: the verifier turns an
-    // out-of-gas precompile call into `false` instead of a revert, so the binary search
-    // settles on a gas limit where the pairing fails (kept in the table as a warning).
-    const verifyEstimate = Number(await verifyFn.estimateGas(pA, pB, pC, pubSignals));
-    const verifyTx = await (
-      await verifyFn.send(pA, pB, pC, pubSignals, { gasLimit: 1_000_000 })
-    ).wait();
-    const verifyTrace = (await anvilRpc(anvil.rpcUrl, 'debug_traceTransaction', [
-      verifyTx!.hash,
-      { tracer: 'callTracer' },
-    ])) as CallFrame & { output?: string };
-    if (BigInt(verifyTrace.output ?? '0x0') !== 1n)
-      throw new Error('verifyProof tx did not answer true');
-    const verifyTxGas = Number(verifyTx!.gasUsed);
-    const verifyCalldata = calldataGas(verifyTrace.input);
-
-    // Where the gas of the steady-state mint goes (callTracer: gas of each sub-call).
-    const trace = (await anvilRpc(anvil.rpcUrl, 'debug_traceTransaction', [
-      fresh.hash,
-      { tracer: 'callTracer' },
-    ])) as CallFrame;
-    const sub = (addr: string) =>
-      (trace.calls ?? [])
-        .filter((c) => c.to?.toLowerCase() === addr.toLowerCase())
-        .reduce((s, c) => s + Number(c.gasUsed), 0);
-    const verifierInMint = sub(d.addresses.verifier);
-    const registryInMint = sub(d.addresses.registry);
-    const mintCalldata = calldataGas(fresh.data);
-    const tokenOwn = fresh.gas - 21_000 - mintCalldata - verifierInMint - registryInMint;
+    const split = async (hash: string, data: string, gas: number) => {
+      const t = await trace(hash);
+      const mock = subcalls(t, mockAddress);
+      const registry = subcalls(t, d.addresses.registry);
+      const p256 = deepCalls(t, P256_PRECOMPILE);
+      const sha = deepCalls(t, SHA256_PRECOMPILE);
+      const calldata = calldataGas(data);
+      return {
+        gas,
+        calldata,
+        mockVerifier: mock.gas,
+        registry: registry.gas,
+        registryCalls: registry.count,
+        p256: p256.gas,
+        p256Calls: p256.count,
+        sha256: sha.gas,
+        sha256Calls: sha.count,
+        projected: gas - mock.gas + realVerifierExecution,
+        tokenOwn: gas - 21_000 - calldata - mock.gas - registry.gas - p256.gas - sha.gas,
+      };
+    };
+    const s = await split(fresh.hash, fresh.data, fresh.gas);
+    const f = await split(fxFresh.hash, fxFresh.data, fxFresh.gas);
+    const fxCheck = fxFresh.gas - freshSame.gas;
     const hardfork = ((await anvilRpc(anvil.rpcUrl, 'anvil_nodeInfo')) as { hardFork?: string })
       .hardFork;
 
     const rows: [string, number][] = [
-      ['mintWithProof, first mint ever (supply 0 -> x, lastAsOf 0 -> t)', first.gas],
-      ['mintWithProof, fresh holder, newer snapshot (steady state)', fresh.gas],
-      ['mintWithProof, fresh holder, same snapshot', freshSame.gas],
-      ['mintWithProof, existing holder, same snapshot', existing.gas],
-      ['verifyProof as a transaction, answered true (receipt)', verifyTxGas],
+      ['mintWithProof, first mint ever (supply 0 -> x, lastAsOf 0 -> t), mock verifier', first.gas],
+      ['mintWithProof, fresh holder, newer snapshot (steady state), mock verifier', fresh.gas],
+      ['  projected with the real Groth16 verifier', s.projected],
+      ['mintWithProof, fresh holder, same snapshot, mock verifier', freshSame.gas],
+      ['mintWithProof, existing holder, same snapshot, mock verifier', existing.gas],
+      ['mintWithProof, fresh holder, same snapshot, signed FX table, mock', fxFresh.gas],
+      ['  projected with the real Groth16 verifier', f.projected],
+      ['real verifyProof execution (3 inputs, real proof)', realVerifierExecution],
+      ['steady-state split: intrinsic', 21_000],
+      [`  calldata (${getBytes(fresh.data).length} bytes)`, s.calldata],
+      [`  registry trustedKey (${s.registryCalls} call, inside)`, s.registry],
+      [`  P-256 precompile 0x100 (${s.p256Calls} call, inside)`, s.p256],
+      [`  sha256 precompile (${s.sha256Calls} calls: set id, message)`, s.sha256],
+      ['  mock verifier (inside; replaced in "projected")', s.mockVerifier],
+      ['  token itself (cold calls, role, pause, supply, balance, event, checks)', s.tokenOwn],
+      ['FX check (FX mint - identity mint, same snapshot, fresh holders)', fxCheck],
       [
-        '  of which verifyProof execution (tx - 21000 - calldata)',
-        verifyTxGas - 21_000 - verifyCalldata,
+        `  of which registry + P-256 + sha256 inside`,
+        f.registry - s.registry + f.p256 - s.p256 + f.sha256 - s.sha256,
       ],
-      ['verifyProof estimateGas (WRONG: settles where it answers false)', verifyEstimate],
-      ['steady-state mint split: intrinsic', 21_000],
-      ['  calldata (420 bytes)', mintCalldata],
-      ['  inside the verifier (precompiles 199,450 + code)', verifierInMint],
-      ['  inside the registry isTrusted', registryInMint],
-      ['  token itself (2 cold calls, role, pause, supply, balance, events)', tokenOwn],
+      ['  of which extra calldata', f.calldata - calldataGas(freshSame.data)],
     ];
 
     console.log(
       `anvil ${anvil.rpcUrl}, hardfork ${hardfork ?? '?'}, solc ${SOLC_VERSION} (${build.cached ? 'cached build' : 'compiled'})`,
     );
-    for (const [label, gas] of rows) console.log(`${label.padEnd(72)} ${String(gas).padStart(8)}`);
+    for (const [label, gas] of rows) console.log(`${label.padEnd(76)} ${String(gas).padStart(8)}`);
     await provider.destroy();
     await terminateSnarkjsCurve();
     console.log(
       JSON.stringify({
         bench: 'gas',
-        mintWithProofFreshHolder: fresh.gas,
-        verifyProofCall: verifyTxGas,
-        verifyProofExecution: verifyTxGas - 21_000 - verifyCalldata,
-        verifyProofEstimateGasUnsafe: verifyEstimate,
-        mintWithProofFirstMint: first.gas,
-        mintWithProofFreshHolderSameSnapshot: freshSame.gas,
-        mintWithProofExistingHolder: existing.gas,
-        mintVerifierSubcall: verifierInMint,
-        mintRegistrySubcall: registryInMint,
-        mintCalldata,
-        mintTokenOwn: tokenOwn,
-        target: 260_000,
+        verifier: 'mock+projected',
+        mintWithProofFreshHolder: s.projected,
+        mintWithProofFreshHolderFx: f.projected,
+        mintWithProofFreshHolderMock: fresh.gas,
+        mintWithProofFirstMintMock: first.gas,
+        mintWithProofFreshHolderSameSnapshotMock: freshSame.gas,
+        mintWithProofExistingHolderMock: existing.gas,
+        mintWithProofFreshHolderFxMock: fxFresh.gas,
+        verifyProofExecution: realVerifierExecution,
+        mintCalldata: s.calldata,
+        mintRegistrySubcall: s.registry,
+        mintP256Precompile: s.p256,
+        mintSha256Precompiles: s.sha256,
+        mintTokenOwn: s.tokenOwn,
+        fxCheck,
+        v1MintWithProofFreshHolder: 278_632,
         hardfork: hardfork ?? null,
       }),
     );

@@ -28,7 +28,7 @@ import { startAnvil } from '../src/chain/anvil';
 import { chainProvider, revertName } from '../src/chain/chain-client';
 import { contractContext } from '../src/chain/context-binding';
 import { deployAll } from '../src/chain/deploy';
-import { mintWithProofArgs } from '../src/chain/mint-call';
+import { mintWithProofArgs, parseMintPackage } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
 import { statementId } from '../src/common/statement-id';
@@ -252,7 +252,11 @@ async function main() {
   try {
     const signer = new Wallet(ANVIL_DEV_KEY, provider);
     // The committed artifacts come from the development setup: fine on a throwaway anvil.
+    // TODO(lead, v2 merge): register the P-256 signer and prove a v2 package; the v1 package
+    // below no longer parses as a mint package (PACKAGE_INVALID).
     const d = await deployAll(signer, {
+      currency: 'CNY',
+      decimals: 2,
       requiredRatioBps: 12000,
       maxSnapshotAge: 86400,
       allowDevelopmentSetup: true,
@@ -270,7 +274,7 @@ async function main() {
     });
     const capacity = snapshot.liabilities;
     const holder = Wallet.createRandom().address;
-    const mintArgs = (amount: bigint) => mintWithProofArgs(bound, holder, amount);
+    const mintArgs = (amount: bigint) => mintWithProofArgs(parseMintPackage(bound), holder, amount);
     const first = capacity / 2n;
     const receipt = await (await d.token.getFunction('mintWithProof')(...mintArgs(first))).wait();
     console.log(
