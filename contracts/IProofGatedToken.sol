@@ -23,16 +23,21 @@ interface IProofGatedToken {
         uint16 chunks;
     }
 
-    /// @notice A snapshot signature: the signer's keyId and ECDSA P-256 (r, s), low-s.
+    /// @notice A snapshot signature: the signer's public key (x, y) and ECDSA P-256 (r, s),
+    ///         low-s. The key travels in calldata and its keyId = sha256(x || y) is what the
+    ///         registry trusts: 64 bytes of calldata cost less than two cold storage reads.
     struct SnapshotSignature {
-        bytes32 keyId;
+        uint256 x;
+        uint256 y;
         uint256 r;
         uint256 s;
     }
 
-    /// @notice The FX source's signature over the rate table (all zero for the identity table).
+    /// @notice The FX source's key and signature over the rate table, as above (all zero when
+    ///         the table is the token's identity table).
     struct FxAttestation {
-        bytes32 sourceKeyId;
+        uint256 x;
+        uint256 y;
         uint40 asOf;
         uint256 r;
         uint256 s;

@@ -59,15 +59,9 @@ interface ISignerRegistry {
 
     /// @notice Whether `keyId` is a key of `kind` trusted at `at`: registered,
     ///         validFrom <= at, and not revoked at `at` (revokedAt == 0 or at < revokedAt).
+    ///         What a token calls (one storage slot); it takes the point from calldata and
+    ///         binds it by keyId.
     function isTrusted(KeyKind kind, bytes32 keyId, uint40 at) external view returns (bool);
-
-    /// @notice The public key of `keyId` when it is a key of `kind` trusted at `at`, else (0, 0)
-    ///         (never a registered point). What a token calls: one call, three storage slots.
-    function trustedKey(
-        KeyKind kind,
-        bytes32 keyId,
-        uint40 at
-    ) external view returns (uint256 x, uint256 y);
 
     /// @notice The stored record of a key.
     /// @return registered Whether it was ever registered.

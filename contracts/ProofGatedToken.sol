@@ -16,8 +16,10 @@ import {IProofGatedToken} from "./IProofGatedToken.sol";
 ///         A multi-currency book also needs its FX rate table signed by a registered FX source.
 /// @dev Gas: configuration lives in immutables; the only contract state this token adds,
 ///      `lastAsOf`, shares one storage slot with Pausable's `_paused`, so `whenNotPaused` warms
-///      it for the rollback check. Checks run cheapest first: pure checks, then sha256, then the
-///      registry call, then the P-256 precompile(s), then the Groth16 verifier.
+///      it for the rollback check. Signer keys come in calldata and are bound by their keyId
+///      (sha256(x || y)), so the registry check is one storage slot. Checks run cheapest first:
+///      pure checks, then sha256, then the registry call, then the P-256 precompile(s), then the
+///      Groth16 verifier.
 contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     /// @notice May call mintWithProof.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
@@ -149,19 +151,16 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         if (snapshot.allocations != 0 || snapshot.chunks != 0) {
             revert ProofGatedToken__UnsupportedSnapshot();
         }
-        bytes32 keyId = signature.keyId;
+        if (!_wellFormed(signature.r, signature.s)) revert ProofGatedToken__SignatureMalformed();
+        bytes32 keyId = sha256(abi.encodePacked(signature.x, signature.y));
         if (snapshot.setId != sha256(abi.encodePacked(SIGNER_SET_DOMAIN, uint8(1), keyId))) {
             revert ProofGatedToken__WrongSignerSet();
         }
-        if (!_wellFormed(signature.r, signature.s)) revert ProofGatedToken__SignatureMalformed();
-        (uint256 x, uint256 y) = registry.trustedKey(
-            ISignerRegistry.KeyKind.SnapshotSigner,
-            keyId,
-            asOf
-        );
-        if (x == 0 && y == 0) revert ProofGatedToken__UntrustedSigner();
+        if (!registry.isTrusted(ISignerRegistry.KeyKind.SnapshotSigner, keyId, asOf)) {
+            revert ProofGatedToken__UntrustedSigner();
+        }
         bytes32 digest = _snapshotDigest(snapshot, commitment, fxTable);
-        if (!_p256Verify(digest, signature.r, signature.s, x, y)) {
+        if (!_p256Verify(digest, signature.r, signature.s, signature.x, signature.y)) {
             revert ProofGatedToken__InvalidSignature();
         }
         if (fxTable != identityFxTable) _checkFx(fx, fxTable);
@@ -199,17 +198,17 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     /// @dev The FX source is trusted at the table's as-of time, the table is fresh, and the
     ///      source signed (table hash, this unit, as-of).
     function _checkFx(FxAttestation calldata fx, uint256 fxTable) private view {
-        if (fx.sourceKeyId == bytes32(0)) revert ProofGatedToken__FxSignatureMissing();
+        if (fx.x == 0 && fx.y == 0) revert ProofGatedToken__FxSignatureMissing();
         if (!_fresh(fx.asOf, maxFxAge)) revert ProofGatedToken__StaleFx();
         if (!_wellFormed(fx.r, fx.s)) revert ProofGatedToken__SignatureMalformed();
-        (uint256 x, uint256 y) = registry.trustedKey(
-            ISignerRegistry.KeyKind.FxSource,
-            fx.sourceKeyId,
-            fx.asOf
-        );
-        if (x == 0 && y == 0) revert ProofGatedToken__UntrustedFxSource();
+        bytes32 keyId = sha256(abi.encodePacked(fx.x, fx.y));
+        if (!registry.isTrusted(ISignerRegistry.KeyKind.FxSource, keyId, fx.asOf)) {
+            revert ProofGatedToken__UntrustedFxSource();
+        }
         bytes32 digest = sha256(abi.encode(FX_DOMAIN, fxTable, currency, _decimals, fx.asOf));
-        if (!_p256Verify(digest, fx.r, fx.s, x, y)) revert ProofGatedToken__InvalidFxSignature();
+        if (!_p256Verify(digest, fx.r, fx.s, fx.x, fx.y)) {
+            revert ProofGatedToken__InvalidFxSignature();
+        }
     }
 
     /// @dev SHA-256 of the 11-word snapshot message (V2SPEC), rebuilt in this token's unit.
@@ -248,7 +247,8 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     }
 
     /// @dev The precompile answers a 32-byte 1 for a valid signature and nothing otherwise
-    ///      (also on a chain without it: a call to an empty account), so only `1` passes.
+    ///      (also for a point off the curve, and on a chain without it: a call to an empty
+    ///      account), so only `1` passes.
     function _p256Verify(
         bytes32 digest,
         uint256 r,

@@ -6,8 +6,8 @@ import {ISignerRegistry} from "./ISignerRegistry.sol";
 
 /// @title SignerRegistry
 /// @notice The owner's list of trusted P-256 keys (snapshot signers and FX sources).
-/// @dev Gas: a key's trust window and kind share one slot, its point takes the next two, so a
-///      token's `trustedKey` reads three consecutive slots in one call.
+/// @dev Gas: a key's trust window and kind share one slot, so a token's `isTrusted` reads one
+///      slot. The point is stored too (for readers of the chain), never read by a mint.
 contract SignerRegistry is ISignerRegistry, Ownable {
     /// @dev P-256 field prime p and curve coefficient b (a = p - 3).
     uint256 private constant P =
@@ -64,7 +64,7 @@ contract SignerRegistry is ISignerRegistry, Ownable {
     }
 
     /// @inheritdoc ISignerRegistry
-    function isTrusted(KeyKind kind, bytes32 keyId, uint40 at) public view returns (bool) {
+    function isTrusted(KeyKind kind, bytes32 keyId, uint40 at) external view returns (bool) {
         Record storage r = _records[keyId];
         (bool registered, KeyKind k, uint40 validFrom, uint40 revokedAt) = (
             r.registered,
@@ -74,17 +74,6 @@ contract SignerRegistry is ISignerRegistry, Ownable {
         );
         return
             registered && k == kind && validFrom <= at && (revokedAt == 0 || at < revokedAt);
-    }
-
-    /// @inheritdoc ISignerRegistry
-    function trustedKey(
-        KeyKind kind,
-        bytes32 keyId,
-        uint40 at
-    ) external view returns (uint256 x, uint256 y) {
-        if (!isTrusted(kind, keyId, at)) return (0, 0);
-        Record storage r = _records[keyId];
-        return (r.x, r.y);
     }
 
     /// @inheritdoc ISignerRegistry

@@ -2,8 +2,9 @@ import { Contract, ContractFactory, type ContractRunner, type Signer } from 'eth
 import { circuitEntryOf, DEFAULT_ARTIFACTS_DIR, loadManifest } from '../common/artifact-manifest';
 import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
-import { checkDecimals, currencyInt, identityFxTableHash } from './fx-identity';
-import { keyIdOf, type P256PublicKey } from './signed-messages';
+import { checkDecimals, currencyInt } from '../common/currency-code';
+import { fxTableHash, identityFxTable, type Unit } from '../common/fx-table';
+import { keyIdOf, type P256PublicKey } from './p256-key';
 
 /** The circuit whose Solidity verifier `deployAll` deploys (Coverage32Verifier). */
 const VERIFIER_CIRCUIT = 'coverage-32';
@@ -97,6 +98,11 @@ export function attach(name: ContractName, address: string, runner: ContractRunn
   return new Contract(address, loadContractArtifacts()[name].abi as never[], runner);
 }
 
+/** The `fxTable` signal of a unit's identity table: a token's `identityFxTable`. */
+export function identityFxTableHash(unit: Unit): Promise<bigint> {
+  return fxTableHash(identityFxTable(unit));
+}
+
 /**
  * The ProofGatedToken constructor's Config struct: the unit checked here (CURRENCY_UNKNOWN,
  * DECIMALS_OUT_OF_RANGE) and its identity rate table hashed off-chain (Poseidon is not worth
@@ -117,7 +123,7 @@ export async function tokenConstructorConfig(
     registry,
     currency: `0x${code.toString(16)}`,
     decimals,
-    identityFxTable: await identityFxTableHash(config.currency, decimals),
+    identityFxTable: await identityFxTableHash({ currency: config.currency, decimals }),
     requiredRatioBps: config.requiredRatioBps ?? 12_000,
     maxSnapshotAge: config.maxSnapshotAge ?? 86_400,
     maxFxAge: config.maxFxAge ?? 86_400,

@@ -1,66 +1,29 @@
-import { z } from 'zod';
 import { ZkAttestError } from '../common/errors';
+import { keyIdOf, type P256PublicKey } from './p256-key';
+import {
+  attestationPackageSchema,
+  PUBLIC_SIGNAL_ORDER,
+  type AttestationPackage,
+} from '../common/attestation-package';
 
-// What a mint needs from a v2 attestation package (V2SPEC "Package v2"). The strict package
-// schema is src/common/attestation-package.ts's; this reads only the fields a mint sends, so
-// the chain glue does not depend on the rest of the package.
-
-const decimalString = z.string().regex(/^(0|[1-9][0-9]{0,77})$/);
-const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
-const hex128 = z.string().regex(/^[0-9a-f]{128}$/);
-const uint = z.union([z.number().int().nonnegative(), decimalString]);
-
-const groth16Proof = z.object({
-  pi_a: z.tuple([decimalString, decimalString, z.string()]),
-  pi_b: z.tuple([
-    z.tuple([decimalString, decimalString]),
-    z.tuple([decimalString, decimalString]),
-    z.tuple([z.string(), z.string()]),
-  ]),
-  pi_c: z.tuple([decimalString, decimalString, z.string()]),
-});
-
-export const mintPackageSchema = z.object({
-  type: z.literal('zkattest.attestation/v2'),
-  publicSignals: z.object({
-    commitment: decimalString,
-    statement: decimalString,
-    fxTable: decimalString,
-  }),
-  proof: groth16Proof,
-  snapshot: z.object({
-    setId: hex64,
-    epoch: uint,
-    prevCommitment: hex64,
-    asOf: z.number().int().nonnegative(),
-    currency: z.string(),
-    decimals: z.number().int(),
-    allocations: hex64,
-    chunks: z.number().int().nonnegative(),
-  }),
-  signatures: z.array(z.object({ keyId: hex64, signature: hex128 })).min(1),
-  fx: z.object({
-    source: z
-      .object({ keyId: hex64, asOf: z.number().int().nonnegative(), signature: hex128 })
-      .optional(),
-  }),
-});
-
-/** The fields of a v2 package that a mint sends. */
-export type MintPackage = z.infer<typeof mintPackageSchema>;
-
-/** Reads a v2 package for a mint, or PACKAGE_INVALID naming the fields at fault. */
-export function parseMintPackage(value: unknown): MintPackage {
-  const parsed = mintPackageSchema.safeParse(value);
+/** Reads a v2 package for a mint (the strict package schema), or PACKAGE_INVALID naming fields. */
+export function parseMintPackage(value: unknown): AttestationPackage {
+  const parsed = attestationPackageSchema.safeParse(value);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
     throw new ZkAttestError(
       'PACKAGE_INVALID',
-      `not a v2 attestation package a token can mint with (fields: ${fields.join(', ')})`,
+      `not a v2 attestation package (fields: ${fields.slice(0, 8).join(', ')})`,
     );
   }
   return parsed.data;
 }
+
+/** What a mint reads of a package. */
+export type MintPackage = Pick<
+  AttestationPackage,
+  'publicSignals' | 'proof' | 'snapshot' | 'signatures' | 'fx'
+>;
 
 export type G1 = [bigint, bigint];
 export type G2 = [[bigint, bigint], [bigint, bigint]];
@@ -73,9 +36,6 @@ export interface SolidityProof {
   /** [commitment, statement, fxTable]. */
   pubSignals: [bigint, bigint, bigint];
 }
-
-/** Public signals in circuit order (v2 single-circuit claims). */
-export const PUBLIC_SIGNAL_ORDER_V2 = ['commitment', 'statement', 'fxTable'] as const;
 
 type ProofAndSignals = Pick<MintPackage, 'proof' | 'publicSignals'>;
 
@@ -94,11 +54,7 @@ export function solidityProof(pkg: ProofAndSignals): SolidityProof {
       [n(pi_b[1][1]), n(pi_b[1][0])],
     ],
     pC: [n(pi_c[0]), n(pi_c[1])],
-    pubSignals: PUBLIC_SIGNAL_ORDER_V2.map((k) => n(pkg.publicSignals[k])) as [
-      bigint,
-      bigint,
-      bigint,
-    ],
+    pubSignals: PUBLIC_SIGNAL_ORDER.map((k) => n(pkg.publicSignals[k])) as [bigint, bigint, bigint],
   };
 }
 
@@ -111,7 +67,20 @@ export function signatureWords(hex128: string): { r: bigint; s: bigint } {
 }
 
 const bytes32 = (hex64: string) => `0x${hex64}`;
-const ZERO32 = `0x${'0'.repeat(64)}`;
+
+/**
+ * A signer's point as the contract takes it (the token derives the keyId from it). A package
+ * whose keyId is not sha256(x || y) of its key is PACKAGE_INVALID: the token would check
+ * another key than the one the package names.
+ */
+function point(signed: { keyId: string; publicKey: P256PublicKey }): { x: bigint; y: bigint } {
+  if (keyIdOf(signed.publicKey) !== signed.keyId) {
+    throw new ZkAttestError('PACKAGE_INVALID', 'a keyId is not sha256(x || y) of its publicKey', {
+      field: 'keyId',
+    });
+  }
+  return { x: BigInt(bytes32(signed.publicKey.x)), y: BigInt(bytes32(signed.publicKey.y)) };
+}
 
 /** The calldata structs of mintWithProof, named as in IProofGatedToken. */
 export interface MintStructs {
@@ -125,14 +94,14 @@ export interface MintStructs {
     allocations: string;
     chunks: number;
   };
-  signature: { keyId: string; r: bigint; s: bigint };
-  fx: { sourceKeyId: string; asOf: number; r: bigint; s: bigint };
+  signature: { x: bigint; y: bigint; r: bigint; s: bigint };
+  fx: { x: bigint; y: bigint; asOf: number; r: bigint; s: bigint };
 }
 
 /**
  * The structs mintWithProof takes, from a v2 package: signatures[0] is the snapshot signature
- * (issue 9: 1-of-1); fx.source, when present, the FX source's (all zero when absent: the
- * identity table needs none, and the token ignores the struct for it).
+ * (issue 9: 1-of-1) with its signer's point; fx.source, when present, the FX source's (all zero
+ * when absent: the identity table needs none, and the token ignores the struct for it).
  */
 export function mintStructs(pkg: MintPackage): MintStructs {
   const { pA, pB, pC, pubSignals } = solidityProof(pkg);
@@ -150,10 +119,10 @@ export function mintStructs(pkg: MintPackage): MintStructs {
       allocations: bytes32(s.allocations),
       chunks: s.chunks,
     },
-    signature: { keyId: bytes32(sig.keyId), ...signatureWords(sig.signature) },
+    signature: { ...point(sig), ...signatureWords(sig.signature) },
     fx: src
-      ? { sourceKeyId: bytes32(src.keyId), asOf: src.asOf, ...signatureWords(src.signature) }
-      : { sourceKeyId: ZERO32, asOf: 0, r: 0n, s: 0n },
+      ? { ...point(src), asOf: src.asOf, ...signatureWords(src.signature) }
+      : { x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n },
   };
 }
 

@@ -1,7 +1,7 @@
 import { p256 } from '@noble/curves/p256';
 import { readFileSync } from 'node:fs';
 import { ZkAttestError } from '../common/errors';
-import type { P256PublicKey } from './signed-messages';
+import type { P256PublicKey } from './p256-key';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 

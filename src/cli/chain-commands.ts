@@ -19,7 +19,7 @@ import {
   revokeKey,
   type KeyKindName,
 } from '../chain/deploy';
-import { checkDecimals, currencyInt } from '../chain/fx-identity';
+import { checkDecimals, currencyInt } from '../common/currency-code';
 import { assertPackageUnit, mintWithProofArgs, parseMintPackage } from '../chain/mint-call';
 import { readPublicKeyArg } from '../chain/public-key-input';
 import { addressOption, bigintOption, integerOption, required, type Command } from './args';

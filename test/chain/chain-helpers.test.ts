@@ -4,7 +4,7 @@ import { anvilBinary, startAnvil } from '../../src/chain/anvil';
 import { contractContext, MINT_CONTEXT_DOMAIN } from '../../src/chain/context-binding';
 import { createHash } from 'node:crypto';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
-import { identityFxTableHash, unitCode } from '../../src/chain/fx-identity';
+import { identityFxTableHash } from '../../src/chain/deploy';
 import {
   assertPackageUnit,
   mintStructs,
@@ -12,7 +12,8 @@ import {
   parseMintPackage,
   solidityProof,
 } from '../../src/chain/mint-call';
-import { keyIdOf, singleSignerSetId, snapshotMessage } from '../../src/chain/signed-messages';
+import { keyIdOf } from '../../src/chain/p256-key';
+import { singleKeySetId } from '../../src/common/snapshot-message';
 import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
 
 describe('anvil', () => {
@@ -82,22 +83,26 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
     );
     expect([to, amount]).toEqual(['0x0000000000000000000000000000000000000001', 5n]);
     expect(signature).toEqual({
-      keyId: `0x${signer.keyId}`,
+      x: BigInt(`0x${signer.publicKey.x}`),
+      y: BigInt(`0x${signer.publicKey.y}`),
       r: BigInt(`0x${sig.slice(0, 64)}`),
       s: BigInt(`0x${sig.slice(64)}`),
     });
     expect(snapshot).toEqual({
-      setId: `0x${singleSignerSetId(signer.keyId)}`,
+      setId: `0x${singleKeySetId(signer.keyId)}`,
       epoch: 0n,
       prevCommitment: `0x${'0'.repeat(64)}`,
       asOf: 1_700_000_000,
       allocations: `0x${'0'.repeat(64)}`,
       chunks: 0,
     });
-    expect(fx).toEqual({ sourceKeyId: `0x${'0'.repeat(64)}`, asOf: 0, r: 0n, s: 0n });
+    expect(fx).toEqual({ x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n });
     const withFx = mintFixture({ ...base, fx: { source: signer, asOf: 9 } });
     const fxArgs = mintStructs(withFx).fx;
-    expect(fxArgs.sourceKeyId).toBe(`0x${signer.keyId}`);
+    expect([fxArgs.x, fxArgs.y]).toEqual([
+      BigInt(`0x${signer.publicKey.x}`),
+      BigInt(`0x${signer.publicKey.y}`),
+    ]);
     expect(fxArgs.asOf).toBe(9);
     expect(fxArgs.r).toBe(BigInt(`0x${withFx.fx.source!.signature.slice(0, 64)}`));
   });
@@ -106,9 +111,15 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
     expect(() => parseMintPackage({ type: 'zkattest.attestation/v1' })).toThrow(
       expect.objectContaining({ code: 'PACKAGE_INVALID' }),
     );
-    const bad = mintFixture(base);
-    bad.signatures[0]!.signature = 'zz';
+    const bad = JSON.parse(JSON.stringify(mintFixture(base)));
+    bad.signatures[0].signature = 'zz';
     expect(() => parseMintPackage(bad)).toThrow(/signatures\.0\.signature/);
+  });
+
+  test('a keyId that is not sha256 of the package’s public key is PACKAGE_INVALID', () => {
+    const pkg = mintFixture(base);
+    pkg.signatures[0]!.keyId = new TestP256Key().keyId;
+    expect(() => mintStructs(pkg)).toThrow(expect.objectContaining({ code: 'PACKAGE_INVALID' }));
   });
 
   test('a package in another unit than the token is MINT_REFUSED before any transaction', () => {
@@ -125,45 +136,19 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
   });
 });
 
-describe('signed messages and units (the encodings the token rebuilds)', () => {
-  test('unitCode, keyId and the 11-word snapshot message layout', () => {
-    expect(unitCode('USD', 2)).toBe(0x555344n + 2n * (1n << 24n));
-    expect(() => unitCode('usd', 2)).toThrow(expect.objectContaining({ code: 'CURRENCY_UNKNOWN' }));
-    expect(() => unitCode('USD', 19)).toThrow(
-      expect.objectContaining({ code: 'DECIMALS_OUT_OF_RANGE' }),
-    );
+describe('keys and units as the registry and token hold them', () => {
+  test('keyIdOf is sha256(x || y) of the 32-byte coordinates', () => {
     const k = new TestP256Key();
     const raw = Buffer.from(k.publicKey.x + k.publicKey.y, 'hex');
+    expect(raw.length).toBe(64);
     expect(keyIdOf(k.publicKey)).toBe(createHash('sha256').update(raw).digest('hex'));
-    const msg = Buffer.from(
-      snapshotMessage({
-        setId: 'aa'.repeat(32),
-        epoch: 3n,
-        prevCommitment: 'bb'.repeat(32),
-        commitment: 4n,
-        asOf: 5,
-        currency: 'HKD',
-        decimals: 2,
-        fxTable: 6n,
-        allocations: '00'.repeat(32),
-        chunks: 0,
-      }),
-    );
-    expect(msg.length).toBe(11 * 32);
-    const word = (i: number) => msg.subarray(i * 32, i * 32 + 32).toString('hex');
-    expect(word(0)).toBe(Buffer.from('zkattest.snapshot.v2').toString('hex').padEnd(64, '0'));
-    expect(word(2)).toBe('3'.padStart(64, '0'));
-    expect(word(6)).toBe('484b44'.padEnd(64, '0')); // bytes3 left-aligned
-    expect(word(7)).toBe('2'.padStart(64, '0'));
-    expect(word(8)).toBe('6'.padStart(64, '0'));
   });
 
   test('identity FX table hashes differ per unit and are field elements', async () => {
-    const a = await identityFxTableHash('USD', 2);
-    const b = await identityFxTableHash('USD', 18);
-    const c = await identityFxTableHash('HKD', 2);
+    const a = await identityFxTableHash({ currency: 'USD', decimals: 2 });
+    const b = await identityFxTableHash({ currency: 'USD', decimals: 18 });
+    const c = await identityFxTableHash({ currency: 'HKD', decimals: 2 });
     expect(new Set([a, b, c]).size).toBe(3);
     for (const h of [a, b, c]) expect(h > 0n && h < SNARK_SCALAR_FIELD).toBe(true);
-    expect(await identityFxTableHash('USD', 2)).toBe(a);
   });
 });

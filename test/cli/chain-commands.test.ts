@@ -7,7 +7,7 @@ import { ContractFactory, JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
 import { compileExtraContract } from '../../src/chain/contracts-build';
-import { identityFxTableHash } from '../../src/chain/fx-identity';
+import { identityFxTableHash } from '../../src/chain/deploy';
 import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
@@ -119,7 +119,9 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
     expect(deployment.addresses.verifier).toBe(mockVerifier);
     expect([deployment.currency, deployment.decimals]).toEqual(['USD', 2]);
-    expect(deployment.identityFxTable).toBe((await identityFxTableHash('USD', 2)).toString());
+    expect(deployment.identityFxTable).toBe(
+      (await identityFxTableHash({ currency: 'USD', decimals: 2 })).toString(),
+    );
 
     const fx = await zkattest(
       [

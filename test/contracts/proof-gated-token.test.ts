@@ -15,22 +15,24 @@ import {
   deployAll,
   deployContract,
   deployToken,
+  identityFxTableHash,
   registerKey,
   revokeKey,
   tokenConstructorConfig,
   type TokenConfig,
 } from '../../src/chain/deploy';
-import { identityFxTableHash } from '../../src/chain/fx-identity';
 import { mintWithProofArgs, type MintPackage } from '../../src/chain/mint-call';
-import { snapshotMessage } from '../../src/chain/signed-messages';
+import { snapshotMessage } from '../../src/common/snapshot-message';
 import {
   highS,
   mintFixture,
   P256_N,
   randomField,
   TestP256Key,
+  USD_HKD_TABLE,
   type FixtureOptions,
 } from '../support/v2-mint-fixture';
+import { fxTableHash } from '../../src/common/fx-table';
 
 const MAX_AGE = 86_400;
 const MAX_FX_AGE = 7_200;
@@ -110,7 +112,7 @@ beforeAll(async () => {
   const d = await deployAll(admin, USD2, await mock.getAddress());
   token = d.token;
   registry = d.registry;
-  usdIdentity = await identityFxTableHash('USD', 2);
+  usdIdentity = await identityFxTableHash({ currency: 'USD', decimals: 2 });
 
   now = (await provider.getBlock('latest'))!.timestamp;
   asOf = now - 3600;
@@ -145,11 +147,13 @@ describe('deployment for one unit', () => {
     // The identity table hashes the unit: another decimals or currency is another table.
     const ids = new Set([
       usdIdentity,
-      await identityFxTableHash('USD', 18),
-      await identityFxTableHash('JPY', 0),
+      await identityFxTableHash({ currency: 'USD', decimals: 18 }),
+      await identityFxTableHash({ currency: 'JPY', decimals: 0 }),
     ]);
     expect(ids.size).toBe(3);
-    expect(await t18.getFunction('identityFxTable')()).toBe(await identityFxTableHash('USD', 18));
+    expect(await t18.getFunction('identityFxTable')()).toBe(
+      await identityFxTableHash({ currency: 'USD', decimals: 18 }),
+    );
   });
 
   test('a bad unit or configuration is refused by the contract (and by the TypeScript first)', async () => {
@@ -211,16 +215,24 @@ describe('mintWithProof: snapshot signature and registry', () => {
 
   test('the identity table ignores whatever FX data comes along', async () => {
     const p = await pkg();
-    p.fx.source = { keyId: unregistered.keyId, asOf: 1, signature: '1'.repeat(128) };
+    p.fx.source = {
+      keyId: unregistered.keyId,
+      publicKey: unregistered.publicKey,
+      asOf: 1,
+      signature: '1'.repeat(128),
+    };
     await mintOk(p);
   });
 
   test('wrong unit: a package in HKD 2 or USD 18 is refused by a USD 2 token, minted by its own', async () => {
-    const hkd = await pkg({ currency: 'HKD', fxTable: await identityFxTableHash('HKD', 2) });
+    const hkd = await pkg({
+      currency: 'HKD',
+      fxTable: await identityFxTableHash({ currency: 'HKD', decimals: 2 }),
+    });
     // HKD's identity table is not USD's: the token wants an FX source for it; with one, the
     // signature over the USD message still fails. Either way it never mints.
     expect(await refusal(hkd)).toBe('ProofGatedToken__InvalidSignature');
-    const usd18Table = await identityFxTableHash('USD', 18);
+    const usd18Table = await identityFxTableHash({ currency: 'USD', decimals: 18 });
     const usd18 = await pkg({ decimals: 18, fxTable: usd18Table });
     expect(await refusal(usd18)).toBe('ProofGatedToken__InvalidSignature');
     // Signed in USD 18 but claiming USD 2's identity table: still not USD 2's message.
@@ -231,7 +243,7 @@ describe('mintWithProof: snapshot signature and registry', () => {
     await mintOk(await pkg({ decimals: 18, fxTable: usd18Table }, t18), 100n, t18);
     const tHkd = await deployToken(admin, v, r, { ...USD2, currency: 'HKD' });
     const hkdOwn = await pkg(
-      { currency: 'HKD', fxTable: await identityFxTableHash('HKD', 2) },
+      { currency: 'HKD', fxTable: await identityFxTableHash({ currency: 'HKD', decimals: 2 }) },
       tHkd,
     );
     await mintOk(hkdOwn, 100n, tHkd);
@@ -265,7 +277,7 @@ describe('mintWithProof: snapshot signature and registry', () => {
     const tampered: [string, (p: MintPackage) => void][] = [
       ['commitment', (p) => (p.publicSignals.commitment = randomField().toString())],
       ['asOf', (p) => (p.snapshot.asOf += 1)],
-      ['epoch', (p) => (p.snapshot.epoch = '1')],
+      ['epoch', (p) => (p.snapshot.epoch = 1)],
       ['prevCommitment', (p) => (p.snapshot.prevCommitment = '1'.repeat(64))],
     ];
     for (const [what, f] of tampered) {
@@ -280,7 +292,7 @@ describe('mintWithProof: snapshot signature and registry', () => {
         ...p.snapshot,
         epoch: 0n,
         commitment: BigInt(p.publicSignals.commitment),
-        fxTable: usdIdentity,
+        fxTableHash: usdIdentity,
       }),
     );
     expect(await refusal(p)).toBe('ProofGatedToken__InvalidSignature');
@@ -296,7 +308,7 @@ describe('mintWithProof: snapshot signature and registry', () => {
       ...good.snapshot,
       epoch: 0n,
       commitment: BigInt(good.publicSignals.commitment),
-      fxTable: usdIdentity,
+      fxTableHash: usdIdentity,
     });
     const digest = createHash('sha256').update(msg).digest();
     const pub = `04${signer.publicKey.x}${signer.publicKey.y}`;
@@ -329,19 +341,37 @@ describe('mintWithProof: snapshot signature and registry', () => {
     const chunked = clone(p);
     chunked.snapshot.chunks = 2;
     expect(await refusal(chunked)).toBe('ProofGatedToken__UnsupportedSnapshot');
+    // The key travels in calldata: another (valid, self-signed) point than the set's key.
+    const own = await pkg({ signer: unregistered });
+    const forged = clone(p);
+    forged.signatures[0] = { ...own.signatures[0]!, keyId: unregistered.keyId };
+    expect(await refusal(forged)).toBe('ProofGatedToken__WrongSignerSet');
   });
 });
 
 describe('mintWithProof: FX rate tables', () => {
-  const table = randomField(); // a multi-currency table's hash (the verifier is the mock)
+  let table: bigint; // a USD-reporting USD/HKD table's hash
+  beforeAll(async () => {
+    table = await fxTableHash(USD_HKD_TABLE);
+  });
 
   test('a table signed by a trusted FX source mints', async () => {
-    await mintOk(await pkg({ fxTable: table, fx: { source: fxSource, asOf: now - 600 } }));
+    await mintOk(
+      await pkg({
+        fxTable: table,
+        table: USD_HKD_TABLE,
+        fx: { source: fxSource, asOf: now - 600 },
+      }),
+    );
   });
 
   test('FX source unregistered, or a snapshot signer posing as one: UntrustedFxSource', async () => {
     for (const source of [unregistered, signer]) {
-      const p = await pkg({ fxTable: table, fx: { source, asOf: now - 600 } });
+      const p = await pkg({
+        fxTable: table,
+        table: USD_HKD_TABLE,
+        fx: { source, asOf: now - 600 },
+      });
       expect(await refusal(p)).toBe('ProofGatedToken__UntrustedFxSource');
     }
   });
@@ -350,21 +380,34 @@ describe('mintWithProof: FX rate tables', () => {
     const fx2 = new TestP256Key();
     await registerKey(registry, 'fxSource', fx2.publicKey, '', 0);
     await revokeKey(registry, fx2.keyId, now - 1000);
-    const p = await pkg({ fxTable: table, fx: { source: fx2, asOf: now - 600 } });
+    const p = await pkg({
+      fxTable: table,
+      table: USD_HKD_TABLE,
+      fx: { source: fx2, asOf: now - 600 },
+    });
     expect(await refusal(p)).toBe('ProofGatedToken__UntrustedFxSource');
   });
 
   test('stale or future rates: StaleFx (maxFxAge, 300 s skew)', async () => {
     for (const fxAsOf of [now - MAX_FX_AGE - 600, now + 3600]) {
-      const p = await pkg({ fxTable: table, fx: { source: fxSource, asOf: fxAsOf } });
+      const p = await pkg({
+        fxTable: table,
+        table: USD_HKD_TABLE,
+        fx: { source: fxSource, asOf: fxAsOf },
+      });
       expect(await refusal(p)).toBe('ProofGatedToken__StaleFx');
     }
   });
 
   test('an FX signature over another table or asOf, or none at all, is refused', async () => {
-    const p = await pkg({ fxTable: table, fx: { source: fxSource, asOf: now - 600 } });
+    const p = await pkg({
+      fxTable: table,
+      table: USD_HKD_TABLE,
+      fx: { source: fxSource, asOf: now - 600 },
+    });
     const otherTable = await pkg({
       fxTable: table + 1n,
+      table: USD_HKD_TABLE,
       fx: { source: fxSource, asOf: now - 600 },
     });
     const swapped = clone(p);

@@ -1,18 +1,15 @@
 /**
- * v2 mint material with REAL P-256 signatures (@noble/curves) over the V2SPEC messages, and a
- * proof of small numbers for tests that run the token against test/contracts/fixtures/MockVerifier.
+ * v2 attestation packages with REAL P-256 signatures (@noble/curves) over the V2SPEC messages
+ * (src/common builds them), and a proof of small numbers, for tests that run the token against
+ * test/contracts/fixtures/MockVerifier.
  */
 import { p256 } from '@noble/curves/p256';
 import { createHash, randomBytes } from 'node:crypto';
+import type { AttestationPackage } from '../../src/common/attestation-package';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
-import type { MintPackage } from '../../src/chain/mint-call';
-import {
-  fxMessage,
-  keyIdOf,
-  singleSignerSetId,
-  snapshotMessage,
-  type P256PublicKey,
-} from '../../src/chain/signed-messages';
+import { fxMessage, identityFxTable, type FxTable } from '../../src/common/fx-table';
+import { singleKeySetId, snapshotMessage, ZERO_BYTES32 } from '../../src/common/snapshot-message';
+import { keyIdOf, type P256PublicKey } from '../../src/chain/p256-key';
 
 export const P256_N = p256.CURVE.n;
 const hex64 = (n: bigint) => n.toString(16).padStart(64, '0');
@@ -46,6 +43,15 @@ export function highS(hex128: string): string {
 export const randomField = () =>
   BigInt(`0x${randomBytes(31).toString('hex')}`) % SNARK_SCALAR_FIELD;
 
+/** A two-currency table reporting in USD 2 (HKD 2 at 0.128 USD), as an FX source would sign. */
+export const USD_HKD_TABLE: FxTable = {
+  reporting: { currency: 'USD', decimals: 2 },
+  rows: [
+    { currency: 'USD', decimals: 2, rate: '1000000000000' },
+    { currency: 'HKD', decimals: 2, rate: '128000000000' },
+  ],
+};
+
 export interface FixtureOptions {
   context: bigint;
   signer: TestP256Key;
@@ -54,27 +60,27 @@ export interface FixtureOptions {
   asOf: number;
   capacity: bigint;
   minCoverageBps?: number;
-  /** The fxTable signal; the unit's identity table unless an FX source signs another. */
+  /** The fxTable signal (the table's hash, or anything for a mock verifier). */
   fxTable: bigint;
+  /** The table in the package; default the unit's identity table. */
+  table?: FxTable;
   fx?: { source: TestP256Key; asOf: number };
   commitment?: bigint;
-  epoch?: bigint;
+  epoch?: number;
 }
 
-/** A v2 package as far as a mint reads it, signed for real; the proof is placeholder numbers. */
-export function mintFixture(o: FixtureOptions): MintPackage {
+/** A v2 package, signed for real; the proof is placeholder numbers. */
+export function mintFixture(o: FixtureOptions): AttestationPackage {
   const commitment = o.commitment ?? randomField();
   const statement = o.context | (BigInt(o.minCoverageBps ?? 12_000) << 128n) | (o.capacity << 144n);
-  const setId = singleSignerSetId(o.signer.keyId);
-  const zero = '0'.repeat(64);
+  const unit = { currency: o.currency, decimals: o.decimals };
   const snapshot = {
-    setId,
-    epoch: (o.epoch ?? 0n).toString(),
-    prevCommitment: zero,
+    setId: singleKeySetId(o.signer.keyId),
+    epoch: o.epoch ?? 0,
+    prevCommitment: ZERO_BYTES32,
     asOf: o.asOf,
-    currency: o.currency,
-    decimals: o.decimals,
-    allocations: zero,
+    ...unit,
+    allocations: ZERO_BYTES32,
     chunks: 0,
   };
   const signature = o.signer.sign(
@@ -82,11 +88,14 @@ export function mintFixture(o: FixtureOptions): MintPackage {
       ...snapshot,
       epoch: BigInt(snapshot.epoch),
       commitment,
-      fxTable: o.fxTable,
+      fxTableHash: o.fxTable,
     }),
   );
   return {
     type: 'zkattest.attestation/v2',
+    claim: 'coverage',
+    circuitId: 'coverage-32',
+    vkeyHash: '0'.repeat(64),
     publicSignals: {
       commitment: commitment.toString(),
       statement: statement.toString(),
@@ -100,24 +109,24 @@ export function mintFixture(o: FixtureOptions): MintPackage {
         ['1', '0'],
       ],
       pi_c: ['7', '8', '1'],
+      protocol: 'groth16',
+      curve: 'bn128',
     },
     snapshot,
-    signatures: [{ keyId: o.signer.keyId, signature }],
-    fx: o.fx
-      ? {
-          source: {
-            keyId: o.fx.source.keyId,
-            asOf: o.fx.asOf,
-            signature: o.fx.source.sign(
-              fxMessage({
-                fxTable: o.fxTable,
-                currency: o.currency,
-                decimals: o.decimals,
-                asOf: o.fx.asOf,
-              }),
-            ),
-          },
-        }
-      : {},
+    signatures: [{ keyId: o.signer.keyId, publicKey: o.signer.publicKey, signature }],
+    fx: {
+      table: o.table ?? identityFxTable(unit),
+      ...(o.fx
+        ? {
+            source: {
+              keyId: o.fx.source.keyId,
+              publicKey: o.fx.source.publicKey,
+              asOf: o.fx.asOf,
+              signature: o.fx.source.sign(fxMessage(o.fxTable, unit, o.fx.asOf)),
+            },
+          }
+        : {}),
+    },
+    createdAt: new Date().toISOString(),
   };
 }
