@@ -4,7 +4,7 @@ import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
 import { checkDecimals, currencyInt } from '../common/currency-code';
 import { fxTableHash, identityFxTable, type Unit } from '../common/fx-table';
-import { keyIdOf, type P256PublicKey } from './p256-key';
+import { keyIdOf, type P256PublicKey } from '../common/p256';
 
 /** The circuit whose Solidity verifier `deployAll` deploys (Coverage32Verifier). */
 const VERIFIER_CIRCUIT = 'coverage-32';

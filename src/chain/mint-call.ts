@@ -1,5 +1,5 @@
 import { ZkAttestError } from '../common/errors';
-import { keyIdOf, type P256PublicKey } from './p256-key';
+import { keyIdOf, type P256PublicKey } from '../common/p256';
 import {
   attestationPackageSchema,
   PUBLIC_SIGNAL_ORDER,

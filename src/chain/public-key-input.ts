@@ -1,7 +1,6 @@
-import { p256 } from '@noble/curves/p256';
 import { readFileSync } from 'node:fs';
 import { ZkAttestError } from '../common/errors';
-import type { P256PublicKey } from './p256-key';
+import { parsePublicKey, type P256PublicKey } from '../common/p256';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
@@ -26,19 +25,6 @@ function coordinates(value: unknown): P256PublicKey | undefined {
   return coordinates(v.publicKey) ?? coordinates(v.jwk);
 }
 
-/** Throws KEY_MALFORMED unless (x, y) is a point of P-256 (the registry refuses others too). */
-export function assertOnCurve(key: P256PublicKey): P256PublicKey {
-  try {
-    p256.ProjectivePoint.fromAffine({
-      x: BigInt(`0x${key.x}`),
-      y: BigInt(`0x${key.y}`),
-    }).assertValidity();
-  } catch {
-    throw new ZkAttestError('KEY_MALFORMED', 'the public key is not a point of P-256');
-  }
-  return key;
-}
-
 /**
  * A P-256 public key from inline JSON or a JSON file: `{x, y}` (hex64), a JWK, a zkattest key
  * file (`{type, jwk}`: only the public coordinates are read), or `{publicKey: {x, y}}`.
@@ -57,5 +43,5 @@ export function readPublicKeyArg(name: string, arg: string): P256PublicKey {
       `--${name}: expected {x, y} (64 lowercase hex each) or a P-256 JWK or key file`,
     );
   }
-  return assertOnCurve(key);
+  return parsePublicKey(key, name);
 }

@@ -12,7 +12,7 @@ import {
   parseMintPackage,
   solidityProof,
 } from '../../src/chain/mint-call';
-import { keyIdOf } from '../../src/chain/p256-key';
+import { keyIdOf } from '../../src/common/p256';
 import { singleKeySetId } from '../../src/common/snapshot-message';
 import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
 

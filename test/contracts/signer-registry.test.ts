@@ -3,7 +3,7 @@ import { p256 } from '@noble/curves/p256';
 import { JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { deployContract, KEY_KIND, registerKey } from '../../src/chain/deploy';
-import { keyIdOf } from '../../src/chain/p256-key';
+import { keyIdOf } from '../../src/common/p256';
 import { TestP256Key } from '../support/v2-mint-fixture';
 
 let anvil: Anvil;

@@ -9,7 +9,7 @@ import type { AttestationPackage } from '../../src/common/attestation-package';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { fxMessage, identityFxTable, type FxTable } from '../../src/common/fx-table';
 import { singleKeySetId, snapshotMessage, ZERO_BYTES32 } from '../../src/common/snapshot-message';
-import { keyIdOf, type P256PublicKey } from '../../src/chain/p256-key';
+import { keyIdOf, type P256PublicKey } from '../../src/common/p256';
 
 export const P256_N = p256.CURVE.n;
 const hex64 = (n: bigint) => n.toString(16).padStart(64, '0');
