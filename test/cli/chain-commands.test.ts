@@ -210,6 +210,39 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     expect(later.stderr).toContain('SignerRegistry__AlreadyRevoked');
   });
 
+  it('registry add-signer takes the key file of `zkattest keys new` (its public part) and the printed JSON', async () => {
+    const made = await zkattest(['keys', 'new', '--out', 'made.key.json'], dir);
+    const { keyId, publicKey } = JSON.parse(made.stdout) as { keyId: string; publicKey: object };
+    writeFileSync(join(dir, 'made.pub.json'), made.stdout);
+    const fromKeyFile = await zkattest(
+      [
+        'registry',
+        'add-signer',
+        '--deployment',
+        'deployment.json',
+        '--public-key',
+        'made.key.json',
+      ],
+      dir,
+    );
+    expect(fromKeyFile.stderr).toBe('');
+    expect(fromKeyFile.stdout).toContain(`snapshot signer registered: ${keyId}`);
+    // The same key again (from the printed JSON): the registry's refusal, named.
+    const again = await zkattest(
+      [
+        'registry',
+        'add-fx-source',
+        '--deployment',
+        'deployment.json',
+        '--public-key',
+        JSON.stringify({ publicKey }),
+      ],
+      dir,
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('SignerRegistry__AlreadyRegistered');
+  });
+
   it('refuses to deploy the development-setup verifier without --allow-development-setup', async () => {
     const before = await chainNonce(anvil.rpcUrl);
     const { code, stdout, stderr } = await zkattest(
