@@ -1,28 +1,30 @@
 /**
- * Gas benchmark of the v2 proof-gated mint on a fresh local anvil (real EVM, real P-256
- * signatures through the precompile at 0x100).
+ * Gas benchmark of the v2 proof-gated mint on a fresh local anvil: real EVM, real Groth16 proofs
+ * on the real Coverage32Verifier, real P-256 signatures through the precompile at 0x100.
  *
  *   npm run bench:gas
  *
- * Deploys a SignerRegistry and a ProofGatedToken (USD, 2 decimals), registers a snapshot signer
- * and an FX source, and measures mints from receipts: the first mint ever, a fresh holder with a
- * newer snapshot (steady state), a fresh holder on the same snapshot, an existing holder, and a
- * fresh holder with a signed FX table (multi-currency). A callTracer trace splits the steady-state
- * mint into its calls (registry, P-256 precompile, sha256, verifier).
- *
- * Until the v2 circuit artifacts and prover land, the token runs against a MockVerifier
- * (test fixture, answers true) and the Groth16 part is measured on the real Coverage32Verifier
- * (same ABI, 3 public inputs) on the path a valid proof takes; `projected` figures swap the
- * mock's call frame for the real verifier's.
- * Ends with one JSON line of the figures.
+ * Deploys the verifier, a SignerRegistry and a ProofGatedToken (USD, 2 decimals), registers a
+ * snapshot signer and an FX source, proves two one-currency books (identity table, two as-of
+ * times) and the sample three-currency book with a freshly signed FX table, then measures mints
+ * from receipts: the first mint ever, a fresh holder with a newer snapshot (steady state), a
+ * fresh holder on the same snapshot, an existing holder, and a fresh holder with the FX table.
+ * A callTracer trace splits the steady-state mint into its calls (verifier, registry, P-256
+ * precompile, sha256) and the FX mint's extra cost. Ends with one JSON line of the figures.
  */
-import { ContractFactory, JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
+import { join } from 'node:path';
+import { JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
+import type { AttestationPackage } from '../src/common/attestation-package';
 import { anvilRpc, startAnvil } from '../src/chain/anvil';
 import { contractContext } from '../src/chain/context-binding';
-import { buildContracts, compileExtraContract, SOLC_VERSION } from '../src/chain/contracts-build';
-import { deployAll, deployContract, identityFxTableHash, registerKey } from '../src/chain/deploy';
-import { mintWithProofArgs, type MintPackage } from '../src/chain/mint-call';
-import { mintFixture, randomField, TestP256Key } from '../test/support/v2-mint-fixture';
+import { buildContracts, SOLC_VERSION } from '../src/chain/contracts-build';
+import { deployAll, registerKey } from '../src/chain/deploy';
+import { mintWithProofArgs } from '../src/chain/mint-call';
+import { fxMessage, fxTableHash, parseFxTable } from '../src/common/fx-table';
+import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
+import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
+import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../src/prover';
+import { readFileSync } from 'node:fs';
 
 interface CallFrame {
   to?: string;
@@ -54,6 +56,8 @@ function deepCalls(frame: CallFrame, addr: string): { count: number; gas: number
   return own;
 }
 
+const EXAMPLES = join(__dirname, '..', 'examples');
+
 async function main() {
   const build = buildContracts();
   const anvil = await startAnvil();
@@ -69,66 +73,59 @@ async function main() {
         { tracer: 'callTracer' },
       ])) as CallFrame;
 
-    // The Groth16 cost, on the real verifier: valid curve points (the G1 and G2 generators) and
-    // signals < r take exactly the path of a valid proof (same precompile calls, whose gas does
-    // not depend on the values); only the pairing's answer differs (false here).
-    const realVerifier = await deployContract(deployer, 'Coverage32Verifier');
-    const G1: [bigint, bigint] = [1n, 2n];
-    const G2: [[bigint, bigint], [bigint, bigint]] = [
-      [
-        11559732032986387107991004021392285783925812861821192530917403151452391805634n,
-        10857046999023057135944570762232829481370756359578518086990519993285655852781n,
-      ],
-      [
-        4082367875863433681332203403145435568316851327593401208105741076214120093531n,
-        8495653923123431417604973247489272438418190587263600148770280649306958101930n,
-      ],
-    ];
-    const signals = [randomField(), randomField(), randomField()];
-    const verifyTx = await (
-      await realVerifier
-        .getFunction('verifyProof')
-        .send(G1, G2, G1, signals, { gasLimit: 1_000_000 })
-    ).wait();
-    const verifyTrace = await trace(verifyTx!.hash);
-    if (verifyTrace.output === undefined || verifyTrace.calls?.length === 0) {
-      throw new Error('verifyProof did not run its precompiles');
-    }
-    const realVerifierExecution =
-      Number(verifyTx!.gasUsed) - 21_000 - calldataGas(verifyTrace.input);
-
-    const m = compileExtraContract('test/contracts/fixtures/MockVerifier.sol', 'MockVerifier');
-    const mockDeployed = await new ContractFactory(m.abi as never[], m.bytecode, deployer).deploy();
-    await mockDeployed.waitForDeployment();
-    const mockAddress = await mockDeployed.getAddress();
-    const d = await deployAll(deployer, { currency: 'USD', decimals: 2 }, mockAddress);
-    const token = d.token as Contract;
-    const signer = new TestP256Key();
-    const fxSource = new TestP256Key();
-    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
-    await registerKey(d.registry, 'fxSource', fxSource.publicKey, 'fixing agent', 0);
-
-    const now = (await provider.getBlock('latest'))!.timestamp;
-    const identity = await identityFxTableHash({ currency: 'USD', decimals: 2 });
-    const base = {
-      context: contractContext(d.chainId, d.addresses.token),
-      signer,
+    const d = await deployAll(deployer, {
       currency: 'USD',
       decimals: 2,
-      capacity: 10n ** 15n,
-      fxTable: identity,
-    };
-    const older = mintFixture({ ...base, asOf: now - 7200 });
-    const newer = mintFixture({ ...base, asOf: now - 3600 });
-    const withFx = mintFixture({
-      ...base,
-      asOf: now - 3600,
-      fxTable: 123456789n,
-      fx: { source: fxSource, asOf: now - 600 },
+      allowDevelopmentSetup: true, // throwaway anvil
     });
+    const token = d.token as Contract;
+    const signer = await webCryptoSigner(await newSignerKey());
+    const fxKey = await newSignerKey();
+    const fxSigner = await webCryptoSigner(fxKey);
+    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
+    await registerKey(d.registry, 'fxSource', fxSigner.publicKey, 'fixing agent', 0);
+
+    const now = (await provider.getBlock('latest'))!.timestamp;
+    const prover = new ClaimProver(await loadPrimitives());
+    const context = contractContext(d.chainId, d.addresses.token);
+    // A one-currency USD book: the sample's positions, relabelled USD (identity table).
+    const sample = loadSnapshotFile(join(EXAMPLES, 'snapshot.json'));
+    const usdBook = {
+      ...sample,
+      currency: 'USD',
+      positions: sample.positions.map((p) => ({ ...p, currency: 'USD' })),
+    };
+    const multi = loadSnapshotFile(join(EXAMPLES, 'snapshot-multicurrency.csv'));
+    const table = parseFxTable(JSON.parse(readFileSync(join(EXAMPLES, 'fx-table.json'), 'utf8')));
+    const fxAsOf = now - 600;
+    const fx = {
+      table,
+      source: {
+        keyId: fxSigner.keyId,
+        publicKey: fxSigner.publicKey,
+        asOf: fxAsOf,
+        signature: await fxSigner.sign(
+          fxMessage(await fxTableHash(table), table.reporting, fxAsOf),
+        ),
+      },
+    };
+    const prove = async (snapshot: typeof sample, asOf: number, withFx = false) =>
+      (
+        await prover.prove({
+          snapshot: { ...snapshot, asOf },
+          salt: randomSalt(),
+          signer,
+          ...(withFx ? { fx } : {}),
+          params: { claim: 'coverage', minCoverageBps: 12000 },
+          context,
+        })
+      ).package;
+    const older = await prove(usdBook, now - 7200);
+    const newer = await prove(usdBook, now - 3600);
+    const withFx = await prove(multi, now - 3600, true);
 
     const holders = Array.from({ length: 4 }, () => Wallet.createRandom().address);
-    const mint = async (pkg: MintPackage, to: string) => {
+    const mint = async (pkg: AttestationPackage, to: string) => {
       const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, 1_000n));
       const receipt = await tx.wait();
       return { gas: Number(receipt.gasUsed), hash: tx.hash as string, data: tx.data as string };
@@ -141,7 +138,7 @@ async function main() {
 
     const split = async (hash: string, data: string, gas: number) => {
       const t = await trace(hash);
-      const mock = subcalls(t, mockAddress);
+      const verifier = subcalls(t, d.addresses.verifier);
       const registry = subcalls(t, d.addresses.registry);
       const p256 = deepCalls(t, P256_PRECOMPILE);
       const sha = deepCalls(t, SHA256_PRECOMPILE);
@@ -149,15 +146,14 @@ async function main() {
       return {
         gas,
         calldata,
-        mockVerifier: mock.gas,
+        verifier: verifier.gas,
         registry: registry.gas,
         registryCalls: registry.count,
         p256: p256.gas,
         p256Calls: p256.count,
         sha256: sha.gas,
         sha256Calls: sha.count,
-        projected: gas - mock.gas + realVerifierExecution,
-        tokenOwn: gas - 21_000 - calldata - mock.gas - registry.gas - p256.gas - sha.gas,
+        tokenOwn: gas - 21_000 - calldata - verifier.gas - registry.gas - p256.gas - sha.gas,
       };
     };
     const s = await split(fresh.hash, fresh.data, fresh.gas);
@@ -167,27 +163,24 @@ async function main() {
       .hardFork;
 
     const rows: [string, number][] = [
-      ['mintWithProof, first mint ever (supply 0 -> x, lastAsOf 0 -> t), mock verifier', first.gas],
-      ['mintWithProof, fresh holder, newer snapshot (steady state), mock verifier', fresh.gas],
-      ['  projected with the real Groth16 verifier', s.projected],
-      ['mintWithProof, fresh holder, same snapshot, mock verifier', freshSame.gas],
-      ['mintWithProof, existing holder, same snapshot, mock verifier', existing.gas],
-      ['mintWithProof, fresh holder, same snapshot, signed FX table, mock', fxFresh.gas],
-      ['  projected with the real Groth16 verifier', f.projected],
-      ['real verifyProof execution (3 inputs, the path of a valid proof)', realVerifierExecution],
+      ['mintWithProof, first mint ever (supply 0 -> x, lastAsOf 0 -> t)', first.gas],
+      ['mintWithProof, fresh holder, newer snapshot (steady state)', fresh.gas],
+      ['mintWithProof, fresh holder, same snapshot', freshSame.gas],
+      ['mintWithProof, existing holder, same snapshot', existing.gas],
+      ['mintWithProof, fresh holder, same as-of, three currencies + signed FX table', fxFresh.gas],
       ['steady-state split: intrinsic', 21_000],
       [`  calldata (${getBytes(fresh.data).length} bytes)`, s.calldata],
+      ['  inside the Groth16 verifier (3 public inputs)', s.verifier],
       [`  registry isTrusted (${s.registryCalls} call, inside)`, s.registry],
       [`  P-256 precompile 0x100 (${s.p256Calls} call, inside)`, s.p256],
       [`  sha256 precompile (${s.sha256Calls} calls: key id, set id, message)`, s.sha256],
-      ['  mock verifier (inside; replaced in "projected")', s.mockVerifier],
-      ['  token itself (cold calls, role, pause, supply, balance, event, checks)', s.tokenOwn],
-      ['FX check (FX mint - identity mint, same snapshot, fresh holders)', fxCheck],
+      ['  token itself (cold calls, role, pause, supply, balance, events, checks)', s.tokenOwn],
+      ['FX check (FX mint - identity mint, same as-of, fresh holders)', fxCheck],
       [
-        `  of which registry + P-256 + sha256 inside`,
+        '  of which registry + P-256 + sha256 inside',
         f.registry - s.registry + f.p256 - s.p256 + f.sha256 - s.sha256,
       ],
-      ['  of which extra calldata', f.calldata - calldataGas(freshSame.data)],
+      ['  of which calldata', f.calldata - calldataGas(freshSame.data)],
     ];
 
     console.log(
@@ -195,18 +188,16 @@ async function main() {
     );
     for (const [label, gas] of rows) console.log(`${label.padEnd(76)} ${String(gas).padStart(8)}`);
     await provider.destroy();
+    await terminateSnarkjsCurve();
     console.log(
       JSON.stringify({
         bench: 'gas',
-        verifier: 'mock+projected',
-        mintWithProofFreshHolder: s.projected,
-        mintWithProofFreshHolderFx: f.projected,
-        mintWithProofFreshHolderMock: fresh.gas,
-        mintWithProofFirstMintMock: first.gas,
-        mintWithProofFreshHolderSameSnapshotMock: freshSame.gas,
-        mintWithProofExistingHolderMock: existing.gas,
-        mintWithProofFreshHolderFxMock: fxFresh.gas,
-        verifyProofExecution: realVerifierExecution,
+        mintWithProofFreshHolder: fresh.gas,
+        mintWithProofFreshHolderFx: fxFresh.gas,
+        mintWithProofFirstMint: first.gas,
+        mintWithProofFreshHolderSameSnapshot: freshSame.gas,
+        mintWithProofExistingHolder: existing.gas,
+        mintVerifierSubcall: s.verifier,
         mintCalldata: s.calldata,
         mintRegistrySubcall: s.registry,
         mintP256Precompile: s.p256,
@@ -214,6 +205,7 @@ async function main() {
         mintTokenOwn: s.tokenOwn,
         fxCheck,
         v1MintWithProofFreshHolder: 278_632,
+        deltaVsV1: fresh.gas - 278_632,
         hardfork: hardfork ?? null,
       }),
     );
