@@ -27,8 +27,9 @@ import { readConfig } from '../src/api/config';
 import { startAnvil } from '../src/chain/anvil';
 import { chainProvider, revertName } from '../src/chain/chain-client';
 import { contractContext } from '../src/chain/context-binding';
-import { deployAll } from '../src/chain/deploy';
-import { mintWithProofArgs, parseMintPackage } from '../src/chain/mint-call';
+import { deployAll, registerKey } from '../src/chain/deploy';
+import { mintWithProofArgs } from '../src/chain/mint-call';
+import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
 import { statementId } from '../src/common/statement-id';
@@ -252,29 +253,30 @@ async function main() {
   try {
     const signer = new Wallet(ANVIL_DEV_KEY, provider);
     // The committed artifacts come from the development setup: fine on a throwaway anvil.
-    // TODO(lead, v2 merge): register the P-256 signer and prove a v2 package; the v1 package
-    // below no longer parses as a mint package (PACKAGE_INVALID).
     const d = await deployAll(signer, {
-      currency: 'CNY',
-      decimals: 2,
+      currency: snapshot.currency,
+      decimals: snapshot.decimals,
       requiredRatioBps: 12000,
       maxSnapshotAge: 86400,
       allowDevelopmentSetup: true,
     });
-    await (await d.registry.getFunction('add')(key.keyHash, 0)).wait();
+    // The custodian's P-256 snapshot signer, registered in the token's signer registry.
+    const custodian = await webCryptoSigner(await newSignerKey());
+    await registerKey(d.registry, 'snapshotSigner', custodian.publicKey, 'custodian', 0);
     console.log(
-      `  deployed   token ${d.addresses.token} on chain ${d.chainId}; attestor registered`,
+      `  deployed   ${snapshot.currency} ${snapshot.decimals}-decimal token ${d.addresses.token} ` +
+        `on chain ${d.chainId}; signer ${custodian.keyId.slice(0, 12)}... registered`,
     );
     const { package: bound, proveMs } = await prover.prove({
       snapshot,
       salt,
-      key,
+      signer: custodian,
       params: { claim: 'coverage', minCoverageBps: 12000 },
       context: contractContext(d.chainId, d.addresses.token),
     });
     const capacity = snapshot.liabilities;
     const holder = Wallet.createRandom().address;
-    const mintArgs = (amount: bigint) => mintWithProofArgs(parseMintPackage(bound), holder, amount);
+    const mintArgs = (amount: bigint) => mintWithProofArgs(bound, holder, amount);
     const first = capacity / 2n;
     const receipt = await (await d.token.getFunction('mintWithProof')(...mintArgs(first))).wait();
     console.log(
