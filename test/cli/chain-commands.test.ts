@@ -12,6 +12,7 @@ import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
 // anvil's first pre-funded development account: a public test key.
+const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
 const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const HOLDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const run = promisify(execFile);
@@ -208,6 +209,73 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     );
     expect(later.code).toBe(1);
     expect(later.stderr).toContain('SignerRegistry__AlreadyRevoked');
+  });
+
+  it('the whole flow with a real proof: keys new, deploy (real verifier), prove --for-token, mint', async () => {
+    const today = readFileSync(SAMPLE, 'utf8').replace(
+      /^# asOf=.*$/m,
+      `# asOf=${Math.floor(Date.now() / 1000) - 600}`,
+    );
+    writeFileSync(join(dir, 'today.csv'), today);
+    const keys = await zkattest(['keys', 'new', '--out', 'custodian.key.json'], dir);
+    const { keyId } = JSON.parse(keys.stdout) as { keyId: string };
+    const deployed = await zkattest(
+      [
+        'deploy',
+        '--rpc',
+        anvil.rpcUrl,
+        '--out',
+        'real.json',
+        '--currency',
+        'CNY',
+        '--decimals',
+        '2',
+        '--signer',
+        'custodian.key.json',
+        '--allow-development-setup',
+      ],
+      dir,
+    );
+    expect(deployed.code).toBe(0);
+    expect(deployed.stderr).toContain('DEVELOPMENT trusted setup');
+    expect(deployed.stdout).toContain(`signer registered: ${keyId}`);
+    const proved = await zkattest(
+      [
+        'prove',
+        'coverage',
+        '--snapshot',
+        'today.csv',
+        '--key',
+        'custodian.key.json',
+        '--min-coverage-bps',
+        '12000',
+        '--for-token',
+        'real.json',
+        '--out',
+        'real-coverage.json',
+      ],
+      dir,
+    );
+    expect(proved.code).toBe(0);
+    const mint = (amount: string) =>
+      zkattest(
+        [
+          'mint',
+          'real-coverage.json',
+          '--deployment',
+          'real.json',
+          '--to',
+          HOLDER,
+          '--amount',
+          amount,
+        ],
+        dir,
+      );
+    const ok = await mint('8000000000'); // liabilities in the sample: 8,118,000,000 minor units
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/minted 8000000000 in tx 0x[0-9a-f]{64}/);
+    const refused = await mint('118000001');
+    expect(refused.stderr).toContain('ProofGatedToken__OverCapacity');
   });
 
   it('registry add-signer takes the key file of `zkattest keys new` (its public part) and the printed JSON', async () => {
