@@ -18,7 +18,9 @@ import { fxMessage, fxTableHash, parseFxTable } from '../../src/common/fx-table'
 import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../../src/prover';
 import { testSigner } from '../fixtures';
 import { AttestationFactory } from '../support/attestation-factory';
-import { TestP256Key } from '../support/v2-mint-fixture';
+import { highS, TestP256Key } from '../support/v2-mint-fixture';
+import { snapshotMessage } from '../../src/common/snapshot-message';
+import { VerificationKeyRegistry, verifyPackage } from '../../src/verifier';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
@@ -73,6 +75,59 @@ afterAll(async () => {
 });
 
 describe('a real v2 proof on the real verifier', () => {
+  test('the token and the off-chain verifier agree on proofs and signatures', async () => {
+    const keys = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
+    const other = new TestP256Key();
+    const tamper = (f: (p: AttestationPackage) => void) => {
+      const p = clone(good);
+      f(p);
+      return p;
+    };
+    const cases: [string, AttestationPackage, string][] = [
+      ['good', good, 'minted'],
+      [
+        'statement + 2^200 (capacity)',
+        tamper((p) => {
+          p.publicSignals.statement = (BigInt(p.publicSignals.statement) + (1n << 200n)).toString();
+        }),
+        'ProofGatedToken__InvalidProof',
+      ],
+      ['asOf - 1', tamper((p) => (p.snapshot.asOf -= 1)), 'ProofGatedToken__InvalidSignature'],
+      [
+        'high-s',
+        tamper((p) => (p.signatures[0]!.signature = highS(p.signatures[0]!.signature))),
+        'ProofGatedToken__SignatureMalformed',
+      ],
+      [
+        'another key signs the same message',
+        tamper((p) => {
+          const message = snapshotMessage({
+            ...p.snapshot,
+            epoch: BigInt(p.snapshot.epoch),
+            commitment: BigInt(p.publicSignals.commitment),
+            fxTableHash: BigInt(p.publicSignals.fxTable),
+          });
+          p.signatures[0] = {
+            keyId: other.keyId,
+            publicKey: other.publicKey,
+            signature: other.sign(message),
+          };
+        }),
+        'ProofGatedToken__WrongSignerSet',
+      ],
+    ];
+    const fn = token.getFunction('mintWithProof');
+    for (const [name, p, onChainExpected] of cases) {
+      const offChain = await verifyPackage(p, keys).then(
+        (v) => v.valid,
+        () => false, // a malformed signature is a coded error, never a "valid"
+      );
+      const onChain = await revertOf(fn.staticCall(...mintWithProofArgs(p, holder, 1n)));
+      expect([name, onChain]).toEqual([name, onChainExpected]);
+      expect([name, offChain]).toEqual([name, onChain === 'minted']);
+    }
+  });
+
   test('an inflated capacity (the statement is not signed) or a tampered proof is refused by the verifier', async () => {
     const p = clone(good);
     p.publicSignals.statement = (BigInt(p.publicSignals.statement) + (1n << 200n)).toString();
