@@ -487,3 +487,33 @@ describe('mintWithProof: statement, freshness, proof, roles', () => {
     expect(await refusal(p)).toBe('ProofGatedToken__StaleSnapshot');
   });
 });
+
+describe('a chain without the P-256 precompile', () => {
+  test('fails closed: a valid signature is refused (the call to 0x100 returns nothing)', async () => {
+    const old = await startAnvil({ args: ['--hardfork', 'cancun'] });
+    const p = new JsonRpcProvider(old.rpcUrl, undefined, { staticNetwork: true, cacheTimeout: -1 });
+    try {
+      const deployer = await p.getSigner(0);
+      const m = compileExtraContract('test/contracts/fixtures/MockVerifier.sol', 'MockVerifier');
+      const v = await new ContractFactory(m.abi as never[], m.bytecode, deployer).deploy();
+      await v.waitForDeployment();
+      const dd = await deployAll(deployer, USD2, await v.getAddress());
+      await registerKey(dd.registry, 'snapshotSigner', signer.publicKey, '', 0);
+      const t = (await p.getBlock('latest'))!.timestamp;
+      const pk = mintFixture({
+        context: contractContext(dd.chainId, dd.addresses.token),
+        signer,
+        currency: 'USD',
+        decimals: 2,
+        asOf: t - 60,
+        capacity: CAPACITY,
+        fxTable: usdIdentity,
+      });
+      const call = dd.token.getFunction('mintWithProof')(...mintWithProofArgs(pk, holder, 1n));
+      expect(await revertOf(call, dd.token)).toBe('ProofGatedToken__InvalidSignature');
+    } finally {
+      p.destroy();
+      await old.stop();
+    }
+  });
+});
