@@ -293,8 +293,19 @@ describe('submissions refused, none recorded', () => {
     expect(reasonsOf(await submit(packages.unknownSigner))).toEqual(['SIGNER_UNKNOWN']);
   });
 
-  it('a key revoked before the as-of time: SIGNER_REVOKED', async () => {
+  it('a key revoked before the as-of time: SIGNER_REVOKED (signed before it: accepted)', async () => {
     expect(reasonsOf(await submit(packages.revokedSigner))).toEqual(['SIGNER_REVOKED']);
+    // Revoked two hours ago: a snapshot it signed as of three hours ago still counts.
+    const before = await factory.package({
+      context: await challenge(),
+      signerSeed: 3,
+      asOf: NOW - 3 * 3600,
+    });
+    const res = await submit(before);
+    expect([res.status, res.body.attestation?.signers]).toEqual([
+      201,
+      [{ keyId: revoked.keyId, label: 'Custodian C' }],
+    ]);
   });
 
   it('rates signed by an FX source that is not registered: FX_SOURCE_UNKNOWN', async () => {
@@ -375,7 +386,7 @@ describe('listing by signer set', () => {
     expect(await ids(`setId=${setB}`)).toEqual([statementId(packages.otherSet!)]);
     expect(await ids(`setId=${setB}&claim=yield-range`)).toEqual([]);
     expect(await ids(`setId=${'0'.repeat(64)}`)).toEqual([]);
-    expect(await ids('limit=100')).toHaveLength(4);
+    expect(await ids('limit=100')).toHaveLength(5); // and the one signed before a revocation
   });
 
   it('refuses a bad setId query with 400', async () => {
