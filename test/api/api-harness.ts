@@ -41,6 +41,7 @@ export function createTestApp(
     registry: VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }),
     policy: {
       maxAgeSeconds: 7 * 24 * 3600,
+      maxFxAgeSeconds: 2 * 24 * 3600,
       maxClockSkewSeconds: 300,
       requireChallenge: true,
       ...policy,
@@ -100,7 +101,7 @@ export async function registerInstitution(
     .expect(201);
 }
 
-/** Registers an onshore institution's transport key and an attestor key (valid since 30 days). */
+/** Registers an onshore institution's transport key and a signer key (valid since 30 days). */
 export async function registerCustodian(
   target: Pick<ApiUnderTest, 'admin'>,
   institution: InstitutionKey,

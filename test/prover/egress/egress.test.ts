@@ -106,7 +106,7 @@ beforeAll(async () => {
     startRedis(),
   ]);
   ({ api, factory, bank } = custodian);
-  await registerCustodian(other, bank, factory.attestor().keyHash);
+  await registerCustodian(other, bank, await factory.signer());
   ({ server, url: baseUrl } = await listen(api.app));
   ({ server: otherServer, url: otherUrl } = await listen(other.app));
 });
