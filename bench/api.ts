@@ -99,8 +99,9 @@ async function main() {
       alg: 'ES256',
       publicKeyJwk: publicJwk,
     });
-    await post('/v1/admin/attestors', {
-      keyHash: factory.attestor().keyHash.toString(),
+    const signer = await factory.signer();
+    await post('/v1/admin/signers', {
+      publicKey: signer.publicKey,
       label: 'bench custodian',
       validFrom: new Date(0).toISOString(),
     });

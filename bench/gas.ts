@@ -1,42 +1,62 @@
 /**
- * Gas benchmark of the proof-gated mint on a fresh local anvil (real EVM, real proofs).
+ * Gas benchmark of the v2 proof-gated mint on a fresh local anvil: real EVM, real Groth16 proofs
+ * on the real Coverage32Verifier, real P-256 signatures through the precompile at 0x100.
  *
  *   npm run bench:gas
  *
- * Deploys the coverage verifier, an attestor registry and a ProofGatedToken, proves two
- * coverage claims bound to the token (two as-of times), then measures from receipts:
- * the very first mint (supply and lastAsOf go from zero), a mint to a fresh holder with a
- * newer snapshot (the steady-state case), a fresh holder on the same snapshot, and an
- * existing holder; and the verifier's verifyProof alone (as a transaction and as
- * estimateGas of a call). A callTracer trace splits the mint into its calls.
- * Ends with one JSON line of the figures.
+ * Deploys the verifier, a SignerRegistry and a ProofGatedToken (USD, 2 decimals), registers a
+ * snapshot signer and an FX source, proves two one-currency books (identity table, two as-of
+ * times) and the sample three-currency book with a freshly signed FX table, then measures mints
+ * from receipts: the first mint ever, a fresh holder with a newer snapshot (steady state), a
+ * fresh holder on the same snapshot, an existing holder, and a fresh holder with the FX table.
+ * A callTracer trace splits the steady-state mint into its calls (verifier, registry, P-256
+ * precompile, sha256) and the FX mint's extra cost. Ends with one JSON line of the figures.
  */
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
 import type { AttestationPackage } from '../src/common/attestation-package';
-import { startAnvil, anvilRpc } from '../src/chain/anvil';
+import { anvilRpc, startAnvil } from '../src/chain/anvil';
 import { contractContext } from '../src/chain/context-binding';
 import { buildContracts, SOLC_VERSION } from '../src/chain/contracts-build';
-import { deployAll } from '../src/chain/deploy';
-import { mintWithProofArgs, solidityProof } from '../src/chain/mint-call';
-import {
-  ClaimProver,
-  loadPrimitives,
-  loadSnapshotFile,
-  newAttestorKey,
-  randomSalt,
-} from '../src/prover';
+import { deployAll, registerKey } from '../src/chain/deploy';
+import { mintWithProofArgs } from '../src/chain/mint-call';
+import { fxMessage, fxTableHash, parseFxTable } from '../src/common/fx-table';
+import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
+import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../src/prover';
+import { readFileSync } from 'node:fs';
 
 interface CallFrame {
   to?: string;
   gasUsed: string;
   input: string;
+  output?: string;
   calls?: CallFrame[];
 }
 
 const calldataGas = (data: string) =>
   getBytes(data).reduce((sum, b) => sum + (b === 0 ? 4 : 16), 0);
+const P256_PRECOMPILE = '0x0000000000000000000000000000000000000100';
+const SHA256_PRECOMPILE = '0x0000000000000000000000000000000000000002';
+
+/** Gas used inside the direct sub-calls of a frame to `addr` (not counting the caller's cost). */
+function subcalls(frame: CallFrame, addr: string): { count: number; gas: number } {
+  const hits = (frame.calls ?? []).filter((c) => c.to?.toLowerCase() === addr.toLowerCase());
+  return { count: hits.length, gas: hits.reduce((s, c) => s + Number(c.gasUsed), 0) };
+}
+
+/** Sub-calls to `addr` anywhere in the call tree. */
+function deepCalls(frame: CallFrame, addr: string): { count: number; gas: number } {
+  const own = subcalls(frame, addr);
+  for (const c of frame.calls ?? []) {
+    const d = deepCalls(c, addr);
+    own.count += d.count;
+    own.gas += d.gas;
+  }
+  return own;
+}
+
+const EXAMPLES = join(__dirname, '..', 'examples');
 
 async function main() {
   const build = buildContracts();
@@ -46,32 +66,65 @@ async function main() {
       staticNetwork: true,
       cacheTimeout: -1,
     });
-    const signer = await provider.getSigner(0);
-    const d = await deployAll(signer, { allowDevelopmentSetup: true }); // throwaway anvil
-    const { token, registry, verifier } = d;
+    const deployer = await provider.getSigner(0);
+    const trace = async (hash: string) =>
+      (await anvilRpc(anvil.rpcUrl, 'debug_traceTransaction', [
+        hash,
+        { tracer: 'callTracer' },
+      ])) as CallFrame;
 
-    const p = await loadPrimitives();
-    const prover = new ClaimProver(p);
-    const snapshot = loadSnapshotFile(join(__dirname, '..', 'examples', 'snapshot.json'));
-    const key = newAttestorKey(p);
-    const salt = randomSalt();
-    await (await registry.getFunction('add')(key.keyHash, 0)).wait();
+    const d = await deployAll(deployer, {
+      currency: 'USD',
+      decimals: 2,
+      allowDevelopmentSetup: true, // throwaway anvil
+    });
+    const token = d.token as Contract;
+    const signer = await webCryptoSigner(await newSignerKey());
+    const fxKey = await newSignerKey();
+    const fxSigner = await webCryptoSigner(fxKey);
+    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
+    await registerKey(d.registry, 'fxSource', fxSigner.publicKey, 'fixing agent', 0);
+
     const now = (await provider.getBlock('latest'))!.timestamp;
+    const prover = new ClaimProver(await loadPrimitives());
     const context = contractContext(d.chainId, d.addresses.token);
-    const prove = async (asOf: number) =>
+    // A one-currency USD book: the sample's positions, relabelled USD (identity table).
+    const sample = loadSnapshotFile(join(EXAMPLES, 'snapshot.json'));
+    const usdBook = {
+      ...sample,
+      currency: 'USD',
+      positions: sample.positions.map((p) => ({ ...p, currency: 'USD' })),
+    };
+    const multi = loadSnapshotFile(join(EXAMPLES, 'snapshot-multicurrency.csv'));
+    const table = parseFxTable(JSON.parse(readFileSync(join(EXAMPLES, 'fx-table.json'), 'utf8')));
+    const fxAsOf = now - 600;
+    const fx = {
+      table,
+      source: {
+        keyId: fxSigner.keyId,
+        publicKey: fxSigner.publicKey,
+        asOf: fxAsOf,
+        signature: await fxSigner.sign(
+          fxMessage(await fxTableHash(table), table.reporting, fxAsOf),
+        ),
+      },
+    };
+    const prove = async (snapshot: typeof sample, asOf: number, withFx = false) =>
       (
         await prover.prove({
           snapshot: { ...snapshot, asOf },
-          salt,
-          key,
+          salt: randomSalt(),
+          signer,
+          ...(withFx ? { fx } : {}),
           params: { claim: 'coverage', minCoverageBps: 12000 },
           context,
         })
       ).package;
-    const older = await prove(now - 7200);
-    const newer = await prove(now - 3600);
+    const older = await prove(usdBook, now - 7200);
+    const newer = await prove(usdBook, now - 3600);
+    const withFx = await prove(multi, now - 3600, true);
 
-    const holders = Array.from({ length: 3 }, () => Wallet.createRandom().address);
+    const holders = Array.from({ length: 4 }, () => Wallet.createRandom().address);
     const mint = async (pkg: AttestationPackage, to: string) => {
       const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, 1_000n));
       const receipt = await tx.wait();
@@ -81,40 +134,31 @@ async function main() {
     const fresh = await mint(newer, holders[1]!);
     const freshSame = await mint(newer, holders[2]!);
     const existing = await mint(newer, holders[0]!);
+    const fxFresh = await mint(withFx, holders[3]!);
 
-    const { pA, pB, pC, pubSignals } = solidityProof(newer);
-    const verifyFn = (verifier as Contract).getFunction('verifyProof');
-    if (!(await verifyFn(pA, pB, pC, pubSignals))) throw new Error('verifier refused a good proof');
-    // A transaction straight to the (view) verifyProof with ample gas; the trace's output
-    // shows it answered true. estimateGas is NOT usable here: the verifier turns an
-    // out-of-gas precompile call into `false` instead of a revert, so the binary search
-    // settles on a gas limit where the pairing fails (kept in the table as a warning).
-    const verifyEstimate = Number(await verifyFn.estimateGas(pA, pB, pC, pubSignals));
-    const verifyTx = await (
-      await verifyFn.send(pA, pB, pC, pubSignals, { gasLimit: 1_000_000 })
-    ).wait();
-    const verifyTrace = (await anvilRpc(anvil.rpcUrl, 'debug_traceTransaction', [
-      verifyTx!.hash,
-      { tracer: 'callTracer' },
-    ])) as CallFrame & { output?: string };
-    if (BigInt(verifyTrace.output ?? '0x0') !== 1n)
-      throw new Error('verifyProof tx did not answer true');
-    const verifyTxGas = Number(verifyTx!.gasUsed);
-    const verifyCalldata = calldataGas(verifyTrace.input);
-
-    // Where the gas of the steady-state mint goes (callTracer: gas of each sub-call).
-    const trace = (await anvilRpc(anvil.rpcUrl, 'debug_traceTransaction', [
-      fresh.hash,
-      { tracer: 'callTracer' },
-    ])) as CallFrame;
-    const sub = (addr: string) =>
-      (trace.calls ?? [])
-        .filter((c) => c.to?.toLowerCase() === addr.toLowerCase())
-        .reduce((s, c) => s + Number(c.gasUsed), 0);
-    const verifierInMint = sub(d.addresses.verifier);
-    const registryInMint = sub(d.addresses.registry);
-    const mintCalldata = calldataGas(fresh.data);
-    const tokenOwn = fresh.gas - 21_000 - mintCalldata - verifierInMint - registryInMint;
+    const split = async (hash: string, data: string, gas: number) => {
+      const t = await trace(hash);
+      const verifier = subcalls(t, d.addresses.verifier);
+      const registry = subcalls(t, d.addresses.registry);
+      const p256 = deepCalls(t, P256_PRECOMPILE);
+      const sha = deepCalls(t, SHA256_PRECOMPILE);
+      const calldata = calldataGas(data);
+      return {
+        gas,
+        calldata,
+        verifier: verifier.gas,
+        registry: registry.gas,
+        registryCalls: registry.count,
+        p256: p256.gas,
+        p256Calls: p256.count,
+        sha256: sha.gas,
+        sha256Calls: sha.count,
+        tokenOwn: gas - 21_000 - calldata - verifier.gas - registry.gas - p256.gas - sha.gas,
+      };
+    };
+    const s = await split(fresh.hash, fresh.data, fresh.gas);
+    const f = await split(fxFresh.hash, fxFresh.data, fxFresh.gas);
+    const fxCheck = fxFresh.gas - freshSame.gas;
     const hardfork = ((await anvilRpc(anvil.rpcUrl, 'anvil_nodeInfo')) as { hardFork?: string })
       .hardFork;
 
@@ -123,40 +167,45 @@ async function main() {
       ['mintWithProof, fresh holder, newer snapshot (steady state)', fresh.gas],
       ['mintWithProof, fresh holder, same snapshot', freshSame.gas],
       ['mintWithProof, existing holder, same snapshot', existing.gas],
-      ['verifyProof as a transaction, answered true (receipt)', verifyTxGas],
+      ['mintWithProof, fresh holder, same as-of, three currencies + signed FX table', fxFresh.gas],
+      ['steady-state split: intrinsic', 21_000],
+      [`  calldata (${getBytes(fresh.data).length} bytes)`, s.calldata],
+      ['  inside the Groth16 verifier (3 public inputs)', s.verifier],
+      [`  registry isTrusted (${s.registryCalls} call, inside)`, s.registry],
+      [`  P-256 precompile 0x100 (${s.p256Calls} call, inside)`, s.p256],
+      [`  sha256 precompile (${s.sha256Calls} calls: key id, set id, message)`, s.sha256],
+      ['  token itself (cold calls, role, pause, supply, balance, events, checks)', s.tokenOwn],
+      ['FX check (FX mint - identity mint, same as-of, fresh holders)', fxCheck],
       [
-        '  of which verifyProof execution (tx - 21000 - calldata)',
-        verifyTxGas - 21_000 - verifyCalldata,
+        '  of which registry + P-256 + sha256 inside',
+        f.registry - s.registry + f.p256 - s.p256 + f.sha256 - s.sha256,
       ],
-      ['verifyProof estimateGas (WRONG: settles where it answers false)', verifyEstimate],
-      ['steady-state mint split: intrinsic', 21_000],
-      ['  calldata (420 bytes)', mintCalldata],
-      ['  inside the verifier (precompiles 199,450 + code)', verifierInMint],
-      ['  inside the registry isTrusted', registryInMint],
-      ['  token itself (2 cold calls, role, pause, supply, balance, events)', tokenOwn],
+      ['  of which calldata', f.calldata - calldataGas(freshSame.data)],
     ];
 
     console.log(
       `anvil ${anvil.rpcUrl}, hardfork ${hardfork ?? '?'}, solc ${SOLC_VERSION} (${build.cached ? 'cached build' : 'compiled'})`,
     );
-    for (const [label, gas] of rows) console.log(`${label.padEnd(72)} ${String(gas).padStart(8)}`);
+    for (const [label, gas] of rows) console.log(`${label.padEnd(76)} ${String(gas).padStart(8)}`);
     await provider.destroy();
     await terminateSnarkjsCurve();
     console.log(
       JSON.stringify({
         bench: 'gas',
         mintWithProofFreshHolder: fresh.gas,
-        verifyProofCall: verifyTxGas,
-        verifyProofExecution: verifyTxGas - 21_000 - verifyCalldata,
-        verifyProofEstimateGasUnsafe: verifyEstimate,
+        mintWithProofFreshHolderFx: fxFresh.gas,
         mintWithProofFirstMint: first.gas,
         mintWithProofFreshHolderSameSnapshot: freshSame.gas,
         mintWithProofExistingHolder: existing.gas,
-        mintVerifierSubcall: verifierInMint,
-        mintRegistrySubcall: registryInMint,
-        mintCalldata,
-        mintTokenOwn: tokenOwn,
-        target: 260_000,
+        mintVerifierSubcall: s.verifier,
+        mintCalldata: s.calldata,
+        mintRegistrySubcall: s.registry,
+        mintP256Precompile: s.p256,
+        mintSha256Precompiles: s.sha256,
+        mintTokenOwn: s.tokenOwn,
+        fxCheck,
+        v1MintWithProofFreshHolder: 278_632,
+        deltaVsV1: fresh.gas - 278_632,
         hardfork: hardfork ?? null,
       }),
     );

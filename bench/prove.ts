@@ -12,11 +12,11 @@ import {
   ClaimProver,
   loadPrimitives,
   loadSnapshotFile,
-  newAttestorKey,
   randomSalt,
   type ClaimParams,
 } from '../src/prover';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
+import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 
 /** Every registered claim, with its descriptor's example parameters. */
 const CLAIMS = REGISTERED_CLAIMS.map(
@@ -36,13 +36,13 @@ async function main() {
   const manifest = loadManifest();
   const prover = new ClaimProver(p, manifest);
   const snapshot = loadSnapshotFile(join(__dirname, '..', 'examples', 'snapshot.csv'));
-  const key = newAttestorKey(p);
+  const signer = await webCryptoSigner(await newSignerKey());
   const salt = randomSalt();
   const figures: Record<string, unknown> = {};
   for (const params of CLAIMS) {
     const circuitId = prover.circuitFor(params.claim, snapshot.positions.length);
     const prove = async () =>
-      (await prover.prove({ snapshot, salt, key, params, context: 1n })).proveMs;
+      (await prover.prove({ snapshot, salt, signer, params, context: 1n })).proveMs;
     const warmup = await prove();
     const times: number[] = [];
     for (let i = 0; i < runs; i++) times.push(await prove());

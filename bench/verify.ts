@@ -8,19 +8,14 @@
  * The 32 proofs are cached in build/bench/proofs-coverage-32.json, keyed by the zkey's
  * sha256 from the manifest, so reruns skip proving. Ends with one JSON line of the figures.
  */
+import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as snarkjs from 'snarkjs';
 import { loadManifest } from '../src/common/artifact-manifest';
 import { PUBLIC_SIGNAL_ORDER } from '../src/common/attestation-package';
-import {
-  ClaimProver,
-  loadPrimitives,
-  loadSnapshotFile,
-  newAttestorKey,
-  randomSalt,
-} from '../src/prover';
+import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../src/prover';
 import { batchVerify, VerificationKeyRegistry, type BatchVerifyItem } from '../src/verifier';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
@@ -59,14 +54,14 @@ async function validProofs(zkeySha256: string): Promise<BatchVerifyItem[]> {
   const p = await loadPrimitives();
   const prover = new ClaimProver(p);
   const snapshot = loadSnapshotFile(join(__dirname, '..', 'examples', 'snapshot.csv'));
-  const key = newAttestorKey(p);
+  const signer = await webCryptoSigner(await newSignerKey());
   const salt = randomSalt();
   const items: BatchVerifyItem[] = [];
   for (let i = 0; i < BATCH; i++) {
     const { package: pkg } = await prover.prove({
       snapshot,
       salt,
-      key,
+      signer,
       params: { claim: 'coverage', minCoverageBps: 12000 },
       context: BigInt(i + 1), // distinct statements
     });

@@ -4,18 +4,22 @@ pragma solidity 0.8.28;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Pausable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Pausable.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
-import {IAttestorRegistry} from "./IAttestorRegistry.sol";
+import {ISignerRegistry} from "./ISignerRegistry.sol";
 import {ICoverageVerifier} from "./ICoverageVerifier.sol";
 import {IProofGatedToken} from "./IProofGatedToken.sol";
 
 /// @title ProofGatedToken
-/// @notice An RWA token that only mints against a Groth16 coverage proof: the custodian's
-///         signed snapshot covers `liabilities` (= the capacity, in token base units) at
+/// @notice An RWA token in one unit (currency, decimals) that only mints against a Groth16
+///         coverage proof over a snapshot signed (ECDSA P-256) by a registered signer in that
+///         unit: the snapshot covers `liabilities` (= the capacity, in token base units) at
 ///         `minCoverageBps` or more, and the supply after the mint stays within that capacity.
+///         A multi-currency book also needs its FX rate table signed by a registered FX source.
 /// @dev Gas: configuration lives in immutables; the only contract state this token adds,
-///      `lastAsOf`, shares one storage slot with Pausable's `_paused` (see the storage layout
-///      check in test/contracts), so `whenNotPaused` warms it for the rollback check. The
-///      verifier is called directly with the caller's calldata arrays.
+///      `lastAsOf`, shares one storage slot with Pausable's `_paused`, so `whenNotPaused` warms
+///      it for the rollback check. Signer keys come in calldata and are bound by their keyId
+///      (sha256(x || y)), so the registry check is one storage slot. Checks run cheapest first:
+///      pure checks, then sha256, then the registry call, then the P-256 precompile(s), then the
+///      Groth16 verifier.
 contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     /// @notice May call mintWithProof.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
@@ -23,106 +27,150 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice Domain separator of the context binding.
     bytes32 public constant CONTEXT_DOMAIN = keccak256("zkattest.mint.v1");
-    /// @notice How far in the future a snapshot's as-of time may be (clock skew), seconds.
+    /// @notice How far in the future a snapshot's or rate table's as-of time may be, seconds.
     uint256 public constant MAX_CLOCK_SKEW = 300;
 
+    bytes32 private constant SNAPSHOT_DOMAIN = bytes32("zkattest.snapshot.v2");
+    bytes32 private constant FX_DOMAIN = bytes32("zkattest.fx.v2");
+    bytes32 private constant SIGNER_SET_DOMAIN = bytes32("zkattest.signerset.v2");
     /// @dev BN254 scalar field modulus r.
     uint256 private constant SNARK_SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
+    /// @dev P-256 group order n, and n / 2 (the largest low-s value).
+    uint256 private constant P256_N =
+        0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551;
+    uint256 private constant P256_HALF_N =
+        0x7fffffff800000007fffffffffffffffde737d56d38bcf4279dce5617e3192a8;
+    /// @dev The P-256 verification precompile (EIP-7951 on L1, RIP-7212 on L2s).
+    address private constant P256_VERIFY = address(0x100);
     uint256 private constant CONTEXT_MASK = (1 << 128) - 1;
 
     /// @notice The Groth16 verifier of the coverage circuit.
     ICoverageVerifier public immutable verifier;
-    /// @notice The registry of trusted attestor keys.
-    IAttestorRegistry public immutable registry;
+    /// @notice The registry of trusted snapshot signers and FX sources.
+    ISignerRegistry public immutable registry;
+    /// @notice The ISO 4217 code of the token's unit, e.g. "USD".
+    bytes3 public immutable currency;
     /// @notice The minimum proven coverage (minCoverageBps) a mint needs, >= 10000.
     uint16 public immutable requiredRatioBps;
     /// @notice The oldest a snapshot may be at mint time, seconds.
     uint40 public immutable maxSnapshotAge;
+    /// @notice The oldest a signed FX rate table may be at mint time, seconds.
+    uint40 public immutable maxFxAge;
+    /// @notice Poseidon hash of this unit's identity rate table (one row, rate 10^12): a proof
+    ///         over it converts nothing, so it needs no FX source signature.
+    uint256 public immutable identityFxTable;
 
+    uint8 private immutable _decimals;
     uint256 private immutable _cachedChainId;
     uint256 private immutable _cachedBinding;
 
     /// @inheritdoc IProofGatedToken
     uint40 public lastAsOf;
 
-    /// @notice Deploys the token; `admin` gets DEFAULT_ADMIN_ROLE only (it grants the others).
-    /// @param name_ ERC-20 name.
-    /// @param symbol_ ERC-20 symbol.
-    /// @param verifier_ The coverage circuit's verifier.
-    /// @param registry_ The attestor registry.
-    /// @param requiredRatioBps_ Minimum minCoverageBps, at least 10000 (100%), so the supply
-    ///        never exceeds what the collateral covers after haircuts.
-    /// @param maxSnapshotAge_ Maximum snapshot age at mint time, seconds (> 0).
-    /// @param admin The first DEFAULT_ADMIN_ROLE holder.
-    constructor(
-        string memory name_,
-        string memory symbol_,
-        ICoverageVerifier verifier_,
-        IAttestorRegistry registry_,
-        uint16 requiredRatioBps_,
-        uint40 maxSnapshotAge_,
-        address admin
-    ) ERC20(name_, symbol_) {
-        if (
-            address(verifier_) == address(0) ||
-            address(registry_) == address(0) ||
-            admin == address(0) ||
-            requiredRatioBps_ < 10_000 ||
-            maxSnapshotAge_ == 0
-        ) revert ProofGatedToken__InvalidConfig();
-        verifier = verifier_;
-        registry = registry_;
-        requiredRatioBps = requiredRatioBps_;
-        maxSnapshotAge = maxSnapshotAge_;
-        _cachedChainId = block.chainid;
-        _cachedBinding = _computeBinding();
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    /// @notice Token configuration (a struct: the constructor has too many arguments otherwise).
+    struct Config {
+        string name;
+        string symbol;
+        ICoverageVerifier verifier;
+        ISignerRegistry registry;
+        bytes3 currency;
+        uint8 decimals;
+        uint256 identityFxTable;
+        uint16 requiredRatioBps;
+        uint40 maxSnapshotAge;
+        uint40 maxFxAge;
+        address admin;
     }
 
-    /// @notice Base units are the snapshot currency's minor units (2 decimals, e.g. CNY fen).
-    /// @return 2.
-    function decimals() public pure override returns (uint8) {
-        return 2;
+    /// @notice Deploys the token; `admin` gets DEFAULT_ADMIN_ROLE only (it grants the others).
+    /// @param c Configuration: currency 3 uppercase ASCII letters, decimals 0..18,
+    ///        identityFxTable the unit's identity table hash (computed off-chain, < r, != 0),
+    ///        requiredRatioBps >= 10000, ages > 0, non-zero addresses.
+    constructor(Config memory c) ERC20(c.name, c.symbol) {
+        if (
+            address(c.verifier) == address(0) ||
+            address(c.registry) == address(0) ||
+            c.admin == address(0) ||
+            !_isCurrencyCode(c.currency) ||
+            c.decimals > 18 ||
+            c.identityFxTable == 0 ||
+            c.identityFxTable >= SNARK_SCALAR_FIELD ||
+            c.requiredRatioBps < 10_000 ||
+            c.maxSnapshotAge == 0 ||
+            c.maxFxAge == 0
+        ) revert ProofGatedToken__InvalidConfig();
+        verifier = c.verifier;
+        registry = c.registry;
+        currency = c.currency;
+        _decimals = c.decimals;
+        identityFxTable = c.identityFxTable;
+        requiredRatioBps = c.requiredRatioBps;
+        maxSnapshotAge = c.maxSnapshotAge;
+        maxFxAge = c.maxFxAge;
+        _cachedChainId = block.chainid;
+        _cachedBinding = _computeBinding();
+        _grantRole(DEFAULT_ADMIN_ROLE, c.admin);
+    }
+
+    /// @notice Base units are the unit's minor units (set at deployment).
+    function decimals() public view override returns (uint8) {
+        return _decimals;
     }
 
     /// @inheritdoc IProofGatedToken
     function mintWithProof(
         address to,
         uint256 amount,
-        uint256[2] calldata pA,
-        uint256[2][2] calldata pB,
-        uint256[2] calldata pC,
-        uint256[3] calldata pubSignals
+        Groth16Proof calldata proof,
+        uint256[3] calldata pubSignals,
+        SnapshotFields calldata snapshot,
+        SnapshotSignature calldata signature,
+        FxAttestation calldata fx
     ) external onlyRole(MINTER_ROLE) whenNotPaused {
         if (amount == 0) revert ProofGatedToken__ZeroAmount();
         uint256 commitment = pubSignals[0];
-        uint256 attestor = pubSignals[1];
-        uint256 statement = pubSignals[2];
+        uint256 statement = pubSignals[1];
+        uint256 fxTable = pubSignals[2];
         if (
             commitment >= SNARK_SCALAR_FIELD ||
-            attestor >= SNARK_SCALAR_FIELD ||
-            statement >= SNARK_SCALAR_FIELD
+            statement >= SNARK_SCALAR_FIELD ||
+            fxTable >= SNARK_SCALAR_FIELD
         ) revert ProofGatedToken__SignalOutOfField();
-        if (!verifier.verifyProof(pA, pB, pC, pubSignals)) revert ProofGatedToken__InvalidProof();
 
-        // statement = context (128) | asOf (40) | minCoverageBps (16) | liabilities (64)
+        // statement = context (128) | minCoverageBps (16) | capacity (64)
         if (statement & CONTEXT_MASK != contextBinding()) revert ProofGatedToken__WrongContext();
-        uint40 asOf = uint40(statement >> 128);
-        if (!registry.isTrusted(attestor, asOf)) revert ProofGatedToken__UntrustedAttestor();
-        if (
-            asOf > block.timestamp + MAX_CLOCK_SKEW ||
-            uint256(asOf) + maxSnapshotAge < block.timestamp
-        ) revert ProofGatedToken__StaleSnapshot();
-        uint40 last = lastAsOf; // warm: same slot as _paused
-        if (asOf < last) revert ProofGatedToken__SnapshotRollback();
-        if (asOf != last) lastAsOf = asOf;
-        if (uint16(statement >> 168) < requiredRatioBps) revert ProofGatedToken__RatioTooLow();
-        uint64 capacity = uint64(statement >> 184);
+        if (uint16(statement >> 128) < requiredRatioBps) revert ProofGatedToken__RatioTooLow();
+        uint64 capacity = uint64(statement >> 144);
         if (totalSupply() + amount > capacity) revert ProofGatedToken__OverCapacity();
 
+        uint40 asOf = snapshot.asOf;
+        if (!_fresh(asOf, maxSnapshotAge)) revert ProofGatedToken__StaleSnapshot();
+        uint40 last = lastAsOf; // warm: same slot as _paused
+        if (asOf < last) revert ProofGatedToken__SnapshotRollback();
+        if (snapshot.allocations != 0 || snapshot.chunks != 0) {
+            revert ProofGatedToken__UnsupportedSnapshot();
+        }
+        if (!_wellFormed(signature.r, signature.s)) revert ProofGatedToken__SignatureMalformed();
+        bytes32 keyId = sha256(abi.encodePacked(signature.x, signature.y));
+        if (snapshot.setId != sha256(abi.encodePacked(SIGNER_SET_DOMAIN, uint8(1), keyId))) {
+            revert ProofGatedToken__WrongSignerSet();
+        }
+        if (!registry.isTrusted(ISignerRegistry.KeyKind.SnapshotSigner, keyId, asOf)) {
+            revert ProofGatedToken__UntrustedSigner();
+        }
+        bytes32 digest = _snapshotDigest(snapshot, commitment, fxTable);
+        if (!_p256Verify(digest, signature.r, signature.s, signature.x, signature.y)) {
+            revert ProofGatedToken__InvalidSignature();
+        }
+        if (fxTable != identityFxTable) _checkFx(fx, fxTable);
+
+        if (!verifier.verifyProof(proof.pA, proof.pB, proof.pC, pubSignals)) {
+            revert ProofGatedToken__InvalidProof();
+        }
+        if (asOf != last) lastAsOf = asOf;
         _mint(to, amount);
-        emit MintedWithProof(to, amount, commitment, attestor, asOf, capacity);
+        emit MintedWithProof(to, amount, commitment, keyId, asOf, capacity);
     }
 
     /// @inheritdoc IProofGatedToken
@@ -145,6 +193,89 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     function contextBinding() public view returns (uint256) {
         // Recomputed only if the chain id changed since deployment (a fork).
         return block.chainid == _cachedChainId ? _cachedBinding : _computeBinding();
+    }
+
+    /// @dev The FX source is trusted at the table's as-of time, the table is fresh, and the
+    ///      source signed (table hash, this unit, as-of).
+    function _checkFx(FxAttestation calldata fx, uint256 fxTable) private view {
+        if (fx.x == 0 && fx.y == 0) revert ProofGatedToken__FxSignatureMissing();
+        if (!_fresh(fx.asOf, maxFxAge)) revert ProofGatedToken__StaleFx();
+        if (!_wellFormed(fx.r, fx.s)) revert ProofGatedToken__SignatureMalformed();
+        bytes32 keyId = sha256(abi.encodePacked(fx.x, fx.y));
+        if (!registry.isTrusted(ISignerRegistry.KeyKind.FxSource, keyId, fx.asOf)) {
+            revert ProofGatedToken__UntrustedFxSource();
+        }
+        bytes32 digest = sha256(abi.encode(FX_DOMAIN, fxTable, currency, _decimals, fx.asOf));
+        if (!_p256Verify(digest, fx.r, fx.s, fx.x, fx.y)) {
+            revert ProofGatedToken__InvalidFxSignature();
+        }
+    }
+
+    /// @dev SHA-256 of the 11-word snapshot message (V2SPEC), rebuilt in this token's unit.
+    function _snapshotDigest(
+        SnapshotFields calldata s,
+        uint256 commitment,
+        uint256 fxTable
+    ) private view returns (bytes32) {
+        return
+            sha256(
+                abi.encode(
+                    SNAPSHOT_DOMAIN,
+                    s.setId,
+                    s.epoch,
+                    s.prevCommitment,
+                    commitment,
+                    s.asOf,
+                    currency,
+                    _decimals,
+                    fxTable,
+                    s.allocations,
+                    s.chunks
+                )
+            );
+    }
+
+    /// @dev Not older than `maxAge` and not more than MAX_CLOCK_SKEW ahead of the block.
+    function _fresh(uint40 asOf, uint40 maxAge) private view returns (bool) {
+        return
+            asOf <= block.timestamp + MAX_CLOCK_SKEW && uint256(asOf) + maxAge >= block.timestamp;
+    }
+
+    /// @dev 1 <= r < n and 1 <= s <= n/2 (low-s).
+    function _wellFormed(uint256 r, uint256 s) private pure returns (bool) {
+        return r != 0 && r < P256_N && s != 0 && s <= P256_HALF_N;
+    }
+
+    /// @dev The precompile answers a 32-byte 1 for a valid signature and nothing otherwise
+    ///      (also for a point off the curve, and on a chain without it: a call to an empty
+    ///      account), so only `1` passes.
+    function _p256Verify(
+        bytes32 digest,
+        uint256 r,
+        uint256 s,
+        uint256 x,
+        uint256 y
+    ) private view returns (bool ok) {
+        address target = P256_VERIFY;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, digest)
+            mstore(add(m, 0x20), r)
+            mstore(add(m, 0x40), s)
+            mstore(add(m, 0x60), x)
+            mstore(add(m, 0x80), y)
+            mstore(0x00, 0)
+            let success := staticcall(gas(), target, m, 0xa0, 0x00, 0x20)
+            ok := and(success, and(eq(returndatasize(), 0x20), eq(mload(0x00), 1)))
+        }
+    }
+
+    function _isCurrencyCode(bytes3 code) private pure returns (bool) {
+        for (uint256 i = 0; i < 3; i++) {
+            bytes1 c = code[i];
+            if (c < "A" || c > "Z") return false;
+        }
+        return true;
     }
 
     function _computeBinding() private view returns (uint256) {

@@ -1,9 +1,11 @@
 /**
  * The main job, end to end in one process on the embedded defaults:
- * onshore a custodian loads a snapshot, commits and signs it, proves three claims and sends
- * the packages through the egress guard; offshore an investor verifies each one.
+ * onshore a custodian ingests its own export (three currencies, through its mapping file),
+ * converts at an FX source's signed rates, commits and signs the snapshot (P-256), proves
+ * three claims and sends the packages through the egress guard; offshore an investor
+ * verifies each one; on a local chain a token in the reporting unit mints against a proof.
  *
- *   npm run demo [-- --snapshot examples/snapshot.json]
+ *   npm run demo [-- --snapshot <file> [--mapping <mapping.json>] [--fx <signed-rates.json>]]
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -13,21 +15,25 @@ import {
   ClaimProver,
   clearForEgress,
   findLeaks,
+  fxBook,
   loadPrimitives,
-  loadSnapshotFile,
-  newAttestorKey,
   randomSalt,
   sensitiveStrings,
   snapshotCommitment,
   type ClaimParams,
 } from '../src/prover';
+import { loadSnapshotInput } from '../src/cli/snapshot-input';
+import { fxMessage, fxTableHashWith, parseFxTable, type FxTable } from '../src/common/fx-table';
+import { newSignerKey, webCryptoSigner, type Signer } from '../src/common/p256-signer';
+import { readSignedFxTable, type SignedFxTable } from '../src/common/signed-fx-table';
+import { formatAmount } from '../src/common/money';
 import { Wallet } from 'ethers';
 import { CLAIMS as REGISTERED_CLAIMS } from '../src/claims';
 import { readConfig } from '../src/api/config';
 import { startAnvil } from '../src/chain/anvil';
 import { chainProvider, revertName } from '../src/chain/chain-client';
 import { contractContext } from '../src/chain/context-binding';
-import { deployAll } from '../src/chain/deploy';
+import { deployAll, registerKey } from '../src/chain/deploy';
 import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
@@ -48,13 +54,25 @@ const ANVIL_DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7
 
 const short = (s: string) => (s.length > 20 ? `${s.slice(0, 8)}…${s.slice(-8)}` : s);
 
+const EXAMPLES = join(__dirname, '..', 'examples');
+const option = (args: string[], name: string) =>
+  args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
+
+/** The FX source's rates, signed now (an FX desk signs its fixing of the day). */
+async function signRates(source: Signer, table: FxTable, asOf: number): Promise<SignedFxTable> {
+  const hash = fxTableHashWith((await loadPrimitives()).poseidon, table);
+  const signature = await source.sign(fxMessage(hash, table.reporting, asOf));
+  return { table, source: { keyId: source.keyId, publicKey: source.publicKey, asOf, signature } };
+}
+
 async function main() {
   const started = performance.now();
   const args = process.argv.slice(2);
-  const file = args.includes('--snapshot')
-    ? args[args.indexOf('--snapshot') + 1]!
-    : join(__dirname, '..', 'examples', 'snapshot.csv');
+  const given = option(args, '--snapshot');
+  const file = given ?? join(EXAMPLES, 'custodian-export.csv');
+  const mapping = given ? option(args, '--mapping') : join(EXAMPLES, 'custodian-mapping.json');
   const manifest = loadManifest();
+  const now = Math.floor(Date.now() / 1000);
 
   const rows: string[] = [];
   console.log(
@@ -63,23 +81,45 @@ async function main() {
   console.log('ONSHORE (custodian)');
   const p = await loadPrimitives();
   // The sample is dated; treat it as this morning's snapshot so freshness checks pass.
-  const snapshot = { ...loadSnapshotFile(file), asOf: Math.floor(Date.now() / 1000) - 3600 };
-  console.log(`  snapshot   ${file}: ${snapshot.positions.length} positions, ${snapshot.currency}`);
+  const loaded = loadSnapshotInput(file, {
+    ...(mapping ? { mapping, 'as-of': String(now - 3600), liabilities: '12500000.00' } : {}),
+  });
+  const snapshot = { ...loaded, asOf: now - 3600 };
+  const unit = { currency: snapshot.currency, decimals: snapshot.decimals };
+  const currencies = [...new Set(snapshot.positions.map((x) => x.currency))];
   console.log(
-    `             as of ${new Date(snapshot.asOf * 1000).toISOString()} (sample re-dated to today)`,
+    `  snapshot   ${file}${mapping ? ` through ${mapping}` : ''}: ${snapshot.positions.length} ` +
+      `positions in ${currencies.join(', ')}, reported in ${unit.currency}`,
   );
-  const key = newAttestorKey(p);
   console.log(
-    `  attestor   new EdDSA key (Baby Jubjub), key hash ${short(key.keyHash.toString())}`,
+    `             as of ${new Date(snapshot.asOf * 1000).toISOString()} (sample re-dated to today), ` +
+      `liabilities ${formatAmount(snapshot.liabilities, unit)}`,
   );
+  // The FX source signs its rate table (its own key, its own as-of time); a one-currency book
+  // needs none. --fx takes an already signed table instead.
+  const fxSource = await webCryptoSigner(await newSignerKey());
+  let fx: SignedFxTable | undefined;
+  const fxFile = option(args, '--fx');
+  if (fxFile) fx = await readSignedFxTable(fxFile);
+  else if (currencies.some((c) => c !== unit.currency)) {
+    const table = parseFxTable(JSON.parse(readFileSync(join(EXAMPLES, 'fx-table.json'), 'utf8')));
+    fx = await signRates(fxSource, table, now - 600);
+    console.log(
+      `  FX source  new P-256 key ${short(fxSource.keyId)} signed ${table.rows.length} rates into ` +
+        `${table.reporting.currency} as of ${new Date((now - 600) * 1000).toISOString()}`,
+    );
+  }
+  const signerKey = await newSignerKey();
+  const signer = await webCryptoSigner(signerKey);
+  console.log(`  signer     new P-256 key (WebCrypto) ${short(signer.keyId)}: the custodian's`);
   const salt = randomSalt();
   const prover = new ClaimProver(p, manifest);
   const slots = manifest.circuits[prover.circuitFor('coverage', snapshot.positions.length)]!;
-  const commitment = snapshotCommitment(p, snapshot, salt, slots.maxPositions);
+  const book = fxBook(p, snapshot, fx?.table);
+  const commitment = snapshotCommitment(p, book, salt, slots.maxPositions);
   if (!process.env.REDIS_URL) {
     console.log(`  commitment ${short(commitment.toString())} (salted with 248 random bits)`);
   }
-
   // The offshore verifier API, in this process on loopback: Redis when REDIS_URL is set,
   // otherwise its embedded in-memory store (it says so).
   const adminToken = randomBytes(24).toString('hex');
@@ -106,7 +146,7 @@ async function main() {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   try {
-    // The platform operator registers the custodian's transport key and attestor key.
+    // The platform operator registers the custodian's transport key, its signer and the FX source.
     const transport = await generateTransportKey('ES256');
     await call(
       'POST',
@@ -119,17 +159,22 @@ async function main() {
       },
       true,
     );
+    const validFrom = new Date(0).toISOString();
     await call(
       'POST',
-      '/v1/admin/attestors',
-      {
-        keyHash: key.keyHash.toString(),
-        label: 'custodian attestor',
-        validFrom: new Date(0).toISOString(),
-      },
+      '/v1/admin/signers',
+      { publicKey: signer.publicKey, label: 'Mainland Custodian', validFrom },
       true,
     );
-    console.log(`  offshore   verifier API at ${api.url}; institution and attestor registered\n`);
+    await call(
+      'POST',
+      '/v1/admin/fx-sources',
+      { publicKey: fxSource.publicKey, label: 'FX desk (demo)', validFrom },
+      true,
+    );
+    console.log(
+      `  offshore   verifier API at ${api.url}; institution, signer and FX source registered\n`,
+    );
 
     // With Redis, the onshore service proves on a worker process and sends through the egress
     // path; without it, this process proves and sends directly.
@@ -138,7 +183,8 @@ async function main() {
           redisUrl: process.env.REDIS_URL,
           offshoreUrl: api.url,
           transport,
-          attestor: key,
+          signerKey,
+          ...(fx ? { fx } : {}),
           upload: file.endsWith('.json')
             ? {
                 text: JSON.stringify({
@@ -169,7 +215,14 @@ async function main() {
       const nonce = challenge.body.nonce as string;
       const proved = onshore
         ? await onshore.prove(label, params, nonce)
-        : await prover.prove({ snapshot, salt, key, params, context: BigInt(nonce) });
+        : await prover.prove({
+            snapshot,
+            salt,
+            signer,
+            ...(fx ? { fx } : {}),
+            params,
+            context: BigInt(nonce),
+          });
       const { proveMs } = proved;
       const pkg = 'pkg' in proved ? proved.pkg : proved.package;
       const cleared = clearForEgress(pkg);
@@ -212,9 +265,25 @@ async function main() {
     const shared = (firstPackage as { publicSignals: { commitment: string } }).publicSignals
       .commitment;
     const listed = await call('GET', `/v1/attestations?commitment=${shared}`);
-    const records = listed.body.items as Array<{ id: string; meaning: string; circuitId: string }>;
+    const records = listed.body.items as Array<{
+      id: string;
+      meaning: string;
+      circuitId: string;
+      signers: Array<{ label?: string }>;
+      fx?: { label?: string; asOf: number; currencies: string[] };
+    }>;
     console.log(`  recorded   ${records.length} attestations about commitment ${short(shared)}`);
     for (const r of records) console.log(`  VALID      ${r.meaning}`);
+    const r0 = records[0];
+    if (r0) {
+      console.log(`  signed by  ${r0.signers.map((x) => x.label).join(', ')} (P-256, registered)`);
+      if (r0.fx) {
+        console.log(
+          `  FX         ${r0.fx.currencies.join(', ')} at rates signed by ${r0.fx.label} as of ` +
+            new Date(r0.fx.asOf * 1000).toISOString(),
+        );
+      }
+    }
     for (const s of sent) {
       const r = records.find((x) => x.id === s.id);
       rows.push(
@@ -235,6 +304,16 @@ async function main() {
     const tampered = JSON.parse(JSON.stringify(firstPackage));
     tampered.publicSignals.statement = (BigInt(tampered.publicSignals.statement) ^ 1n).toString();
     const check = await call('POST', '/v1/verify', { package: tampered });
+    // An investor who takes HKD only: the same valid package is refused for its unit.
+    const inHkd = await call('POST', '/v1/verify', {
+      package: firstPackage,
+      unit: { currency: 'HKD', decimals: 2 },
+    });
+    console.log(
+      `  unit       an investor requiring HKD amounts: ` +
+        `${inHkd.body.valid ? 'ACCEPTED (bug!)' : `refused (${(inHkd.body.reasons as string[]).join(', ')})`}`,
+    );
+    if (inHkd.body.valid) process.exitCode = 1;
     console.log(
       `  tampered   coverage package with one context bit flipped: ` +
         `${check.body.valid ? 'ACCEPTED (bug!)' : `rejected (${(check.body.reasons as string[]).join(', ')})`}\n`,
@@ -250,21 +329,27 @@ async function main() {
   const anvil = await startAnvil();
   const provider = chainProvider(anvil.rpcUrl);
   try {
-    const signer = new Wallet(ANVIL_DEV_KEY, provider);
+    const deployer = new Wallet(ANVIL_DEV_KEY, provider);
     // The committed artifacts come from the development setup: fine on a throwaway anvil.
-    const d = await deployAll(signer, {
+    const d = await deployAll(deployer, {
+      currency: snapshot.currency,
+      decimals: snapshot.decimals,
       requiredRatioBps: 12000,
       maxSnapshotAge: 86400,
       allowDevelopmentSetup: true,
     });
-    await (await d.registry.getFunction('add')(key.keyHash, 0)).wait();
+    // The custodian's P-256 snapshot signer and the FX source, in the token's signer registry.
+    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
+    if (fx?.source) await registerKey(d.registry, 'fxSource', fxSource.publicKey, 'FX desk', 0);
     console.log(
-      `  deployed   token ${d.addresses.token} on chain ${d.chainId}; attestor registered`,
+      `  deployed   ${snapshot.currency} ${snapshot.decimals}-decimal token ${d.addresses.token} ` +
+        `on chain ${d.chainId}; signer${fx?.source ? ' and FX source' : ''} registered`,
     );
     const { package: bound, proveMs } = await prover.prove({
       snapshot,
       salt,
-      key,
+      signer,
+      ...(fx ? { fx } : {}),
       params: { claim: 'coverage', minCoverageBps: 12000 },
       context: contractContext(d.chainId, d.addresses.token),
     });
@@ -274,7 +359,8 @@ async function main() {
     const first = capacity / 2n;
     const receipt = await (await d.token.getFunction('mintWithProof')(...mintArgs(first))).wait();
     console.log(
-      `  minted     ${first} units (half the proven capacity ${capacity}) with a proof bound to ` +
+      `  minted     ${formatAmount(first, unit)} (half the proven capacity ` +
+        `${formatAmount(capacity, unit)}) with a proof bound to ` +
         `this token (${(proveMs / 1000).toFixed(2)} s), gas ${receipt.gasUsed}`,
     );
     try {
@@ -283,12 +369,14 @@ async function main() {
       process.exitCode = 1;
     } catch (err) {
       console.log(
-        `  beyond     minting ${capacity - first + 1n} more (one unit past capacity): refused, ` +
+        `  beyond     minting ${formatAmount(capacity - first + 1n, unit)} more (one unit past capacity): refused, ` +
           `${revertName(d.token, err) ?? 'reverted'}`,
       );
     }
     const supply = (await d.token.getFunction('totalSupply')()) as bigint;
-    console.log(`  supply     ${supply} <= capacity ${capacity}\n`);
+    console.log(
+      `  supply     ${formatAmount(supply, unit)} <= capacity ${formatAmount(capacity, unit)}\n`,
+    );
   } finally {
     provider.destroy();
     await anvil.stop();
@@ -298,14 +386,15 @@ async function main() {
   console.log(`  ${'claim'.padEnd(32)} ${'circuit'.padEnd(17)} constr.  proof    offshore`);
   for (const row of rows) console.log(row);
   console.log(
-    `\n  all three claims are about the same signed snapshot (same commitment, same attestor)`,
+    `\n  all three claims are about the same signed snapshot (same commitment, same signer)`,
   );
   console.log(
-    `  crossed the border: claim, circuit id, key hash, 3 public signals, proof, time` +
-      `\n  stayed onshore:     ${snapshot.positions.length} identifiers, values, haircuts, ` +
-      `yields, the salt and the attestor's private key` +
-      `\n  revealed by design: coverage liabilities (${snapshot.liabilities} minor units), ` +
-      `the claims' bounds, the as-of time`,
+    `  crossed the border: claim, circuit id, 3 public signals, proof, the snapshot's P-256 ` +
+      `signature, unit and as-of time, the FX table` +
+      `\n  stayed onshore:     ${snapshot.positions.length} identifiers, values, currencies, ` +
+      `haircuts, yields, the salt and the signer's private key` +
+      `\n  revealed by design: coverage liabilities (${formatAmount(snapshot.liabilities, unit)}), ` +
+      `the claims' bounds, the as-of time, the public FX rates`,
   );
   console.log(`\n  total ${((performance.now() - started) / 1000).toFixed(1)} s`);
   await terminateSnarkjsCurve();

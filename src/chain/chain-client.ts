@@ -60,8 +60,12 @@ const deploymentSchema = z.strictObject({
     registry: z.array(z.unknown()),
     token: z.array(z.unknown()),
   }),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  decimals: z.number().int().min(0).max(18),
+  identityFxTable: z.string().regex(/^[0-9]{1,78}$/),
   requiredRatioBps: z.number().int(),
   maxSnapshotAge: z.number().int(),
+  maxFxAge: z.number().int(),
   deployedAt: z.string(),
 });
 

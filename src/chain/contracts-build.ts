@@ -21,11 +21,7 @@ export const SOLC_SETTINGS = {
   },
 } as const;
 
-export const CONTRACT_NAMES = [
-  'Coverage32Verifier',
-  'AttestorRegistry',
-  'ProofGatedToken',
-] as const;
+export const CONTRACT_NAMES = ['Coverage32Verifier', 'SignerRegistry', 'ProofGatedToken'] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export interface StorageEntry {
@@ -126,6 +122,60 @@ interface SolcOutput {
   >;
 }
 
+/** Compiles `sources` with the pinned solc and the project settings; returns the named contracts. */
+function compileSources(
+  sources: Record<string, string>,
+  wanted: { name: string; sourceName: string }[],
+): { artifacts: Record<string, ContractArtifact>; warnings: string[] } {
+  if (solc.version().split('+')[0] !== SOLC_VERSION) {
+    throw new Error(`solc ${solc.version()} installed, ${SOLC_VERSION} required`);
+  }
+  const input = {
+    language: 'Solidity',
+    sources: Object.fromEntries(Object.entries(sources).map(([k, content]) => [k, { content }])),
+    settings: SOLC_SETTINGS,
+  };
+  const output = JSON.parse(
+    solc.compile(JSON.stringify(input), { import: findImport }),
+  ) as SolcOutput;
+  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length > 0) {
+    throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  }
+  const artifacts: Record<string, ContractArtifact> = {};
+  for (const { name, sourceName } of wanted) {
+    const c = output.contracts[sourceName]?.[name];
+    if (!c) throw new Error(`solc produced no ${name}`);
+    artifacts[name] = {
+      contractName: name,
+      sourceName,
+      abi: c.abi,
+      bytecode: `0x${c.evm.bytecode.object}`,
+      deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
+      storageLayout: c.storageLayout?.storage ?? [],
+    };
+  }
+  const warnings = (output.errors ?? [])
+    .filter((e) => e.severity !== 'error')
+    .map((e) => e.formattedMessage);
+  return { artifacts, warnings };
+}
+
+/**
+ * Compiles one extra source file (repo-relative, e.g. a test fixture) with the same compiler
+ * and settings; never part of the project build. Cached in build/contracts-extra by input hash.
+ */
+export function compileExtraContract(sourceName: string, name: string): ContractArtifact {
+  const sources = { [sourceName]: readFileSync(join(ROOT, sourceName), 'utf8') };
+  const dir = join(ROOT, 'build', 'contracts-extra');
+  const file = join(dir, `${name}.${inputHash(sources).slice(0, 16)}.json`);
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ContractArtifact;
+  const artifact = compileSources(sources, [{ name, sourceName }]).artifacts[name]!;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(artifact, null, 2)}\n`);
+  return artifact;
+}
+
 /**
  * Compiles the contracts with the pinned solc (wasm, ~10-20 s), or returns the artifacts
  * in build/contracts when their input hash (sources, compiler, settings, OpenZeppelin
@@ -146,43 +196,18 @@ export function buildContracts(opts: { force?: boolean } = {}): BuildResult {
     };
   }
 
-  if (solc.version().split('+')[0] !== SOLC_VERSION) {
-    throw new Error(`solc ${solc.version()} installed, ${SOLC_VERSION} required`);
-  }
-  const input = {
-    language: 'Solidity',
-    sources: Object.fromEntries(Object.entries(sources).map(([k, content]) => [k, { content }])),
-    settings: SOLC_SETTINGS,
-  };
-  const output = JSON.parse(
-    solc.compile(JSON.stringify(input), { import: findImport }),
-  ) as SolcOutput;
-  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
-  if (errors.length > 0) {
-    throw new Error(`solc failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
-  }
-  const artifacts = {} as BuildResult['artifacts'];
-  for (const name of CONTRACT_NAMES) {
-    const sourceName = name === 'Coverage32Verifier' ? VERIFIER_SOURCE : `contracts/${name}.sol`;
-    const c = output.contracts[sourceName]?.[name];
-    if (!c) throw new Error(`solc produced no ${name}`);
-    artifacts[name] = {
-      contractName: name,
-      sourceName,
-      abi: c.abi,
-      bytecode: `0x${c.evm.bytecode.object}`,
-      deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
-      storageLayout: c.storageLayout?.storage ?? [],
-    };
-  }
+  const { artifacts, warnings } = compileSources(
+    sources,
+    CONTRACT_NAMES.map((name) => ({
+      name,
+      sourceName: name === 'Coverage32Verifier' ? VERIFIER_SOURCE : `contracts/${name}.sol`,
+    })),
+  );
   mkdirSync(BUILD_DIR, { recursive: true });
   for (const name of CONTRACT_NAMES) {
     writeFileSync(artifactFile(name), `${JSON.stringify(artifacts[name], null, 2)}\n`);
   }
   writeFileSync(HASH_FILE(), `${hash}\n`);
-  const warnings = (output.errors ?? [])
-    .filter((e) => e.severity !== 'error')
-    .map((e) => e.formattedMessage);
   return { artifacts, cached: false, warnings, inputHash: hash, ms: performance.now() - started };
 }
 

@@ -2,6 +2,9 @@ import { Contract, ContractFactory, type ContractRunner, type Signer } from 'eth
 import { circuitEntryOf, DEFAULT_ARTIFACTS_DIR, loadManifest } from '../common/artifact-manifest';
 import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
+import { checkDecimals, currencyInt } from '../common/currency-code';
+import { fxTableHash, identityFxTable, type Unit } from '../common/fx-table';
+import { keyIdOf, type P256PublicKey } from '../common/p256';
 
 /** The circuit whose Solidity verifier `deployAll` deploys (Coverage32Verifier). */
 const VERIFIER_CIRCUIT = 'coverage-32';
@@ -14,12 +17,20 @@ export const DEVELOPMENT_SETUP_WARNING =
   'chain; for anything else run `npm run ceremony` and deploy the production setup.';
 
 export interface TokenConfig {
+  /** The unit's ISO 4217 code, e.g. USD (3 uppercase letters). */
+  currency: string;
+  /** The unit's decimals (0..18): the token's decimals(). */
+  decimals: number;
+  /** Default `Proof-Gated <currency> Deposit Token`. */
   name?: string;
+  /** Default `pg<currency>`. */
   symbol?: string;
   /** Minimum proven minCoverageBps (>= 10000). Default 12000. */
   requiredRatioBps?: number;
   /** Maximum snapshot age at mint time, seconds. Default one day. */
   maxSnapshotAge?: number;
+  /** Maximum age of a signed FX rate table at mint time, seconds. Default one day. */
+  maxFxAge?: number;
   /** DEFAULT_ADMIN_ROLE holder; default the deployer. */
   admin?: string;
   /** Granted MINTER_ROLE (needs admin = deployer); default the deployer, [] for none. */
@@ -87,22 +98,49 @@ export function attach(name: ContractName, address: string, runner: ContractRunn
   return new Contract(address, loadContractArtifacts()[name].abi as never[], runner);
 }
 
+/** The `fxTable` signal of a unit's identity table: a token's `identityFxTable`. */
+export function identityFxTableHash(unit: Unit): Promise<bigint> {
+  return fxTableHash(identityFxTable(unit));
+}
+
+/**
+ * The ProofGatedToken constructor's Config struct: the unit checked here (CURRENCY_UNKNOWN,
+ * DECIMALS_OUT_OF_RANGE) and its identity rate table hashed off-chain (Poseidon is not worth
+ * its gas on-chain; the token trusts the deployer for this value as for the verifier).
+ */
+export async function tokenConstructorConfig(
+  verifier: string,
+  registry: string,
+  config: TokenConfig,
+  admin: string,
+) {
+  const code = currencyInt(config.currency);
+  const decimals = checkDecimals(config.decimals);
+  return {
+    name: config.name ?? `Proof-Gated ${config.currency} Deposit Token`,
+    symbol: config.symbol ?? `pg${config.currency}`,
+    verifier,
+    registry,
+    currency: `0x${code.toString(16)}`,
+    decimals,
+    identityFxTable: await identityFxTableHash({ currency: config.currency, decimals }),
+    requiredRatioBps: config.requiredRatioBps ?? 12_000,
+    maxSnapshotAge: config.maxSnapshotAge ?? 86_400,
+    maxFxAge: config.maxFxAge ?? 86_400,
+    admin,
+  };
+}
+
 /** Deploys a ProofGatedToken on an existing verifier and registry, and grants its roles. */
 export async function deployToken(
   signer: Signer,
   verifier: string,
   registry: string,
-  config: TokenConfig = {},
+  config: TokenConfig,
 ): Promise<Contract> {
   const me = await signer.getAddress();
   const token = await deployContract(signer, 'ProofGatedToken', [
-    config.name ?? 'Proof-Gated CNY Deposit Token',
-    config.symbol ?? 'pgCNY',
-    verifier,
-    registry,
-    config.requiredRatioBps ?? 12_000,
-    config.maxSnapshotAge ?? 86_400,
-    config.admin ?? me,
+    await tokenConstructorConfig(verifier, registry, config, config.admin ?? me),
   ]);
   const grants: [string, string[]][] = [
     [(await token.getFunction('MINTER_ROLE')()) as string, config.minters ?? [me]],
@@ -117,16 +155,27 @@ export async function deployToken(
 }
 
 /**
- * Deploys the coverage verifier, an attestor registry (owned by `config.admin` or the
- * deployer) and a ProofGatedToken; the deployer gets MINTER_ROLE and PAUSER_ROLE unless
- * `config` says otherwise. A development-setup verifier is refused (DEVELOPMENT_SETUP_REFUSED)
- * unless `config.allowDevelopmentSetup`.
+ * Deploys the coverage verifier (or uses `verifierAddress`, an already deployed one), a
+ * signer registry (owned by `config.admin` or the deployer) and a ProofGatedToken for the
+ * unit; the deployer gets MINTER_ROLE and PAUSER_ROLE unless `config` says otherwise. A
+ * development-setup verifier is refused (DEVELOPMENT_SETUP_REFUSED) unless
+ * `config.allowDevelopmentSetup`.
  */
-export async function deployAll(signer: Signer, config: TokenConfig = {}): Promise<Deployment> {
-  assertDeployableSetup(config.allowDevelopmentSetup);
+export async function deployAll(
+  signer: Signer,
+  config: TokenConfig,
+  verifierAddress?: string,
+): Promise<Deployment> {
+  if (verifierAddress === undefined) assertDeployableSetup(config.allowDevelopmentSetup);
+  // Unit errors before any transaction.
+  checkDecimals(config.decimals);
+  currencyInt(config.currency);
   const me = await signer.getAddress();
-  const verifier = await deployContract(signer, 'Coverage32Verifier');
-  const registry = await deployContract(signer, 'AttestorRegistry', [config.admin ?? me]);
+  const verifier =
+    verifierAddress === undefined
+      ? await deployContract(signer, 'Coverage32Verifier')
+      : attach('Coverage32Verifier', verifierAddress, signer);
+  const registry = await deployContract(signer, 'SignerRegistry', [config.admin ?? me]);
   const addresses = {
     verifier: await verifier.getAddress(),
     registry: await registry.getAddress(),
@@ -136,4 +185,39 @@ export async function deployAll(signer: Signer, config: TokenConfig = {}): Promi
   addresses.token = await token.getAddress();
   const chainId = (await signer.provider!.getNetwork()).chainId;
   return { addresses, verifier, registry, token, chainId };
+}
+
+/** The registry's KeyKind enum. */
+export const KEY_KIND = { snapshotSigner: 0, fxSource: 1 } as const;
+export type KeyKindName = keyof typeof KEY_KIND;
+
+/**
+ * Registers a P-256 key in a SignerRegistry (owner only) as a snapshot signer or FX source,
+ * trusted from `validFrom`; returns its keyId (hex64), checked against the registry's event.
+ */
+export async function registerKey(
+  registry: Contract,
+  kind: KeyKindName,
+  key: P256PublicKey,
+  label: string,
+  validFrom: number,
+): Promise<string> {
+  const receipt = await (
+    await registry.getFunction('add')(KEY_KIND[kind], `0x${key.x}`, `0x${key.y}`, label, validFrom)
+  ).wait();
+  const keyId = keyIdOf(key);
+  const added = (receipt.logs as { topics: string[]; data: string }[])
+    .map((l) => registry.interface.parseLog(l))
+    .find((e) => e?.name === 'KeyAdded');
+  if (added?.args.keyId !== `0x${keyId}`) throw new Error('registry answered another keyId');
+  return keyId;
+}
+
+/** Revokes a key for as-of times `effectiveAt` and later (owner only). */
+export async function revokeKey(
+  registry: Contract,
+  keyId: string,
+  effectiveAt: number,
+): Promise<void> {
+  await (await registry.getFunction('revoke')(`0x${keyId}`, effectiveAt)).wait();
 }

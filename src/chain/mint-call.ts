@@ -1,23 +1,50 @@
-import { PUBLIC_SIGNAL_ORDER, type AttestationPackage } from '../common/attestation-package';
+import { ZkAttestError } from '../common/errors';
+import { keyIdOf, type P256PublicKey } from '../common/p256';
+import {
+  attestationPackageSchema,
+  PUBLIC_SIGNAL_ORDER,
+  type AttestationPackage,
+} from '../common/attestation-package';
+
+/** Reads a v2 package for a mint (the strict package schema), or PACKAGE_INVALID naming fields. */
+export function parseMintPackage(value: unknown): AttestationPackage {
+  const parsed = attestationPackageSchema.safeParse(value);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
+    throw new ZkAttestError(
+      'PACKAGE_INVALID',
+      `not a v2 attestation package (fields: ${fields.slice(0, 8).join(', ')})`,
+    );
+  }
+  return parsed.data;
+}
+
+/** What a mint reads of a package. */
+export type MintPackage = Pick<
+  AttestationPackage,
+  'publicSignals' | 'proof' | 'snapshot' | 'signatures' | 'fx'
+>;
 
 export type G1 = [bigint, bigint];
 export type G2 = [[bigint, bigint], [bigint, bigint]];
 
-/** The proof and public signals as the Solidity verifier (and mintWithProof) take them. */
+/** The proof and public signals as the Solidity verifier takes them. */
 export interface SolidityProof {
   pA: G1;
   pB: G2;
   pC: G1;
+  /** [commitment, statement, fxTable]. */
   pubSignals: [bigint, bigint, bigint];
 }
 
+type ProofAndSignals = Pick<MintPackage, 'proof' | 'publicSignals'>;
+
 /**
- * Turns a package into verifyProof / mintWithProof arguments, as snarkjs's
- * exportSolidityCallData does: pA and pC are (x, y); each G2 coordinate of pB is an Fp2
- * element that snarkjs stores (c0, c1) and the EVM pairing precompile reads (c1, c0), so
- * the pairs are swapped. Public signals in circuit order: commitment, attestor, statement.
+ * Turns a package's proof into verifyProof arguments, as snarkjs's exportSolidityCallData
+ * does: pA and pC are (x, y); each G2 coordinate of pB is an Fp2 element that snarkjs stores
+ * (c0, c1) and the EVM pairing precompile reads (c1, c0), so the pairs are swapped.
  */
-export function solidityProof(pkg: AttestationPackage): SolidityProof {
+export function solidityProof(pkg: ProofAndSignals): SolidityProof {
   const { pi_a, pi_b, pi_c } = pkg.proof;
   const n = BigInt;
   return {
@@ -31,12 +58,105 @@ export function solidityProof(pkg: AttestationPackage): SolidityProof {
   };
 }
 
-/** The arguments of mintWithProof(to, amount, pA, pB, pC, pubSignals), in order. */
+/** A signature's hex128 as the contract's (r, s). Range and low-s are the contract's checks. */
+export function signatureWords(hex128: string): { r: bigint; s: bigint } {
+  if (!/^[0-9a-f]{128}$/.test(hex128)) {
+    throw new ZkAttestError('SIGNATURE_MALFORMED', 'a signature is 128 lowercase hex digits');
+  }
+  return { r: BigInt(`0x${hex128.slice(0, 64)}`), s: BigInt(`0x${hex128.slice(64)}`) };
+}
+
+const bytes32 = (hex64: string) => `0x${hex64}`;
+
+/**
+ * A signer's point as the contract takes it (the token derives the keyId from it). A package
+ * whose keyId is not sha256(x || y) of its key is PACKAGE_INVALID: the token would check
+ * another key than the one the package names.
+ */
+function point(signed: { keyId: string; publicKey: P256PublicKey }): { x: bigint; y: bigint } {
+  if (keyIdOf(signed.publicKey) !== signed.keyId) {
+    throw new ZkAttestError('PACKAGE_INVALID', 'a keyId is not sha256(x || y) of its publicKey', {
+      field: 'keyId',
+    });
+  }
+  return { x: BigInt(bytes32(signed.publicKey.x)), y: BigInt(bytes32(signed.publicKey.y)) };
+}
+
+/** The calldata structs of mintWithProof, named as in IProofGatedToken. */
+export interface MintStructs {
+  proof: { pA: G1; pB: G2; pC: G1 };
+  pubSignals: [bigint, bigint, bigint];
+  snapshot: {
+    setId: string;
+    epoch: bigint;
+    prevCommitment: string;
+    asOf: number;
+    allocations: string;
+    chunks: number;
+  };
+  signature: { x: bigint; y: bigint; r: bigint; s: bigint };
+  fx: { x: bigint; y: bigint; asOf: number; r: bigint; s: bigint };
+}
+
+/**
+ * The structs mintWithProof takes, from a v2 package: signatures[0] is the snapshot signature
+ * (issue 9: 1-of-1) with its signer's point; fx.source, when present, the FX source's (all zero
+ * when absent: the identity table needs none, and the token ignores the struct for it).
+ */
+export function mintStructs(pkg: MintPackage): MintStructs {
+  const { pA, pB, pC, pubSignals } = solidityProof(pkg);
+  const sig = pkg.signatures[0]!;
+  const src = pkg.fx.source;
+  const s = pkg.snapshot;
+  return {
+    proof: { pA, pB, pC },
+    pubSignals,
+    snapshot: {
+      setId: bytes32(s.setId),
+      epoch: BigInt(s.epoch),
+      prevCommitment: bytes32(s.prevCommitment),
+      asOf: s.asOf,
+      allocations: bytes32(s.allocations),
+      chunks: s.chunks,
+    },
+    signature: { ...point(sig), ...signatureWords(sig.signature) },
+    fx: src
+      ? { ...point(src), asOf: src.asOf, ...signatureWords(src.signature) }
+      : { x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n },
+  };
+}
+
+/** The arguments of mintWithProof(to, amount, proof, pubSignals, snapshot, signature, fx). */
 export function mintWithProofArgs(
-  pkg: AttestationPackage,
+  pkg: MintPackage,
   to: string,
   amount: bigint,
-): [string, bigint, G1, G2, G1, [bigint, bigint, bigint]] {
-  const { pA, pB, pC, pubSignals } = solidityProof(pkg);
-  return [to, amount, pA, pB, pC, pubSignals];
+): [
+  string,
+  bigint,
+  MintStructs['proof'],
+  MintStructs['pubSignals'],
+  MintStructs['snapshot'],
+  MintStructs['signature'],
+  MintStructs['fx'],
+] {
+  const m = mintStructs(pkg);
+  return [to, amount, m.proof, m.pubSignals, m.snapshot, m.signature, m.fx];
+}
+
+/**
+ * Refuses (MINT_REFUSED, before any transaction) a package in another unit than the token's:
+ * the token would refuse it too (its signature is over the package's unit), but less legibly.
+ */
+export function assertPackageUnit(
+  pkg: MintPackage,
+  token: { currency: string; decimals: number },
+): void {
+  if (pkg.snapshot.currency !== token.currency || pkg.snapshot.decimals !== token.decimals) {
+    throw new ZkAttestError(
+      'MINT_REFUSED',
+      'the package is in another unit (currency or decimals) than the token',
+      { reason: 'unit' },
+    );
+  }
 }

@@ -1,4 +1,5 @@
 import { newInstitution } from '../support/attestation-factory';
+import { newP256Key } from '../support/p256-keys';
 import { registerInstitution, startApi, type ApiUnderTest } from './api-harness';
 
 // A revocation is one-way and only ever moves earlier: the endpoints must answer, and audit,
@@ -21,26 +22,30 @@ async function lastAudit(type: string) {
 }
 
 describe('revoke endpoints answer the effective time', () => {
-  it('attestors: a later or absent time keeps, and reports, the earlier revocation', async () => {
-    const keyHash = '1234567';
+  it('signer keys: a later or absent time keeps, and reports, the earlier revocation', async () => {
+    const { keyId, publicKey } = newP256Key();
     await api
-      .admin('post', '/v1/admin/attestors', { keyHash, label: 'a', validFrom: EARLIER })
+      .admin('post', '/v1/admin/signers', {
+        publicKey,
+        label: 'a',
+        validFrom: '2025-01-01T00:00:00Z',
+      })
       .expect(201);
-    const path = `/v1/admin/attestors/${keyHash}/revoke`;
+    const path = `/v1/admin/signers/${keyId}/revoke`;
     // Sub-millisecond digits are not kept: the answer is the stored time.
     const first = await api
       .admin('post', path, { effectiveAt: '2025-02-01T00:00:00.000999Z' })
       .expect(200);
-    expect(first.body).toEqual({ keyHash, revokedAt: EARLIER });
+    expect(first.body).toEqual({ keyId, revokedAt: EARLIER });
     const later = await api.admin('post', path, { effectiveAt: LATER }).expect(200);
-    expect(later.body).toEqual({ keyHash, revokedAt: EARLIER });
+    expect(later.body).toEqual({ keyId, revokedAt: EARLIER });
     const now = await api.admin('post', path, {}).expect(200);
-    expect(now.body).toEqual({ keyHash, revokedAt: EARLIER });
-    expect((await api.stores.registry.getAttestor(keyHash))?.revokedAt).toBe(EARLIER);
+    expect(now.body).toEqual({ keyId, revokedAt: EARLIER });
+    expect((await api.stores.keys.get('signer', keyId))?.revokedAt).toBe(EARLIER);
 
-    const audited = await lastAudit('admin.attestor.revoked');
+    const audited = await lastAudit('admin.signer.revoked');
     expect(audited.map((e) => e.revokedAt)).toEqual([EARLIER, EARLIER, EARLIER]);
-    expect(audited[1]).toMatchObject({ keyHash, revokedAt: EARLIER, requestedAt: LATER });
+    expect(audited[1]).toMatchObject({ keyId, revokedAt: EARLIER, requestedAt: LATER });
   });
 
   it('institutions: the same, and an earlier time moves the revocation earlier', async () => {
@@ -61,7 +66,8 @@ describe('revoke endpoints answer the effective time', () => {
   });
 
   it('unknown ids are 404', async () => {
-    await api.admin('post', '/v1/admin/attestors/999/revoke', {}).expect(404);
+    await api.admin('post', `/v1/admin/signers/${newP256Key().keyId}/revoke`, {}).expect(404);
+    await api.admin('post', `/v1/admin/fx-sources/${newP256Key().keyId}/revoke`, {}).expect(404);
     await api.admin('post', '/v1/admin/institutions/no-such-bank/revoke', {}).expect(404);
   });
 });

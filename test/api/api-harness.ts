@@ -1,3 +1,4 @@
+import type { P256PublicKey } from '../../src/common/p256';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
@@ -40,6 +41,7 @@ export function createTestApp(
     registry: VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }),
     policy: {
       maxAgeSeconds: 7 * 24 * 3600,
+      maxFxAgeSeconds: 2 * 24 * 3600,
       maxClockSkewSeconds: 300,
       requireChallenge: true,
       ...policy,
@@ -99,23 +101,23 @@ export async function registerInstitution(
     .expect(201);
 }
 
-/** Registers an onshore institution's transport key and an attestor key (valid since 30 days). */
+/** Registers an onshore institution's transport key and a signer key (valid since 30 days). */
 export async function registerCustodian(
   target: Pick<ApiUnderTest, 'admin'>,
   institution: InstitutionKey,
-  attestorKeyHash: bigint,
+  signer: { publicKey: P256PublicKey },
 ): Promise<void> {
   await registerInstitution(target, institution);
   await target
-    .admin('post', '/v1/admin/attestors', {
-      keyHash: attestorKeyHash.toString(),
+    .admin('post', '/v1/admin/signers', {
+      publicKey: signer.publicKey,
       label: 'custodian',
       validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
     })
     .expect(201);
 }
 
-/** The API with one custodian registered: its institution (bank) and its attestor (factory). */
+/** The API with one custodian registered: its institution (bank) and its signer (factory). */
 export interface ApiWithCustodian {
   api: ApiUnderTest;
   factory: AttestationFactory;
@@ -131,7 +133,7 @@ export async function startApiWithCustodian(
     AttestationFactory.create(),
     newInstitution('onshore-bank', alg),
   ]);
-  await registerCustodian(api, bank, factory.attestor().keyHash);
+  await registerCustodian(api, bank, await factory.signer());
   return { api, factory, bank };
 }
 

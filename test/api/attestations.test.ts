@@ -36,16 +36,17 @@ describe('recording attestations', () => {
       valid: true,
       institution: 'onshore-bank',
       commitment: pkg.publicSignals.commitment,
-      attestor: pkg.publicSignals.attestor,
+      setId: pkg.snapshot.setId,
+      signers: [{ keyId: pkg.signatures[0]!.keyId, label: 'custodian' }],
     });
     const got = await request(api.app)
       .get(`/v1/attestations/${statementId(pkg)}`)
       .expect(200);
     expect(got.body.meaning).toContain('at least 120.00%');
-    const byAttestor = await request(api.app)
-      .get(`/v1/attestations?attestor=${pkg.publicSignals.attestor}&claim=coverage`)
+    const bySignerSet = await request(api.app)
+      .get(`/v1/attestations?setId=${pkg.snapshot.setId}&claim=coverage`)
       .expect(200);
-    expect(byAttestor.body.items.map((r: { id: string }) => r.id)).toContain(statementId(pkg));
+    expect(bySignerSet.body.items.map((r: { id: string }) => r.id)).toContain(statementId(pkg));
   });
 
   it('is idempotent: the same package again answers 200 with the same record', async () => {
@@ -113,7 +114,7 @@ describe('recording attestations', () => {
       [1, 2, 3].map(async () => factory.package({ context: await challenge() })),
     );
     const bad = JSON.parse(JSON.stringify(good[1])) as AttestationPackage;
-    bad.publicSignals.attestor = (BigInt(bad.publicSignals.attestor) + 1n).toString();
+    bad.publicSignals.commitment = (BigInt(bad.publicSignals.commitment) + 1n).toString();
     const envelopes = await Promise.all([good[0]!, bad, good[2]!].map((p) => bank.seal(p)));
     const res = await request(api.app)
       .post('/v1/attestations/batch')
@@ -186,15 +187,15 @@ describe('operating the API', () => {
     }
   });
 
-  it('lets admins revoke an attestor: later submissions by it are refused', async () => {
+  it('lets admins revoke a signer key: later submissions signed by it are refused', async () => {
     const pkg = await factory.package({ context: await challenge() });
     await api
-      .admin('post', `/v1/admin/attestors/${factory.attestor().keyHash}/revoke`, {
+      .admin('post', `/v1/admin/signers/${(await factory.signer()).keyId}/revoke`, {
         effectiveAt: new Date(Date.now() - 24 * 3600 * 1000).toISOString(),
       })
       .expect(200);
     const res = await submit(pkg);
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reasons).toContain('ATTESTOR_REVOKED');
+    expect(res.body.error.details.reasons).toContain('SIGNER_REVOKED');
   });
 });

@@ -7,6 +7,7 @@ import {
   newInstitution,
   type Institution,
 } from '../support/attestation-factory';
+import { newP256Key, offCurve } from '../support/p256-keys';
 
 // A catalogue of bad inputs: each must get its 4xx and stable code, none a 5xx, and none may
 // end up recorded. Real proofs, real envelopes, a real redis-server.
@@ -32,22 +33,21 @@ beforeAll(async () => {
   for (const inst of [bank, revokedBank]) await registerInstitution(api, inst, inst.id);
   await api.admin('post', '/v1/admin/institutions/revoked-bank/revoke', {}).expect(200);
   const longAgo = new Date(Date.now() - 365 * DAY * 1000).toISOString();
+  const [custodian, revoked] = await Promise.all([factory.signer(1), factory.signer(3)]);
+  for (const [signer, label] of [
+    [custodian, 'custodian'],
+    [revoked, 'revoked auditor'],
+  ] as const) {
+    await api
+      .admin('post', '/v1/admin/signers', {
+        publicKey: signer.publicKey,
+        label,
+        validFrom: longAgo,
+      })
+      .expect(201);
+  }
   await api
-    .admin('post', '/v1/admin/attestors', {
-      keyHash: factory.attestor(1).keyHash.toString(),
-      label: 'custodian',
-      validFrom: longAgo,
-    })
-    .expect(201);
-  await api
-    .admin('post', '/v1/admin/attestors', {
-      keyHash: factory.attestor(3).keyHash.toString(),
-      label: 'revoked auditor',
-      validFrom: longAgo,
-    })
-    .expect(201);
-  await api
-    .admin('post', `/v1/admin/attestors/${factory.attestor(3).keyHash}/revoke`, {
+    .admin('post', `/v1/admin/signers/${revoked.keyId}/revoke`, {
       effectiveAt: new Date(Date.now() - 10 * DAY * 1000).toISOString(),
     })
     .expect(200);
@@ -62,10 +62,10 @@ beforeAll(async () => {
   packages.stale = await factory.package({ context: await challenge(), asOf: now - 60 * DAY });
   packages.future = await factory.package({ context: await challenge(), asOf: now + 3600 });
   packages.foreign = await factory.package({ context: 123456789n });
-  packages.unknownAttestor = await factory.package({ context: await challenge(), attestorSeed: 2 });
-  packages.revokedAttestor = await factory.package({
+  packages.unknownSigner = await factory.package({ context: await challenge(), signerSeed: 2 });
+  packages.revokedSigner = await factory.package({
     context: await challenge(),
-    attestorSeed: 3,
+    signerSeed: 3,
     asOf: now - 2 * DAY,
   });
   packages.unrevoked = valid;
@@ -76,6 +76,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await api.close();
 });
+
+const { publicKey: key } = newP256Key();
+const signerBody = { publicKey: key, label: 'x' };
 
 type Case = [name: string, send: () => Promise<request.Response>, status: number, code: string];
 
@@ -261,14 +264,14 @@ const cases: Case[] = [
     'VKEY_UNKNOWN',
   ],
   [
-    'an unregistered attestor',
-    async () => submit(await bank.seal(packages.unknownAttestor)),
+    'a signature by an unregistered key',
+    async () => submit(await bank.seal(packages.unknownSigner)),
     422,
     'ATTESTATION_REJECTED',
   ],
   [
-    'an attestor revoked before the snapshot',
-    async () => submit(await bank.seal(packages.revokedAttestor)),
+    'a signer key revoked before the snapshot',
+    async () => submit(await bank.seal(packages.revokedSigner)),
     422,
     'ATTESTATION_REJECTED',
   ],
@@ -298,7 +301,7 @@ const cases: Case[] = [
   ],
   [
     'admin without credentials',
-    () => request(api.app).post('/v1/admin/attestors').send({ keyHash: '1', label: 'x' }),
+    () => request(api.app).post('/v1/admin/signers').send(signerBody),
     401,
     'UNAUTHORIZED',
   ],
@@ -306,9 +309,9 @@ const cases: Case[] = [
     'admin with wrong credentials',
     () =>
       request(api.app)
-        .post('/v1/admin/attestors')
+        .post('/v1/admin/signers')
         .set('Authorization', 'Bearer wrong-token')
-        .send({ keyHash: '1', label: 'x' }),
+        .send(signerBody),
     401,
     'UNAUTHORIZED',
   ],
@@ -325,10 +328,10 @@ const cases: Case[] = [
     'ENVELOPE_INVALID',
   ],
   [
-    'admin: a key hash that is not a field element',
-    () => api.admin('post', '/v1/admin/attestors', { keyHash: '-5', label: 'x' }),
+    'admin: a signer key off the curve',
+    () => api.admin('post', '/v1/admin/signers', { ...signerBody, publicKey: offCurve(key) }),
     400,
-    'REQUEST_INVALID',
+    'KEY_MALFORMED',
   ],
   [
     'a malformed attestation id',
@@ -400,8 +403,8 @@ describe('the offshore API refuses bad input', () => {
   it('gives the reason of each rejected attestation', async () => {
     const reasons = async (pkg: AttestationPackage) =>
       (await submit(await bank.seal(pkg))).body.error.details.reasons;
-    expect(await reasons(packages.unknownAttestor)).toContain('ATTESTOR_UNKNOWN');
-    expect(await reasons(packages.revokedAttestor)).toContain('ATTESTOR_REVOKED');
+    expect(await reasons(packages.unknownSigner)).toContain('SIGNER_UNKNOWN');
+    expect(await reasons(packages.revokedSigner)).toContain('SIGNER_REVOKED');
     expect(await reasons(packages.stale)).toContain('SNAPSHOT_STALE');
     expect(await reasons(packages.future)).toContain('SNAPSHOT_FROM_FUTURE');
     expect(await reasons(packages.foreign)).toContain('CONTEXT_UNKNOWN');

@@ -54,7 +54,7 @@ describe.each([
   beforeAll(async () => {
     stores = STORES[kind]();
     app = createTestApp(stores, { requireChallenge });
-    await registerCustodian({ admin: adminCaller(app) }, bank, factory.attestor().keyHash);
+    await registerCustodian({ admin: adminCaller(app) }, bank, await factory.signer());
     pkg = await freshPackage(app, factory);
     vk = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }).get(
       pkg.circuitId,

@@ -58,9 +58,6 @@ function calls(): Array<[string, () => request.Test]> {
     ['verify', () => app.post('/v1/verify').send({ package: {} })],
     ['get', () => app.get(`/v1/attestations/${'a'.repeat(64)}`)],
     ['list', () => app.get('/v1/attestations')],
-    ['attestors', () => admin(app.get('/v1/admin/attestors'))],
-    ['register', () => admin(app.post('/v1/admin/attestors')).send({ keyHash: '12', label: 'x' })],
-    ['revoke', () => admin(app.post('/v1/admin/attestors/12/revoke')).send({})],
     ['institutions', () => admin(app.get('/v1/admin/institutions'))],
     [
       'revoke institution',

@@ -2,8 +2,19 @@ import { existsSync } from 'node:fs';
 import { JsonRpcProvider } from 'ethers';
 import { anvilBinary, startAnvil } from '../../src/chain/anvil';
 import { contractContext, MINT_CONTEXT_DOMAIN } from '../../src/chain/context-binding';
-import { mintWithProofArgs, solidityProof } from '../../src/chain/mint-call';
-import { fakePackage } from '../support/fake-package';
+import { createHash } from 'node:crypto';
+import { SNARK_SCALAR_FIELD } from '../../src/common/field';
+import { identityFxTableHash } from '../../src/chain/deploy';
+import {
+  assertPackageUnit,
+  mintStructs,
+  mintWithProofArgs,
+  parseMintPackage,
+  solidityProof,
+} from '../../src/chain/mint-call';
+import { keyIdOf } from '../../src/common/p256';
+import { singleKeySetId } from '../../src/common/snapshot-message';
+import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
 
 describe('anvil', () => {
   test('the binary ships in the npm package and a node starts, answers and stops', async () => {
@@ -36,11 +47,21 @@ describe('contractContext', () => {
   });
 });
 
-describe('mint call', () => {
-  // Small numbers, so each coordinate can be followed through the encoding.
-  const pkg = fakePackage();
+describe('mint call (v2 package -> mintWithProof structs)', () => {
+  const signer = new TestP256Key();
+  const base = {
+    context: 5n,
+    signer,
+    currency: 'USD',
+    decimals: 2,
+    asOf: 1_700_000_000,
+    capacity: 1000n,
+    fxTable: 77n,
+    commitment: 11n,
+  };
 
-  test('swaps each G2 coordinate pair like exportSolidityCallData and keeps signal order', () => {
+  test('swaps each G2 coordinate pair like exportSolidityCallData; signals are [commitment, statement, fxTable]', () => {
+    const pkg = parseMintPackage(mintFixture(base));
     expect(solidityProof(pkg)).toEqual({
       pA: [1n, 2n],
       pB: [
@@ -48,14 +69,86 @@ describe('mint call', () => {
         [6n, 5n],
       ],
       pC: [7n, 8n],
-      pubSignals: [11n, 22n, 33n],
+      pubSignals: [11n, 5n | (12_000n << 128n) | (1000n << 144n), 77n],
     });
-    const args = mintWithProofArgs(pkg, '0x0000000000000000000000000000000000000001', 5n);
-    expect(args[0]).toBe('0x0000000000000000000000000000000000000001');
-    expect(args[1]).toBe(5n);
-    expect(args[3]).toEqual([
-      [4n, 3n],
-      [6n, 5n],
+  });
+
+  test('the signature hex128 splits into (r, s); snapshot fields as bytes32/uints; no FX source -> zeros', () => {
+    const pkg = mintFixture(base);
+    const sig = pkg.signatures[0]!.signature;
+    const [to, amount, , , snapshot, signature, fx] = mintWithProofArgs(
+      pkg,
+      '0x0000000000000000000000000000000000000001',
+      5n,
+    );
+    expect([to, amount]).toEqual(['0x0000000000000000000000000000000000000001', 5n]);
+    expect(signature).toEqual({
+      x: BigInt(`0x${signer.publicKey.x}`),
+      y: BigInt(`0x${signer.publicKey.y}`),
+      r: BigInt(`0x${sig.slice(0, 64)}`),
+      s: BigInt(`0x${sig.slice(64)}`),
+    });
+    expect(snapshot).toEqual({
+      setId: `0x${singleKeySetId(signer.keyId)}`,
+      epoch: 0n,
+      prevCommitment: `0x${'0'.repeat(64)}`,
+      asOf: 1_700_000_000,
+      allocations: `0x${'0'.repeat(64)}`,
+      chunks: 0,
+    });
+    expect(fx).toEqual({ x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n });
+    const withFx = mintFixture({ ...base, fx: { source: signer, asOf: 9 } });
+    const fxArgs = mintStructs(withFx).fx;
+    expect([fxArgs.x, fxArgs.y]).toEqual([
+      BigInt(`0x${signer.publicKey.x}`),
+      BigInt(`0x${signer.publicKey.y}`),
     ]);
+    expect(fxArgs.asOf).toBe(9);
+    expect(fxArgs.r).toBe(BigInt(`0x${withFx.fx.source!.signature.slice(0, 64)}`));
+  });
+
+  test('a v1 package or a malformed signature is PACKAGE_INVALID naming the field', () => {
+    expect(() => parseMintPackage({ type: 'zkattest.attestation/v1' })).toThrow(
+      expect.objectContaining({ code: 'PACKAGE_INVALID' }),
+    );
+    const bad = JSON.parse(JSON.stringify(mintFixture(base)));
+    bad.signatures[0].signature = 'zz';
+    expect(() => parseMintPackage(bad)).toThrow(/signatures\.0\.signature/);
+  });
+
+  test('a keyId that is not sha256 of the package’s public key is PACKAGE_INVALID', () => {
+    const pkg = mintFixture(base);
+    pkg.signatures[0]!.keyId = new TestP256Key().keyId;
+    expect(() => mintStructs(pkg)).toThrow(expect.objectContaining({ code: 'PACKAGE_INVALID' }));
+  });
+
+  test('a package in another unit than the token is MINT_REFUSED before any transaction', () => {
+    const pkg = mintFixture(base);
+    expect(() => assertPackageUnit(pkg, { currency: 'USD', decimals: 2 })).not.toThrow();
+    for (const unit of [
+      { currency: 'HKD', decimals: 2 },
+      { currency: 'USD', decimals: 18 },
+    ]) {
+      expect(() => assertPackageUnit(pkg, unit)).toThrow(
+        expect.objectContaining({ code: 'MINT_REFUSED' }),
+      );
+    }
+  });
+});
+
+describe('keys and units as the registry and token hold them', () => {
+  test('keyIdOf is sha256(x || y) of the 32-byte coordinates', () => {
+    const k = new TestP256Key();
+    const raw = Buffer.from(k.publicKey.x + k.publicKey.y, 'hex');
+    expect(raw.length).toBe(64);
+    expect(keyIdOf(k.publicKey)).toBe(createHash('sha256').update(raw).digest('hex'));
+  });
+
+  test('identity FX table hashes differ per unit and are field elements', async () => {
+    const a = await identityFxTableHash({ currency: 'USD', decimals: 2 });
+    const b = await identityFxTableHash({ currency: 'USD', decimals: 18 });
+    const c = await identityFxTableHash({ currency: 'HKD', decimals: 2 });
+    expect(new Set([a, b, c]).size).toBe(3);
+    for (const h of [a, b, c]) expect(h > 0n && h < SNARK_SCALAR_FIELD).toBe(true);
   });
 });

@@ -3,13 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { ContractFactory, JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
-import { SNARK_SCALAR_FIELD } from '../../src/common/field';
-import { fakePackage } from '../support/fake-package';
+import { contractContext } from '../../src/chain/context-binding';
+import { compileExtraContract } from '../../src/chain/contracts-build';
+import { identityFxTableHash } from '../../src/chain/deploy';
+import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
-const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
 // anvil's first pre-funded development account: a public test key.
+const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
 const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const HOLDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 const run = promisify(execFile);
@@ -43,26 +46,54 @@ async function zkattest(args: string[], cwd: string) {
 
 let anvil: Anvil;
 let dir: string;
+let mockVerifier: string;
+const signer = new TestP256Key();
+const fxSource = new TestP256Key();
+
+/** A deployment file pointing at `rpcUrl` with the given token address (no chain needed). */
+function deploymentFile(name: string, rpcUrl: string, token: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      chainId: '31337',
+      rpcUrl,
+      addresses: { verifier: HOLDER, registry: HOLDER, token },
+      abis: { verifier: [], registry: [], token: [] },
+      currency: 'USD',
+      decimals: 2,
+      identityFxTable: '1',
+      requiredRatioBps: 12000,
+      maxSnapshotAge: 86400,
+      maxFxAge: 86400,
+      deployedAt: new Date().toISOString(),
+    }),
+  );
+  return file;
+}
 
 beforeAll(async () => {
   anvil = await startAnvil();
   dir = mkdtempSync(join(tmpdir(), 'zkattest-chain-cli-'));
-  // Today's snapshot: the token refuses snapshots older than its freshness window.
-  const today = readFileSync(SAMPLE, 'utf8').replace(
-    /^# asOf=.*$/m,
-    `# asOf=${Math.floor(Date.now() / 1000) - 600}`,
-  );
-  writeFileSync(join(dir, 'today.csv'), today);
-});
+  // The Groth16 part is test/contracts' business: here a MockVerifier (answers true) stands
+  // in, deployed once and passed with --verifier, so the CLI's unit, key and mint glue is tested.
+  const m = compileExtraContract('test/contracts/fixtures/MockVerifier.sol', 'MockVerifier');
+  const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });
+  const deployer = await provider.getSigner(9);
+  const c = await new ContractFactory(m.abi as never[], m.bytecode, deployer).deploy();
+  await c.waitForDeployment();
+  mockVerifier = await c.getAddress();
+  provider.destroy();
+  writeFileSync(join(dir, 'signer.pub.json'), JSON.stringify(signer.publicKey));
+  writeFileSync(join(dir, 'fx.pub.json'), JSON.stringify({ publicKey: fxSource.publicKey }));
+}, 120_000);
 
 afterAll(async () => {
   await anvil.stop();
 });
 
-describe('zkattest deploy and mint on a real chain', () => {
-  it('deploys, proves for the token, mints within capacity and is refused beyond it', async () => {
-    const keys = await zkattest(['keys', 'new-eddsa', '--out', 'attestor.key.json'], dir);
-    const keyHash = /key hash \(Poseidon\(Ax, Ay\)\): (\d+)/.exec(keys.stdout)![1]!;
+describe('zkattest deploy, registry and mint on a real chain', () => {
+  it('deploys for a unit, registers keys, mints a v2 package within capacity, refuses beyond it and after revocation', async () => {
     const deployed = await zkattest(
       [
         'deploy',
@@ -70,21 +101,144 @@ describe('zkattest deploy and mint on a real chain', () => {
         anvil.rpcUrl,
         '--out',
         'deployment.json',
-        '--attestor',
-        keyHash,
+        '--currency',
+        'USD',
+        '--decimals',
+        '2',
+        '--signer',
+        'signer.pub.json',
+        '--verifier',
+        mockVerifier,
+      ],
+      dir,
+    );
+    expect(deployed.stderr).toBe('');
+    expect(deployed.code).toBe(0);
+    expect(deployed.stdout).toContain(`signer registered: ${signer.keyId}`);
+    expect(deployed.stdout).toMatch(/token {4}0x[0-9a-fA-F]{40} \(chain 31337\)/);
+    expect(deployed.stdout).toContain('unit     USD, 2 decimals');
+    const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
+    expect(deployment.addresses.verifier).toBe(mockVerifier);
+    expect([deployment.currency, deployment.decimals]).toEqual(['USD', 2]);
+    expect(deployment.identityFxTable).toBe(
+      (await identityFxTableHash({ currency: 'USD', decimals: 2 })).toString(),
+    );
+
+    const fx = await zkattest(
+      [
+        'registry',
+        'add-fx-source',
+        '--deployment',
+        'deployment.json',
+        '--public-key',
+        'fx.pub.json',
+        '--label',
+        'fixing agent',
+      ],
+      dir,
+    );
+    expect(fx.stdout).toContain(`FX source registered: ${fxSource.keyId}`);
+
+    const now = Math.floor(Date.now() / 1000);
+    const context = contractContext(31337n, deployment.addresses.token);
+    const base = {
+      context,
+      signer,
+      currency: 'USD',
+      decimals: 2,
+      asOf: now - 600,
+      capacity: 1000n,
+    };
+    writeFileSync(
+      join(dir, 'fx-package.json'),
+      JSON.stringify(
+        mintFixture({ ...base, fxTable: 42n, fx: { source: fxSource, asOf: now - 60 } }),
+      ),
+    );
+    writeFileSync(
+      join(dir, 'hkd-package.json'),
+      JSON.stringify(mintFixture({ ...base, currency: 'HKD', fxTable: 42n })),
+    );
+    const mint = (file: string, amount: string) =>
+      zkattest(
+        ['mint', file, '--deployment', 'deployment.json', '--to', HOLDER, '--amount', amount],
+        dir,
+      );
+    const ok = await mint('fx-package.json', '600');
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toMatch(/minted 600 in tx 0x[0-9a-f]{64}/);
+    const refused = await mint('fx-package.json', '401');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('[MINT_REFUSED]');
+    expect(refused.stderr).toContain('ProofGatedToken__OverCapacity');
+    const nonce = await chainNonce(anvil.rpcUrl);
+    const otherUnit = await mint('hkd-package.json', '1');
+    expect(otherUnit.stderr).toContain('[MINT_REFUSED]');
+    expect(otherUnit.stderr).toContain('another unit');
+    expect(await chainNonce(anvil.rpcUrl)).toBe(nonce);
+
+    const revoked = await zkattest(
+      [
+        'registry',
+        'revoke',
+        '--deployment',
+        'deployment.json',
+        '--key-id',
+        signer.keyId,
+        '--at',
+        '1',
+      ],
+      dir,
+    );
+    expect(revoked.stdout).toContain(`revoked ${signer.keyId} from 1`);
+    const afterRevoke = await mint('fx-package.json', '1');
+    expect(afterRevoke.stderr).toContain('ProofGatedToken__UntrustedSigner');
+    // Pushing a revocation later is the registry's refusal, named.
+    const later = await zkattest(
+      [
+        'registry',
+        'revoke',
+        '--deployment',
+        'deployment.json',
+        '--key-id',
+        signer.keyId,
+        '--at',
+        '5',
+      ],
+      dir,
+    );
+    expect(later.code).toBe(1);
+    expect(later.stderr).toContain('SignerRegistry__AlreadyRevoked');
+  });
+
+  it('the whole flow with a real proof: keys new, deploy (real verifier), prove --for-token, mint', async () => {
+    const today = readFileSync(SAMPLE, 'utf8').replace(
+      /^# asOf=.*$/m,
+      `# asOf=${Math.floor(Date.now() / 1000) - 600}`,
+    );
+    writeFileSync(join(dir, 'today.csv'), today);
+    const keys = await zkattest(['keys', 'new', '--out', 'custodian.key.json'], dir);
+    const { keyId } = JSON.parse(keys.stdout) as { keyId: string };
+    const deployed = await zkattest(
+      [
+        'deploy',
+        '--rpc',
+        anvil.rpcUrl,
+        '--out',
+        'real.json',
+        '--currency',
+        'CNY',
+        '--decimals',
+        '2',
+        '--signer',
+        'custodian.key.json',
         '--allow-development-setup',
       ],
       dir,
     );
     expect(deployed.code).toBe(0);
     expect(deployed.stderr).toContain('DEVELOPMENT trusted setup');
-    expect(deployed.stderr).toContain('forge coverage proofs');
-    expect(deployed.stdout).toMatch(/token {4}0x[0-9a-fA-F]{40} \(chain 31337\)/);
-    const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
-    expect(deployment.abis.token.some((f: { name?: string }) => f.name === 'mintWithProof')).toBe(
-      true,
-    );
-
+    expect(deployed.stdout).toContain(`signer registered: ${keyId}`);
     const proved = await zkattest(
       [
         'prove',
@@ -92,25 +246,24 @@ describe('zkattest deploy and mint on a real chain', () => {
         '--snapshot',
         'today.csv',
         '--key',
-        'attestor.key.json',
+        'custodian.key.json',
         '--min-coverage-bps',
         '12000',
         '--for-token',
-        'deployment.json',
+        'real.json',
         '--out',
-        'coverage.json',
+        'real-coverage.json',
       ],
       dir,
     );
     expect(proved.code).toBe(0);
-
     const mint = (amount: string) =>
       zkattest(
         [
           'mint',
-          'coverage.json',
+          'real-coverage.json',
           '--deployment',
-          'deployment.json',
+          'real.json',
           '--to',
           HOLDER,
           '--amount',
@@ -119,18 +272,59 @@ describe('zkattest deploy and mint on a real chain', () => {
         dir,
       );
     const ok = await mint('8000000000'); // liabilities in the sample: 8,118,000,000 minor units
-    expect(ok.code).toBe(0);
+    expect(ok.stderr).toBe('');
     expect(ok.stdout).toMatch(/minted 8000000000 in tx 0x[0-9a-f]{64}/);
     const refused = await mint('118000001');
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('[MINT_REFUSED]');
     expect(refused.stderr).toContain('ProofGatedToken__OverCapacity');
+  });
+
+  it('registry add-signer takes the key file of `zkattest keys new` (its public part) and the printed JSON', async () => {
+    const made = await zkattest(['keys', 'new', '--out', 'made.key.json'], dir);
+    const { keyId, publicKey } = JSON.parse(made.stdout) as { keyId: string; publicKey: object };
+    writeFileSync(join(dir, 'made.pub.json'), made.stdout);
+    const fromKeyFile = await zkattest(
+      [
+        'registry',
+        'add-signer',
+        '--deployment',
+        'deployment.json',
+        '--public-key',
+        'made.key.json',
+      ],
+      dir,
+    );
+    expect(fromKeyFile.stderr).toBe('');
+    expect(fromKeyFile.stdout).toContain(`snapshot signer registered: ${keyId}`);
+    // The same key again (from the printed JSON): the registry's refusal, named.
+    const again = await zkattest(
+      [
+        'registry',
+        'add-fx-source',
+        '--deployment',
+        'deployment.json',
+        '--public-key',
+        JSON.stringify({ publicKey }),
+      ],
+      dir,
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('SignerRegistry__AlreadyRegistered');
   });
 
   it('refuses to deploy the development-setup verifier without --allow-development-setup', async () => {
     const before = await chainNonce(anvil.rpcUrl);
     const { code, stdout, stderr } = await zkattest(
-      ['deploy', '--rpc', anvil.rpcUrl, '--out', 'refused.json'],
+      [
+        'deploy',
+        '--rpc',
+        anvil.rpcUrl,
+        '--out',
+        'refused.json',
+        '--currency',
+        'USD',
+        '--decimals',
+        '2',
+      ],
       dir,
     );
     expect(code).toBe(1);
@@ -138,7 +332,32 @@ describe('zkattest deploy and mint on a real chain', () => {
     expect(stderr).toContain('--allow-development-setup');
     expect(stdout).not.toMatch(/verifier 0x/);
     expect(existsSync(join(dir, 'refused.json'))).toBe(false);
-    // Nothing was sent: the deployer's nonce did not move.
+    expect(await chainNonce(anvil.rpcUrl)).toBe(before);
+  });
+
+  it('deploy with a bad unit or a key off the curve: coded error, nothing sent', async () => {
+    const before = await chainNonce(anvil.rpcUrl);
+    const k = signer.publicKey;
+    const offCurve = JSON.stringify({
+      x: k.x,
+      y: k.y.slice(0, 63) + (k.y[63] === '0' ? '1' : '0'),
+    });
+    const cases: [string[], string][] = [
+      [['--currency', 'usd', '--decimals', '2'], '[CURRENCY_UNKNOWN]'],
+      [['--currency', 'USD', '--decimals', '19'], '[DECIMALS_OUT_OF_RANGE]'],
+      [['--currency', 'USD', '--decimals', '2', '--signer', offCurve], '[KEY_MALFORMED]'],
+      [['--currency', 'USD', '--decimals', '2', '--fx-source', '{"x":"12"}'], '[KEY_MALFORMED]'],
+      [['--decimals', '2'], '--currency is required'],
+    ];
+    for (const [args, expected] of cases) {
+      const { stderr } = await zkattest(
+        ['deploy', '--rpc', anvil.rpcUrl, '--out', 'bad.json', '--verifier', mockVerifier, ...args],
+        dir,
+      );
+      expect([args, stderr]).toEqual([args, expect.stringContaining(expected)]);
+      expect(stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(join(dir, 'bad.json'))).toBe(false);
     expect(await chainNonce(anvil.rpcUrl)).toBe(before);
   });
 
@@ -146,7 +365,7 @@ describe('zkattest deploy and mint on a real chain', () => {
     const bad = HOLDER.slice(0, 2) + HOLDER.slice(2).toLowerCase().replace('a', 'A'); // bad checksum
     for (const to of [bad, '0xnotanaddress', 'vitalik.eth', `${HOLDER}00`]) {
       const { code, stderr } = await zkattest(
-        ['mint', 'coverage.json', '--deployment', 'deployment.json', '--to', to, '--amount', '1'],
+        ['mint', 'fx-package.json', '--deployment', 'deployment.json', '--to', to, '--amount', '1'],
         dir,
       );
       expect(stderr).toContain('error [USAGE]: --to must be an address');
@@ -156,21 +375,9 @@ describe('zkattest deploy and mint on a real chain', () => {
   });
 
   it('a deployment file whose addresses are not addresses is refused before any network call', async () => {
-    const file = join(dir, 'bad-deployment.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        chainId: '31337',
-        rpcUrl: anvil.rpcUrl,
-        addresses: { verifier: HOLDER, registry: HOLDER, token: '0xnotanaddress' },
-        abis: { verifier: [], registry: [], token: [] },
-        requiredRatioBps: 12000,
-        maxSnapshotAge: 86400,
-        deployedAt: new Date().toISOString(),
-      }),
-    );
+    const file = deploymentFile('bad-deployment.json', anvil.rpcUrl, '0xnotanaddress');
     const { code, stderr } = await zkattest(
-      ['mint', 'coverage.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
+      ['mint', 'fx-package.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
       dir,
     );
     expect(stderr).toContain('[USAGE]');
@@ -178,55 +385,60 @@ describe('zkattest deploy and mint on a real chain', () => {
     expect(code).toBe(2);
   });
 
-  it('deploy --attestor that is not a key hash: USAGE, exit 2, nothing sent', async () => {
-    const before = await chainNonce(anvil.rpcUrl);
-    for (const keyHash of ['abc', '0x12', '-1', SNARK_SCALAR_FIELD.toString()]) {
-      const { code, stderr } = await zkattest(
-        [
-          'deploy',
-          '--rpc',
-          anvil.rpcUrl,
-          '--out',
-          'attestor-refused.json',
-          `--attestor=${keyHash}`,
-          '--allow-development-setup',
-        ],
-        dir,
-      );
-      expect(stderr).toContain('error [USAGE]: --attestor must be a decimal field element');
-      expect(stderr).not.toMatch(/\n\s+at /);
-      expect(code).toBe(2);
-    }
-    expect(existsSync(join(dir, 'attestor-refused.json'))).toBe(false);
-    expect(await chainNonce(anvil.rpcUrl)).toBe(before);
+  it('a v1 package is PACKAGE_INVALID before any network call', async () => {
+    writeFileSync(join(dir, 'v1.json'), JSON.stringify({ type: 'zkattest.attestation/v1' }));
+    const file = deploymentFile('dead-v1.json', 'http://127.0.0.1:1', HOLDER);
+    const { code, stderr } = await zkattest(
+      ['mint', 'v1.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
+      dir,
+    );
+    expect(stderr).toContain('[PACKAGE_INVALID]');
+    expect(code).toBe(1);
   });
 
   it('a chain that does not answer: CHAIN_UNAVAILABLE within seconds, no stack trace', async () => {
     const dead = 'http://127.0.0.1:1';
     const started = Date.now();
     const deploy = await zkattest(
-      ['deploy', '--rpc', dead, '--out', 'dead.json', '--allow-development-setup'],
+      [
+        'deploy',
+        '--rpc',
+        dead,
+        '--out',
+        'dead.json',
+        '--currency',
+        'USD',
+        '--decimals',
+        '2',
+        '--allow-development-setup',
+      ],
       dir,
     );
-    const file = join(dir, 'dead-deployment.json');
+    const file = deploymentFile('dead-deployment.json', dead, HOLDER);
+    const now = Math.floor(Date.now() / 1000);
     writeFileSync(
-      file,
-      JSON.stringify({
-        chainId: '31337',
-        rpcUrl: dead,
-        addresses: { verifier: HOLDER, registry: HOLDER, token: HOLDER },
-        abis: { verifier: [], registry: [], token: [] },
-        requiredRatioBps: 12000,
-        maxSnapshotAge: 86400,
-        deployedAt: new Date().toISOString(),
-      }),
+      join(dir, 'dead-package.json'),
+      JSON.stringify(
+        mintFixture({
+          context: 1n,
+          signer,
+          currency: 'USD',
+          decimals: 2,
+          asOf: now,
+          capacity: 1n,
+          fxTable: 1n,
+        }),
+      ),
     );
-    writeFileSync(join(dir, 'dead-package.json'), JSON.stringify(fakePackage()));
     const mint = await zkattest(
       ['mint', 'dead-package.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
       dir,
     );
-    for (const { code, stderr } of [deploy, mint]) {
+    const registry = await zkattest(
+      ['registry', 'revoke', '--deployment', file, '--key-id', signer.keyId, '--at', '1'],
+      dir,
+    );
+    for (const { code, stderr } of [deploy, mint, registry]) {
       expect(stderr).toContain('error [CHAIN_UNAVAILABLE]');
       expect(stderr).not.toMatch(/\n\s+at |ECONNREFUSED/);
       expect(code).toBe(1);
@@ -243,9 +455,14 @@ describe('zkattest deploy and mint on a real chain', () => {
         anvil.rpcUrl,
         '--out',
         'x.json',
+        '--currency',
+        'USD',
+        '--decimals',
+        '2',
         '--key-env',
         'NO_SUCH_VARIABLE',
-        '--allow-development-setup',
+        '--verifier',
+        mockVerifier,
       ],
       dir,
     );

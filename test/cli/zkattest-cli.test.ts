@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DEFAULT_ARTIFACTS_DIR } from '../../src/common/artifact-manifest';
 import {
+  fxBook,
   loadOrCreateSalt,
   loadPrimitives,
   loadSnapshotFile,
@@ -19,7 +20,8 @@ import {
 } from '../../src/prover';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
-const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const SAMPLE = join(EXAMPLES, 'snapshot.csv');
 const run = promisify(execFile);
 
 async function zkattest(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
@@ -42,7 +44,7 @@ beforeAll(() => {
 });
 
 describe('zkattest CLI', () => {
-  it.each([['keys', 'new-eddsa'], ['snapshot', 'commit'], ['prove'], ['verify']])(
+  it.each([['keys', 'new'], ['snapshot', 'commit'], ['prove'], ['verify']])(
     '%s %s --help prints its usage',
     async (...words) => {
       const { code, stdout } = await zkattest([...words.filter(Boolean), '--help'], dir);
@@ -56,23 +58,14 @@ describe('zkattest CLI', () => {
     expect((await zkattest(['frobnicate'], dir)).code).toBe(2);
   });
 
-  it('creates an attestor key readable by its owner only, and never overwrites one', async () => {
-    const first = await zkattest(['keys', 'new-eddsa', '--out', 'a.key.json'], dir);
-    expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/key hash \(Poseidon\(Ax, Ay\)\): \d+/);
-    expect(statSync(join(dir, 'a.key.json')).mode & 0o777).toBe(0o600);
-    const again = await zkattest(['keys', 'new-eddsa', '--out', 'a.key.json'], dir);
-    expect(again.code).toBe(1);
-    expect(again.stderr).toContain('[KEY_FILE]');
-  });
-
   it('commits a snapshot, proves coverage and verifies the package', async () => {
     const commit = await zkattest(['snapshot', 'commit', 'snapshot.csv'], dir);
     expect(commit.code).toBe(0);
     const commitment = /commitment: (\d+)/.exec(commit.stdout)![1];
     expect(statSync(join(dir, 'snapshot.csv.secret.json')).mode & 0o777).toBe(0o600);
 
-    await zkattest(['keys', 'new-eddsa', '--out', 'p.key.json'], dir);
+    const key = await zkattest(['keys', 'new', '--out', 'p.key.json', '--label', 'custodian'], dir);
+    const signer = JSON.parse(key.stdout) as { keyId: string; publicKey: object };
     const prove = await zkattest(
       [
         'prove',
@@ -99,9 +92,81 @@ describe('zkattest CLI', () => {
     const verify = await zkattest(['verify', 'cov.json', '--allow-development-keys'], dir);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toContain('VALID coverage proof');
-    expect(verify.stdout).toContain('at least 120.00% of liabilities');
+    expect(verify.stdout).toContain('at least 120.00% of liabilities of CNY 81,180,000.00.');
+    expect(verify.stdout).toContain('liabilities CNY 81,180,000.00');
+    expect(verify.stdout).toContain('unit: CNY, 2 decimals');
+    expect(verify.stdout).toContain(`signed by: ${signer.keyId} (registration not checked`);
+    expect(verify.stdout).toContain('FX: none (every position in CNY)');
     expect(verify.stdout).toContain(`snapshot commitment: ${commitment}`);
-    expect(verify.stdout).toContain(`context:             ${0xabc}`);
+    expect(verify.stdout).toContain(`context: ${0xabc}`);
+
+    // The investor's unit: another currency, or the same with other decimals, is refused.
+    const usd = ['verify', 'cov.json', '--allow-development-keys', '--currency', 'USD'];
+    const inUsd = await zkattest([...usd, '--decimals', '2'], dir);
+    expect(inUsd.code).toBe(1);
+    expect(inUsd.stdout).toContain('reasons: UNIT_NOT_ACCEPTED');
+
+    // With a trust file, the signer must be registered: by its label once it is.
+    const untrusted = { signers: [], fxSources: [] };
+    writeFileSync(join(dir, 'none.json'), JSON.stringify(untrusted));
+    const trustNone = ['verify', 'cov.json', '--allow-development-keys', '--trust', 'none.json'];
+    const unknown = await zkattest(trustNone, dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stdout).toContain('SIGNER_UNKNOWN');
+    const trusted = {
+      signers: [{ ...signer, label: 'custodian', validFrom: '2020-01-01T00:00:00Z' }],
+      fxSources: [],
+    };
+    writeFileSync(join(dir, 'trust.json'), JSON.stringify(trusted));
+    const trustArgs = ['verify', 'cov.json', '--allow-development-keys', '--trust', 'trust.json'];
+    const checked = await zkattest(trustArgs, dir);
+    // The sample is dated 2026-11-20: stale after 7 days, else valid.
+    const stale = Date.now() / 1000 - Date.parse('2026-11-20T00:00:00+08:00') / 1000 > 7 * 86400;
+    expect(checked.stdout).toContain(`signed by: custodian (${signer.keyId})\n`);
+    expect(checked.code).toBe(stale ? 1 : 0);
+  });
+
+  it('proves coverage of a three-currency book at signed FX rates and says so', async () => {
+    for (const f of [
+      'snapshot-multicurrency.csv',
+      'fx-rates.signed.json',
+      'trusted-keys.example.json',
+    ]) {
+      copyFileSync(join(EXAMPLES, f), join(dir, f));
+    }
+    await zkattest(['keys', 'new', '--out', 'fx.key.json'], dir);
+    const common = ['--snapshot', 'snapshot-multicurrency.csv', '--key', 'fx.key.json'];
+    const args = ['prove', 'coverage', ...common, '--min-coverage-bps', '12000'];
+    // Without the rates, the CNY and HKD positions have no row in the USD identity table.
+    const noFx = await zkattest([...args, '--out', 'x.json'], dir);
+    expect(noFx.code).toBe(1);
+    expect(noFx.stderr).toContain('[FX_CURRENCY_MISSING]');
+
+    const fx = ['--fx', 'fx-rates.signed.json'];
+    const prove = await zkattest([...args, ...fx, '--out', 'usd.json'], dir);
+    expect(prove.code).toBe(0);
+    const verify = await zkattest(['verify', 'usd.json', '--allow-development-keys'], dir);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('liabilities USD 12,500,000.00');
+    expect(verify.stdout).toMatch(
+      /FX: CNY, HKD converted into USD at rates signed by [0-9a-f]{64} as of 2026-11-19T16:00:00.000Z/,
+    );
+    // The example FX source, by its label, once trusted (the example rates are old: FX_STALE).
+    const trust = ['--trust', 'trusted-keys.example.json'];
+    const checked = await zkattest(
+      ['verify', 'usd.json', '--allow-development-keys', ...trust],
+      dir,
+    );
+    expect(checked.stdout).toContain('at rates signed by example FX source');
+    expect(checked.stdout).toContain('FX_STALE');
+
+    // A table edited after signing is refused before any proof.
+    const signed = JSON.parse(readFileSync(join(dir, 'fx-rates.signed.json'), 'utf8'));
+    signed.table.rows[1].rate = '140000000000';
+    writeFileSync(join(dir, 'edited.json'), JSON.stringify(signed));
+    const edited = await zkattest([...args, '--fx', 'edited.json', '--out', 'y.json'], dir);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain('[FX_TABLE_INVALID]');
   });
 
   it('commits with the slot count of the circuits in the artifact manifest, as prove does', async () => {
@@ -119,8 +184,9 @@ describe('zkattest CLI', () => {
     const commit = await zkattest(args, dir, { ZKATTEST_ARTIFACTS: artifacts });
     expect(commit.code).toBe(0);
     const { salt } = loadOrCreateSalt(join(dir, 'slots.secret.json'));
-    const snapshot = loadSnapshotFile(join(dir, 'snapshot.csv'));
-    const expected = snapshotCommitment(await loadPrimitives(), snapshot, salt, 16);
+    const p = await loadPrimitives();
+    const book = fxBook(p, loadSnapshotFile(join(dir, 'snapshot.csv')));
+    const expected = snapshotCommitment(p, book, salt, 16);
     expect(commit.stdout).toContain(`commitment: ${expected}`);
     expect(commit.stdout).toContain('circuit slots: 16');
 

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { parseUnit } from '../../common/currency';
 import { ZkAttestError } from '../../common/errors';
 import type { AttestationService } from '../attestation-service';
 import { publicError } from '../../common/http-errors';
@@ -54,7 +55,9 @@ export function attestationRoutes(
 
   router.post('/v1/verify', ...write, async (req, res) => {
     const body = validate(verifyBody, req.body);
-    res.json(await service.check(body.package, body.requirements, body.unit));
+    // The schema checks the shape; an unknown currency code is CURRENCY_UNKNOWN, not a refusal.
+    const unit = body.unit && parseUnit(body.unit, 'unit');
+    res.json(await service.check(body.package, body.requirements, unit));
   });
 
   return router;

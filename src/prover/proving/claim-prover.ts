@@ -19,6 +19,7 @@ import { signerSetId, snapshotMessage } from '../../common/snapshot-message';
 import { claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
 import { circuitInput, validateContext } from './claim-inputs';
 import { fxBook } from './fx-book';
+import { CachedWitnessCalculator } from './witness-calculator';
 import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
 import type { Snapshot } from '../snapshot/snapshot-types';
@@ -29,7 +30,7 @@ import { ZERO_BYTES32 as ZERO32 } from '../../common/snapshot-message';
 interface LoadedCircuit {
   id: string;
   entry: CircuitEntry;
-  wasm: Uint8Array;
+  witness: CachedWitnessCalculator;
   zkey: Uint8Array;
 }
 
@@ -124,10 +125,10 @@ export class ClaimProver {
     const input = circuitInput({ book, salt: req.salt, params, context: req.context, slots });
 
     const started = performance.now();
-    const { proof, publicSignals } = await snarkjs.groth16.fullProve(
-      input,
-      { type: 'mem', data: circuit.wasm },
+    const wtns = await circuit.witness.witness(input);
+    const { proof, publicSignals } = await snarkjs.groth16.prove(
       { type: 'mem', data: circuit.zkey },
+      { type: 'mem', data: wtns },
     );
     const proveMs = performance.now() - started;
 
@@ -174,7 +175,7 @@ export class ClaimProver {
       c = {
         id,
         entry,
-        wasm: readArtifact(this.dir, entry.files.wasm),
+        witness: new CachedWitnessCalculator(readArtifact(this.dir, entry.files.wasm)),
         zkey: readArtifact(this.dir, entry.files.zkey),
       };
       this.loaded.set(id, c);

@@ -27,6 +27,8 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const BASE_MS = Date.parse('2025-01-01T00:00:00.000Z');
+const SET_A = 'a'.repeat(64);
+const SET_B = 'b'.repeat(64);
 
 function record(over: Partial<AttestationRecord> = {}): AttestationRecord {
   return {
@@ -34,7 +36,13 @@ function record(over: Partial<AttestationRecord> = {}): AttestationRecord {
     claim: 'coverage',
     circuitId: 'coverage-v1',
     commitment: '1234567890',
-    attestor: '987654321',
+    setId: SET_A,
+    epoch: 0,
+    signers: [{ keyId: 'c'.repeat(64), label: 'custodian A' }],
+    currency: 'USD',
+    decimals: 2,
+    amounts: { liabilities: 'USD 0.05' },
+    fx: { sourceKeyId: 'd'.repeat(64), label: 'fx desk', asOf: 1_735_686_000, currencies: ['CNY'] },
     asOf: 1_735_689_600,
     context: '42',
     institution: 'bank-a',
@@ -42,7 +50,7 @@ function record(over: Partial<AttestationRecord> = {}): AttestationRecord {
     reasons: [],
     meaning: 'assets cover liabilities',
     publicValues: { minCoverageBps: 10_000, liabilities: '5', classes: [1, 2] },
-    package: { type: 'zkattest.attestation/v1', nested: { a: [1, '2'] } },
+    package: { type: 'zkattest.attestation/v2', nested: { a: [1, '2'] } },
     recordedAt: new Date(BASE_MS).toISOString(),
     ...over,
   };
@@ -124,6 +132,11 @@ describe.each([
       expect(await codeOf(stores.attestations.putIfAbsent(record({ recordedAt: 'x' })))).toBe(
         'STORE_INVALID_ARGUMENT',
       );
+      for (const bad of [{ setId: '987654321' }, { currency: 'usd' }, { amounts: null }]) {
+        const rec = record(bad as Partial<AttestationRecord>);
+        expect(await codeOf(stores.attestations.putIfAbsent(rec))).toBe('STORE_INVALID_ARGUMENT');
+        expect(await stores.attestations.get(rec.id)).toBeUndefined();
+      }
     });
 
     describe('listing', () => {
@@ -133,7 +146,7 @@ describe.each([
         // 25 records; pairs share a millisecond, so the id tie-break is exercised.
         all = Array.from({ length: 25 }, (_, i) =>
           record({
-            attestor: i % 2 === 0 ? '111' : '222',
+            setId: i % 2 === 0 ? SET_A : SET_B,
             claim: claims[i % 3],
             commitment: i < 7 ? '333' : '444',
             recordedAt: new Date(BASE_MS + Math.floor(i / 2)).toISOString(),
@@ -155,12 +168,12 @@ describe.each([
       });
 
       test.each<[string, AttestationFilter]>([
-        ['attestor', { attestor: '111' }],
+        ['setId', { setId: SET_A }],
         ['claim', { claim: 'yield-range' }],
         ['commitment', { commitment: '333' }],
-        ['attestor + claim', { attestor: '222', claim: 'coverage' }],
-        ['all three', { attestor: '111', claim: 'concentration', commitment: '444' }],
-        ['no match', { attestor: '999' }],
+        ['setId + claim', { setId: SET_B, claim: 'coverage' }],
+        ['all three', { setId: SET_A, claim: 'concentration', commitment: '444' }],
+        ['no match', { setId: 'f'.repeat(64) }],
       ])('filter by %s', async (_name, filter) => {
         const expected = all
           .filter((r) => Object.entries(filter).every(([f, v]) => r[f as 'claim'] === v))
@@ -190,7 +203,7 @@ describe.each([
       });
 
       test('refuses a forged cursor or one from another listing', async () => {
-        const page = await stores.attestations.list({ attestor: '111' }, { limit: 2 });
+        const page = await stores.attestations.list({ setId: SET_A }, { limit: 2 });
         expect(page.nextCursor).toBeDefined();
         const other = stores.attestations.list({}, { limit: 2, cursor: page.nextCursor });
         expect(await codeOf(other)).toBe('REQUEST_INVALID');
@@ -252,39 +265,7 @@ describe.each([
   });
 
   describe('registry', () => {
-    test('attestors: put, get, revoke (one-way), list', async () => {
-      const a = { keyHash: '123', label: 'custodian A', registeredAt: '2025-01-01T00:00:00.000Z' };
-      const b = { keyHash: '456', label: 'custodian B', registeredAt: '2024-06-01T00:00:00.000Z' };
-      await stores.registry.putAttestor(a);
-      await stores.registry.putAttestor(b);
-      expect(await stores.registry.getAttestor('123')).toEqual(a);
-      expect(await stores.registry.getAttestor('789')).toBeUndefined();
-      expect(await stores.registry.revokeAttestor('789', '2025-02-01T00:00:00Z')).toBeUndefined();
-
-      expect(await stores.registry.revokeAttestor('123', '2025-03-01T00:00:00Z')).toBe(
-        '2025-03-01T00:00:00.000Z',
-      );
-      const revoked = { ...a, revokedAt: '2025-03-01T00:00:00.000Z' };
-      expect(await stores.registry.getAttestor('123')).toEqual(revoked);
-      // Later effective times and re-registration do not undo a revocation; earlier ones win.
-      // Each call answers the time in effect, not the one asked for.
-      expect(await stores.registry.revokeAttestor('123', '2025-04-01T00:00:00Z')).toBe(
-        '2025-03-01T00:00:00.000Z',
-      );
-      await stores.registry.putAttestor({ ...a, label: 'renamed' });
-      expect(await stores.registry.getAttestor('123')).toEqual({ ...revoked, label: 'renamed' });
-      expect(await stores.registry.revokeAttestor('123', '2025-02-01T00:00:00Z')).toBe(
-        '2025-02-01T00:00:00.000Z',
-      );
-      expect((await stores.registry.getAttestor('123'))?.revokedAt).toBe(
-        '2025-02-01T00:00:00.000Z',
-      );
-      expect((await stores.registry.listAttestors()).map((e) => e.keyHash)).toEqual(['456', '123']);
-      expect(await codeOf(stores.registry.revokeAttestor('123', 'soon'))).toBe(
-        'STORE_INVALID_ARGUMENT',
-      );
-    });
-
+    // Signer keys and FX sources: key-registry.test.ts.
     test('institutions: put, get, revoke, list', async () => {
       const bank = {
         id: 'bank-a',

@@ -28,7 +28,7 @@ import { EGRESS_COMMANDS } from '../../../src/cli/egress-commands';
 import {
   freshPackage as packageFor,
   listenOnLoopback as listen,
-  registerInstitution,
+  registerCustodian,
   startApi,
   startApiWithCustodian,
   type ApiUnderTest,
@@ -106,15 +106,7 @@ beforeAll(async () => {
     startRedis(),
   ]);
   ({ api, factory, bank } = custodian);
-  // The same custodian on the second API: its transport key and its P-256 snapshot signer.
-  await registerInstitution(other, bank);
-  await other
-    .admin('post', '/v1/admin/signers', {
-      publicKey: (await factory.signer()).publicKey,
-      label: 'custodian',
-      validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
-    })
-    .expect(201);
+  await registerCustodian(other, bank, await factory.signer());
   ({ server, url: baseUrl } = await listen(api.app));
   ({ server: otherServer, url: otherUrl } = await listen(other.app));
 });
