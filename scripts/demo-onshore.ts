@@ -44,11 +44,10 @@ export async function startDemoOnshore(opts: {
   transport: { privateJwk: JsonWebKey };
   /** The custodian's P-256 snapshot signer key: sealed into the vault, used by the worker. */
   signerKey: SignerKey;
-  /**
-   * The snapshot file's text and its media type (text/csv or application/json), and its
-   * signed FX table for a book in several currencies (sent in the Zkattest-Fx header).
-   */
-  upload: { text: string; type: string; fx?: SignedFxTable };
+  /** The snapshot's signed FX table, for a book in several currencies (Zkattest-Fx header). */
+  fx?: SignedFxTable;
+  /** The snapshot file's text and its media type (text/csv or application/json). */
+  upload: { text: string; type: string };
 }): Promise<DemoOnshore> {
   const masterEnv = {
     ZKATTEST_MASTER_KEYS: `demo:${newMasterKeySecret()}`,
@@ -126,9 +125,7 @@ export async function startDemoOnshore(opts: {
     '/v1/snapshots?label=demo',
     opts.upload.text,
     opts.upload.type,
-    opts.upload.fx
-      ? { 'zkattest-fx': Buffer.from(JSON.stringify(opts.upload.fx)).toString('base64') }
-      : {},
+    opts.fx ? { 'zkattest-fx': Buffer.from(JSON.stringify(opts.fx)).toString('base64') } : {},
   );
   return {
     snapshotId: uploaded.id as string,
