@@ -71,7 +71,7 @@ function parseContext(text: string): bigint {
 function refuseOlderJob(candidate: unknown): void {
   if (typeof candidate !== 'object' || candidate === null) return;
   const { v } = candidate as { v?: unknown };
-  // `in` only: a refused payload's values are never read, let alone echoed.
+  // Only `v` and the presence of the v1 key id are looked at; nothing of the payload is echoed.
   if (v === 1 || 'attestorKeyId' in candidate) {
     throw new ZkAttestError(
       'JOB_VERSION_UNSUPPORTED',
