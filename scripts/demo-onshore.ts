@@ -46,8 +46,11 @@ export async function startDemoOnshore(opts: {
   signerKey: SignerKey;
   /** The snapshot's signed FX table, for a book in several currencies (Zkattest-Fx header). */
   fx?: SignedFxTable;
-  /** The snapshot file's text and its media type (text/csv or application/json). */
-  upload: { text: string; type: string };
+  /**
+   * The snapshot file's text and its media type (text/csv or application/json), or a
+   * custodian's export as multipart form parts (export, mapping, asOf, liabilities).
+   */
+  upload: { text: string; type: string } | { form: FormData };
 }): Promise<DemoOnshore> {
   const masterEnv = {
     ZKATTEST_MASTER_KEYS: `demo:${newMasterKeySecret()}`,
@@ -111,10 +114,16 @@ export async function startDemoOnshore(opts: {
       method,
       headers: {
         authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': type } : {}),
+        // FormData sets its own multipart content type (with the boundary).
+        ...(body !== undefined && !(body instanceof FormData) ? { 'content-type': type } : {}),
         ...extra,
       },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      body:
+        body === undefined
+          ? undefined
+          : typeof body === 'string' || body instanceof FormData
+            ? body
+            : JSON.stringify(body),
     });
     const json = (await res.json()) as Record<string, unknown>;
     if (!res.ok) throw new Error(`onshore ${path}: ${res.status} ${JSON.stringify(json)}`);
@@ -123,8 +132,8 @@ export async function startDemoOnshore(opts: {
   const uploaded = await call(
     'POST',
     '/v1/snapshots?label=demo',
-    opts.upload.text,
-    opts.upload.type,
+    'form' in opts.upload ? opts.upload.form : opts.upload.text,
+    'form' in opts.upload ? undefined : opts.upload.type,
     opts.fx ? { 'zkattest-fx': Buffer.from(JSON.stringify(opts.fx)).toString('base64') } : {},
   );
   return {

@@ -55,6 +55,8 @@ const ANVIL_DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7
 const short = (s: string) => (s.length > 20 ? `${s.slice(0, 8)}…${s.slice(-8)}` : s);
 
 const EXAMPLES = join(__dirname, '..', 'examples');
+/** What the custodian's book owes, in its reporting unit (an export lists holdings only). */
+const DEMO_LIABILITIES = '12500000.00';
 const option = (args: string[], name: string) =>
   args.includes(name) ? args[args.indexOf(name) + 1] : undefined;
 
@@ -63,6 +65,20 @@ async function signRates(source: Signer, table: FxTable, asOf: number): Promise<
   const hash = fxTableHashWith((await loadPrimitives()).poseidon, table);
   const signature = await source.sign(fxMessage(hash, table.reporting, asOf));
   return { table, source: { keyId: source.keyId, publicKey: source.publicKey, asOf, signature } };
+}
+
+/** The custodian's export as the onshore upload takes it: multipart parts, as `curl -F` sends. */
+function exportForm(file: string, mapping: string, asOf: number): FormData {
+  const form = new FormData();
+  form.append('export', new Blob([readFileSync(file)], { type: 'text/csv' }), 'export.csv');
+  form.append(
+    'mapping',
+    new Blob([readFileSync(mapping)], { type: 'application/json' }),
+    'mapping.json',
+  );
+  form.append('asOf', String(asOf));
+  form.append('liabilities', DEMO_LIABILITIES);
+  return form;
 }
 
 async function main() {
@@ -82,7 +98,7 @@ async function main() {
   const p = await loadPrimitives();
   // The sample is dated; treat it as this morning's snapshot so freshness checks pass.
   const loaded = loadSnapshotInput(file, {
-    ...(mapping ? { mapping, 'as-of': String(now - 3600), liabilities: '12500000.00' } : {}),
+    ...(mapping ? { mapping, 'as-of': String(now - 3600), liabilities: DEMO_LIABILITIES } : {}),
   });
   const snapshot = { ...loaded, asOf: now - 3600 };
   const unit = { currency: snapshot.currency, decimals: snapshot.decimals };
@@ -185,18 +201,23 @@ async function main() {
           transport,
           signerKey,
           ...(fx ? { fx } : {}),
-          upload: file.endsWith('.json')
-            ? {
-                text: JSON.stringify({
-                  ...JSON.parse(readFileSync(file, 'utf8')),
-                  asOf: snapshot.asOf,
-                }),
-                type: 'application/json',
-              }
-            : {
-                text: readFileSync(file, 'utf8').replace(/^# asOf=.*$/m, `# asOf=${snapshot.asOf}`),
-                type: 'text/csv',
-              },
+          upload: mapping
+            ? { form: exportForm(file, mapping, snapshot.asOf) }
+            : file.endsWith('.json')
+              ? {
+                  text: JSON.stringify({
+                    ...JSON.parse(readFileSync(file, 'utf8')),
+                    asOf: snapshot.asOf,
+                  }),
+                  type: 'application/json',
+                }
+              : {
+                  text: readFileSync(file, 'utf8').replace(
+                    /^# asOf=.*$/m,
+                    `# asOf=${snapshot.asOf}`,
+                  ),
+                  type: 'text/csv',
+                },
         })
       : undefined;
     if (onshore) {

@@ -46,7 +46,7 @@ export const concentration: ClaimDescriptor<
     allowedClasses: classSet.optional(),
   }),
   example: {
-    params: { maxShareBps: 2000, allowedClasses: [0, 1, 2, 3, 4] },
+    params: { maxShareBps: 2500, allowedClasses: [0, 1, 2, 3, 4] },
     unmetRequirement: { allowedClasses: [0, 1, 2, 3] },
   },
   cli: {
