@@ -190,7 +190,9 @@ export class AttestationService {
       currency,
       decimals,
       amounts: verdict.amounts,
-      ...(fx ? { fx: { ...fx, ...(trust.fxSource?.label ? { label: trust.fxSource.label } : {}) } } : {}),
+      ...(fx
+        ? { fx: { ...fx, ...(trust.fxSource?.label ? { label: trust.fxSource.label } : {}) } }
+        : {}),
       asOf,
       context,
       institution: kid,

@@ -95,7 +95,8 @@ describe('a dishonest prover cannot', () => {
         [position(0, { currency: 'USD', value: 10_000n }), position(1, { currency: 'HKD' })],
         500_000n,
       );
-    const fxWitness = () => circuit.witness(claimInput(p, fxBook(), claim, { table: CNY_HKD_USD }).input);
+    const fxWitness = () =>
+      circuit.witness(claimInput(p, fxBook(), claim, { table: CNY_HKD_USD }).input);
 
     it('a rate not in the table: a better USD rate under the same fxTable signal', async () => {
       const w = await fxWitness();

@@ -1,11 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import { ZkAttestError } from '../../common/errors';
 import { validateTransportPublicJwk, type JsonWebKey } from '../../common/transport-key';
-import {
-  institutionBody,
-  institutionParam,
-  revokeBody,
-} from '../schemas';
+import { institutionBody, institutionParam, revokeBody } from '../schemas';
 import type { Stores } from '../store';
 import { validate } from '../../common/validate';
 

@@ -24,7 +24,6 @@ import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
 import type { Snapshot } from '../snapshot/snapshot-types';
 
-
 import { ZERO_BYTES32 as ZERO32 } from '../../common/snapshot-message';
 
 interface LoadedCircuit {

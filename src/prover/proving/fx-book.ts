@@ -1,11 +1,6 @@
 import type { ClaimPosition, ClaimSnapshot } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
-import {
-  fxTableParts,
-  identityFxTable,
-  rowIndexOf,
-  type FxTable,
-} from '../../common/fx-table';
+import { fxTableParts, identityFxTable, rowIndexOf, type FxTable } from '../../common/fx-table';
 import type { Primitives } from '../snapshot/primitives';
 import type { Position, Snapshot } from '../snapshot/snapshot-types';
 
