@@ -1,6 +1,11 @@
 import { p256 } from '@noble/curves/p256';
 import type { FxTable } from '../src/common/fx-table';
-import { importJwk, webCryptoSigner, type Signer } from '../src/common/p256-signer';
+import {
+  importJwk,
+  webCryptoSigner,
+  type Signer,
+  type SignerKey,
+} from '../src/common/p256-signer';
 import {
   assetIdOf,
   circuitInput,
@@ -18,19 +23,23 @@ export const AS_OF = 1_763_568_000; // 2025-11-19T16:00:00Z
 export const SALT = 0x5a17_5a17_5a17_5a17_5a17_5a17_5a17_5a17n;
 export const CONTEXT = 0x0123_4567_89ab_cdef_0123_4567_89ab_cdefn;
 
-/** A fixed P-256 test signer (never a real key): private scalar bytes (seed * 31 + i) & 0xff. */
-export async function testSigner(seed = 1): Promise<Signer> {
+/** A fixed P-256 test key (never a real one): private scalar bytes (seed * 31 + i) & 0xff. */
+export async function testSignerKey(seed = 1): Promise<SignerKey> {
   const d = Uint8Array.from({ length: 32 }, (_, i) => (seed * 31 + i) & 0xff);
   const point = p256.getPublicKey(d, false); // 0x04 || x || y
   const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
-  const key = await importJwk({
+  return importJwk({
     kty: 'EC',
     crv: 'P-256',
     d: b64(d),
     x: b64(point.slice(1, 33)),
     y: b64(point.slice(33)),
   });
-  return webCryptoSigner(key);
+}
+
+/** The WebCrypto signer of {@link testSignerKey}. */
+export async function testSigner(seed = 1): Promise<Signer> {
+  return webCryptoSigner(await testSignerKey(seed));
 }
 
 /** A position with defaults; `value` in minor units. */

@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { variableInvalid } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import { HEX64_PATTERN, KEY_LABEL_PATTERN, KEY_LABEL_RULE } from '../common/ids';
-import { checkedKeyId, parseP256PublicKey, type P256PublicKey } from '../common/p256-key';
+import { checkedKeyId, parsePublicKey, type P256PublicKey } from '../common/p256';
 import type { AuditLog, KeyKind, KeyRegistryStore } from './store';
 
 export const TRUSTED_KEYS_VARIABLE = 'TRUSTED_KEYS_FILE';
@@ -87,7 +87,7 @@ export function readTrustedKeysFile(path: string): TrustedKey[] {
       let publicKey: P256PublicKey;
       let keyId: string;
       try {
-        publicKey = parseP256PublicKey(entry.publicKey);
+        publicKey = parsePublicKey(entry.publicKey);
         keyId = checkedKeyId(publicKey, entry.keyId);
       } catch (err) {
         if (!(err instanceof ZkAttestError)) throw err;

@@ -28,23 +28,33 @@ const HALF_ORDER = P256_ORDER >> 1n;
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX128 = /^[0-9a-f]{128}$/;
 
+function malformedKey(field: string, rule: string): ZkAttestError {
+  return new ZkAttestError('KEY_MALFORMED', `${field}: ${rule}`, { field });
+}
+
 /**
- * Checks a public key: strict `{ x, y }`, lowercase hex64 each, a point on P-256.
+ * Checks a public key: exactly `{ x, y }`, each 64 lowercase hex digits (one encoding per key:
+ * uppercase or short coordinates are refused, not normalised), a point on P-256.
  *
- * @throws ZkAttestError KEY_MALFORMED naming the field.
+ * @throws ZkAttestError KEY_MALFORMED naming the field (`publicKey.x` for a bad coordinate),
+ *   never the value.
  */
 export function parsePublicKey(candidate: unknown, field = 'publicKey'): P256PublicKey {
-  const parsed = publicKeySchema.safeParse(candidate);
-  if (!parsed.success || !HEX64.test(parsed.data.x) || !HEX64.test(parsed.data.y)) {
-    throw new ZkAttestError(
-      'KEY_MALFORMED',
-      `${field} must be { x, y } of 64 lowercase hex digits each`,
-      { field },
-    );
+  if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
+    throw malformedKey(field, 'not an object { x, y }');
   }
-  const { x, y } = parsed.data;
+  if (Object.keys(candidate).some((k) => k !== 'x' && k !== 'y')) {
+    throw malformedKey(field, 'has fields other than x and y');
+  }
+  const { x, y } = candidate as Record<string, unknown>;
+  if (typeof x !== 'string' || !HEX64.test(x)) {
+    throw malformedKey(`${field}.x`, 'not 64 lowercase hex digits');
+  }
+  if (typeof y !== 'string' || !HEX64.test(y)) {
+    throw malformedKey(`${field}.y`, 'not 64 lowercase hex digits');
+  }
   if (!isP256Point(Buffer.from(x, 'hex'), Buffer.from(y, 'hex'))) {
-    throw new ZkAttestError('KEY_MALFORMED', `${field} is not a point on P-256`, { field });
+    throw malformedKey(field, 'not a point on P-256');
   }
   return { x, y };
 }
@@ -53,6 +63,20 @@ export function parsePublicKey(candidate: unknown, field = 'publicKey'): P256Pub
 export function keyIdOf(publicKey: P256PublicKey): string {
   const key = parsePublicKey(publicKey);
   return sha256Hex(Buffer.from(key.x + key.y, 'hex'));
+}
+
+/**
+ * The key's id, after checking that a claimed id (if any) is the key's: an id that names
+ * another key is refused, never silently replaced.
+ *
+ * @throws ZkAttestError KEY_MALFORMED (field keyId) on a mismatch.
+ */
+export function checkedKeyId(key: P256PublicKey, claimed?: string): string {
+  const keyId = keyIdOf(key);
+  if (claimed !== undefined && claimed !== keyId) {
+    throw malformedKey('keyId', 'not sha256(x || y) of the public key');
+  }
+  return keyId;
 }
 
 /**

@@ -101,16 +101,30 @@ export function keyTrustReasons(
   return [];
 }
 
+/** Whether a signed time is within `maxAge` seconds of now, and not past the clock skew. */
+function ageReasons(
+  at: number,
+  maxAge: number,
+  skew: number,
+  nowMs: number,
+  [stale, future]: [PolicyReason, PolicyReason],
+): PolicyReason[] {
+  const now = Math.floor(nowMs / 1000);
+  if (at > now + skew) return [future];
+  if (now - at > maxAge) return [stale];
+  return [];
+}
+
 /** Whether the snapshot is fresh: not older than the policy allows, not from the future. */
 export function freshnessReasons(
   policy: VerificationPolicy,
   asOf: number,
   nowMs: number,
 ): PolicyReason[] {
-  const now = Math.floor(nowMs / 1000);
-  if (asOf > now + policy.maxClockSkewSeconds) return ['SNAPSHOT_FROM_FUTURE'];
-  if (now - asOf > policy.maxAgeSeconds) return ['SNAPSHOT_STALE'];
-  return [];
+  return ageReasons(asOf, policy.maxAgeSeconds, policy.maxClockSkewSeconds, nowMs, [
+    'SNAPSHOT_STALE',
+    'SNAPSHOT_FROM_FUTURE',
+  ]);
 }
 
 /** Whether the proven parameters are at least as strong as the investor requires. */
@@ -127,10 +141,10 @@ export function fxFreshnessReasons(
   fxAsOf: number,
   nowMs: number,
 ): PolicyReason[] {
-  const now = Math.floor(nowMs / 1000);
-  if (fxAsOf > now + policy.maxClockSkewSeconds) return ['FX_FROM_FUTURE'];
-  if (now - fxAsOf > policy.maxFxAgeSeconds) return ['FX_STALE'];
-  return [];
+  return ageReasons(fxAsOf, policy.maxFxAgeSeconds, policy.maxClockSkewSeconds, nowMs, [
+    'FX_STALE',
+    'FX_FROM_FUTURE',
+  ]);
 }
 
 /** Whether the proof's amounts are in the unit the investor takes. */

@@ -4,6 +4,7 @@
  * uploaded snapshot.
  * Each test keeps what it asserts; only where its parts come from is here.
  */
+import { testSignerKey } from '../fixtures';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -11,9 +12,8 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '../../src/common/logger';
 import type { JsonWebKey } from '../../src/common/transport-envelope';
-import { p256 } from '@noble/curves/p256';
 import { fxMessage, fxTableHash, type FxTable } from '../../src/common/fx-table';
-import { importJwk, webCryptoSigner, type SignerKey } from '../../src/common/p256-signer';
+import { webCryptoSigner, type SignerKey } from '../../src/common/p256-signer';
 import type { SignedFxTable } from '../../src/common/signed-fx-table';
 import type { EgressDestination } from '../../src/prover/egress';
 import { PROVING_QUEUE } from '../../src/prover/queue/proving-queue';
@@ -57,22 +57,7 @@ export const USD_CNY_HKD: FxTable = {
   ],
 };
 
-/**
- * The private key of test/fixtures.ts testSigner(seed) (scalar bytes (seed * 31 + i) & 0xff):
- * the same fixed test key, as the vault stores it. Never a real key.
- */
-export async function testSignerKey(seed = 1): Promise<SignerKey> {
-  const d = Uint8Array.from({ length: 32 }, (_, i) => (seed * 31 + i) & 0xff);
-  const point = p256.getPublicKey(d, false);
-  const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
-  return importJwk({
-    kty: 'EC',
-    crv: 'P-256',
-    d: b64(d),
-    x: b64(point.slice(1, 33)),
-    y: b64(point.slice(33)),
-  });
-}
+export { testSignerKey };
 
 /** `table` signed by test FX source `seed` as of `asOf`, as `zkattest fx sign` writes it. */
 export async function signedFx(table: FxTable, asOf: number, seed = 7): Promise<SignedFxTable> {

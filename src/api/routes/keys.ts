@@ -1,6 +1,6 @@
 import { Router, type RequestHandler } from 'express';
 import { ZkAttestError } from '../../common/errors';
-import { parseP256PublicKey } from '../../common/p256-key';
+import { parsePublicKey } from '../../common/p256';
 import { validate } from '../../common/validate';
 import { keyBody, keyIdParam, revokeBody } from '../schemas';
 import type { KeyKind, Stores } from '../store';
@@ -19,7 +19,7 @@ const KEY_REGISTERS: ReadonlyArray<{
 /** A key's problems are KEY_MALFORMED, not the generic REQUEST_INVALID: check it first. */
 function parseKeyBody(body: unknown) {
   if (typeof body === 'object' && body !== null && 'publicKey' in body) {
-    parseP256PublicKey(body.publicKey);
+    parsePublicKey(body.publicKey);
   }
   return validate(keyBody, body);
 }

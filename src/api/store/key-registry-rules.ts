@@ -6,7 +6,7 @@
  */
 import { ZkAttestError } from '../../common/errors';
 import { HEX64_PATTERN, KEY_LABEL_PATTERN, KEY_LABEL_RULE } from '../../common/ids';
-import { checkedKeyId, parseP256PublicKey } from '../../common/p256-key';
+import { checkedKeyId, parsePublicKey } from '../../common/p256';
 import type { KeyEntry, KeyKind, KeyRegistration } from './store-contracts';
 import { invalidArgument, isoMs } from './store-validation';
 
@@ -49,7 +49,7 @@ export function checkRegistration(reg: KeyRegistration, nowMs: number): CheckedR
   if (typeof reg !== 'object' || reg === null) {
     throw invalidArgument('registration', 'not an object');
   }
-  const publicKey = parseP256PublicKey(reg.publicKey);
+  const publicKey = parsePublicKey(reg.publicKey);
   const keyId = checkedKeyId(publicKey, reg.keyId);
   if (typeof reg.label !== 'string' || !KEY_LABEL_PATTERN.test(reg.label)) {
     throw invalidArgument('label', KEY_LABEL_RULE);

@@ -1,5 +1,5 @@
 import { ZkAttestError } from '../../src/common/errors';
-import { checkedKeyId, p256KeyId, parseP256PublicKey } from '../../src/common/p256-key';
+import { checkedKeyId, keyIdOf, parsePublicKey } from '../../src/common/p256';
 import { hex64, newP256Key, offCurve, P256_P } from '../support/p256-keys';
 
 // The P-256 generator (SEC 2 / FIPS 186-4), and sha256 of its 64 coordinate bytes as
@@ -12,7 +12,7 @@ const G_KEY_ID = 'd875db7def232236aec738c6b0bb3e80142f5d0fd8f4df24fed6eef5cbb50d
 
 function refusal(value: unknown): { code: string; field: unknown; message: string } {
   try {
-    parseP256PublicKey(value);
+    parsePublicKey(value);
   } catch (err) {
     if (!(err instanceof ZkAttestError)) throw err;
     return { code: err.code, field: err.details.field, message: err.message };
@@ -20,12 +20,12 @@ function refusal(value: unknown): { code: string; field: unknown; message: strin
   throw new Error('accepted');
 }
 
-describe('parseP256PublicKey', () => {
+describe('parsePublicKey', () => {
   it('accepts points on the curve; keyId = sha256(x || y)', () => {
-    expect(parseP256PublicKey(G)).toEqual(G);
-    expect(p256KeyId(G)).toBe(G_KEY_ID);
+    expect(parsePublicKey(G)).toEqual(G);
+    expect(keyIdOf(G)).toBe(G_KEY_ID);
     const key = newP256Key();
-    expect(p256KeyId(parseP256PublicKey(key.publicKey))).toBe(key.keyId);
+    expect(keyIdOf(parsePublicKey(key.publicKey))).toBe(key.keyId);
   });
 
   it.each([
