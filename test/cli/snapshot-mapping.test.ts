@@ -27,6 +27,7 @@ beforeAll(() => {
     'custodian-export.csv',
     'custodian-mapping.json',
     'snapshot-multicurrency.csv',
+    'fx-rates.signed.json',
   ]) {
     copyFileSync(join(EXAMPLES, f), join(dir, f));
   }
@@ -42,6 +43,9 @@ const EXPORT_ARGS = () => [
   '12500000.00',
   '--secret',
   join(dir, 'book.secret.json'),
+  // Three currencies: the commitment holds each position's row in the signed FX table.
+  '--fx',
+  join(dir, 'fx-rates.signed.json'),
 ];
 
 describe('zkattest with --mapping', () => {
@@ -59,6 +63,8 @@ describe('zkattest with --mapping', () => {
       join(dir, 'snapshot-multicurrency.csv'),
       '--secret',
       join(dir, 'book.secret.json'),
+      '--fx',
+      join(dir, 'fx-rates.signed.json'),
     ]);
     const commitment = (text: string) => /commitment: (\d+)/.exec(text)![1];
     expect(commitment(fromExport.stdout)).toBe(commitment(sample.stdout));

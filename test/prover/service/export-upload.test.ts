@@ -37,6 +37,8 @@ afterAll(async () => {
   await redis.stop();
 });
 
+const FX_HEADER = readFileSync(join(EXAMPLES, 'fx-rates.signed.json')).toString('base64');
+
 /** A multipart upload as `curl -F` sends it: files for export and mapping, fields for the rest. */
 function upload(
   parts: { export?: Buffer; mapping?: Buffer; asOf?: string; liabilities?: string } = {},
@@ -44,6 +46,8 @@ function upload(
   contentType = 'application/octet-stream',
 ) {
   const req = request(service.app).post('/v1/snapshots').set(as(OPERATOR));
+  // The sample's three currencies: its signed FX table rides along (Zkattest-Fx, base64).
+  if (parts.export === undefined) req.set('zkattest-fx', FX_HEADER);
   const all = {
     export: EXPORT,
     mapping: MAPPING,
