@@ -86,7 +86,7 @@ export function addressOption(
   return getAddress(text);
 }
 
-/** A field element option (decimal, below the BN254 scalar field), e.g. an attestor key hash. */
+/** A field element option (decimal, below the BN254 scalar field), e.g. a commitment. */
 export function fieldElementArg(name: string, text: string): bigint {
   const value = parseDecimalInteger(text);
   if (value === undefined || !isFieldElement(value)) {

@@ -1,14 +1,3 @@
-export {
-  attestorKeyFrom,
-  newAttestorKey,
-  readAttestorKey,
-  signSnapshot,
-  snapshotMessage,
-  writeAttestorKey,
-  SNAPSHOT_DOMAIN,
-  type AttestorKey,
-  type SnapshotSignature,
-} from './attestor-key';
 export { assetIdOf, canonicalIdentifier } from './asset-id';
 export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './ingest-snapshot';
 export { parseExportMapping, type ExportMapping } from './export-mapping';

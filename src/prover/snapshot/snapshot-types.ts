@@ -24,7 +24,7 @@ export interface Position {
   decimals: number;
 }
 
-/** A validated custodian snapshot: what the attestor signs and the circuits open. */
+/** A validated custodian snapshot: what its signers sign (committed) and the circuits open. */
 export interface Snapshot {
   /** Snapshot time, unix seconds (< 2^40). */
   asOf: number;
