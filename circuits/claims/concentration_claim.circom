@@ -86,7 +86,8 @@ template ConcentrationClaim(N) {
         (1 - allowed[i].out) * value[i] === 0;
     }
 
-    component packed = Statement();
+    // allowedClasses < 2^16 is checked by allowedBits above.
+    component packed = Statement(0);
     packed.context <== context;
     packed.paramA <== maxShareBps;
     packed.paramB <== allowedClasses;

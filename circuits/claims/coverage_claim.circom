@@ -62,7 +62,8 @@ template CoverageClaim(N) {
     covered.in[1] <== required;
     covered.out === 1;
 
-    component packed = Statement();
+    // liabilities < 2^64 is checked by SnapshotCommitment.
+    component packed = Statement(0);
     packed.context <== context;
     packed.paramA <== minCoverageBps;
     packed.paramB <== liabilities;

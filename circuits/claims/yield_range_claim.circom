@@ -59,12 +59,7 @@ template YieldRangeClaim(N) {
     empty.in <== totalValue;
     empty.out === 0;
 
-    // Statement range-checks minYieldBps to 16 bits but maxYieldBps (its paramB) only to 64:
-    // bound it to 16 bits here, before it enters a product and a comparator.
-    component maxYieldBits = Num2Bits(16);
-    maxYieldBits.in <== maxYieldBps;
-
-    // The bounds are < 2^16 and sum(c) < 2^134 (N <= 64), so every side is < 2^150.
+    // The bounds are < 2^16 (Statement) and sum(c) < 2^134 (N <= 64): every side is < 2^150.
     signal lowerBound <== minYieldBps * totalValue;
     signal upperBound <== maxYieldBps * totalValue;
     var BITS = 150;
@@ -79,7 +74,8 @@ template YieldRangeClaim(N) {
     belowMax.in[1] <== upperBound;
     belowMax.out === 1;
 
-    component packed = Statement();
+    // maxYieldBps is bounded to 16 bits there, before the products above are trusted.
+    component packed = Statement(16);
     packed.context <== context;
     packed.paramA <== minYieldBps;
     packed.paramB <== maxYieldBps;

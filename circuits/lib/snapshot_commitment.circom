@@ -7,7 +7,7 @@ include "snapshot_root.circom";
 
 // SnapshotCommitment: opens a custodian snapshot against its salted commitment.
 //   private: up to N positions, liabilities < 2^64, salt
-//   outputs: commitment = Poseidon(root, liabilities, salt)
+//   outputs: commitment = Poseidon(leaf_0, ..., leaf_{N/8-1}, liabilities, salt)
 //            classBits and currencyBits of each position
 // The signers' P-256 signatures over the commitment are checked beside the proof by every
 // verifier (statement v2): nothing private is signed, so the circuit need not see them.
@@ -26,7 +26,7 @@ template SnapshotCommitment(N) {
     signal output currencyBits[N][3];
 
     component fields[N];
-    component tree = SnapshotRoot(N);
+    component tree = SnapshotCommitmentHash(N);
     for (var i = 0; i < N; i++) {
         fields[i] = PositionFields();
         fields[i].assetClass <== assetClass[i];
@@ -43,11 +43,9 @@ template SnapshotCommitment(N) {
     component liabilitiesBits = Num2Bits(64);
     liabilitiesBits.in <== liabilities;
 
-    // The salt (>= 128 random bits) blinds the root: without it, a commitment to a few
+    // The salt (>= 128 random bits) blinds the commitment: without it, a commitment to a few
     // low-entropy amounts could be brute-forced.
-    component commit = Poseidon(3);
-    commit.inputs[0] <== tree.root;
-    commit.inputs[1] <== liabilities;
-    commit.inputs[2] <== salt;
-    commitment <== commit.out;
+    tree.liabilities <== liabilities;
+    tree.salt <== salt;
+    commitment <== tree.commitment;
 }

@@ -10,8 +10,11 @@ include "circomlib/circuits/bitify.circom";
 //     paramB  :  64 bits   (claim-specific, e.g. liabilities)
 // The as-of time is not here: it is in the signed snapshot message (statement v2).
 // Each part is range-checked, so the packing is injective: the one public value fixes
-// every part, and the context cannot be malleated without breaking the proof.
-template Statement() {
+// every part, and the context cannot be malleated without breaking the proof. paramB is
+// checked to PARAM_B_BITS (<= 64); 0 when the claim already bounds it to 64 bits or less
+// (coverage: liabilities, checked by SnapshotCommitment), so no constraint is paid twice.
+template Statement(PARAM_B_BITS) {
+    assert(PARAM_B_BITS <= 64);
     signal input context;
     signal input paramA;
     signal input paramB;
@@ -21,8 +24,10 @@ template Statement() {
     contextBits.in <== context;
     component paramABits = Num2Bits(16);
     paramABits.in <== paramA;
-    component paramBBits = Num2Bits(64);
-    paramBBits.in <== paramB;
+    if (PARAM_B_BITS > 0) {
+        component paramBBits = Num2Bits(PARAM_B_BITS);
+        paramBBits.in <== paramB;
+    }
 
     packed <== context + paramA * (1 << 128) + paramB * (1 << 144);
 }

@@ -8,7 +8,7 @@ import { CONTEXT, position, claimInput, snapshot } from '../fixtures';
 import { TestCircuit } from './circuit-harness';
 
 // 15,768 before the per-asset check, plus OneSlotPerAsset(32): 32 * 31 / 2 = 496.
-const EXPECTED_CONSTRAINTS = 14_410 + (32 * 31) / 2; // OneSlotPerAsset adds 496
+const EXPECTED_CONSTRAINTS = 13_257 + (32 * 31) / 2; // OneSlotPerAsset adds 496
 // The FFT domain must hold the constraints, one per public signal, and one more.
 const DOMAIN = 2 ** 14;
 

@@ -28,7 +28,7 @@ describe('a dishonest prover cannot', () => {
     it.each([
       ['a value of 2^64', { value: 1n << 64n }, 'Num2Bits'],
       ['a field-wrapped negative value (r - 1)', { value: r - 1n }, 'Num2Bits'],
-      ['a haircut of 10001 bps', { haircutBps: 10001 }, 'PositionFields'],
+      ['a haircut of 10001 bps', { haircutBps: 10001 }, 'Num2Bits'],
       ['a yield of 2^16 bps', { yieldBps: 1 << 16 }, 'Num2Bits'],
       ['an asset class of 16', { assetClass: 16 }, 'Num2Bits'],
     ])('%s', async (_name, fields, template) => {

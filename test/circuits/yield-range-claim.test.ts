@@ -6,7 +6,7 @@ import { loadPrimitives, type Primitives } from '../../src/prover';
 import { CONTEXT, position, claimInput, snapshot } from '../fixtures';
 import { TestCircuit } from './circuit-harness';
 
-const EXPECTED_CONSTRAINTS = 9_431;
+const EXPECTED_CONSTRAINTS = 8_278;
 
 let circuit: TestCircuit;
 let p: Primitives;

@@ -3,6 +3,6 @@ export { loadSnapshotFile, parseSnapshot, MAX_POSITIONS } from './ingest-snapsho
 export { parseExportMapping, type ExportMapping } from './export-mapping';
 export { loadExportFile, loadExportMapping, parseExport, type ExportRun } from './ingest-export';
 export { loadPrimitives, type Primitives } from './primitives';
-export { packPosition, randomSalt, snapshotCommitment, snapshotRoot } from './snapshot-commitment';
+export { packPosition, randomSalt, snapshotCommitment } from './snapshot-commitment';
 export { defaultSecretPath, loadOrCreateSalt } from './snapshot-secret';
 export type { Position, Snapshot } from './snapshot-types';

@@ -10,8 +10,10 @@ export type CommittedPosition = Pick<
 
 /** Salt size: 248 bits, comfortably over the 128 the design asks for, and below the field. */
 const SALT_BYTES = 31;
-/** Positions per tree leaf (circuits/lib/position_leaf.circom). */
-const LEAF_WIDTH = 4;
+/** Positions per leaf (circuits/lib/position_leaf.circom). */
+const LEAF_WIDTH = 8;
+/** Slots one commitment holds: its Poseidon takes at most 16 inputs, 14 leaves + 2. */
+const MAX_SLOTS = 112;
 
 /** A fresh random salt for a snapshot commitment. Keep it onshore, with the snapshot. */
 export function randomSalt(): bigint {
@@ -32,34 +34,29 @@ export function packPosition(pos: CommittedPosition): bigint {
   );
 }
 
-/** Root of the snapshot tree over `slots` slots: Poseidon over leaves of 4 positions each. */
-export function snapshotRoot(
-  p: Primitives,
-  positions: readonly CommittedPosition[],
-  slots: number,
-): bigint {
-  if (slots % LEAF_WIDTH !== 0 || slots > 64 || positions.length > slots) {
-    throw new RangeError('slots must be a multiple of 4, at most 64, holding every position');
-  }
-  const leaves: bigint[] = [];
-  for (let k = 0; k < slots; k += LEAF_WIDTH) {
-    const inputs: bigint[] = [];
-    for (let i = k; i < k + LEAF_WIDTH; i++) {
-      const pos = positions[i];
-      // An empty slot is (0, 0).
-      inputs.push(pos ? pos.assetId : 0n, pos ? packPosition(pos) : 0n);
-    }
-    leaves.push(p.poseidon(inputs));
-  }
-  return p.poseidon(leaves);
-}
-
-/** The salted snapshot commitment: Poseidon(root, liabilities, salt). */
+/**
+ * The salted snapshot commitment over `slots` slots, as circuits/lib/snapshot_root.circom
+ * computes it: Poseidon(leaf_0, ..., leaf_{slots/8-1}, liabilities, salt), each leaf a
+ * Poseidon(16) over 8 (assetId, packed) pairs, an empty slot (0, 0).
+ */
 export function snapshotCommitment(
   p: Primitives,
   snapshot: { liabilities: bigint; positions: readonly CommittedPosition[] },
   salt: bigint,
   slots: number,
 ): bigint {
-  return p.poseidon([snapshotRoot(p, snapshot.positions, slots), snapshot.liabilities, salt]);
+  const { positions } = snapshot;
+  if (slots % LEAF_WIDTH !== 0 || slots > MAX_SLOTS || positions.length > slots) {
+    throw new RangeError('slots must be a multiple of 8, at most 112, holding every position');
+  }
+  const leaves: bigint[] = [];
+  for (let k = 0; k < slots; k += LEAF_WIDTH) {
+    const inputs: bigint[] = [];
+    for (let i = k; i < k + LEAF_WIDTH; i++) {
+      const pos = positions[i];
+      inputs.push(pos ? pos.assetId : 0n, pos ? packPosition(pos) : 0n);
+    }
+    leaves.push(p.poseidon(inputs));
+  }
+  return p.poseidon([...leaves, snapshot.liabilities, salt]);
 }
