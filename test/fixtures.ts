@@ -1,11 +1,6 @@
 import { p256 } from '@noble/curves/p256';
 import type { FxTable } from '../src/common/fx-table';
-import {
-  importJwk,
-  webCryptoSigner,
-  type Signer,
-  type SignerKey,
-} from '../src/common/p256-signer';
+import { importJwk, webCryptoSigner, type Signer, type SignerKey } from '../src/common/p256-signer';
 import {
   assetIdOf,
   circuitInput,
