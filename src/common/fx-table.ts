@@ -142,9 +142,20 @@ export function fxTableParts(
  * `Poseidon9(Poseidon9(unitCode(reporting), unitCode(row_0..7)), rate_0..7)`, absent rows 0.
  */
 export function fxTableHashWith(poseidon: PoseidonHash, candidate: FxTable): bigint {
+  // Verifiers hash the same few tables (one per unit and fixing) for every package.
+  const memoKey = JSON.stringify(candidate);
+  const known = tableHashes.get(memoKey);
+  if (known !== undefined) return known;
   const { meta, rates } = fxTableParts(poseidon, candidate);
-  return poseidon([meta, ...rates]);
+  const hash = poseidon([meta, ...rates]);
+  if (tableHashes.size >= TABLE_HASH_CACHE) tableHashes.delete(tableHashes.keys().next().value!);
+  tableHashes.set(memoKey, hash);
+  return hash;
 }
+
+/** Hashes of tables already checked, by their JSON (a table that failed is never here). */
+const tableHashes = new Map<string, bigint>();
+const TABLE_HASH_CACHE = 256;
 
 /** The table's hash (see {@link fxTableHashWith}); checks the table first. */
 export async function fxTableHash(table: FxTable): Promise<bigint> {

@@ -4,7 +4,7 @@
  * curve, signatures as hex128 r || s with 1 <= r, s < n and low s (s <= n/2). Every verifier
  * refuses a high-s signature, so (r, n - s) is not a second valid encoding of one signature.
  */
-import { createHash } from 'node:crypto';
+import { createPublicKey, verify as nativeVerify, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/p256';
 import { z } from 'zod';
 import { isP256Point } from './curve-points';
@@ -142,9 +142,32 @@ export function verifySignature(
   message: Uint8Array,
   signature: string,
 ): boolean {
-  const key = parsePublicKey(publicKey);
-  const { r, s } = decodeSignature(signature);
-  const digest = createHash('sha256').update(message).digest();
-  const sec1 = `04${key.x}${key.y}`; // SEC 1 uncompressed point
-  return p256.verify(new p256.Signature(r, s), digest, sec1, { lowS: true, prehash: false });
+  const key = keyObjectOf(publicKey);
+  decodeSignature(signature); // ranges and low s, which OpenSSL alone would not enforce
+  return nativeVerify(
+    'sha256',
+    message,
+    { key, dsaEncoding: 'ieee-p1363' },
+    Buffer.from(signature, 'hex'),
+  );
+}
+
+/** Checked public keys as OpenSSL key objects: the API verifies the same few keys all day. */
+const keyObjects = new Map<string, KeyObject>();
+const KEY_OBJECT_CACHE = 1024;
+
+function keyObjectOf(publicKey: P256PublicKey): KeyObject {
+  const id = `${String(publicKey?.x)}:${String(publicKey?.y)}`;
+  let key = keyObjects.get(id);
+  if (!key) {
+    const { x, y } = parsePublicKey(publicKey);
+    const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
+    key = createPublicKey({
+      key: { kty: 'EC', crv: 'P-256', x: b64(x), y: b64(y) },
+      format: 'jwk',
+    });
+    if (keyObjects.size >= KEY_OBJECT_CACHE) keyObjects.delete(keyObjects.keys().next().value!);
+    keyObjects.set(id, key);
+  }
+  return key;
 }
