@@ -120,8 +120,23 @@ ${SNAPSHOT_INPUT_USAGE}
 claims and their parameters:
 ${claimUsage()}`;
 
-function tokenContext(deploymentFile: string): bigint {
+/**
+ * The context binding a proof to a deployed token; refuses, before any proving, a snapshot in
+ * another unit than the token's (the token would refuse its signature at every mint).
+ */
+function tokenContext(
+  deploymentFile: string,
+  unit: { currency: string; decimals: number },
+): bigint {
   const d = readDeploymentFile(deploymentFile);
+  if (d.currency !== unit.currency || d.decimals !== unit.decimals) {
+    throw new ZkAttestError(
+      'MINT_REFUSED',
+      `the token mints ${d.currency} with ${d.decimals} decimals; the snapshot reports ` +
+        `${unit.currency} with ${unit.decimals}`,
+      { field: 'currency' },
+    );
+  }
   return contractContext(BigInt(d.chainId), d.addresses.token);
 }
 
@@ -178,7 +193,7 @@ const prove: Command = {
       params,
       context:
         typeof values['for-token'] === 'string'
-          ? tokenContext(values['for-token'])
+          ? tokenContext(values['for-token'], snapshot)
           : contextOption(values.context as string | undefined),
     });
     const cleared = clearForEgress(pkg);

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import {
+  existsSync,
   mkdtempSync,
   statSync,
   writeFileSync,
@@ -167,6 +168,46 @@ describe('zkattest CLI', () => {
     const edited = await zkattest([...args, '--fx', 'edited.json', '--out', 'y.json'], dir);
     expect(edited.code).toBe(1);
     expect(edited.stderr).toContain('[FX_TABLE_INVALID]');
+  });
+
+  it('refuses to prove for a token in another unit, before proving', async () => {
+    const token = '0x' + '11'.repeat(20);
+    const deployment = {
+      chainId: '31337',
+      rpcUrl: 'http://127.0.0.1:1',
+      addresses: { verifier: token, registry: token, token },
+      abis: { verifier: [], registry: [], token: [] },
+      currency: 'USD',
+      decimals: 2,
+      identityFxTable: '1',
+      requiredRatioBps: 10000,
+      maxSnapshotAge: 86400,
+      maxFxAge: 86400,
+      deployedAt: '2026-11-30T00:00:00Z',
+    };
+    writeFileSync(join(dir, 'usd-token.json'), JSON.stringify(deployment));
+    await zkattest(['keys', 'new', '--out', 't.key.json'], dir);
+    const res = await zkattest(
+      [
+        'prove',
+        'coverage',
+        '--snapshot',
+        'snapshot.csv',
+        '--key',
+        't.key.json',
+        '--min-coverage-bps',
+        '12000',
+        '--for-token',
+        'usd-token.json',
+        '--out',
+        'never.json',
+      ],
+      dir,
+    );
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[MINT_REFUSED]');
+    expect(res.stderr).toContain('the token mints USD with 2 decimals');
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
   });
 
   it('commits with the slot count of the circuits in the artifact manifest, as prove does', async () => {
