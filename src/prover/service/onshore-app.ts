@@ -3,7 +3,7 @@ import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { z } from 'zod';
-import { parseClaimParams } from '../../claims';
+import { parseClaimParams, type ClaimParams } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
 import { errorBody, errorHandler } from '../../common/http-errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
@@ -134,6 +134,25 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   const mustSee = (user: OnshoreUser, desk: string | undefined, what: string) => {
     if (!canSeeDesk(user, desk)) throw new ZkAttestError('NOT_FOUND', `no such ${what}`);
   };
+  const admitClaim = async (
+    user: OnshoreUser,
+    snapshotId: string,
+    params: ClaimParams,
+    jobId: string,
+  ) => {
+    try {
+      await deps.disclosure.admit(snapshotId, params, { user: user.name, jobId });
+    } catch (err) {
+      if (err instanceof ZkAttestError && err.code === 'DISCLOSURE_BUDGET_EXCEEDED') {
+        await audit(user, 'claim.refused', {
+          snapshotId,
+          claim: params.claim,
+          rule: String(err.details.rule),
+        });
+      }
+      throw err;
+    }
+  };
   const mustSeeJob = async (user: OnshoreUser, jobId: string) =>
     mustSee(user, await desks.jobDesk(jobId), 'job');
 
@@ -216,20 +235,9 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     const desk = await desks.snapshotDesk(snapshotId);
     mustSee(req.user!, desk, 'snapshot');
     const { jobId, fresh } = claimJobId(req);
-    // Before any job exists: a refused claim is never queued, so never proved.
     try {
-      await deps.disclosure.admit(snapshotId, params, { user: req.user!.name, jobId });
-    } catch (err) {
-      if (err instanceof ZkAttestError && err.code === 'DISCLOSURE_BUDGET_EXCEEDED') {
-        await audit(req.user, 'claim.refused', {
-          snapshotId,
-          claim: params.claim,
-          rule: String(err.details.rule),
-        });
-      }
-      throw err;
-    }
-    try {
+      // Before any job exists: a refused claim is never queued, so never proved.
+      await admitClaim(req.user!, snapshotId, params, jobId);
       // The job's desk is recorded before the job exists, so no job is ever without one.
       if (desk !== undefined) await desks.recordJob(jobId, desk);
       await deps.queue.enqueueClaim(
