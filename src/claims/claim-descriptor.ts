@@ -42,6 +42,7 @@ export interface ClaimDescriptor<
   P extends object = object,
   V extends object = object,
   R extends object = object,
+  D extends object = object,
 > {
   /** The claim's name on every wire (packages, jobs, API bodies, CLI). */
   readonly name: N;
@@ -62,6 +63,16 @@ export interface ClaimDescriptor<
   readonly cli: {
     readonly options: Readonly<Record<string, { readonly type: 'string' }>>;
     readonly usage: string;
+  };
+
+  /**
+   * What "precise" means for this claim, for the disclosure budget (src/prover/disclosure):
+   * `rules` is the claim's part of a policy file (a strict object, every rule optional),
+   * `breaks` names the first rule the parameters break (never their values), or undefined.
+   */
+  readonly precision: {
+    readonly rules: z.ZodType<D>;
+    breaks(params: P, rules: D): string | undefined;
   };
 
   /** The claim's parameters from CLI option values (unvalidated: `params` checks them). */

@@ -8,6 +8,8 @@ import {
   classesOfMask,
   maskOfClasses,
   numberOption,
+  onGrid,
+  ruleBps,
   pct,
   provableClassSet,
   shareBps,
@@ -22,6 +24,10 @@ export interface ConcentrationParams {
 }
 export type ConcentrationValues = ConcentrationParams;
 export type ConcentrationRequirement = Partial<ConcentrationParams>;
+/** How precise a concentration claim may be: the grid its share cap lies on. */
+export interface ConcentrationRules {
+  gridBps?: number;
+}
 
 /**
  * Concentration / eligibility: no asset (its slots together) above maxShareBps of the total, and every asset
@@ -32,7 +38,8 @@ export const concentration: ClaimDescriptor<
   'concentration',
   ConcentrationParams,
   ConcentrationValues,
-  ConcentrationRequirement
+  ConcentrationRequirement,
+  ConcentrationRules
 > = {
   name: 'concentration',
   summary: 'no asset above N bps of the total, every asset class in the list',
@@ -54,6 +61,11 @@ export const concentration: ClaimDescriptor<
     usage:
       '[--max-share-bps N] [--allowed-classes 0,1,2]\n' +
       '                  (defaults: 10000, i.e. off; all 16 classes)',
+  },
+
+  precision: {
+    rules: z.strictObject({ gridBps: ruleBps.optional() }),
+    breaks: (p, r) => (onGrid(p.maxShareBps, r.gridBps) ? undefined : 'gridBps'),
   },
 
   fromCli: (v) => ({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ClaimDescriptor } from './claim-descriptor';
 import { formatAmount } from '../common/money';
 import { FX_SCALE } from '../common/fx-table';
-import { bps16, numberOption, pct } from './param-codecs';
+import { bps16, numberOption, onGrid, pct, ruleBps } from './param-codecs';
 
 export interface CoverageParams {
   minCoverageBps: number;
@@ -15,6 +15,10 @@ export interface CoverageValues {
 export interface CoverageRequirement {
   minCoverageBps?: number;
 }
+/** How precise a coverage threshold may be: the grid it lies on. */
+export interface CoverageRules {
+  gridBps?: number;
+}
 
 /**
  * Collateral coverage, in the reporting currency:
@@ -24,7 +28,8 @@ export const coverage: ClaimDescriptor<
   'coverage',
   CoverageParams,
   CoverageValues,
-  CoverageRequirement
+  CoverageRequirement,
+  CoverageRules
 > = {
   name: 'coverage',
   summary: 'collateral after haircuts >= N bps of liabilities',
@@ -35,6 +40,11 @@ export const coverage: ClaimDescriptor<
   cli: {
     options: { 'min-coverage-bps': { type: 'string' } },
     usage: '--min-coverage-bps N',
+  },
+
+  precision: {
+    rules: z.strictObject({ gridBps: ruleBps.optional() }),
+    breaks: (p, r) => (onGrid(p.minCoverageBps, r.gridBps) ? undefined : 'gridBps'),
   },
 
   fromCli: (v) => ({ minCoverageBps: numberOption(v, 'min-coverage-bps') }),

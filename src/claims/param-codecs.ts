@@ -72,3 +72,10 @@ export function classListOption(values: CliValues, name: string): number[] | und
 }
 
 export const pct = (bps: number) => `${(bps / 100).toFixed(2)}%`;
+
+/** A policy rule in bps: a positive integer up to 10000. */
+export const ruleBps = z.number().int().min(1).max(10000);
+
+/** Whether `bps` lies on the grid of `step` bps (no step: any value does). */
+export const onGrid = (bps: number, step: number | undefined): boolean =>
+  step === undefined || bps % step === 0;

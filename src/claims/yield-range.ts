@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ClaimDescriptor } from './claim-descriptor';
-import { bps16, numberOption, pct } from './param-codecs';
+import { bps16, numberOption, onGrid, pct, ruleBps } from './param-codecs';
 
 export interface YieldRangeParams {
   minYieldBps: number;
@@ -8,6 +8,11 @@ export interface YieldRangeParams {
 }
 export type YieldRangeValues = YieldRangeParams;
 export type YieldRangeRequirement = Partial<YieldRangeParams>;
+/** How precise a yield range may be: its width, and the grid both bounds lie on. */
+export interface YieldRangeRules {
+  minWidthBps?: number;
+  gridBps?: number;
+}
 
 /**
  * Yield range, each position weighted by its value in the reporting currency (c_i):
@@ -17,7 +22,8 @@ export const yieldRange: ClaimDescriptor<
   'yield-range',
   YieldRangeParams,
   YieldRangeValues,
-  YieldRangeRequirement
+  YieldRangeRequirement,
+  YieldRangeRules
 > = {
   name: 'yield-range',
   summary: 'value-weighted yield within [A, B] bps',
@@ -36,6 +42,16 @@ export const yieldRange: ClaimDescriptor<
   cli: {
     options: { 'min-yield-bps': { type: 'string' }, 'max-yield-bps': { type: 'string' } },
     usage: '--min-yield-bps A --max-yield-bps B',
+  },
+
+  precision: {
+    rules: z.strictObject({ minWidthBps: ruleBps.optional(), gridBps: ruleBps.optional() }),
+    breaks: (p, r) =>
+      r.minWidthBps !== undefined && p.maxYieldBps - p.minYieldBps < r.minWidthBps
+        ? 'minWidthBps'
+        : !onGrid(p.minYieldBps, r.gridBps) || !onGrid(p.maxYieldBps, r.gridBps)
+          ? 'gridBps'
+          : undefined,
   },
 
   fromCli: (v) => ({

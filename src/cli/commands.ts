@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { readDeploymentFile } from '../chain/chain-client';
 import { contractContext } from '../chain/context-binding';
 import { ZkAttestError } from '../common/errors';
@@ -12,6 +13,11 @@ import {
   loadPrimitives,
   snapshotCommitment,
 } from '../prover';
+import {
+  DisclosureBudget,
+  FileDisclosureLedger,
+  readDisclosurePolicyFile,
+} from '../prover/disclosure';
 import { signerFromKeyFile } from '../common/p256-signer';
 import { readSignedFxTable, type SignedFxTable } from '../common/signed-fx-table';
 import { HEX64_PATTERN } from '../common/ids';
@@ -106,6 +112,8 @@ const CLAIM_OPTIONS = {
   context: { type: 'string' },
   out: { type: 'string' },
   'for-token': { type: 'string' },
+  'disclosure-policy': { type: 'string' },
+  ledger: { type: 'string' },
   ...SNAPSHOT_INPUT_OPTIONS,
   ...claimCliOptions(),
 } as const;
@@ -115,6 +123,8 @@ const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <signer.key.
     [--secret <file>] [--context <integer below 2^128, default: random>] [claim parameters]
     [--epoch N] [--prev-commitment <64 hex>]   the snapshot's place in its signer set's chain
     [--for-token <deployment.json>]   bind the proof to that token (chain id + address)
+    [--disclosure-policy <policy.json>] refuse claims more precise than the policy allows
+    [--ledger <file>]                 the snapshot's claims ledger (default: <secret>.ledger.jsonl)
 ${SNAPSHOT_INPUT_USAGE}
 
 claims and their parameters:
@@ -168,6 +178,19 @@ function epochOptions(values: Record<string, unknown>): {
   return out;
 }
 
+function cliDisclosureBudget(
+  values: Record<string, unknown>,
+  secretFile: string,
+): DisclosureBudget {
+  const policyFile = values['disclosure-policy'];
+  const ledgerFile =
+    typeof values.ledger === 'string' ? values.ledger : `${secretFile}.ledger.jsonl`;
+  return new DisclosureBudget(
+    typeof policyFile === 'string' ? readDisclosurePolicyFile(policyFile) : {},
+    new FileDisclosureLedger(ledgerFile),
+  );
+}
+
 const prove: Command = {
   name: 'prove',
   summary: 'sign a snapshot commitment and prove a claim about it',
@@ -183,6 +206,8 @@ const prove: Command = {
     const fx = await fxOption(values.fx);
     const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(snapshotFile);
     const { salt } = loadOrCreateSalt(secretFile);
+    // Before proving: a refused claim is never proved (DISCLOSURE_BUDGET_EXCEEDED).
+    await cliDisclosureBudget(values, secretFile).admit(resolve(snapshotFile), params);
     const prover = new ClaimProver(p);
     const { package: pkg, proveMs } = await prover.prove({
       snapshot,

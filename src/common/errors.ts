@@ -54,7 +54,8 @@ export type ErrorCode =
   | 'CURRENCY_UNKNOWN'
   | 'DECIMALS_OUT_OF_RANGE'
   | 'MAPPING_INVALID'
-  | 'JOB_VERSION_UNSUPPORTED';
+  | 'JOB_VERSION_UNSUPPORTED'
+  | 'DISCLOSURE_BUDGET_EXCEEDED';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

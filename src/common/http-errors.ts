@@ -43,6 +43,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CURRENCY_UNKNOWN: 400,
   DECIMALS_OUT_OF_RANGE: 400,
   MAPPING_INVALID: 400,
+  // 422, not 409: the request is well-formed but refused by policy, and repeating it never
+  // succeeds (the ledger is append-only), so there is no conflict to resolve.
+  DISCLOSURE_BUDGET_EXCEEDED: 422,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -18,6 +18,8 @@ const onshoreSchema = z.object({
   /** Secret: its format is checked by masterKeysFromEnv, and never echoed. */
   ZKATTEST_MASTER_KEYS: z.string(),
   ZKATTEST_MASTER_KEY_ID: z.string().optional(),
+  /** Path of the disclosure policy (JSON; src/prover/disclosure). Unset: no precision rules. */
+  ONSHORE_DISCLOSURE_POLICY_FILE: z.string().optional(),
   LOG_LEVEL: logLevel.default('info'),
 });
 export type OnshoreConfig = z.output<typeof onshoreSchema>;

@@ -16,7 +16,13 @@ import { startOnshoreService } from '../prover/service/onshore-service';
 import { readOnshoreStartup } from './onshore-startup';
 
 async function main() {
-  const { config: env, masterKeys, users, destinations } = await readOnshoreStartup();
+  const {
+    config: env,
+    masterKeys,
+    users,
+    destinations,
+    disclosurePolicy,
+  } = await readOnshoreStartup();
   const logger = createLogger(env.LOG_LEVEL);
   const service = await startOnshoreService({
     redisUrl: env.REDIS_URL,
@@ -24,6 +30,7 @@ async function main() {
     users,
     signerKeyId: env.ONSHORE_SIGNER_KEY_ID,
     destinations,
+    disclosurePolicy,
     logger,
   });
   const app = service.app;

@@ -5,11 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { readVariable, variableInvalid, type Env } from '../common/env-config';
+import { ZkAttestError } from '../common/errors';
 import {
   checkEgressDestinations,
   egressDestinationsSchema,
   type EgressDestination,
 } from '../prover/egress';
+import { readDisclosurePolicyFile, type DisclosurePolicy } from '../prover/disclosure';
 import { usersFromEnv, type OnshoreUser } from '../prover/service/onshore-users';
 import { masterKeysFromEnv, type StaticMasterKeyProvider } from '../prover/vault';
 import { readOnshoreConfig, type OnshoreConfig } from './onshore-config';
@@ -20,6 +22,7 @@ export interface OnshoreStartup {
   masterKeys: StaticMasterKeyProvider;
   users: OnshoreUser[];
   destinations: EgressDestination[];
+  disclosurePolicy: DisclosurePolicy;
 }
 
 /**
@@ -35,7 +38,23 @@ export async function readOnshoreStartup(env: Env = process.env): Promise<Onshor
     destinations: await readVariable('ONSHORE_DESTINATIONS', () =>
       readDestinationsFile(config.ONSHORE_DESTINATIONS),
     ),
+    disclosurePolicy:
+      config.ONSHORE_DISCLOSURE_POLICY_FILE === undefined
+        ? {}
+        : readPolicyVariable(config.ONSHORE_DISCLOSURE_POLICY_FILE),
   };
+}
+
+/** The disclosure policy file, its refusal naming the variable (and the rule, not content). */
+function readPolicyVariable(path: string): DisclosurePolicy {
+  try {
+    return readDisclosurePolicyFile(path);
+  } catch (err) {
+    if (err instanceof ZkAttestError) {
+      throw variableInvalid('ONSHORE_DISCLOSURE_POLICY_FILE', err.message);
+    }
+    throw err;
+  }
 }
 
 /** The destinations file (ONSHORE_DESTINATIONS), validated; errors name the rule, not content. */

@@ -3,7 +3,7 @@ import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type Redis from 'ioredis';
 import { z } from 'zod';
-import { parseClaimParams } from '../../claims';
+import { parseClaimParams, type ClaimParams } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
 import { errorBody, errorHandler } from '../../common/http-errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
@@ -12,6 +12,7 @@ import { whenRedisReady } from '../../common/redis-client';
 import { guardedRedis } from '../../common/redis-connection';
 import { validate } from '../../common/validate';
 import { decodeSnapshotBytes, parseSnapshot } from '../snapshot/ingest-snapshot';
+import type { DisclosureBudget } from '../disclosure';
 import type { ProvingQueue } from '../queue/proving-queue';
 import { randomSalt } from '../snapshot/snapshot-commitment';
 import type { Vault } from '../vault';
@@ -50,6 +51,8 @@ export interface OnshoreDeps {
   auditKey?: string;
   /** Failed authentications allowed per client address and window. */
   failedAuthLimits?: FailedAuthLimits;
+  /** The disclosure policy and ledger every claim request passes before it is queued. */
+  disclosure: DisclosureBudget;
 }
 
 /** Largest page of GET /v1/audit, and the page it serves when none is asked for. */
@@ -130,6 +133,25 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   // An operator asking for another desk's item hears what a wrong id hears.
   const mustSee = (user: OnshoreUser, desk: string | undefined, what: string) => {
     if (!canSeeDesk(user, desk)) throw new ZkAttestError('NOT_FOUND', `no such ${what}`);
+  };
+  const admitClaim = async (
+    user: OnshoreUser,
+    snapshotId: string,
+    params: ClaimParams,
+    jobId: string,
+  ) => {
+    try {
+      await deps.disclosure.admit(snapshotId, params, { user: user.name, jobId });
+    } catch (err) {
+      if (err instanceof ZkAttestError && err.code === 'DISCLOSURE_BUDGET_EXCEEDED') {
+        await audit(user, 'claim.refused', {
+          snapshotId,
+          claim: params.claim,
+          rule: String(err.details.rule),
+        });
+      }
+      throw err;
+    }
   };
   const mustSeeJob = async (user: OnshoreUser, jobId: string) =>
     mustSee(user, await desks.jobDesk(jobId), 'job');
@@ -214,6 +236,8 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     mustSee(req.user!, desk, 'snapshot');
     const { jobId, fresh } = claimJobId(req);
     try {
+      // Before any job exists: a refused claim is never queued, so never proved.
+      await admitClaim(req.user!, snapshotId, params, jobId);
       // The job's desk is recorded before the job exists, so no job is ever without one.
       if (desk !== undefined) await desks.recordJob(jobId, desk);
       await deps.queue.enqueueClaim(
@@ -234,6 +258,14 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       throw coded;
     }
     res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId });
+  });
+
+  // The snapshot's disclosure ledger: every claim admitted on it, oldest first.
+  app.get('/v1/snapshots/:id/claims', requireRole('operator', 'auditor'), async (req, res) => {
+    const snapshotId = validate(id, req.params.id);
+    mustSee(req.user!, await desks.snapshotDesk(snapshotId), 'snapshot');
+    await audit(req.user, 'disclosure.read', { snapshotId });
+    res.json({ items: await deps.disclosure.ledger.entries(snapshotId) });
   });
 
   app.get('/v1/jobs/:id', requireRole('operator', 'auditor'), async (req, res) => {

@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type Redis from 'ioredis';
 import type { Logger } from '../../common/logger';
 import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
+import { DisclosureBudget, RedisDisclosureLedger, type DisclosurePolicy } from '../disclosure';
 import { EgressSender, RedisEgressLog, type EgressDestination } from '../egress';
 import { createProvingQueue, type ProvingQueue } from '../queue/proving-queue';
 import { RedisVaultStore, Vault, type MasterKeyProvider } from '../vault';
@@ -21,6 +22,8 @@ export interface OnshoreServiceConfig {
   logger: Logger;
   /** Failed staff authentications allowed per client address and window. */
   failedAuthLimits?: FailedAuthLimits;
+  /** How precise claims may be, and how many per snapshot (default: no rule; all are ledgered). */
+  disclosurePolicy?: DisclosurePolicy;
 }
 
 export interface OnshoreService {
@@ -67,6 +70,7 @@ export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
     redis,
     logger: cfg.logger,
     failedAuthLimits: cfg.failedAuthLimits,
+    disclosure: new DisclosureBudget(cfg.disclosurePolicy ?? {}, new RedisDisclosureLedger(redis)),
   });
   return {
     app,

@@ -69,6 +69,10 @@ const routes: Array<[string, () => request.Test]> = [
   ['GET egress', () => request(service.app).get('/v1/egress').set(as(AUDITOR))],
   ['GET audit', () => request(service.app).get('/v1/audit').set(as(AUDITOR))],
   [
+    'GET claims ledger',
+    () => request(service.app).get('/v1/snapshots/snap-1/claims').set(as(AUDITOR)),
+  ],
+  [
     'POST snapshot',
     () =>
       request(service.app)
