@@ -66,6 +66,11 @@ export interface ProvingQueue {
    * read-back that detects a conflict is skipped (one Redis round trip less).
    */
   enqueueClaim(req: ClaimJobRequest, opts?: { jobId?: string; fresh?: boolean }): Promise<string>;
+  /**
+   * Refuses (CONFLICT) when `jobId` already holds a job with other data: lets a caller refuse
+   * a reused Idempotency-Key before it spends anything else (e.g. disclosure budget) on it.
+   */
+  assertNotTakenByOther(jobId: string, req: ClaimJobRequest): Promise<void>;
   jobStatus(jobId: string): Promise<ProvingJobStatus>;
   /** Resolves with the final status once the job completed or failed for good. */
   waitForJob(jobId: string, timeoutMs?: number): Promise<ProvingJobStatus>;
@@ -118,6 +123,15 @@ export function createProvingQueue(
     };
   };
 
+  const refuseOtherData = async (jobId: string, data: unknown): Promise<void> => {
+    const kept = await queue.getJob(jobId);
+    if (kept && JSON.stringify(kept.data) !== JSON.stringify(data)) {
+      throw new ZkAttestError('CONFLICT', 'this job id is taken by another request', {
+        field: 'jobId',
+      });
+    }
+  };
+
   return {
     name,
     async enqueueClaim(req, opts = {}) {
@@ -136,18 +150,13 @@ export function createProvingQueue(
           removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
           removeOnFail: { age: 30 * 24 * 3600 },
         });
-        if (opts.jobId !== undefined && !opts.fresh) {
-          // BullMQ keeps the first job of an id: a repeat with other data must not pass as it.
-          const kept = await queue.getJob(jobId);
-          if (kept && JSON.stringify(kept.data) !== JSON.stringify(data)) {
-            throw new ZkAttestError('CONFLICT', 'this job id is taken by another request', {
-              field: 'jobId',
-            });
-          }
-        }
+        // BullMQ keeps the first job of an id: a repeat with other data must not pass as it.
+        if (opts.jobId !== undefined && !opts.fresh) await refuseOtherData(jobId, data);
         return jobId;
       });
     },
+    assertNotTakenByOther: (jobId, req) =>
+      guardedRedis('job lookup', () => refuseOtherData(jobId, encodeJob(req))),
     jobStatus: status,
     async counts() {
       const c = await guardedRedis('job counts', () =>

@@ -235,15 +235,15 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     const desk = await desks.snapshotDesk(snapshotId);
     mustSee(req.user!, desk, 'snapshot');
     const { jobId, fresh } = claimJobId(req);
+    const job = { snapshotId, signerKeyId: deps.signerKeyId, params, context };
     try {
+      // An Idempotency-Key reused for another request is refused before it spends budget.
+      if (!fresh) await deps.queue.assertNotTakenByOther(jobId, job);
       // Before any job exists: a refused claim is never queued, so never proved.
       await admitClaim(req.user!, snapshotId, params, jobId);
       // The job's desk is recorded before the job exists, so no job is ever without one.
       if (desk !== undefined) await desks.recordJob(jobId, desk);
-      await deps.queue.enqueueClaim(
-        { snapshotId, signerKeyId: deps.signerKeyId, params, context },
-        { jobId, fresh },
-      );
+      await deps.queue.enqueueClaim(job, { jobId, fresh });
       await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: params.claim });
     } catch (err) {
       if (!(err instanceof ZkAttestError) || err.code !== 'STORE_UNAVAILABLE') throw err;

@@ -126,6 +126,22 @@ describe('the disclosure budget of the onshore service', () => {
     expect((await claim({ claim: 'coverage', minCoverageBps: 10000 }, other)).status).toBe(202);
   });
 
+  it('refuses an Idempotency-Key reused for other parameters before it spends any budget', async () => {
+    const fresh = await uploadSnapshot(service.app);
+    const keyed = (minCoverageBps: number) =>
+      request(service.app)
+        .post(`/v1/snapshots/${fresh}/claims`)
+        .set(as(OPERATOR))
+        .set('Idempotency-Key', 'budget-key-1')
+        .send({ context: '7', claim: 'coverage', minCoverageBps });
+    expect((await keyed(12000)).status).toBe(202);
+    const reused = await keyed(11000);
+    expect([reused.status, reused.body.error.code]).toEqual([409, 'CONFLICT']);
+    // Nothing was ledgered for the conflicting request: the last coverage slot is still free.
+    expect((await ledger(fresh)).map((e) => e.params)).toEqual(['{"minCoverageBps":12000}']);
+    expect((await claim({ claim: 'coverage', minCoverageBps: 10000 }, fresh)).status).toBe(202);
+  });
+
   it('lets exactly one of concurrent requests take the last slot', async () => {
     const fresh = await uploadSnapshot(service.app);
     // yield-range: 3 per snapshot; two taken, then eight race for the last one.
