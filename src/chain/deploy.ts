@@ -2,7 +2,8 @@ import { Contract, ContractFactory, type ContractRunner, type Signer } from 'eth
 import { circuitEntryOf, DEFAULT_ARTIFACTS_DIR, loadManifest } from '../common/artifact-manifest';
 import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
-import { checkDecimals, currencyInt } from '../common/currency-code';
+import { parseDecimals } from '../common/currency';
+import { currencyInt } from '../common/currency-code';
 import { fxTableHash, identityFxTable, type Unit } from '../common/fx-table';
 import { keyIdOf, type P256PublicKey } from '../common/p256';
 
@@ -115,7 +116,7 @@ export async function tokenConstructorConfig(
   admin: string,
 ) {
   const code = currencyInt(config.currency);
-  const decimals = checkDecimals(config.decimals);
+  const decimals = parseDecimals(config.decimals, 'decimals');
   return {
     name: config.name ?? `Proof-Gated ${config.currency} Deposit Token`,
     symbol: config.symbol ?? `pg${config.currency}`,
@@ -168,7 +169,7 @@ export async function deployAll(
 ): Promise<Deployment> {
   if (verifierAddress === undefined) assertDeployableSetup(config.allowDevelopmentSetup);
   // Unit errors before any transaction.
-  checkDecimals(config.decimals);
+  parseDecimals(config.decimals, 'decimals');
   currencyInt(config.currency);
   const me = await signer.getAddress();
   const verifier =

@@ -19,7 +19,7 @@ import {
   revokeKey,
   type KeyKindName,
 } from '../chain/deploy';
-import { checkDecimals, currencyInt } from '../common/currency-code';
+import { parseCurrency, parseDecimals } from '../common/currency';
 import { assertPackageUnit, mintWithProofArgs, parseMintPackage } from '../chain/mint-call';
 import { readPublicKeyArg } from '../chain/public-key-input';
 import { addressOption, bigintOption, integerOption, required, type Command } from './args';
@@ -28,9 +28,10 @@ type Values = Record<string, string | boolean | undefined>;
 
 /** The unit options, checked before any network call. */
 function unitOptions(values: Values, usage: string): { currency: string; decimals: number } {
-  const currency = required(values, 'currency', usage);
-  currencyInt(currency);
-  return { currency, decimals: checkDecimals(integerOption(values, 'decimals', usage)) };
+  return {
+    currency: parseCurrency(required(values, 'currency', usage), 'currency'),
+    decimals: parseDecimals(integerOption(values, 'decimals', usage), 'decimals'),
+  };
 }
 
 /** A revert of a registry transaction as a coded error naming the contract's reason. */

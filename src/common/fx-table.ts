@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { abiEncode, bytes32Label } from './abi-encode';
-import { checkDecimals, currencyBytes, isIsoCurrency, unitCode } from './currency-code';
+import { parseDecimals, parseUnit } from './currency';
+import { currencyBytes, unitCode } from './currency-code';
 import { ZkAttestError } from './errors';
 import { loadPoseidon, type PoseidonHash } from './poseidon';
 
@@ -83,13 +84,7 @@ function checkRate(rate: string, field: string): bigint {
 }
 
 function checkUnit(unit: Unit, where: string): void {
-  if (!isIsoCurrency(unit.currency)) {
-    const field = `${where}.currency`;
-    throw new ZkAttestError('CURRENCY_UNKNOWN', `FX table: ${field} is not a known currency`, {
-      field,
-    });
-  }
-  checkDecimals(unit.decimals, `${where}.decimals`);
+  parseUnit(unit, where); // CURRENCY_UNKNOWN / DECIMALS_OUT_OF_RANGE naming `${where}.<part>`
 }
 
 /** zod's issue path as `rows[2].rate`. */
@@ -171,7 +166,7 @@ export function fxMessage(hash: bigint, reporting: Unit, fxAsOf: number): Uint8A
     ['bytes32', bytes32Label(FX_MESSAGE_LABEL)],
     ['uint256', hash],
     ['bytes3', currencyBytes(reporting.currency, 'reporting.currency')],
-    ['uint8', BigInt(checkDecimals(reporting.decimals, 'reporting.decimals'))],
+    ['uint8', BigInt(parseDecimals(reporting.decimals, 'reporting.decimals'))],
     ['uint40', BigInt(checkUnixSeconds(fxAsOf, 'fxAsOf'))],
   ]);
 }
@@ -211,8 +206,8 @@ const MAJOR_RATE_PATTERN = /^(0|[1-9][0-9]{0,39})(?:\.([0-9]{1,40}))?$/;
  *   to 0 or reaches 2^64; DECIMALS_OUT_OF_RANGE for bad decimals.
  */
 export function rateFromDecimal(majorRate: string, row: Unit, reporting: Unit): bigint {
-  const rowDecimals = checkDecimals(row.decimals, 'row.decimals');
-  const reportingDecimals = checkDecimals(reporting.decimals, 'reporting.decimals');
+  const rowDecimals = parseDecimals(row.decimals, 'row.decimals');
+  const reportingDecimals = parseDecimals(reporting.decimals, 'reporting.decimals');
   const match = MAJOR_RATE_PATTERN.exec(majorRate);
   const invalid = (why: string) =>
     new ZkAttestError('FX_RATE_INVALID', `rate ${why}`, { field: 'rate' });

@@ -4,7 +4,8 @@
  * it as bytes, so the fields are what is trusted.
  */
 import { abiEncode, abiEncodePacked, bytes32FromHex, bytes32Label } from './abi-encode';
-import { checkDecimals, currencyBytes } from './currency-code';
+import { parseDecimals } from './currency';
+import { currencyBytes } from './currency-code';
 import { ZkAttestError } from './errors';
 import { sha256Hex } from './hash';
 import { HEX64_PATTERN } from './ids';
@@ -45,7 +46,7 @@ export function snapshotMessage(f: SnapshotMessageFields): Uint8Array {
     ['uint256', f.commitment],
     ['uint40', BigInt(f.asOf)],
     ['bytes3', currencyBytes(f.currency)],
-    ['uint8', BigInt(checkDecimals(f.decimals))],
+    ['uint8', BigInt(parseDecimals(f.decimals, 'decimals'))],
     ['uint256', f.fxTableHash],
     ['bytes32', bytes32FromHex(f.allocations)],
     ['uint16', BigInt(f.chunks)],
