@@ -115,12 +115,13 @@ export function isIdentityTable(table: FxTable): boolean {
 
 /**
  * What the circuit takes of a table (circuits/lib/fx_conversion.circom): `meta`, the Poseidon
- * of its units, and its 8 rates (absent rows 0). Checks the table first.
+ * of its units, and its 8 rates (absent rows 0), and what it outputs: the table's `hash`.
+ * Checks the table first.
  */
 export function fxTableParts(
   poseidon: PoseidonHash,
   candidate: FxTable,
-): { meta: bigint; rates: bigint[] } {
+): { meta: bigint; rates: bigint[]; hash: bigint } {
   const table = parseFxTable(candidate);
   const codes = new Array<bigint>(FX_MAX_ROWS).fill(0n);
   const rates = new Array<bigint>(FX_MAX_ROWS).fill(0n);
@@ -129,7 +130,7 @@ export function fxTableParts(
     rates[i] = BigInt(row.rate);
   });
   const meta = poseidon([unitCode(table.reporting.currency, table.reporting.decimals), ...codes]);
-  return { meta, rates };
+  return { meta, rates, hash: poseidon([meta, ...rates]) };
 }
 
 /**
@@ -141,8 +142,7 @@ export function fxTableHashWith(poseidon: PoseidonHash, candidate: FxTable): big
   const memoKey = JSON.stringify(candidate);
   const known = tableHashes.get(memoKey);
   if (known !== undefined) return known;
-  const { meta, rates } = fxTableParts(poseidon, candidate);
-  const hash = poseidon([meta, ...rates]);
+  const { hash } = fxTableParts(poseidon, candidate);
   if (tableHashes.size >= TABLE_HASH_CACHE) tableHashes.delete(tableHashes.keys().next().value!);
   tableHashes.set(memoKey, hash);
   return hash;

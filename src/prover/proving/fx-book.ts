@@ -1,6 +1,6 @@
 import type { ClaimPosition, ClaimSnapshot } from '../../claims';
-import { ZkAttestError } from '../../common/errors';
-import { fxTableParts, identityFxTable, rowIndexOf, type FxTable } from '../../common/fx-table';
+import { fxTableParts, identityFxTable, type FxTable } from '../../common/fx-table';
+import { fxRowsOf } from '../snapshot/fx-rows';
 import type { Primitives } from '../snapshot/primitives';
 import type { Position, Snapshot } from '../snapshot/snapshot-types';
 
@@ -26,27 +26,12 @@ export interface FxBook extends ClaimSnapshot {
  * The table's reporting unit must be the snapshot's: liabilities are in it.
  */
 export function fxBook(p: Primitives, snapshot: Snapshot, table?: FxTable): FxBook {
-  const unit = { currency: snapshot.currency, decimals: snapshot.decimals };
-  const used = table ?? identityFxTable(unit);
-  if (used.reporting.currency !== unit.currency || used.reporting.decimals !== unit.decimals) {
-    throw new ZkAttestError(
-      'FX_TABLE_INVALID',
-      "the FX table's reporting unit is not the snapshot's currency and decimals",
-      { field: 'reporting' },
-    );
-  }
-  const { meta, rates } = fxTableParts(p.poseidon, used);
+  const used = table ?? identityFxTable(snapshot);
+  const rows = fxRowsOf(snapshot, used);
+  const { meta, rates, hash } = fxTableParts(p.poseidon, used);
   // A position's value is in minor units of its currency at the decimals its table row states.
-  const positions = snapshot.positions.map((pos) => {
-    const currencyIndex = rowIndexOf(used, pos.currency);
-    if (used.rows[currencyIndex]!.decimals !== pos.decimals) {
-      // The rate converts minor units of the row's decimals: any other would mis-scale it.
-      throw new ZkAttestError(
-        'FX_TABLE_INVALID',
-        "a position's decimals differ from its currency's FX table row",
-        { field: `rows[${currencyIndex}].decimals` },
-      );
-    }
+  const positions = snapshot.positions.map((pos, i) => {
+    const currencyIndex = rows[i]!;
     return { ...pos, currencyIndex, converted: pos.value * rates[currencyIndex]! };
   });
   return {
@@ -54,7 +39,7 @@ export function fxBook(p: Primitives, snapshot: Snapshot, table?: FxTable): FxBo
     liabilities: snapshot.liabilities,
     positions,
     table: used,
-    tableHash: p.poseidon([meta, ...rates]),
+    tableHash: hash,
     meta,
     rates,
   };

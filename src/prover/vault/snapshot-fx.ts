@@ -4,9 +4,9 @@
  * not fit the snapshot is refused with a code before anything is sealed. Errors name fields,
  * never values (rates are public, positions are not).
  */
-import { ZkAttestError } from '../../common/errors';
-import { identityFxTable, rowIndexOf, type FxTable } from '../../common/fx-table';
+import { identityFxTable } from '../../common/fx-table';
 import { parseSignedFxTable, type SignedFxTable } from '../../common/signed-fx-table';
+import { fxRowsOf } from '../snapshot/fx-rows';
 import type { Snapshot } from '../snapshot/snapshot-types';
 
 /**
@@ -25,35 +25,11 @@ export async function checkSnapshotFx(
   snapshot: Snapshot,
   candidate: unknown,
 ): Promise<SignedFxTable | undefined> {
-  const unit = { currency: snapshot.currency, decimals: snapshot.decimals };
   if (candidate === undefined) {
-    coversPositions(identityFxTable(unit), snapshot);
+    fxRowsOf(snapshot, identityFxTable(snapshot));
     return undefined;
   }
   const signed = await parseSignedFxTable(candidate);
-  const { reporting } = signed.table;
-  if (reporting.currency !== unit.currency || reporting.decimals !== unit.decimals) {
-    throw new ZkAttestError(
-      'FX_TABLE_INVALID',
-      "FX table: reporting is not the snapshot's currency and decimals",
-      { field: 'reporting' },
-    );
-  }
-  coversPositions(signed.table, snapshot);
+  fxRowsOf(snapshot, signed.table);
   return signed;
-}
-
-/** FX_CURRENCY_MISSING unless every position's currency has a row, in its decimals. */
-function coversPositions(table: FxTable, snapshot: Snapshot): void {
-  snapshot.positions.forEach((p, i) => {
-    const row = table.rows[rowIndexOf(table, p.currency)]!;
-    if (row.decimals !== p.decimals) {
-      const field = `positions[${i}].decimals`;
-      throw new ZkAttestError(
-        'FX_TABLE_INVALID',
-        `FX table: the row of ${field}'s currency counts in other decimals`,
-        { field },
-      );
-    }
-  });
 }
