@@ -174,11 +174,20 @@ export class AttestationService {
       });
       throw rejected(o.packageId, verdict.reasons);
     }
-    const { commitment, asOf, context, setId, epoch, signers, currency, decimals, fx, ...rest } =
-      verdict.publicValues;
-    const trust: NonNullable<AttestationVerdict['trust']> = verdict.trust ?? {
-      signers: signers.map((keyId) => ({ keyId })),
-    };
+    const {
+      commitment,
+      asOf,
+      context,
+      setId,
+      epoch,
+      signers: _signers,
+      currency,
+      decimals,
+      fx,
+      ...rest
+    } = verdict.publicValues;
+    // verifyAttestation names the signers (with labels) whenever it decoded public values.
+    const trust = verdict.trust!;
     const { created, record } = await stores.attestations.putIfAbsent({
       id,
       claim: verdict.claim,

@@ -239,15 +239,9 @@ function fileDirectory(file: string): KeyDirectory {
   const keys = readTrustedKeysFile(file);
   const find = (kind: 'signer' | 'fx', keyId: string): KeyStatus | undefined => {
     const k = keys.find((e) => e.kind === kind && e.keyId === keyId);
-    return (
-      k && {
-        keyId: k.keyId,
-        publicKey: k.publicKey,
-        label: k.label,
-        validFrom: k.validFrom,
-        ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
-      }
-    );
+    if (!k) return undefined;
+    const { kind: _kind, ...status } = k; // a TrustedKey is a KeyStatus of one kind
+    return status;
   };
   return {
     getSigner: async (keyId) => find('signer', keyId),

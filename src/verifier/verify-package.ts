@@ -10,7 +10,7 @@ import { ZkAttestError } from '../common/errors';
 import { fxMessage, fxTableHashWith, isIdentityTable } from '../common/fx-table';
 import { keyIdOf, verifySignature } from '../common/p256';
 import { loadPoseidon } from '../common/poseidon';
-import { signerSetId, snapshotMessage } from '../common/snapshot-message';
+import { singleKeySetId, snapshotMessage } from '../common/snapshot-message';
 import { unpackStatement } from '../common/statement';
 import type { VerificationKeyRegistry } from './verification-keys';
 
@@ -130,7 +130,7 @@ export async function verifyPackage(
     fxTableHash: BigInt(pkg.publicSignals.fxTable),
   });
   const signers: string[] = [];
-  if (pkg.signatures.length !== 1 || signerSetId(1, [pkg.signatures[0]!.keyId]) !== snap.setId) {
+  if (pkg.signatures.length !== 1 || singleKeySetId(pkg.signatures[0]!.keyId) !== snap.setId) {
     reasons.push('SIGNER_SET_MISMATCH');
   }
   for (const s of pkg.signatures) {

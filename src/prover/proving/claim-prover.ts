@@ -15,7 +15,7 @@ import {
 import { ZkAttestError } from '../../common/errors';
 import type { SignedFxTable } from '../../common/signed-fx-table';
 import type { Signer } from '../../common/p256-signer';
-import { signerSetId, snapshotMessage } from '../../common/snapshot-message';
+import { singleKeySetId, snapshotMessage } from '../../common/snapshot-message';
 import { claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
 import { circuitInput, validateContext } from './claim-inputs';
 import { fxBook } from './fx-book';
@@ -105,7 +105,7 @@ export class ClaimProver {
     const slots = circuit.entry.maxPositions;
     const commitment = snapshotCommitment(p, book, req.salt, slots);
     const snapshot = {
-      setId: signerSetId(1, [req.signer.keyId]),
+      setId: singleKeySetId(req.signer.keyId),
       epoch: req.epoch ?? 0,
       prevCommitment: req.prevCommitment ?? ZERO32,
       asOf: req.snapshot.asOf,
