@@ -12,9 +12,8 @@
  * longer lists stays registered (revoke it through the admin API). A revokedAt in the file is
  * applied like an admin revocation: the earliest revocation wins.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { variableInvalid } from '../common/env-config';
+import { readJsonConfigFile, variableInvalid } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import { HEX64_PATTERN, KEY_LABEL_PATTERN, KEY_LABEL_RULE } from '../common/ids';
 import { checkedKeyId, parsePublicKey, type P256PublicKey } from '../common/p256';
@@ -53,19 +52,7 @@ const where = (kind: KeyKind, index: number) => `${LIST_OF[kind]} entry ${index 
  * @throws ZkAttestError CONFIG_INVALID naming TRUSTED_KEYS_FILE, the entry and the rule.
  */
 export function readTrustedKeysFile(path: string): TrustedKey[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw variableInvalid(TRUSTED_KEYS_VARIABLE, `the file cannot be read (${code})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw variableInvalid(TRUSTED_KEYS_VARIABLE, 'the file is not JSON');
-  }
+  const json = readJsonConfigFile(path, TRUSTED_KEYS_VARIABLE);
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

@@ -4,6 +4,7 @@
  * the variable and the rule it breaks, never the value: some variables carry secrets
  * (master keys, tokens, passwords inside URLs).
  */
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ZkAttestError } from './errors';
 
@@ -60,6 +61,25 @@ export function variableInvalid(variable: string, rule: string): ZkAttestError {
   return new ZkAttestError('CONFIG_INVALID', `bad configuration: ${variable}: ${rule}`, {
     variables: variable,
   });
+}
+
+/**
+ * The JSON of a configuration file that `variable` names: CONFIG_INVALID naming the variable
+ * when the file cannot be read or is not JSON (its content is never quoted).
+ */
+export function readJsonConfigFile(path: string, variable: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw variableInvalid(variable, `the file cannot be read (${code})`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw variableInvalid(variable, 'the file is not JSON');
+  }
 }
 
 /**

@@ -3,8 +3,7 @@
  * secrets and files it names, each checked so that any bad setting stops start-up the same
  * way: CONFIG_INVALID naming the variable, never a secret value (onshore-server exits 2).
  */
-import { readFileSync } from 'node:fs';
-import { readVariable, variableInvalid, type Env } from '../common/env-config';
+import { readJsonConfigFile, readVariable, variableInvalid, type Env } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import {
   checkEgressDestinations,
@@ -60,19 +59,7 @@ function readPolicyVariable(path: string): DisclosurePolicy {
 /** The destinations file (ONSHORE_DESTINATIONS), validated; errors name the rule, not content. */
 export function readDestinationsFile(path: string): EgressDestination[] {
   const variable = 'ONSHORE_DESTINATIONS';
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw variableInvalid(variable, `the file cannot be read (${code})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw variableInvalid(variable, 'the file is not JSON');
-  }
+  const json = readJsonConfigFile(path, variable);
   const parsed = egressDestinationsSchema.safeParse(json);
   if (parsed.success) {
     checkEgressDestinations(parsed.data); // duplicates, url rules: EGRESS_CONFIG_INVALID
