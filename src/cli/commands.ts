@@ -23,8 +23,8 @@ import { readSignedFxTable, type SignedFxTable } from '../common/signed-fx-table
 import { HEX64_PATTERN } from '../common/ids';
 import { readTrustedKeysFile } from '../api/trusted-keys-file';
 import { CLAIM_NAMES, claimCliOptions, claimNamed, claimUsage, parseCliParams } from '../claims';
-import { circuitEntryOf, loadManifest } from '../common/artifact-manifest';
-import { circuitForClaim } from '../common/artifact-store';
+import { loadManifest } from '../common/artifact-manifest';
+import { snapshotSlots } from '../common/artifact-store';
 import {
   DEFAULT_POLICY,
   VerificationKeyRegistry,
@@ -80,26 +80,10 @@ async function fxOption(file: unknown): Promise<SignedFxTable | undefined> {
   return typeof file === 'string' ? readSignedFxTable(file) : undefined;
 }
 
-/**
- * The slot count of the circuit `prove` would use for this many positions (the commitment
- * depends on it): for the named claim, or the one count every claim's circuit agrees on.
- */
+/** The circuit slots of a book: the named claim's, or the one count every claim agrees on. */
 function circuitSlots(positions: number, claim: string | undefined): number {
-  const manifest = loadManifest();
   const names = claim === undefined ? CLAIM_NAMES : [claimNamed(claim).name];
-  const counts = new Set<number>();
-  for (const name of names) {
-    // The circuit `prove` picks (ClaimProver.circuitFor), so the commitment matches it.
-    const id = circuitForClaim(manifest, name, positions);
-    if (id !== undefined) counts.add(circuitEntryOf(manifest, id).maxPositions);
-  }
-  if (counts.size === 0) {
-    throw new ZkAttestError('CIRCUIT_UNKNOWN', `no circuit holds ${positions} positions`);
-  }
-  if (counts.size > 1) {
-    throw new ZkAttestError('USAGE', 'the claims differ in circuit slots: name one with --claim');
-  }
-  return [...counts][0]!;
+  return snapshotSlots(loadManifest(), positions, names);
 }
 
 const CLAIM_OPTIONS = {

@@ -44,3 +44,30 @@ export function circuitForClaim(
     (id) => manifest.circuits[id]!.maxPositions >= positions,
   );
 }
+
+/**
+ * The slot count of the circuit `prove` uses for a book of `positions` positions (the
+ * commitment, hence the signed snapshot message, depends on it): for the named claim, or the
+ * one count every claim's circuit agrees on, so that one signed message serves every claim.
+ *
+ * @throws ZkAttestError CIRCUIT_UNKNOWN when no circuit holds the book, USAGE when the claims'
+ *   circuits disagree and no claim is named.
+ */
+export function snapshotSlots(
+  manifest: ArtifactManifest,
+  positions: number,
+  claims: readonly string[],
+): number {
+  const counts = new Set<number>();
+  for (const name of claims) {
+    const id = circuitForClaim(manifest, name, positions);
+    if (id !== undefined) counts.add(manifest.circuits[id]!.maxPositions);
+  }
+  if (counts.size === 0) {
+    throw new ZkAttestError('CIRCUIT_UNKNOWN', `no circuit holds ${positions} positions`);
+  }
+  if (counts.size > 1) {
+    throw new ZkAttestError('USAGE', 'the claims differ in circuit slots: name one with --claim');
+  }
+  return [...counts][0]!;
+}

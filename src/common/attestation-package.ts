@@ -3,6 +3,11 @@ import { CLAIM_NAMES } from '../claims/registry';
 import { isBaseFieldElement, isFieldElement } from './field';
 import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from './ids';
 import { canonicalJson, sha256Hex } from './hash';
+import {
+  publicKeyHexSchema,
+  signaturesSchema,
+  signerSetMembershipSchema,
+} from './signed-snapshot';
 
 const fieldString = z.string().regex(FIELD_ELEMENT_PATTERN, 'a decimal field element');
 
@@ -40,11 +45,7 @@ const fxTableSchema = z.strictObject({
     .max(8),
 });
 
-/** A P-256 public key (affine coordinates, hex); its keyId is sha256(x || y). */
-const publicKey = z.strictObject({ x: hex64, y: hex64 });
-
-/** A P-256 signature (r || s in hex, low-s) and the key that made it. */
-const keySignature = z.strictObject({ keyId: hex64, publicKey, signature: hex128 });
+const publicKey = publicKeyHexSchema;
 
 /**
  * An attestation package: the only thing that crosses the border. Strict at every level:
@@ -76,8 +77,10 @@ export const attestationPackageSchema = z.strictObject({
       .min(0)
       .max(2 ** 16 - 1),
   }),
-  /** Signatures of the snapshot message by its signer set's keys. */
-  signatures: z.array(keySignature).min(1).max(8),
+  /** The signer set's threshold and keys: hashes to `snapshot.setId` when honest. */
+  signerSet: signerSetMembershipSchema,
+  /** Signatures of the snapshot message by at least `threshold` distinct keys of the set. */
+  signatures: signaturesSchema,
   /** The rates the proof converted with; `source` signs them unless the table is the identity. */
   fx: z.strictObject({
     table: fxTableSchema,

@@ -55,7 +55,10 @@ export type ErrorCode =
   | 'DECIMALS_OUT_OF_RANGE'
   | 'MAPPING_INVALID'
   | 'JOB_VERSION_UNSUPPORTED'
-  | 'DISCLOSURE_BUDGET_EXCEEDED';
+  | 'DISCLOSURE_BUDGET_EXCEEDED'
+  | 'SIGNER_SET_INVALID'
+  | 'SIGNED_SNAPSHOT_INVALID'
+  | 'SNAPSHOT_SIGNATURES_REFUSED';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

@@ -46,6 +46,9 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   // 422, not 409: the request is well-formed but refused by policy, and repeating it never
   // succeeds (the ledger is append-only), so there is no conflict to resolve.
   DISCLOSURE_BUDGET_EXCEEDED: 422,
+  SIGNER_SET_INVALID: 400,
+  SIGNED_SNAPSHOT_INVALID: 400,
+  SNAPSHOT_SIGNATURES_REFUSED: 422,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -10,6 +10,7 @@ export {
   type KeyDirectory,
   type KeyStatus,
   type PolicyReason,
+  type SignerSetStatus,
   type VerificationPolicy,
 } from './policy';
 export {
@@ -20,8 +21,20 @@ export {
 export {
   verifyAttestation,
   type AttestationVerdict,
+  type NamedKey,
+  type SignerSetTrust,
   type VerifierContext,
 } from './verify-attestation';
+export {
+  chainAnswer,
+  chainReasons,
+  type ChainAnswer,
+  type ChainLink,
+  type ChainReason,
+  type ChainView,
+  type EpochChainLedger,
+  type EquivocationEvidence,
+} from './epoch-chain';
 export {
   parsePackage,
   verifyPackage,

@@ -7,7 +7,7 @@ import {
 
 export type { ClaimRequirements };
 
-/** A registered P-256 key (a snapshot signer or an FX source) as a verifier knows it. */
+/** A registered P-256 key (an FX source) as a verifier knows it. */
 export interface KeyStatus {
   /** sha256(x || y), 64 lowercase hex digits. */
   keyId: string;
@@ -20,9 +20,23 @@ export interface KeyStatus {
   revokedAt?: string;
 }
 
-/** Where a verifier looks up signer keys and FX sources (the API's registry, a file...). */
+/** A registered signer set as a verifier knows it: its members' labels and trust window. */
+export interface SignerSetStatus {
+  setId: string;
+  threshold: number;
+  /** Every member, ascending by keyId. */
+  signers: Array<{ keyId: string; publicKey: { x: string; y: string }; label: string }>;
+  /** ISO time from which the set's signatures count. */
+  validFrom: string;
+  /** ISO effective time of retirement; snapshots dated this time or later fail. */
+  revokedAt?: string;
+  /** The epoch the set's chain starts at. */
+  firstEpoch: number;
+}
+
+/** Where a verifier looks up signer sets and FX sources (the API's registry, a file...). */
 export interface KeyDirectory {
-  getSigner(keyId: string): Promise<KeyStatus | undefined>;
+  getSignerSet(setId: string): Promise<SignerSetStatus | undefined>;
   getFxSource(keyId: string): Promise<KeyStatus | undefined>;
 }
 
@@ -70,25 +84,25 @@ export type PolicyReason =
   | 'UNIT_NOT_ACCEPTED'
   | 'FX_STALE'
   | 'FX_FROM_FUTURE'
-  | 'SIGNER_UNKNOWN'
-  | 'SIGNER_NOT_YET_VALID'
-  | 'SIGNER_REVOKED'
+  | 'SIGNER_SET_UNKNOWN'
+  | 'SIGNER_SET_NOT_YET_VALID'
+  | 'SIGNER_SET_REVOKED'
   | 'FX_SOURCE_UNKNOWN'
   | 'FX_SOURCE_NOT_YET_VALID'
   | 'FX_SOURCE_REVOKED';
 
 const KEY_TRUST_REASONS = {
-  signer: ['SIGNER_UNKNOWN', 'SIGNER_NOT_YET_VALID', 'SIGNER_REVOKED'],
+  signerSet: ['SIGNER_SET_UNKNOWN', 'SIGNER_SET_NOT_YET_VALID', 'SIGNER_SET_REVOKED'],
   fx: ['FX_SOURCE_UNKNOWN', 'FX_SOURCE_NOT_YET_VALID', 'FX_SOURCE_REVOKED'],
-} as const satisfies Record<'signer' | 'fx', readonly PolicyReason[]>;
+} as const satisfies Record<'signerSet' | 'fx', readonly PolicyReason[]>;
 
 /**
- * Whether a signer key (snapshot) or an FX source (rate table) was trusted at `at`, Unix
+ * Whether a signer set (snapshot) or an FX source (rate table) was trusted at `at`, Unix
  * seconds (the signed asOf): validFrom <= at < revokedAt.
  */
 export function keyTrustReasons(
-  kind: 'signer' | 'fx',
-  status: KeyStatus | undefined,
+  kind: 'signerSet' | 'fx',
+  status: { validFrom: string; revokedAt?: string } | undefined,
   at: number,
 ): PolicyReason[] {
   const [unknown, notYetValid, revoked] = KEY_TRUST_REASONS[kind];

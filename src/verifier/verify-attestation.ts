@@ -5,13 +5,16 @@ import {
   requirementReasons,
   unitReasons,
   type KeyDirectory,
-  type KeyStatus,
   type ChallengeLedger,
   type PolicyReason,
   type VerificationPolicy,
 } from './policy';
+import { commitmentHex, signedSnapshotOf, type SignatureReason } from '../common/signed-snapshot';
+import { describeSigners } from '../common/signer-set';
+import { chainReasons, type ChainReason, type EpochChainLedger } from './epoch-chain';
 import type { VerificationKeyRegistry } from './verification-keys';
 import {
+  parsePackage,
   verifyPackage,
   type ProofOptions,
   type RejectionReason,
@@ -20,8 +23,10 @@ import {
 
 export interface VerifierContext {
   registry: VerificationKeyRegistry;
-  /** Registered snapshot signer keys and FX sources. */
+  /** Registered signer sets and FX sources. */
   keys: KeyDirectory;
+  /** The signer sets' epoch chains; without one, epochs are not checked (a one-off check). */
+  chain?: EpochChainLedger;
   /** Required when the policy requires challenges. */
   challenges?: ChallengeLedger;
   policy: VerificationPolicy;
@@ -35,14 +40,26 @@ export interface NamedKey {
   label?: string;
 }
 
-export interface AttestationVerdict extends Omit<Verdict, 'reasons'> {
-  reasons: Array<RejectionReason | PolicyReason>;
-  /** Who signed, with the labels the registry gives them (absent when nothing decoded). */
-  trust?: { signers: NamedKey[]; fxSource?: NamedKey };
+/** Who signed a snapshot: the set, its size and threshold, and the members that signed. */
+export interface SignerSetTrust {
+  setId: string;
+  threshold: number;
+  /** The set's member count, when the registry knows the set. */
+  size?: number;
+  /** Members that signed, with the registry's labels. */
+  signers: NamedKey[];
+  /** "signed by 2 of 3: Custodian X, Auditor Y" (absent for a set the registry does not know). */
+  summary?: string;
 }
 
-const named = (keyId: string, status: KeyStatus | undefined): NamedKey =>
-  status ? { keyId, label: status.label } : { keyId };
+export interface AttestationVerdict extends Omit<Verdict, 'reasons'> {
+  reasons: Array<RejectionReason | PolicyReason | ChainReason>;
+  /** Who signed, with the labels the registry gives them (absent when nothing decoded). */
+  trust?: { signerSet: SignerSetTrust; fxSource?: NamedKey };
+}
+
+const named = (keyId: string, label: string | undefined): NamedKey =>
+  label === undefined ? { keyId } : { keyId, label };
 
 /**
  * Verifies an attestation package: the proof (verifyPackage), then what its public signals
@@ -55,22 +72,33 @@ export async function verifyAttestation(
   ctx: VerifierContext,
   opts: ({ consume: false } | { consume: true; consumer: string }) & ProofOptions,
 ): Promise<AttestationVerdict> {
-  const verdict = await verifyPackage(candidate, ctx.registry, opts);
+  const pkg = parsePackage(candidate);
+  const verdict = await verifyPackage(pkg, ctx.registry, opts);
   const reasons: AttestationVerdict['reasons'] = [...verdict.reasons];
   const values = verdict.publicValues;
   let trust: AttestationVerdict['trust'];
+  let firstEpoch: number | undefined;
   if (values) {
     const now = ctx.now?.() ?? Date.now();
-    trust = { signers: [] };
-    for (const keyId of values.signers) {
-      const status = await ctx.keys.getSigner(keyId);
-      trust.signers.push(named(keyId, status));
-      reasons.push(...keyTrustReasons('signer', status, values.asOf));
-    }
+    const set = await ctx.keys.getSignerSet(values.setId);
+    const labels = new Map(set?.signers.map((m) => [m.keyId, m.label]));
+    const signers = values.signers.map((keyId) => named(keyId, labels.get(keyId)));
+    trust = {
+      signerSet: {
+        setId: values.setId,
+        threshold: values.threshold,
+        signers,
+        ...(set
+          ? { size: set.signers.length, summary: describeSigners(set.signers.length, signers) }
+          : {}),
+      },
+    };
+    reasons.push(...keyTrustReasons('signerSet', set, values.asOf));
+    firstEpoch = set?.firstEpoch;
     if (values.fx) {
       const { sourceKeyId, asOf } = values.fx;
       const status = await ctx.keys.getFxSource(sourceKeyId);
-      trust.fxSource = named(sourceKeyId, status);
+      trust.fxSource = named(sourceKeyId, status?.label);
       reasons.push(
         ...keyTrustReasons('fx', status, asOf),
         ...fxFreshnessReasons(ctx.policy, asOf, now),
@@ -81,6 +109,22 @@ export async function verifyAttestation(
       ...unitReasons(ctx.policy.requiredUnit, values),
       ...requirementReasons(ctx.policy.requirements, values),
     );
+    if (ctx.chain && firstEpoch !== undefined && signaturesTrusted(reasons)) {
+      const link = {
+        setId: values.setId,
+        epoch: values.epoch,
+        prevCommitment: values.prevCommitment,
+        commitment: commitmentHex(values.commitment),
+        asOf: values.asOf,
+        digest: values.digest,
+      };
+      // A snapshot message signed by a trusted set is a chain link whatever the proof beside
+      // it is worth, and two of them for one epoch are evidence: recording keeps both.
+      const answer = opts.consume
+        ? await ctx.chain.append(link, firstEpoch, signedSnapshotOf(pkg))
+        : await ctx.chain.peek(link, firstEpoch);
+      reasons.push(...chainReasons(answer));
+    }
     if (ctx.policy.requireChallenge) {
       if (!ctx.challenges) throw new Error('the policy requires challenges but has no ledger');
       const ledger = ctx.challenges;
@@ -93,4 +137,20 @@ export async function verifyAttestation(
     }
   }
   return { ...verdict, valid: reasons.length === 0, reasons, ...(trust ? { trust } : {}) };
+}
+
+const SIGNATURE_TRUST_REASONS: ReadonlySet<string> = new Set<SignatureReason | PolicyReason>([
+  'SIGNER_SET_MISMATCH',
+  'SIGNER_NOT_IN_SET',
+  'SIGNER_DUPLICATE',
+  'SIGNATURE_INVALID',
+  'THRESHOLD_NOT_MET',
+  'SIGNER_SET_UNKNOWN',
+  'SIGNER_SET_NOT_YET_VALID',
+  'SIGNER_SET_REVOKED',
+]);
+
+/** Whether k members of a set trusted at the snapshot's time signed it (the proof aside). */
+function signaturesTrusted(reasons: readonly string[]): boolean {
+  return !reasons.some((r) => SIGNATURE_TRUST_REASONS.has(r));
 }

@@ -10,7 +10,7 @@ import { ZkAttestError } from '../common/errors';
 import { fxMessage, fxTableHashWith, isIdentityTable } from '../common/fx-table';
 import { keyIdOf, verifySignature } from '../common/p256';
 import { loadPoseidon } from '../common/poseidon';
-import { singleKeySetId, snapshotMessage } from '../common/snapshot-message';
+import { checkSignatures, signedSnapshotOf, type SignatureReason } from '../common/signed-snapshot';
 import { unpackStatement } from '../common/statement';
 import type { VerificationKeyRegistry } from './verification-keys';
 
@@ -21,8 +21,7 @@ export type RejectionReason =
   | 'STATEMENT_INVALID'
   | 'FX_TABLE_MISMATCH'
   | 'UNIT_MISMATCH'
-  | 'SIGNER_SET_MISMATCH'
-  | 'SIGNATURE_INVALID'
+  | SignatureReason
   | 'FX_SIGNATURE_MISSING'
   | 'FX_SIGNATURE_INVALID';
 
@@ -53,8 +52,14 @@ export interface Verdict {
     currency: string;
     decimals: number;
     setId: string;
+    /** How many distinct members of the set had to sign. */
+    threshold: number;
     epoch: number;
-    /** Keys whose signatures over the snapshot message checked out (registry trust aside). */
+    /** The previous snapshot's commitment in the set's epoch chain (bytes32 hex). */
+    prevCommitment: string;
+    /** SHA-256 of the signed snapshot message: one snapshot, one digest. */
+    digest: string;
+    /** Members whose signatures over the snapshot message checked out (registry trust aside). */
     signers: string[];
     fx?: FxUse;
   } & ClaimValues;
@@ -90,7 +95,7 @@ function signedBy(
 
 /**
  * Checks a package's Groth16 proof against the verification key it names, the snapshot
- * signature and FX source signature beside it (cryptographically: whether those keys are
+ * signatures (k distinct members of its signer set) and FX source signature beside it (cryptographically: whether those keys are
  * trusted is the policy's question, see verifyAttestation), and decodes what its public
  * signals claim. An invalid proof or signature is an answer (`valid: false` with reasons);
  * a malformed package, key or signature, or an unknown verification key, is a ZkAttestError.
@@ -122,21 +127,9 @@ export async function verifyPackage(
     reasons.push('UNIT_MISMATCH');
   }
 
-  // Statement v2 (issue 9): a 1-of-1 signer set, so exactly one signature, by its one key.
-  const message = snapshotMessage({
-    ...snap,
-    epoch: BigInt(snap.epoch),
-    commitment: BigInt(pkg.publicSignals.commitment),
-    fxTableHash: BigInt(pkg.publicSignals.fxTable),
-  });
-  const signers: string[] = [];
-  if (pkg.signatures.length !== 1 || singleKeySetId(pkg.signatures[0]!.keyId) !== snap.setId) {
-    reasons.push('SIGNER_SET_MISMATCH');
-  }
-  for (const s of pkg.signatures) {
-    if (signedBy(s, message)) signers.push(s.keyId);
-    else reasons.push('SIGNATURE_INVALID');
-  }
+  // k distinct members of the set the package names, the set hashing to the signed setId.
+  const { digest, signers, reasons: signatureReasons } = checkSignatures(signedSnapshotOf(pkg));
+  reasons.push(...signatureReasons);
 
   const identity = isIdentityTable(fx.table);
   let fxUse: FxUse | undefined;
@@ -172,7 +165,10 @@ export async function verifyPackage(
             currency: unit.currency,
             decimals: unit.decimals,
             setId: snap.setId,
+            threshold: pkg.signerSet.threshold,
             epoch: snap.epoch,
+            prevCommitment: snap.prevCommitment,
+            digest,
             signers,
             ...(fxUse ? { fx: fxUse } : {}),
             ...values,

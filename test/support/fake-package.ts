@@ -35,6 +35,7 @@ export function fakePackage(overrides: Partial<AttestationPackage> = {}): Attest
       allocations: '00'.repeat(32),
       chunks: 0,
     },
+    signerSet: { threshold: 1, keyIds: ['ef'.repeat(32)] },
     signatures: [
       {
         keyId: 'ef'.repeat(32),

@@ -113,6 +113,7 @@ export function mintFixture(o: FixtureOptions): AttestationPackage {
       curve: 'bn128',
     },
     snapshot,
+    signerSet: { threshold: 1, keyIds: [o.signer.keyId] },
     signatures: [{ keyId: o.signer.keyId, publicKey: o.signer.publicKey, signature }],
     fx: {
       table: o.table ?? identityFxTable(unit),

@@ -6,7 +6,7 @@ import {
   type ArtifactManifest,
   type CircuitEntry,
 } from '../../common/artifact-manifest';
-import { circuitForClaim, readArtifact } from '../../common/artifact-store';
+import { circuitForClaim, readArtifact, snapshotSlots } from '../../common/artifact-store';
 import {
   PACKAGE_TYPE,
   PUBLIC_SIGNAL_ORDER,
@@ -15,8 +15,17 @@ import {
 import { ZkAttestError } from '../../common/errors';
 import type { SignedFxTable } from '../../common/signed-fx-table';
 import type { Signer } from '../../common/p256-signer';
-import { singleKeySetId, snapshotMessage } from '../../common/snapshot-message';
+import {
+  checkSignatures,
+  commitmentHex,
+  messageBytes,
+  type KeySignature,
+  type SnapshotMessageJson,
+} from '../../common/signed-snapshot';
+import type { SignerSetMembership } from '../../common/signer-set';
+import { signerSetId } from '../../common/snapshot-message';
 import { claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
+import { CLAIM_NAMES } from '../../claims/registry';
 import { circuitInput, validateContext } from './claim-inputs';
 import { fxBook } from './fx-book';
 import { CachedWitnessCalculator } from './witness-calculator';
@@ -33,20 +42,34 @@ interface LoadedCircuit {
   zkey: Uint8Array;
 }
 
-export interface ProveRequest {
+/** The snapshot a signer set signs: the book, its salt and rates, and its place in the chain. */
+export interface MessageRequest {
   snapshot: Snapshot;
   salt: bigint;
-  /** The snapshot's signer (statement v2: a 1-of-1 signer set; an HSM or KMS may stand in). */
-  signer: Signer;
   /** The signed rate table, for a book in several currencies; none: the identity table. */
   fx?: SignedFxTable;
-  params: ClaimParams;
-  /** The verifier's challenge or a contract binding (< 2^128). */
-  context: bigint;
   /** The snapshot's epoch in its signer set's chain, and the previous commitment (hex). */
   epoch?: number;
   prevCommitment?: string;
 }
+
+/**
+ * Who signs the snapshot: one key the prover signs with (a 1-of-1 set; an HSM or KMS may stand
+ * in), or signatures k members of a set made beforehand over {@link ClaimProver.message}.
+ */
+export type SnapshotSigning =
+  | { signer: Signer; cosigned?: undefined }
+  | {
+      signer?: undefined;
+      cosigned: { signerSet: SignerSetMembership; signatures: KeySignature[] };
+    };
+
+export type ProveRequest = MessageRequest &
+  SnapshotSigning & {
+    params: ClaimParams;
+    /** The verifier's challenge or a contract binding (< 2^128). */
+    context: bigint;
+  };
 
 export interface ProveResult {
   package: AttestationPackage;
@@ -104,23 +127,30 @@ export class ClaimProver {
     const circuit = this.circuit(this.circuitFor(params.claim, book.positions.length));
     const slots = circuit.entry.maxPositions;
     const commitment = snapshotCommitment(p, book, req.salt, slots);
-    const snapshot = {
-      setId: singleKeySetId(req.signer.keyId),
-      epoch: req.epoch ?? 0,
-      prevCommitment: req.prevCommitment ?? ZERO32,
-      asOf: req.snapshot.asOf,
-      currency: req.snapshot.currency,
-      decimals: req.snapshot.decimals,
-      allocations: ZERO32,
-      chunks: 0,
-    };
-    const message = snapshotMessage({
-      ...snapshot,
-      epoch: BigInt(snapshot.epoch),
+    const signerSet = req.cosigned?.signerSet ?? { threshold: 1, keyIds: [req.signer!.keyId] };
+    const message = messageOf(
+      req,
+      signerSetId(signerSet.threshold, signerSet.keyIds),
       commitment,
-      fxTableHash: book.tableHash,
-    });
-    const signature = await req.signer.sign(message);
+      book.tableHash,
+    );
+    const signatures = req.cosigned?.signatures ?? [
+      {
+        keyId: req.signer!.keyId,
+        publicKey: req.signer!.publicKey,
+        signature: await req.signer!.sign(messageBytes(message)),
+      },
+    ];
+    // Co-signatures are checked before the proof: k good ones, or no work is done.
+    const { reasons } = checkSignatures({ message, signerSet, signatures });
+    if (reasons.length > 0) {
+      throw new ZkAttestError(
+        'SNAPSHOT_SIGNATURES_REFUSED',
+        `the snapshot signatures do not make it signed by its set: ${reasons.join(', ')}`,
+        { reasons: reasons.join(',') },
+      );
+    }
+    const { commitment: _c, fxTableHash: _f, ...snapshot } = message;
     const input = circuitInput({ book, salt: req.salt, params, context: req.context, slots });
 
     const started = performance.now();
@@ -156,7 +186,8 @@ export class ClaimProver {
           curve: proof.curve,
         } as AttestationPackage['proof'],
         snapshot,
-        signatures: [{ keyId: req.signer.keyId, publicKey: req.signer.publicKey, signature }],
+        signerSet,
+        signatures,
         fx: {
           table: book.table,
           ...(req.fx?.source ? { source: req.fx.source } : {}),
@@ -165,6 +196,17 @@ export class ClaimProver {
       },
       proveMs,
     };
+  }
+
+  /**
+   * The snapshot message a signer set signs for `req` (the commitment with the circuit slots
+   * every claim agrees on), so that its members can sign before any claim is proved.
+   */
+  message(req: MessageRequest, setId: string): SnapshotMessageJson {
+    const p = this.primitives;
+    const book = fxBook(p, req.snapshot, req.fx?.table);
+    const slots = snapshotSlots(this.manifest, book.positions.length, CLAIM_NAMES);
+    return messageOf(req, setId, snapshotCommitment(p, book, req.salt, slots), book.tableHash);
   }
 
   private circuit(id: string): LoadedCircuit {
@@ -181,4 +223,24 @@ export class ClaimProver {
     }
     return c;
   }
+}
+
+function messageOf(
+  req: MessageRequest,
+  setId: string,
+  commitment: bigint,
+  fxTableHash: bigint,
+): SnapshotMessageJson {
+  return {
+    setId,
+    epoch: req.epoch ?? 0,
+    prevCommitment: req.prevCommitment ?? ZERO32,
+    commitment: commitmentHex(commitment),
+    asOf: req.snapshot.asOf,
+    currency: req.snapshot.currency,
+    decimals: req.snapshot.decimals,
+    fxTableHash: fxTableHash.toString(),
+    allocations: ZERO32,
+    chunks: 0,
+  };
 }
