@@ -9,7 +9,7 @@ import type { AttestationPackage } from './attestation-package';
 import { ZkAttestError } from './errors';
 import { sha256Hex } from './hash';
 import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from './ids';
-import { keyIdOf, verifySignature } from './p256';
+import { decodeSignature, keyIdOf, parsePublicKey, verifySignature } from './p256';
 import { MAX_SIGNERS } from './signer-set';
 import { signerSetId, snapshotMessage } from './snapshot-message';
 
@@ -157,6 +157,11 @@ export function checkSignatures(signed: SignedSnapshot): SignatureCheck {
   const members = new Set(signerSet.keyIds);
   const seen = new Set<string>();
   const signers: string[] = [];
+  // Every entry is well-formed, duplicates too: a high-s twin is malformed, not a repeat.
+  signatures.forEach((s, i) => {
+    parsePublicKey(s.publicKey, `signatures.${i}.publicKey`);
+    decodeSignature(s.signature, `signatures.${i}.signature`);
+  });
   for (const s of signatures) {
     if (seen.has(s.keyId)) {
       reasons.add('SIGNER_DUPLICATE');

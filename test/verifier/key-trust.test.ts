@@ -11,7 +11,7 @@ const key: KeyStatus = {
 
 describe('keyTrustReasons', () => {
   it.each([
-    ['signer', ['SIGNER_UNKNOWN', 'SIGNER_NOT_YET_VALID', 'SIGNER_REVOKED']],
+    ['signerSet', ['SIGNER_SET_UNKNOWN', 'SIGNER_SET_NOT_YET_VALID', 'SIGNER_SET_REVOKED']],
     ['fx', ['FX_SOURCE_UNKNOWN', 'FX_SOURCE_NOT_YET_VALID', 'FX_SOURCE_REVOKED']],
   ] as const)('%s: trusted from validFrom until (excluding) revokedAt', (kind, reasons) => {
     const [unknown, notYet, revoked] = reasons;
@@ -26,7 +26,9 @@ describe('keyTrustReasons', () => {
 
   it('a revocation at validFrom means never trusted; bad times trust nothing', () => {
     const stillborn = { ...key, revokedAt: key.validFrom };
-    expect(keyTrustReasons('signer', stillborn, t(key.validFrom))).toEqual(['SIGNER_REVOKED']);
+    expect(keyTrustReasons('signerSet', stillborn, t(key.validFrom))).toEqual([
+      'SIGNER_SET_REVOKED',
+    ]);
     const garbled = { ...key, validFrom: 'not a time' };
     expect(keyTrustReasons('fx', garbled, t('2026-03-01T00:00:00Z'))).toEqual([
       'FX_SOURCE_NOT_YET_VALID',

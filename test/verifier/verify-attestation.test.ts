@@ -9,7 +9,9 @@ import {
   verifyAttestation,
   type KeyDirectory,
   type KeyStatus,
+  type SignerSetStatus,
 } from '../../src/verifier';
+import { singleKeySetId } from '../../src/common/snapshot-message';
 import { CNY_HKD_USD, testSigner } from '../fixtures';
 
 // The policy half of verification: whether the keys that signed (cryptographically valid, see
@@ -33,9 +35,18 @@ const status = (s: Signer, label: string, validFrom: number, revokedAt?: number)
   ...(revokedAt === undefined ? {} : { revokedAt: iso(revokedAt) }),
 });
 
+/** A directory of 1-of-1 signer sets (one per signer status) and FX sources. */
 function directory(signers: KeyStatus[], fxSources: KeyStatus[]): KeyDirectory {
+  const sets: SignerSetStatus[] = signers.map((k) => ({
+    setId: singleKeySetId(k.keyId),
+    threshold: 1,
+    signers: [{ keyId: k.keyId, publicKey: k.publicKey, label: k.label }],
+    validFrom: k.validFrom,
+    ...(k.revokedAt ? { revokedAt: k.revokedAt } : {}),
+    firstEpoch: 0,
+  }));
   return {
-    getSigner: async (id) => signers.find((k) => k.keyId === id),
+    getSignerSet: async (id) => sets.find((s) => s.setId === id),
     getFxSource: async (id) => fxSources.find((k) => k.keyId === id),
   };
 }
@@ -84,7 +95,13 @@ describe('verifyAttestation: registered keys, their times, freshness and unit', 
     const verdict = await verify(trusted());
     expect(verdict.reasons).toEqual([]);
     expect(verdict.trust).toEqual({
-      signers: [{ keyId: signer.keyId, label: 'custodian' }],
+      signerSet: {
+        setId: singleKeySetId(signer.keyId),
+        threshold: 1,
+        size: 1,
+        signers: [{ keyId: signer.keyId, label: 'custodian' }],
+        summary: 'signed by 1 of 1: custodian',
+      },
       fxSource: { keyId: fxSource.keyId, label: 'fx desk' },
     });
     expect(verdict.amounts.liabilities).toMatch(/^CNY \d{1,3}(,\d{3})*\.\d{2}$/);
@@ -92,7 +109,7 @@ describe('verifyAttestation: registered keys, their times, freshness and unit', 
 
   it('refuses a signature by an unregistered key, and an unregistered FX source', async () => {
     expect((await verify(directory([], [status(fxSource, 'fx', 0)]))).reasons).toEqual([
-      'SIGNER_UNKNOWN',
+      'SIGNER_SET_UNKNOWN',
     ]);
     expect((await verify(directory([status(signer, 'c', 0)], []))).reasons).toEqual([
       'FX_SOURCE_UNKNOWN',
@@ -102,11 +119,11 @@ describe('verifyAttestation: registered keys, their times, freshness and unit', 
   it('refuses a key revoked before the as-of time, and one registered after it', async () => {
     const fx = [status(fxSource, 'fx', 0)];
     const revoked = directory([status(signer, 'c', 0, AS_OF - 1)], fx);
-    expect((await verify(revoked)).reasons).toEqual(['SIGNER_REVOKED']);
+    expect((await verify(revoked)).reasons).toEqual(['SIGNER_SET_REVOKED']);
     const revokedLater = directory([status(signer, 'c', 0, AS_OF + 1)], fx);
     expect((await verify(revokedLater)).reasons).toEqual([]);
     const tooNew = directory([status(signer, 'c', AS_OF + 1)], fx);
-    expect((await verify(tooNew)).reasons).toEqual(['SIGNER_NOT_YET_VALID']);
+    expect((await verify(tooNew)).reasons).toEqual(['SIGNER_SET_NOT_YET_VALID']);
   });
 
   it("checks the FX source at the rates' own as-of time", async () => {
