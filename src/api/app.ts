@@ -12,8 +12,10 @@ import { adminRoutes } from './routes/admin';
 import { attestationRoutes } from './routes/attestations';
 import { challengeRoutes } from './routes/challenges';
 import { keyRegistryRoutes } from './routes/keys';
+import { pageRoutes } from './routes/page';
 import { systemRoutes } from './routes/system';
 import type { Stores } from './store';
+import { PAGE_DIR } from '../web-build/page-dir';
 
 export interface AppDeps {
   stores: Stores;
@@ -27,6 +29,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
+  /** Where the investor's page was built (default build/web). */
+  pageDir?: string;
 }
 
 /** Builds the offshore verifier API from its dependencies; the caller decides where it listens. */
@@ -42,7 +46,19 @@ export function createApp(deps: AppDeps): { app: Express; service: AttestationSe
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(helmet());
+  // The page verifies proofs with snarkjs' WebAssembly: wasm may compile, nothing else is eval'd,
+  // and every script, style, font and request stays on this origin.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          'script-src': ["'self'", "'wasm-unsafe-eval'"],
+          'connect-src': ["'self'"],
+          'font-src': ["'self'"],
+        },
+      },
+    }),
+  );
 
   // One structured line per request: ids, route, status, time. Never bodies.
   app.use((req, res, next) => {
@@ -84,6 +100,7 @@ export function createApp(deps: AppDeps): { app: Express; service: AttestationSe
   app.use(attestationRoutes(service, stores, write, logger));
   app.use(adminRoutes(stores, admin));
   app.use(keyRegistryRoutes(stores, admin));
+  app.use(pageRoutes(deps.pageDir ?? PAGE_DIR));
   app.use((_req, res) => {
     res.status(404).json(errorBody('NOT_FOUND', 'no such endpoint'));
   });

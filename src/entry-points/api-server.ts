@@ -21,6 +21,7 @@ import {
   TRUSTED_KEYS_VARIABLE,
 } from '../api/trusted-keys-file';
 import { readVariable } from '../common/env-config';
+import { ensurePageBuilt } from '../web-build/page-build';
 
 export interface RunningServer {
   url: string;
@@ -35,6 +36,9 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
   const trustedKeys = trustedKeysFile
     ? await readVariable(TRUSTED_KEYS_VARIABLE, () => readTrustedKeysFile(trustedKeysFile))
     : [];
+  // The investor's page: built by npm install; rebuilt here when missing or stale.
+  const page = await ensurePageBuilt();
+  if (page.built) logger.info('investor page built', { dir: page.dir });
   const stores = createStores({ REDIS_URL: config.REDIS_URL });
   if (stores.kind === 'memory') {
     logger.warn('REDIS_URL is not set: using the embedded in-memory store (nothing persists)');
@@ -85,6 +89,7 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = `http://${config.HOST}:${port}`;
   logger.info('listening', { url, store: stores.kind });
+  logger.info('investor page', { url: `${url}/` });
   return {
     url,
     server,
