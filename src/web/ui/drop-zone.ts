@@ -3,6 +3,7 @@
  * the server (the page makes no request with it; the browser tests assert that).
  */
 import { checkInBrowser, packageFromText, type BrowserVerdict } from '../verify/check-package';
+import { getSignerSet, type SignerSetView } from './api';
 import { fill, h } from './dom';
 import { t } from './i18n';
 import { packageReport } from './package-report';
@@ -19,6 +20,7 @@ export function dropZone(root: HTMLElement): { rerender(): void } {
   const section = h('section', { class: 'drop', 'aria-labelledby': 'drop-heading' });
   root.append(section);
   let verdict: BrowserVerdict | undefined;
+  let set: SignerSetView | undefined;
   let unreadable = false;
 
   const check = async (text: string) => {
@@ -34,6 +36,9 @@ export function dropZone(root: HTMLElement): { rerender(): void } {
     }
     unreadable = false;
     verdict = await checkInBrowser(candidate, '/web/');
+    // Labels and the chain come from the server's registry, asked by set id only: the file
+    // itself never leaves this page.
+    set = verdict.pkg ? await getSignerSet(verdict.pkg.snapshot.setId) : undefined;
     render();
   };
 
@@ -84,7 +89,7 @@ export function dropZone(root: HTMLElement): { rerender(): void } {
       live,
       result,
     );
-    fill(result, verdict ? packageReport({ verdict }) : null);
+    fill(result, verdict ? packageReport({ verdict, set }) : null);
   }
 
   render();

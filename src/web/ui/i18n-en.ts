@@ -37,6 +37,8 @@ export const EN = {
   'check.failed': 'failed',
   'browser.heading': 'Checked by this browser',
   'server.heading': 'What the server says (its policy; not checked by this browser)',
+  'server.setHeading':
+    'What the server’s registry says of this signer set (not checked by this browser)',
   'server.accepted': 'The server accepted it',
   'server.rejected': 'The server rejected it: {reasons}',
   'server.signers': 'Signers, with labels from the server’s registry',

@@ -39,6 +39,7 @@ export const ZH: Record<MessageKey, string> = {
   'check.failed': '未通过',
   'browser.heading': '本浏览器核验的内容',
   'server.heading': '服务器的结论（其策略；本浏览器未核验）',
+  'server.setHeading': '服务器登记中关于此签名者集合的信息（本浏览器未核验）',
   'server.accepted': '服务器已接受',
   'server.rejected': '服务器已拒绝：{reasons}',
   'server.signers': '签名者（标签来自服务器的登记）',

@@ -7,7 +7,7 @@ import type { BrowserVerdict } from '../verify/check-package';
 import type { RecordView, SignerSetView } from './api';
 import { h } from './dom';
 import { claimView, meaningPanels, onChainView } from './package-view';
-import { chainView, serverView } from './server-view';
+import { chainView, serverView, setPolicyView } from './server-view';
 import { verdictView } from './verdict-view';
 import { t } from './i18n';
 
@@ -35,6 +35,7 @@ export function packageReport(input: ReportInput): HTMLElement {
     verdictView(verdict),
     pkg ? claimView(pkg, verdict.signers, labelsOf(input)) : null,
     record ? serverView(record, set) : h('p', { class: 'note' }, t('drop.notSent')),
+    !record && set ? setPolicyView(set) : null,
     pkg ? chainView(pkg.snapshot, set) : null,
     pkg ? meaningPanels(pkg) : null,
     pkg ? onChainView(pkg) : null,

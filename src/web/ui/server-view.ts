@@ -48,6 +48,26 @@ export function serverView(record: RecordView, set: SignerSetView | undefined): 
   );
 }
 
+/** What the server's registry says of a signer set (for a file checked here, not recorded). */
+export function setPolicyView(set: SignerSetView): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel server', 'aria-labelledby': 'set-heading' },
+    h('h3', { id: 'set-heading' }, t('server.setHeading')),
+    h(
+      'ul',
+      { class: 'signers' },
+      ...set.signers.map((s) => h('li', {}, s.label ?? '', ' ', short(s.keyId, 8))),
+    ),
+    set.validFrom ? h('p', {}, t('server.validFrom', { at: iso(set.validFrom) })) : null,
+    h(
+      'p',
+      {},
+      set.revokedAt ? t('server.revoked', { at: iso(set.revokedAt) }) : t('server.notRevoked'),
+    ),
+  );
+}
+
 /** The set's epoch chain as this server holds it, and where this snapshot sits in it. */
 export function chainView(
   snapshot: { epoch: number; prevCommitment: string },
