@@ -13,6 +13,22 @@ import { newInstitution } from '../support/attestation-factory';
 import { launchChromium, sameOriginContext, type GuardedContext } from '../support/chromium';
 import { startPageServer, type PageServer } from '../support/page-server';
 
+/**
+ * The few browser globals the page.evaluate callbacks below use: this file compiles without
+ * the DOM library, like the rest of the Node side.
+ */
+declare const document: {
+  activeElement: { id: string; tagName: string } | null;
+  documentElement: { scrollWidth: number };
+  querySelectorAll(selector: string): { length: number };
+};
+declare class DataTransfer {
+  items: { add(file: File): void };
+}
+declare class File {
+  constructor(parts: string[], name: string, options: { type: string });
+}
+
 let server: PageServer;
 let browser: Browser;
 let guarded: GuardedContext;
@@ -260,7 +276,9 @@ describe('the investor page', () => {
     expect(order.filter((id) => expected.includes(id))).toEqual(expected);
     // Every control has a label.
     const unlabelled = await page.$$eval('input, select, textarea', (els) =>
-      els.filter((e) => !(e as HTMLInputElement).labels?.length).map((e) => e.id),
+      els
+        .filter((e) => !(e as unknown as { labels?: { length: number } }).labels?.length)
+        .map((e) => e.id),
     );
     expect(unlabelled).toEqual([]);
     // A pasted package is checked from the keyboard alone; the answer is announced.

@@ -15,7 +15,7 @@ let factory: AttestationFactory;
 let set: SignerSet;
 
 beforeAll(async () => {
-  globalThis.crypto ??= webcrypto as Crypto;
+  globalThis.crypto ??= webcrypto as typeof globalThis.crypto;
   factory = await AttestationFactory.create();
   set = await factory.signerSet(2, [1, 2, 3]);
 });

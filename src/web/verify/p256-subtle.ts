@@ -16,10 +16,13 @@ export interface HexPublicKey {
   y: string;
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
+/** crypto.subtle's key type, named without the DOM library (Node's tests compile this too). */
+type SubtleKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
+const keys = new Map<string, Promise<SubtleKey>>();
 
 /** @throws ZkAttestError KEY_MALFORMED when not two hex64 coordinates of a point on P-256. */
-export async function importP256(publicKey: HexPublicKey, field: string): Promise<CryptoKey> {
+export async function importP256(publicKey: HexPublicKey, field: string): Promise<SubtleKey> {
   const { x, y } = publicKey;
   if (!HEX64.test(x) || !HEX64.test(y)) {
     throw new ZkAttestError('KEY_MALFORMED', `${field}: not 64 lowercase hex digits`, { field });
@@ -64,5 +67,10 @@ export async function verifyP256(
 ): Promise<boolean> {
   const key = await importP256(publicKey, 'publicKey');
   checkSignatureEncoding(signature, 'signature');
-  return crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, fromHex(signature), message);
+  return crypto.subtle.verify(
+    { name: 'ECDSA', hash: 'SHA-256' },
+    key,
+    fromHex(signature),
+    new Uint8Array(message),
+  );
 }
