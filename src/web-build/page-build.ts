@@ -14,6 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { browserTwins } from './browser-twins';
 import { PAGE_DIR, ROOT } from './page-dir';
@@ -83,6 +84,14 @@ export async function buildPage(dir = PAGE_DIR, root = ROOT): Promise<PageBuild>
   for (const name of ['index.html', 'page.css']) {
     writeFileSync(join(dir, name), readFileSync(join(root, 'src', 'web', name)));
   }
+  // Served as is to browsers that take brotli or gzip (all current ones): about a quarter of
+  // the bytes on the wire.
+  const bundle = readFileSync(join(dir, 'app.js'));
+  writeFileSync(
+    join(dir, 'app.js.br'),
+    brotliCompressSync(bundle, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+  );
+  writeFileSync(join(dir, 'app.js.gz'), gzipSync(bundle, { level: 9 }));
   writeFileSync(join(dir, STAMP), JSON.stringify({ stamp }));
   const sizes = Object.fromEntries(
     files(dir).map((f) => [relative(dir, f), statSync(f).size] as const),

@@ -7,6 +7,7 @@ import { fill, h } from './ui/dom';
 import { initLang, lang, setLang, t, type Lang } from './ui/i18n';
 import { listView } from './ui/list-view';
 import { recordView } from './ui/record-view';
+import { warmUpVerifier } from './verify/groth16';
 
 function header(onSwitch: (l: Lang) => void): HTMLElement {
   const select = h(
@@ -52,6 +53,9 @@ function start(): void {
     );
   };
   render();
+  performance.mark('zkattest:rendered');
+  // Build the WebAssembly curve while the record loads or the user picks a file.
+  void warmUpVerifier();
 }
 
 start();

@@ -111,6 +111,16 @@ describe('the investor page', () => {
     expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
     expect(csp).toMatch(/connect-src 'self'/);
     expect(csp).toMatch(/default-src 'self'/);
+    // The bundle goes compressed to a browser that takes it, plain to one that does not.
+    const gzip = await fetch(`${server.url}/web/app.js`, {
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    const plain = await fetch(`${server.url}/web/app.js`, {
+      headers: { 'accept-encoding': 'identity' },
+    });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await gzip.text()).toBe(await plain.text());
   });
 
   it('lists the records newest first and filters them by claim', async () => {

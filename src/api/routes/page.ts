@@ -19,6 +19,20 @@ export function pageRoutes(dir: string): Router {
   };
   router.get('/', page);
   router.get('/a/:id', page);
+  // The bundle, compressed at build time, to browsers that accept it.
+  router.get('/web/app.js', (req, res, next) => {
+    const encoding = req.acceptsEncodings('br', 'gzip');
+    const file = encoding === 'br' ? 'app.js.br' : encoding === 'gzip' ? 'app.js.gz' : undefined;
+    res.vary('Accept-Encoding');
+    if (!file || !existsSync(join(dir, file))) return next();
+    res.sendFile(join(dir, file), {
+      headers: {
+        'Content-Encoding': encoding,
+        'Content-Type': 'text/javascript; charset=utf-8',
+        'Cache-Control': 'no-cache',
+      },
+    });
+  });
   router.use('/web', express.static(dir, { index: false, fallthrough: true, maxAge: 0 }));
   return router;
 }

@@ -16,6 +16,11 @@ function singleThreadCurve(): Promise<void> {
   return ready;
 }
 
+/** Prepares the curve ahead of the first proof (the page calls it at start). */
+export function warmUpVerifier(): Promise<void> {
+  return singleThreadCurve();
+}
+
 export async function verifyGroth16(
   vk: Record<string, unknown>,
   publicSignals: readonly string[],
