@@ -33,6 +33,7 @@ export const EN = {
   'check.signatures': 'P-256 signatures of k distinct members of the signer set',
   'check.fx-table': 'FX table hash (Poseidon) and reporting unit',
   'check.fx-source': 'FX source signature',
+  'check.identity': 'none needed: a one-currency book, its unit’s identity table',
   'check.ok': 'passed',
   'check.failed': 'failed',
   'browser.heading': 'Checked by this browser',

@@ -35,6 +35,7 @@ export const ZH: Record<MessageKey, string> = {
   'check.signatures': '签名者集合中 k 个不同成员的 P-256 签名',
   'check.fx-table': '汇率表哈希（Poseidon）与报告单位',
   'check.fx-source': '汇率来源的签名',
+  'check.identity': '无需签名：单一币种账簿，使用其单位的恒等汇率表',
   'check.ok': '通过',
   'check.failed': '未通过',
   'browser.heading': '本浏览器核验的内容',

@@ -30,7 +30,11 @@ export function verdictView(v: BrowserVerdict): HTMLElement {
           { class: c.ok ? 'ok' : 'bad', 'data-check': c.name, 'data-ok': String(c.ok) },
           h('span', { class: 'mark', 'aria-hidden': 'true' }, c.ok ? '✓' : '✗'),
           ` ${checkLabel(c.name)}: ${c.ok ? t('check.ok') : t('check.failed')}`,
-          c.reasons.length > 0 ? h('code', { class: 'reasons' }, ` ${c.reasons.join(', ')}`) : null,
+          c.reasons.includes('IDENTITY_TABLE')
+            ? ` (${t('check.identity')})`
+            : c.reasons.length > 0
+              ? h('code', { class: 'reasons' }, ` ${c.reasons.join(', ')}`)
+              : null,
         ),
       ),
     ),
