@@ -133,12 +133,14 @@ export async function registerCustodian(
   target: Pick<ApiUnderTest, 'admin'>,
   institution: InstitutionKey,
   signer: { publicKey: P256PublicKey },
+  opts: { firstEpoch?: number } = {},
 ): Promise<void> {
   await registerInstitution(target, institution);
-  await registerSignerSet(target, {
-    threshold: 1,
-    signers: [{ publicKey: signer.publicKey, label: 'custodian' }],
-  });
+  await registerSignerSet(
+    target,
+    { threshold: 1, signers: [{ publicKey: signer.publicKey, label: 'custodian' }] },
+    opts,
+  );
 }
 
 /** The labels of the 2-of-3 test set: custodian (seed 1), auditor (seed 2), trustee (seed 3). */
