@@ -1,18 +1,12 @@
 /**
- * What both epoch-chain stores share: argument checks, the links' cursor, and one step of the
- * ledger. The judging itself is the verifier's chainAnswer (one rule set); a store only
- * supplies the view (the link at the epoch and the head) and writes what the answer says.
+ * What both epoch-chain stores share: argument checks, what a link and its evidence are stored
+ * as, and the links' cursor. The judging itself is the verifier's chainAnswer (one rule set): a
+ * store only supplies the view (the link at the epoch and the head) and writes what it answers.
  */
 import { ZkAttestError } from '../../common/errors';
 import { HEX64_PATTERN } from '../../common/ids';
 import type { SignedSnapshot } from '../../common/signed-snapshot';
-import {
-  chainAnswer,
-  type ChainAnswer,
-  type ChainLink,
-  type ChainView,
-  type EquivocationEvidence,
-} from '../../verifier/epoch-chain';
+import type { ChainLink, EquivocationEvidence } from '../../verifier/epoch-chain';
 import { MAX_LIST_LIMIT } from './record-listing';
 import type { PageRequest, StoredChainLink } from './store-contracts';
 import { checkInt, invalidArgument } from './store-validation';
@@ -62,19 +56,6 @@ export function evidenceOf(
     conflicting: signed,
     detectedAt: new Date(nowMs).toISOString(),
   };
-}
-
-/** The answer and, for the ledger to write, what it says to write. */
-export function judge(
-  view: { firstEpoch: number; atEpoch?: StoredChainLink; head?: StoredChainLink },
-  link: ChainLink,
-): ChainAnswer {
-  const chainView: ChainView = {
-    firstEpoch: view.firstEpoch,
-    atEpoch: view.atEpoch,
-    head: view.head,
-  };
-  return chainAnswer(chainView, link);
 }
 
 function badCursor(): ZkAttestError {

@@ -3,8 +3,8 @@
  * contracts. Values are kept as JSON and parsed on every read, so callers never share objects
  * with the store; each operation runs to its end without awaiting, so it is atomic here.
  */
-import type { EquivocationEvidence } from '../../verifier/epoch-chain';
-import { checkLink, evidenceOf, judge, pageEpochs, storedLink } from './epoch-chain-rules';
+import { chainAnswer, type EquivocationEvidence } from '../../verifier/epoch-chain';
+import { checkLink, evidenceOf, pageEpochs, storedLink } from './epoch-chain-rules';
 import { keyTime, revokedBeforeValid } from './key-registry-rules';
 import type { StoreOp } from './memory-key-registry';
 import {
@@ -90,13 +90,13 @@ export function createMemoryEpochChains(op: StoreOp): EpochChainStore {
     peek: (link, firstEpoch) =>
       op('chains.peek', () => {
         checkLink(link, firstEpoch);
-        return judge(view(link.setId, link.epoch, firstEpoch), link);
+        return chainAnswer(view(link.setId, link.epoch, firstEpoch), link);
       }),
     append: (link, firstEpoch, signed) =>
       op('chains.append', () => {
         checkLink(link, firstEpoch);
         const seen = view(link.setId, link.epoch, firstEpoch);
-        const answer = judge(seen, link);
+        const answer = chainAnswer(seen, link);
         const chain = chainOf(link.setId);
         if (answer === 'extends') {
           chain.links.set(link.epoch, JSON.stringify(storedLink(link, signed, Date.now())));

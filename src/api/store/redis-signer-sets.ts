@@ -17,8 +17,13 @@
 import type Redis from 'ioredis';
 import { storeUnavailable } from '../../common/redis-connection';
 import type { SignedSnapshot } from '../../common/signed-snapshot';
-import type { ChainAnswer, ChainLink, EquivocationEvidence } from '../../verifier/epoch-chain';
-import { checkLink, evidenceOf, judge, pageEpochs, storedLink } from './epoch-chain-rules';
+import {
+  chainAnswer,
+  type ChainAnswer,
+  type ChainLink,
+  type EquivocationEvidence,
+} from '../../verifier/epoch-chain';
+import { checkLink, evidenceOf, pageEpochs, storedLink } from './epoch-chain-rules';
 import { keyTime, revokedBeforeValid } from './key-registry-rules';
 import { REVOKE_LUA, type GuardedRedis } from './redis-key-registry';
 import {
@@ -178,7 +183,7 @@ export function createRedisSignerSets(
     const key = k.chain(link.setId);
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
       const seen = await view(link, firstEpoch);
-      const answer = judge(seen, link);
+      const answer = chainAnswer(seen, link);
       if (answer === 'equivocation') {
         const evidence = evidenceOf(seen.atEpoch!, signed, Date.now());
         await script(
@@ -203,7 +208,7 @@ export function createRedisSignerSets(
     peek: (link, firstEpoch) =>
       guarded('chains.peek', async () => {
         checkLink(link, firstEpoch);
-        return judge(await view(link, firstEpoch), link);
+        return chainAnswer(await view(link, firstEpoch), link);
       }),
     append: (link, firstEpoch, signed) =>
       guarded('chains.append', async () => {
