@@ -173,3 +173,15 @@ describe('trustFileDirectory', () => {
     expect(err.code).toBe('CONFIG_INVALID');
   });
 });
+
+describe('examples/trusted-keys.example.json', () => {
+  it('is a valid file: one 1-of-1 signer set and one FX source', () => {
+    const read = readTrustedKeysFile(
+      join(__dirname, '..', '..', 'examples', 'trusted-keys.example.json'),
+    );
+    expect(read.signerSets.map((s) => [s.threshold, s.signers.length, s.firstEpoch])).toEqual([
+      [1, 1, 0],
+    ]);
+    expect(read.fxSources.map((k) => k.label)).toEqual(['example FX source']);
+  });
+});
