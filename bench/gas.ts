@@ -260,7 +260,7 @@ async function main() {
       ['steady-state split: intrinsic', 21_000],
       [`  calldata (${getBytes(fresh.data).length} bytes)`, s.calldata],
       ['  inside the Groth16 verifier (3 public inputs)', s.verifier],
-      [`  registry isTrusted (${s.registryCalls} call, inside)`, s.registry],
+      [`  registry signerSetStatus (${s.registryCalls} call, inside)`, s.registry],
       [`  P-256 precompile 0x100 (${s.p256Calls} call, inside)`, s.p256],
       [`  sha256 precompile (${s.sha256Calls} calls: set id, key id, message)`, s.sha256],
       ['  token itself (cold calls, role, pause, supply, balance, events, checks)', s.tokenOwn],
