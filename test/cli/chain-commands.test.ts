@@ -98,6 +98,8 @@ afterAll(async () => {
 
 describe('zkattest deploy, registry and mint on a real chain', () => {
   it('deploys for a unit, registers keys, mints a v2 package within capacity, refuses beyond it and after revocation', async () => {
+    const deploySet = testSignerSet(2, 2, ['Custodian X', 'Auditor Y']);
+    writeFileSync(join(dir, 'deploy-set.json'), JSON.stringify(signerSetFile(deploySet.set)));
     const deployed = await zkattest(
       [
         'deploy',
@@ -111,12 +113,17 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
         '2',
         '--signer',
         'signer.pub.json',
+        '--signer-set',
+        'deploy-set.json',
         '--verifier',
         mockVerifier,
       ],
       dir,
     );
     expect(deployed.stderr).toBe('');
+    expect(deployed.stdout).toContain(
+      `signer set registered: ${deploySet.set.setId} (2 of 2: ${deploySet.set.signers.map((m) => m.label).join(', ')})`,
+    );
     expect(deployed.code).toBe(0);
     expect(deployed.stdout).toContain(
       `signer set registered: ${singleKeySetId(signer.keyId)} (1 of 1: signer)`,
