@@ -7,7 +7,14 @@
  */
 import { p256 } from '@noble/curves/p256';
 import { createHash } from 'node:crypto';
-import { ContractFactory, JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
+import {
+  AbiCoder,
+  ContractFactory,
+  JsonRpcProvider,
+  keccak256,
+  type Contract,
+  type JsonRpcSigner,
+} from 'ethers';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { anvilRpc, startAnvil, type Anvil } from '../../src/chain/anvil';
@@ -252,13 +259,33 @@ describe('deployment for one unit', () => {
     expect(layout.map((e) => e.label)).toContain('_heads');
     expect(layout.map((e) => e.label)).not.toContain('lastAsOf');
   });
+
+  test('a chain head is three slots: digest, commitment, and epoch | asOf | started packed', async () => {
+    const t = await newSet(1, 1, { firstEpoch: 9 });
+    const p = await pkg({ set: t, epoch: 9 });
+    await mintOk(p);
+    const layout = loadContractArtifacts().ProofGatedToken.storageLayout;
+    const mapSlot = BigInt(layout.find((e) => e.label === '_heads')!.slot);
+    const base = BigInt(
+      keccak256(
+        AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [`0x${t.set.setId}`, mapSlot]),
+      ),
+    );
+    const word = async (i: bigint) =>
+      BigInt(await provider.getStorage(await token.getAddress(), base + i));
+    expect(await word(0n)).toBe(BigInt(`0x${digestOf(p)}`));
+    expect(await word(1n)).toBe(BigInt(p.publicSignals.commitment));
+    expect(await word(2n)).toBe(9n | (BigInt(asOf) << 64n) | (1n << 104n));
+    expect(await word(3n)).toBe(0n);
+  });
 });
 
 describe('mintWithProof: snapshot signature and registry', () => {
   test('happy path, identity table, no FX data: mints, records the chain head, events name the set', async () => {
     const p = await pkg();
+    const before = (await token.getFunction('balanceOf')(holder)) as bigint;
     const receipt = await mintOk(p, 1_000_00n);
-    expect(await token.getFunction('balanceOf')(holder)).toBe(1_000_00n);
+    expect(await token.getFunction('balanceOf')(holder)).toBe(before + 1_000_00n);
     const head = await token.getFunction('chainHead')(`0x${p.snapshot.setId}`);
     expect([head.digest, head.commitment, head.epoch, head.asOf, head.started]).toEqual([
       `0x${digestOf(p)}`,

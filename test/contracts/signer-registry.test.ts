@@ -3,7 +3,8 @@
  * ascending, thresholds, trust windows, first epochs, revocation) and FX source keys.
  */
 import { p256 } from '@noble/curves/p256';
-import { JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
+import { AbiCoder, JsonRpcProvider, keccak256, type Contract, type JsonRpcSigner } from 'ethers';
+import { loadContractArtifacts } from '../../src/chain/contracts-build';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import {
   deployContract,
@@ -106,6 +107,14 @@ describe('SignerRegistry: signer sets', () => {
   test('signerSetStatus: trusted from validFrom, with the first epoch; unknown sets untrusted', async () => {
     const { set } = testSignerSet(2, 3);
     await registerSignerSet(registry, set, 5000, 42);
+    // What a token reads is one slot: registered | threshold | validFrom | revokedAt | firstEpoch.
+    const layout = loadContractArtifacts().SignerRegistry.storageLayout;
+    const mapSlot = BigInt(layout.find((e) => e.label === '_sets')!.slot);
+    const slot = keccak256(
+      AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [id(set.setId), mapSlot]),
+    );
+    const word = BigInt(await provider.getStorage(await registry.getAddress(), slot));
+    expect(word).toBe(1n | (2n << 8n) | (5000n << 16n) | (42n << 96n));
     expect(await status(set.setId, 4999)).toEqual({ trusted: false, firstEpoch: 42 });
     expect(await status(set.setId, 5000)).toEqual({ trusted: true, firstEpoch: 42 });
     expect(await status('cd'.repeat(32), 5000)).toEqual({ trusted: false, firstEpoch: 0 });
