@@ -53,7 +53,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
 
     /// @notice The Groth16 verifier of the coverage circuit.
     ICoverageVerifier public immutable verifier;
-    /// @notice The registry of trusted snapshot signers and FX sources.
+    /// @notice The registry of trusted signer sets and FX sources.
     ISignerRegistry public immutable registry;
     /// @notice The ISO 4217 code of the token's unit, e.g. "USD".
     bytes3 public immutable currency;
@@ -71,6 +71,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     uint256 private immutable _cachedChainId;
     uint256 private immutable _cachedBinding;
 
+    /// @dev Each signer set's epoch chain head (read through chainHead()).
     mapping(bytes32 setId => ChainHead) private _heads;
 
     /// @notice Token configuration (a struct: the constructor has too many arguments otherwise).
