@@ -33,7 +33,8 @@ import { readConfig } from '../src/api/config';
 import { startAnvil } from '../src/chain/anvil';
 import { chainProvider, revertName } from '../src/chain/chain-client';
 import { contractContext } from '../src/chain/context-binding';
-import { deployAll, registerKey } from '../src/chain/deploy';
+import { deployAll, registerFxSource, registerSignerSet } from '../src/chain/deploy';
+import { buildSignerSet } from '../src/common/signer-set';
 import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
@@ -359,9 +360,10 @@ async function main() {
       maxSnapshotAge: 86400,
       allowDevelopmentSetup: true,
     });
-    // The custodian's P-256 snapshot signer and the FX source, in the token's signer registry.
-    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
-    if (fx?.source) await registerKey(d.registry, 'fxSource', fxSource.publicKey, 'FX desk', 0);
+    // The custodian's P-256 key as a 1-of-1 signer set, and the FX source, in the registry.
+    const custodianSet = buildSignerSet(1, [{ publicKey: signer.publicKey, label: 'custodian' }]);
+    await registerSignerSet(d.registry, custodianSet, 0);
+    if (fx?.source) await registerFxSource(d.registry, fxSource.publicKey, 'FX desk', 0);
     console.log(
       `  deployed   ${snapshot.currency} ${snapshot.decimals}-decimal token ${d.addresses.token} ` +
         `on chain ${d.chainId}; signer${fx?.source ? ' and FX source' : ''} registered`,
