@@ -43,8 +43,7 @@ export type ProvingJobData = z.infer<typeof provingJobSchema>;
 
 /** Who signs a job's snapshot: the vault's key (a 1-of-1 set), or k members of a set. */
 export type JobSigning =
-  | { signerKeyId: string; setId?: undefined }
-  | { setId: string; signerKeyId?: undefined };
+  { signerKeyId: string; setId?: undefined } | { setId: string; signerKeyId?: undefined };
 
 /** What a caller asks to prove (see ProvingQueue.enqueueClaim). */
 export type ClaimJobRequest = JobSigning & {

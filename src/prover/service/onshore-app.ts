@@ -223,11 +223,7 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   };
 
   /** Holds a co-signed claim until k members signed; queued at once when they have. */
-  const holdForSignatures = async (
-    set: SignerSet,
-    job: ClaimJobRequest,
-    jobId: string,
-  ) => {
+  const holdForSignatures = async (set: SignerSet, job: ClaimJobRequest, jobId: string) => {
     await chain.putSet(set); // the worker reads the set by id
     await deps.queue.holdClaim(job, { jobId });
     // Held first, counted second: a k-th signature landing in between releases it either way.

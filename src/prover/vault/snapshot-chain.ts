@@ -17,10 +17,7 @@
 import type Redis from 'ioredis';
 import { ZkAttestError } from '../../common/errors';
 import { guardedRedis } from '../../common/redis-connection';
-import {
-  snapshotMessageJsonSchema,
-  type SnapshotMessageJson,
-} from '../../common/signed-snapshot';
+import { snapshotMessageJsonSchema, type SnapshotMessageJson } from '../../common/signed-snapshot';
 import { parseSignerSet, signerSetFile, type SignerSet } from '../../common/signer-set';
 import { ZERO_BYTES32 } from '../../common/snapshot-message';
 
