@@ -88,6 +88,20 @@ const auditQuery = z.strictObject({
     .optional(),
 });
 
+/** Why an uploaded signature is refused, in words (detachedSignatureReason's answers). */
+const SIGNATURE_REFUSALS: Record<
+  NonNullable<ReturnType<typeof detachedSignatureReason>>,
+  string
+> = {
+  DIGEST_MISMATCH: 'the signature is not over this snapshot’s message (digest or set differ)',
+  SIGNER_NOT_IN_SET: 'the key is not a member of the signer set',
+  SIGNATURE_INVALID: 'the signature does not verify under the member’s key',
+  // A lone signature cannot be these; named so that the table stays total.
+  SIGNER_SET_MISMATCH: 'the signature is for another signer set',
+  SIGNER_DUPLICATE: 'the signer signed twice',
+  THRESHOLD_NOT_MET: 'not enough signatures',
+};
+
 /** How long a request waits for a Redis connection under way before answering 503. */
 const STORE_WAIT_MS = 1500;
 
@@ -124,8 +138,10 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   // The snapshot message needs the commitment (Poseidon), not the circuits: loaded on first use.
   let messageProver: Promise<ClaimProver> | undefined;
   const proverForMessages = () => {
-    messageProver ??= loadPrimitives().then((p) => new ClaimProver(p));
-    messageProver.catch(() => (messageProver = undefined));
+    if (!messageProver) {
+      messageProver = loadPrimitives().then((p) => new ClaimProver(p));
+      messageProver.catch(() => (messageProver = undefined)); // a failed load is tried again
+    }
     return messageProver;
   };
   /** The set's members sign the snapshot messages of this service (404 with a signer key). */
@@ -243,15 +259,9 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     const reason = detachedSignatureReason(signature, message, keyIds);
     if (reason === undefined) return;
     await audit(user, 'signature.refused', { snapshotId, keyId: signature.keyId, reason });
-    throw new ZkAttestError(
-      'SNAPSHOT_SIGNATURES_REFUSED',
-      {
-        DIGEST_MISMATCH: 'the signature is not over this snapshot’s message (digest or set differ)',
-        SIGNER_NOT_IN_SET: 'the key is not a member of the signer set',
-        SIGNATURE_INVALID: 'the signature does not verify under the member’s key',
-      }[reason as string] ?? `the signature is refused: ${reason}`,
-      { reason },
-    );
+    throw new ZkAttestError('SNAPSHOT_SIGNATURES_REFUSED', SIGNATURE_REFUSALS[reason], {
+      reason,
+    });
   };
 
   const app = express();
