@@ -15,7 +15,11 @@ import { singleKeySetId, ZERO_BYTES32 } from '../../../src/common/snapshot-messa
 import { findLeaks, sensitiveStrings } from '../../../src/prover';
 import { assertIdsOnly } from '../../../src/prover/queue/job-payload';
 import type { OnshoreService } from '../../../src/prover/service/onshore-service';
-import { tokenHash, type OnshoreUser } from '../../../src/prover/service/onshore-users';
+import {
+  tokenHash,
+  usersFromEnv,
+  type OnshoreUser,
+} from '../../../src/prover/service/onshore-users';
 import { RedisPackageSink } from '../../../src/prover/service/vault-source';
 import { parseSnapshot } from '../../../src/prover/snapshot/ingest-snapshot';
 import { masterKeysFromEnv } from '../../../src/prover/vault';
@@ -39,10 +43,8 @@ import { spawnWorker, type WorkerProcess } from '../../support/worker-process';
 // upload; members fetch its message and upload detached signatures; a claim waits for two.
 
 const SIGNER = 'signer-token-0123456789abcdef012345';
-const USERS: OnshoreUser[] = [
-  ...STAFF,
-  { name: 'sam', role: 'signer', tokenSha256: tokenHash(SIGNER) },
-];
+/** The staff, and a member of the set as ONSHORE_USERS names it (role `signer`). */
+const USERS: OnshoreUser[] = [...STAFF, ...usersFromEnv(`sam:signer:${tokenHash(SIGNER)}`)];
 /** Test key seeds: the set's three members, and a key outside it. */
 const MEMBERS = [21, 22, 23];
 const OUTSIDER = 24;
