@@ -4,13 +4,7 @@ import { resolve } from 'node:path';
 import { readDeploymentFile } from '../chain/chain-client';
 import { contractContext } from '../chain/context-binding';
 import { ZkAttestError } from '../common/errors';
-import {
-  ClaimProver,
-  clearForEgress,
-  fxBook,
-  loadPrimitives,
-  snapshotCommitment,
-} from '../prover';
+import { ClaimProver, clearForEgress, fxBook, loadPrimitives, snapshotCommitment } from '../prover';
 import type { MessageRequest, SnapshotSigning } from '../prover/proving/claim-prover';
 import {
   DisclosureBudget,
@@ -18,7 +12,8 @@ import {
   readDisclosurePolicyFile,
 } from '../prover/disclosure';
 import { signerFromKeyFile } from '../common/p256-signer';
-import { readTrustedKeysFile } from '../api/trusted-keys-file';
+import { trustFileDirectory } from '../api/trusted-keys-file';
+import { ZERO_BYTES32 } from '../common/snapshot-message';
 import { CLAIM_NAMES, claimCliOptions, claimNamed, claimUsage, parseCliParams } from '../claims';
 import { loadManifest } from '../common/artifact-manifest';
 import { snapshotSlots } from '../common/artifact-store';
@@ -28,8 +23,6 @@ import {
   verifyAttestation,
   verifyPackage,
   type AttestationVerdict,
-  type KeyDirectory,
-  type KeyStatus,
 } from '../verifier';
 import { required, type Command } from './args';
 import { collectSignatures, readSignerSetFile } from './cosign-commands';
@@ -202,24 +195,25 @@ const prove: Command = {
 };
 
 const VERIFY_USAGE = `zkattest verify <package.json> [--allow-development-keys]
-    [--trust <trusted-keys.json>]   also check the signers and FX source are registered
-                                    (the API's TRUSTED_KEYS_FILE format), the snapshot's and
-                                    the rates' freshness (7 days, 2 days)
+    [--trust <trusted-keys.json>]   also check the signer set and FX source are registered
+                                    (the API's TRUSTED_KEYS_FILE format: signerSets, fxSources)
+                                    and name the signers by label, the snapshot's and the
+                                    rates' freshness (7 days, 2 days)
     [--currency CODE --decimals N]  refuse amounts in any other unit`;
 
-/** A key directory over a trusted-keys file (the API's TRUSTED_KEYS_FILE format). */
-function fileDirectory(file: string): KeyDirectory {
-  const keys = readTrustedKeysFile(file);
-  const find = (kind: 'signer' | 'fx', keyId: string): KeyStatus | undefined => {
-    const k = keys.find((e) => e.kind === kind && e.keyId === keyId);
-    if (!k) return undefined;
-    const { kind: _kind, ...status } = k; // a TrustedKey is a KeyStatus of one kind
-    return status;
-  };
-  return {
-    getSigner: async (keyId) => find('signer', keyId),
-    getFxSource: async (keyId) => find('fx', keyId),
-  };
+/**
+ * Who signed: "signed by 2 of 3: Custodian X, Auditor Y" from the trust file's labels, or the
+ * key ids that signed when the set's registration was not checked (or is unknown).
+ */
+function signedByLine(verdict: AttestationVerdict, trustChecked: boolean): string {
+  const set = verdict.trust?.signerSet;
+  if (set?.summary) return set.summary;
+  const keyIds = set?.signers.map((s) => s.keyId) ?? verdict.publicValues?.signers ?? [];
+  return (
+    `signed by ${keyIds.length} key(s) of the set (${verdict.publicValues?.threshold} required): ` +
+    `${keyIds.join(', ') || 'no valid signature'}` +
+    (trustChecked ? ' (set not registered)' : ' (registration not checked: pass --trust)')
+  );
 }
 
 /** What a verdict says, line by line, amounts with their currency. */
@@ -234,11 +228,7 @@ export function describeVerdict(verdict: AttestationVerdict, trustChecked: boole
     lines.push(`unit: ${v.currency}, ${v.decimals} decimals`);
     const label = (k: { keyId: string; label?: string }) =>
       k.label ? `${k.label} (${k.keyId})` : k.keyId;
-    const signers = verdict.trust?.signers ?? v.signers.map((keyId) => ({ keyId }));
-    lines.push(
-      `signed by: ${signers.map(label).join(', ') || 'no valid signature'}` +
-        (trustChecked ? '' : ' (registration not checked: pass --trust)'),
-    );
+    lines.push(signedByLine(verdict, trustChecked));
     if (v.fx) {
       const source = verdict.trust?.fxSource ?? { keyId: v.fx.sourceKeyId };
       lines.push(
@@ -249,8 +239,11 @@ export function describeVerdict(verdict: AttestationVerdict, trustChecked: boole
       lines.push(`FX: none (every position in ${v.currency})`);
     }
     lines.push(`snapshot as of: ${iso(v.asOf)}, epoch ${v.epoch}`);
+    lines.push(
+      `previous commitment: ${v.prevCommitment === ZERO_BYTES32 ? 'none (no earlier snapshot linked)' : v.prevCommitment}`,
+    );
     lines.push(`snapshot commitment: ${v.commitment}`);
-    lines.push(`signer set: ${v.setId}`);
+    lines.push(`signer set: ${v.setId} (${v.threshold} signature(s) required)`);
     lines.push(`context: ${v.context}`);
   }
   if (!verdict.valid) lines.push(`reasons: ${verdict.reasons.join(', ')}`);
@@ -279,7 +272,7 @@ const verify: Command = {
       allowDevelopment: values['allow-development-keys'] === true,
     });
     const unit = unitOption(values);
-    const trust = typeof values.trust === 'string' ? fileDirectory(values.trust) : undefined;
+    const trust = typeof values.trust === 'string' ? trustFileDirectory(values.trust) : undefined;
     let verdict: AttestationVerdict;
     if (trust) {
       verdict = await verifyAttestation(

@@ -107,13 +107,17 @@ const signerSetNew: Command = {
       throw new ZkAttestError('USAGE', '--threshold is a small non-negative integer');
     }
     const specs = repeatedOption(values, 'signer');
-    if (specs.length === 0) throw new ZkAttestError('USAGE', `--signer is required\n\n${SET_NEW_USAGE}`);
+    if (specs.length === 0)
+      throw new ZkAttestError('USAGE', `--signer is required\n\n${SET_NEW_USAGE}`);
     const members = await Promise.all(
       specs.map(async (spec, i) => {
         const at = spec.indexOf('=');
         if (at < 0) throw new ZkAttestError('USAGE', `--signer ${i + 1}: "<label>=<key>"`);
         const field = `signer ${i + 1}`;
-        return { label: spec.slice(0, at), publicKey: await memberPublicKey(spec.slice(at + 1), field) };
+        return {
+          label: spec.slice(0, at),
+          publicKey: await memberPublicKey(spec.slice(at + 1), field),
+        };
       }),
     );
     const set = buildSignerSet(Number(thresholdText), members);
@@ -295,6 +299,13 @@ async function checkBookSeen(
   }
 }
 
+const REFUSED_BECAUSE: Record<string, string> = {
+  DIGEST_MISMATCH: 'signs another snapshot message (another book, chain place or set)',
+  SIGNER_NOT_IN_SET: 'the key is not a member of the set',
+  SIGNER_DUPLICATE: 'a second signature by the same member',
+  SIGNATURE_INVALID: 'the signature does not check out',
+};
+
 /**
  * The co-signatures `prove --signatures` carries: each file a detached signature of `message`
  * (the one the prover computes for this book and chain place) by a member of the set. A file
@@ -320,9 +331,10 @@ export function collectSignatures(
       ? 'SIGNER_DUPLICATE'
       : detachedSignatureReason(sig, message, membership.keyIds);
     if (reason) {
-      problems.push(`${file}: ${reason}`);
+      problems.push(`${file}: ${REFUSED_BECAUSE[reason]} (${reason})`);
       reasons.add(reason);
-    } else signatures.push({ keyId: sig.keyId, publicKey: sig.publicKey, signature: sig.signature });
+    } else
+      signatures.push({ keyId: sig.keyId, publicKey: sig.publicKey, signature: sig.signature });
   }
   if (problems.length === 0 && signatures.length < set.threshold) {
     reasons.add('THRESHOLD_NOT_MET');
