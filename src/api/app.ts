@@ -12,6 +12,7 @@ import { adminRoutes } from './routes/admin';
 import { attestationRoutes } from './routes/attestations';
 import { challengeRoutes } from './routes/challenges';
 import { keyRegistryRoutes } from './routes/keys';
+import { signerSetRoutes } from './routes/signer-sets';
 import { systemRoutes } from './routes/system';
 import type { Stores } from './store';
 
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): { app: Express; service: AttestationSe
   app.use(attestationRoutes(service, stores, write, logger));
   app.use(adminRoutes(stores, admin));
   app.use(keyRegistryRoutes(stores, admin));
+  app.use(signerSetRoutes(stores, admin, write));
   app.use((_req, res) => {
     res.status(404).json(errorBody('NOT_FOUND', 'no such endpoint'));
   });

@@ -34,7 +34,7 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
   const trustedKeysFile = config.TRUSTED_KEYS_FILE;
   const trustedKeys = trustedKeysFile
     ? await readVariable(TRUSTED_KEYS_VARIABLE, () => readTrustedKeysFile(trustedKeysFile))
-    : [];
+    : undefined;
   const stores = createStores({ REDIS_URL: config.REDIS_URL });
   if (stores.kind === 'memory') {
     logger.warn('REDIS_URL is not set: using the embedded in-memory store (nothing persists)');
@@ -46,7 +46,7 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
     if (level === 'durable') logger.info(message, fields);
     else logger.warn(message, fields);
   }
-  if (trustedKeys.length > 0) {
+  if (trustedKeys) {
     try {
       const loaded = await preloadTrustedKeys(stores, trustedKeys);
       logger.info('trusted keys loaded', { file: TRUSTED_KEYS_VARIABLE, ...loaded });

@@ -27,10 +27,18 @@ export interface AttestationRecord {
   commitment: string;
   /** The signer set that signed the snapshot (64 hex digits). */
   setId: string;
+  /** How many distinct members of the set had to sign. */
+  threshold: number;
   /** The snapshot's epoch in its signer set's chain. */
   epoch: number;
-  /** Keys whose signatures checked out, with their registry labels. */
+  /** The previous snapshot's commitment in the chain (bytes32 hex). */
+  prevCommitment: string;
+  /** SHA-256 of the signed snapshot message (its chain link's digest). */
+  digest: string;
+  /** Members whose signatures checked out, with their registry labels. */
   signers: Array<{ keyId: string; label?: string }>;
+  /** "signed by 2 of 3: Custodian X, Auditor Y". */
+  signedBy?: string;
   /** The reporting unit every amount is in. */
   currency: string;
   decimals: number;
