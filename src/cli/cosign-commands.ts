@@ -6,7 +6,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { ZkAttestError, type ErrorCode } from '../common/errors';
 import { checkedKeyId, parsePublicKey, type P256PublicKey } from '../common/p256';
-import { SIGNER_KEY_FILE_TYPE, readSignerKeyFile, webCryptoSigner } from '../common/p256-signer';
+import {
+  SIGNER_KEY_FILE_TYPE,
+  readSignerKeyFile,
+  webCryptoSigner,
+  type Signer,
+} from '../common/p256-signer';
 import {
   SIGNATURE_FILE_TYPE,
   messageBytes,
@@ -220,14 +225,7 @@ const sign: Command = {
     lines.push(`  your key:            ${key.keyId}${label ? ` (${label})` : ''}`);
     if (typeof values.set === 'string') lines.push(membership(values.set, message, key.keyId));
     const signer = await webCryptoSigner(key);
-    const signature: DetachedSignature = {
-      type: SIGNATURE_FILE_TYPE,
-      setId: message.setId,
-      digest: snapshotDigest(message),
-      keyId: signer.keyId,
-      publicKey: signer.publicKey,
-      signature: await signer.sign(messageBytes(message)),
-    };
+    const signature = await detachedSignature(signer, message);
     const out =
       typeof values.out === 'string'
         ? values.out
@@ -307,34 +305,54 @@ const REFUSED_BECAUSE: Record<string, string> = {
 };
 
 /**
- * The co-signatures `prove --signatures` carries: each file a detached signature of `message`
- * (the one the prover computes for this book and chain place) by a member of the set. A file
- * that is not (another message, another set, a non-member, a bad or repeated signature) is
- * refused by name, and so are fewer than k: before anything is proved.
+ * The co-signatures `prove --signatures` carries, from detached signature files.
  *
- * @throws ZkAttestError SNAPSHOT_SIGNATURES_REFUSED, SIGNED_SNAPSHOT_INVALID (unreadable file).
+ * @throws ZkAttestError SNAPSHOT_SIGNATURES_REFUSED (see {@link admitSignatures}),
+ *   SIGNED_SNAPSHOT_INVALID for a file that is not a detached signature.
  */
 export function collectSignatures(
   set: SignerSet,
   message: SnapshotMessageJson,
   files: string[],
 ): { signerSet: SignerSetMembership; signatures: KeySignature[] } {
+  const named = files
+    .map((f) => f.trim())
+    .filter((f) => f !== '')
+    .map((file) => ({
+      name: file,
+      signature: parseDetachedSignature(
+        readJsonFile(file, 'SIGNED_SNAPSHOT_INVALID', 'a detached signature'),
+      ),
+    }));
+  return admitSignatures(set, message, named);
+}
+
+/**
+ * Checks detached signatures one by one against `message` (the one the prover computes for
+ * this book and chain place): each must be a member's valid signature of it, each member once,
+ * and at least k of them. Anything else is refused by name, before anything is proved.
+ *
+ * @throws ZkAttestError SNAPSHOT_SIGNATURES_REFUSED with the reasons.
+ */
+export function admitSignatures(
+  set: SignerSet,
+  message: SnapshotMessageJson,
+  named: ReadonlyArray<{ name: string; signature: DetachedSignature }>,
+): { signerSet: SignerSetMembership; signatures: KeySignature[] } {
   const membership = setMembership(set);
   const signatures: KeySignature[] = [];
   const problems: string[] = [];
   const reasons = new Set<string>();
-  for (const file of files.map((f) => f.trim()).filter((f) => f !== '')) {
-    const sig = parseDetachedSignature(
-      readJsonFile(file, 'SIGNED_SNAPSHOT_INVALID', 'a detached signature'),
-    );
+  for (const { name, signature: sig } of named) {
     const reason = signatures.some((s) => s.keyId === sig.keyId)
       ? 'SIGNER_DUPLICATE'
       : detachedSignatureReason(sig, message, membership.keyIds);
     if (reason) {
-      problems.push(`${file}: ${REFUSED_BECAUSE[reason]} (${reason})`);
+      problems.push(`${name}: ${REFUSED_BECAUSE[reason]} (${reason})`);
       reasons.add(reason);
-    } else
+    } else {
       signatures.push({ keyId: sig.keyId, publicKey: sig.publicKey, signature: sig.signature });
+    }
   }
   if (problems.length === 0 && signatures.length < set.threshold) {
     reasons.add('THRESHOLD_NOT_MET');
@@ -350,6 +368,21 @@ export function collectSignatures(
     );
   }
   return { signerSet: membership, signatures };
+}
+
+/** A member's detached signature of a snapshot message (what `zkattest sign` writes). */
+export async function detachedSignature(
+  signer: Signer,
+  message: SnapshotMessageJson,
+): Promise<DetachedSignature> {
+  return {
+    type: SIGNATURE_FILE_TYPE,
+    setId: message.setId,
+    digest: snapshotDigest(message),
+    keyId: signer.keyId,
+    publicKey: signer.publicKey,
+    signature: await signer.sign(messageBytes(message)),
+  };
 }
 
 export const COSIGN_COMMANDS: Command[] = [signerSetNew, snapshotMessage, sign];
