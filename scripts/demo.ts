@@ -559,7 +559,10 @@ async function main() {
   console.log(`  ${'claim'.padEnd(32)} ${'circuit'.padEnd(17)} constr.  proof    offshore`);
   for (const row of rows) console.log(row);
   console.log(
-    `\n  all three claims are about the same snapshot (same commitment), co-signed 2 of 3`,
+    `\n  all three claims are about the same snapshot (same commitment), ` +
+      (process.env.REDIS_URL
+        ? `signed by the onshore service's key (a 1-of-1 set); the epoch chain's co-signed 2 of 3`
+        : 'co-signed 2 of 3'),
   );
   console.log(
     `  crossed the border: claim, circuit id, 3 public signals, proof, the snapshot's P-256 ` +

@@ -4,11 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { p256 } from '@noble/curves/p256';
-import { parseSignerSet, type SignerSet } from '../../src/common/signer-set';
+import { parseSignerSet, signerSetFile, type SignerSet } from '../../src/common/signer-set';
+import { testSigner } from '../fixtures';
 import { parseMessageFile, snapshotDigest } from '../../src/common/signed-snapshot';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
-const SAMPLE = join(__dirname, '..', '..', 'examples', 'snapshot.csv');
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const SAMPLE = join(EXAMPLES, 'snapshot.csv');
 const run = promisify(execFile);
 
 async function zkattest(args: string[]) {
@@ -128,6 +130,17 @@ describe('zkattest signer-set new', () => {
     expect(res.stderr).toContain(`[${code}]`);
     expect(res.code).not.toBe(0);
     expect(existsSync(join(dir, 'bad-set.json'))).toBe(false);
+  });
+
+  it('reads the example set (a 2-of-3 of the fixture keys 11..13) as signer-set new writes it', async () => {
+    const example = JSON.parse(readFileSync(join(EXAMPLES, 'signer-set.example.json'), 'utf8'));
+    const parsed = parseSignerSet(example);
+    const keys = await Promise.all(
+      [11, 12, 13].map(async (seed) => (await testSigner(seed)).keyId),
+    );
+    expect(parsed.threshold).toBe(2);
+    expect(parsed.signers.map((m) => m.keyId)).toEqual([...keys].sort());
+    expect(example).toEqual(signerSetFile(parsed));
   });
 
   it('refuses 9 signers (at most 8)', async () => {
