@@ -181,10 +181,12 @@ async function main() {
   const request0 = { snapshot, salt, ...(fx ? { fx } : {}), epoch: 0 };
   const message0 = messageFile(prover.message(request0, set.setId));
   const cosigned0 = await cosign(set, message0.message, [members.custodian, members.auditor]);
-  console.log(
-    `  message    epoch 0, digest ${short(message0.digest)}: signed by ` +
-      `${members.custodian.label} and ${members.auditor.label} (detached signatures, 2 of 3)`,
-  );
+  if (!process.env.REDIS_URL) {
+    console.log(
+      `  message    epoch 0, digest ${short(message0.digest)}: signed by ` +
+        `${members.custodian.label} and ${members.auditor.label} (detached signatures, 2 of 3)`,
+    );
+  }
   // The offshore verifier API, in this process on loopback: Redis when REDIS_URL is set,
   // otherwise its embedded in-memory store (it says so).
   const adminToken = randomBytes(24).toString('hex');
@@ -211,8 +213,8 @@ async function main() {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   try {
-    // The platform operator registers the custodian's transport key, the signer set (and in
-    // service mode the onshore service's own key as a 1-of-1 set) and the FX source.
+    // The platform operator registers the custodian's transport key, the signer set and the FX
+    // source.
     const transport = await generateTransportKey('ES256');
     await call(
       'POST',
@@ -239,7 +241,6 @@ async function main() {
       if (res.status !== 201) throw new Error(`signer set registration: HTTP ${res.status}`);
     };
     await registerSet(2, Object.values(members));
-    if (process.env.REDIS_URL) await registerSet(1, [members.custodian]);
     await call(
       'POST',
       '/v1/admin/fx-sources',
@@ -258,6 +259,16 @@ async function main() {
           offshoreUrl: api.url,
           transport,
           signerKey,
+          // The service holds the claims until two members sign the message it serves.
+          cosign: {
+            set,
+            sign: (message) =>
+              Promise.all(
+                [members.custodian, members.auditor].map((m) =>
+                  detachedSignature(m.signer, message),
+                ),
+              ),
+          },
           ...(fx ? { fx } : {}),
           upload: mapping
             ? { form: exportForm(file, mapping, snapshot.asOf) }
@@ -280,7 +291,9 @@ async function main() {
       : undefined;
     if (onshore) {
       console.log(
-        `  onshore    snapshot uploaded into the encrypted vault as ${onshore.snapshotId}`,
+        `  onshore    snapshot uploaded into the encrypted vault as ${onshore.snapshotId}; ` +
+          `epoch ${onshore.message?.epoch}, its message signed by ${members.custodian.label} and ` +
+          `${members.auditor.label} (uploaded signatures)`,
       );
     }
     const sensitive = sensitiveStrings(snapshot, salt);
@@ -400,7 +413,7 @@ async function main() {
         `${check.body.valid ? 'ACCEPTED (bug!)' : `rejected (${(check.body.reasons as string[]).join(', ')})`}\n`,
     );
     if (check.body.valid || again.status !== 200) process.exitCode = 1;
-    await epochChain(transport.privateJwk, onshore !== undefined);
+    await epochChain(transport.privateJwk, onshore?.message ?? message0.message);
   } finally {
     await api.close();
   }
@@ -435,17 +448,8 @@ async function main() {
    * a second, different epoch-1 snapshot signed by the set is equivocation, and a jump to
    * epoch 3 a gap: both refused, the equivocation kept as evidence.
    */
-  async function epochChain(privateJwk: JsonWebKey, serviceMode: boolean) {
+  async function epochChain(privateJwk: JsonWebKey, first: SnapshotMessageJson) {
     console.log('EPOCH CHAIN (the signer set, offshore)');
-    if (serviceMode) {
-      // The service's claims were signed by its own key (a 1-of-1 set): epoch 0 of the 2-of-3
-      // set goes offshore here.
-      const first = await proveAndSend(request0, cosigned0, privateJwk);
-      console.log(
-        `  epoch 0    co-signed coverage package -> HTTP ${first.status}, ${first.record?.signedBy}`,
-      );
-      if (first.status !== 201) process.exitCode = 1;
-    }
     // The next snapshot: later, its own salt, linked to epoch 0's commitment; the custodian
     // and the trustee sign this one.
     const request1 = {
@@ -453,7 +457,7 @@ async function main() {
       salt: randomSalt(),
       ...(fx ? { fx } : {}),
       epoch: 1,
-      prevCommitment: message0.message.commitment,
+      prevCommitment: first.commitment,
     };
     const message1 = prover.message(request1, set.setId);
     const cosigned1 = await cosign(set, message1, [members.custodian, members.trustee]);
@@ -560,9 +564,7 @@ async function main() {
   for (const row of rows) console.log(row);
   console.log(
     `\n  all three claims are about the same snapshot (same commitment), ` +
-      (process.env.REDIS_URL
-        ? `signed by the onshore service's key (a 1-of-1 set); the epoch chain's co-signed 2 of 3`
-        : 'co-signed 2 of 3'),
+      `co-signed 2 of 3${process.env.REDIS_URL ? ' through the onshore service' : ''}`,
   );
   console.log(
     `  crossed the border: claim, circuit id, 3 public signals, proof, the snapshot's P-256 ` +
