@@ -163,7 +163,7 @@ async function snapshotSigning(
 
 const prove: Command = {
   name: 'prove',
-  summary: 'sign a snapshot commitment and prove a claim about it',
+  summary: 'prove a claim about a snapshot signed by you (--key) or k of a set (--signatures)',
   usage: PROVE_USAGE,
   options: CLAIM_OPTIONS,
   async run(values, [claim]) {
