@@ -2,7 +2,7 @@
  * Signer sets and FX sources an operator lists in a file (TRUSTED_KEYS_FILE), registered at
  * start-up (and read as is by `zkattest verify --trust`). The file is JSON:
  *
- *   { "signerSets": [{ "threshold": k, "signers": [{ "publicKey": { "x": hex64, "y": hex64 },
+ *   { "signerSets": [{ "setId"?: hex64, "threshold": k, "signers": [{ "publicKey": { "x": hex64, "y": hex64 },
  *                       "keyId"?: hex64, "label": "..." }], "validFrom": ISO,
  *                       "firstEpoch"?: n, "revokedAt"?: ISO }],
  *     "fxSources":  [{ "publicKey": ..., "keyId"?: hex64, "label": "...", "validFrom": ISO,
@@ -19,7 +19,7 @@ import { readJsonConfigFile, variableInvalid } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import { HEX64_PATTERN, KEY_LABEL_PATTERN, KEY_LABEL_RULE } from '../common/ids';
 import { checkedKeyId, parsePublicKey } from '../common/p256';
-import { buildSignerSet } from '../common/signer-set';
+import { parseSignerSet, SIGNER_SET_FILE_TYPE } from '../common/signer-set';
 import type { KeyDirectory, KeyStatus, SignerSetStatus } from '../verifier/policy';
 import type { AuditLog, KeyRegistryStore, SignerSetStore } from './store';
 
@@ -32,7 +32,11 @@ const keyEntrySchema = z.strictObject({
   validFrom: z.iso.datetime(),
   revokedAt: z.iso.datetime().optional(),
 });
+// A signer-set file (`zkattest signer-set new`) pasted in as is, plus validFrom, is an entry:
+// its type and setId may ride along (the setId must be the keys' own).
 const setEntrySchema = z.strictObject({
+  type: z.literal(SIGNER_SET_FILE_TYPE).optional(),
+  setId: z.string().optional(),
   threshold: z.number().int(),
   signers: z.array(
     z.strictObject({ publicKey: z.unknown(), keyId: z.unknown().optional(), label: z.unknown() }),
@@ -101,9 +105,7 @@ export function readTrustedKeysFile(path: string): TrustedKeys {
     throw variableInvalid(TRUSTED_KEYS_VARIABLE, problems.join('; '));
   }
   const signerSets = parsed.data.signerSets.map((entry, index): SignerSetStatus => {
-    const set = checked('signerSets', index, () =>
-      buildSignerSet(entry.threshold, entry.signers, 'signerSet'),
-    );
+    const set = checked('signerSets', index, () => parseSignerSet(entry, 'signerSet'));
     const { validFrom, revokedAt } = entry;
     return {
       ...set,

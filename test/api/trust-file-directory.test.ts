@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTrustedKeysFile, trustFileDirectory } from '../../src/api/trusted-keys-file';
 import { ZkAttestError } from '../../src/common/errors';
-import { buildSignerSet } from '../../src/common/signer-set';
+import { buildSignerSet, signerSetFile } from '../../src/common/signer-set';
 import { keyTrustReasons } from '../../src/verifier';
 import { newP256Key, offCurve } from '../support/p256-keys';
 
@@ -183,5 +183,22 @@ describe('examples/trusted-keys.example.json', () => {
       [1, 1, 0],
     ]);
     expect(read.fxSources.map((k) => k.label)).toEqual(['example FX source']);
+  });
+});
+
+describe('a signer-set file pasted into the trust file', () => {
+  const set = buildSignerSet(1, [{ publicKey: signer.publicKey, label: 'Custodian' }]);
+  const pasted = { ...signerSetFile(set), validFrom: JAN };
+
+  it('reads with its type and set id', () => {
+    const { signerSets } = readTrustedKeysFile(file({ signerSets: [pasted] }));
+    expect(signerSets.map((s) => s.setId)).toEqual([set.setId]);
+  });
+
+  it('refuses a set id that is not the keys’ own', async () => {
+    const edited = { ...pasted, setId: 'ab'.repeat(32) };
+    const err = await configError(() => readTrustedKeysFile(file({ signerSets: [edited] })));
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.message).toMatch(/signerSets entry 1: signerSet\.setId/);
   });
 });
