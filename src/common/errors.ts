@@ -63,7 +63,9 @@ export type ErrorCode =
   | 'EPOCH_GAP'
   | 'EPOCH_ROLLBACK'
   | 'PREV_COMMITMENT_MISMATCH'
-  | 'EQUIVOCATION';
+  | 'EQUIVOCATION'
+  | 'ALLOCATIONS_INVALID'
+  | 'ALLOCATIONS_OVER_CAPACITY';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

@@ -56,6 +56,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   EPOCH_ROLLBACK: 409,
   PREV_COMMITMENT_MISMATCH: 409,
   EQUIVOCATION: 409,
+  ALLOCATIONS_INVALID: 400,
+  ALLOCATIONS_OVER_CAPACITY: 422,
 };
 
 export function statusOf(code: ErrorCode): number {
