@@ -5,7 +5,8 @@
  *
  * Each request is a distinct package (a re-randomized proof of a real statement, see
  * test/support/rerandomize.ts) in a freshly signed ES256 envelope, so every request pays the
- * envelope check, Groth16 verification, a Redis read and an audit write. One statement is one
+ * envelope check, Groth16 verification, the 2-of-3 signer set's two P-256 signatures, a Redis
+ * read and an audit write. One statement is one
  * record, so only the first copy is recorded (201); the others answer 200 with that record.
  * Distinct statements would need a fresh proof each (about 1.5 s), so the figure is accepted
  * submissions per second (201 + 200).
@@ -99,16 +100,18 @@ async function main() {
       alg: 'ES256',
       publicKeyJwk: publicJwk,
     });
-    const signer = await factory.signer();
-    await post('/v1/admin/signers', {
-      publicKey: signer.publicKey,
-      label: 'bench custodian',
+    // A 2-of-3 signer set (custodian, auditor, trustee); packages carry two signatures, which
+    // every submission checks (checkSignatures) beside the proof.
+    const set = await factory.signerSet(2, [1, 2, 3], ['Custodian', 'Auditor', 'Trustee']);
+    await post('/v1/admin/signer-sets', {
+      threshold: set.threshold,
+      signers: set.signers.map(({ publicKey, label }) => ({ publicKey, label })),
       validFrom: new Date(0).toISOString(),
     });
 
     // Enough distinct packages for the whole run at up to 1,000/s.
     const needed = seconds * 1000;
-    const base = await factory.package({ context: 1n });
+    const base = await factory.package({ context: 1n, set, signWith: [1, 2] });
     const vk = JSON.parse(
       readFileSync(
         join(ROOT, 'artifacts', loadManifest().circuits[base.circuitId]!.files.vkey.path),
@@ -152,6 +155,8 @@ async function main() {
       connections,
       redisAppendfsync: fsync,
       serverWorkers: arg('workers', 1),
+      signerSet: `${set.threshold} of ${set.signers.length}`,
+      signaturesPerPackage: base.signatures.length,
       recorded,
       accepted,
       acceptedPerSec: Math.round((accepted / seconds) * 10) / 10,

@@ -5,12 +5,16 @@
  *   npm run bench:gas
  *
  * Deploys the verifier, a SignerRegistry and a ProofGatedToken (USD, 2 decimals), registers a
- * snapshot signer and an FX source, proves two one-currency books (identity table, two as-of
- * times) and the sample three-currency book with a freshly signed FX table, then measures mints
- * from receipts: the first mint ever, a fresh holder with a newer snapshot (steady state), a
- * fresh holder on the same snapshot, an existing holder, and a fresh holder with the FX table.
+ * 1-of-1 signer set and an FX source, proves two one-currency books (identity table, epochs 0
+ * and 1 of the set's chain) and the sample three-currency book with a freshly signed FX table
+ * (epoch 2), then measures mints from receipts: the first mint ever (the chain head written
+ * from zero), a fresh holder on the next epoch (steady state: the head moves), a fresh holder
+ * on the same snapshot (the head is read only), an existing holder, and a fresh holder with
+ * the FX table (next epoch). Then 2-of-3 and 3-of-3 sets: the steady-state mint (epoch 1,
+ * fresh holder) with k co-signatures, and advanceChain moving a 2-of-3 head without a mint.
  * A callTracer trace splits the steady-state mint into its calls (verifier, registry, P-256
- * precompile, sha256) and the FX mint's extra cost. Ends with one JSON line of the figures.
+ * precompile, sha256) and the FX mint's extra cost. Ends with one JSON line of the figures;
+ * perExtraSignature is 3-of-3 minus 2-of-3 (same n, one more signature checked).
  */
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
@@ -18,8 +22,11 @@ import type { AttestationPackage } from '../src/common/attestation-package';
 import { anvilRpc, startAnvil } from '../src/chain/anvil';
 import { contractContext } from '../src/chain/context-binding';
 import { buildContracts, SOLC_VERSION } from '../src/chain/contracts-build';
-import { deployAll, registerKey } from '../src/chain/deploy';
-import { mintWithProofArgs } from '../src/chain/mint-call';
+import { deployAll, registerFxSource, registerSignerSet } from '../src/chain/deploy';
+import { advanceChainArgs, mintWithProofArgs } from '../src/chain/mint-call';
+import { commitmentHex, messageBytes, type SignedSnapshot } from '../src/common/signed-snapshot';
+import { buildSignerSet, setMembership, type SignerSet } from '../src/common/signer-set';
+import type { Signer } from '../src/common/p256-signer';
 import { fxMessage, fxTableHash, parseFxTable } from '../src/common/fx-table';
 import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
@@ -82,8 +89,9 @@ async function main() {
     const signer = await webCryptoSigner(await newSignerKey());
     const fxKey = await newSignerKey();
     const fxSigner = await webCryptoSigner(fxKey);
-    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
-    await registerKey(d.registry, 'fxSource', fxSigner.publicKey, 'fixing agent', 0);
+    const solo = buildSignerSet(1, [{ publicKey: signer.publicKey, label: 'custodian' }]);
+    await registerSignerSet(d.registry, solo, 0);
+    await registerFxSource(d.registry, fxSigner.publicKey, 'fixing agent', 0);
 
     const now = (await provider.getBlock('latest'))!.timestamp;
     const prover = new ClaimProver(await loadPrimitives());
@@ -109,22 +117,82 @@ async function main() {
         ),
       },
     };
-    const prove = async (snapshot: typeof sample, asOf: number, withFx = false) =>
+    /** The link after `prev` in its set's chain (epoch 0 without one). */
+    const place = (prev?: AttestationPackage) =>
+      prev
+        ? {
+            epoch: prev.snapshot.epoch + 1,
+            prevCommitment: commitmentHex(prev.publicSignals.commitment),
+          }
+        : {};
+    const prove = async (
+      snapshot: typeof sample,
+      asOf: number,
+      prev?: AttestationPackage,
+      withFx = false,
+    ) =>
       (
         await prover.prove({
           snapshot: { ...snapshot, asOf },
           salt: randomSalt(),
           signer,
+          ...place(prev),
           ...(withFx ? { fx } : {}),
           params: { claim: 'coverage', minCoverageBps: 12000 },
           context,
         })
       ).package;
     const older = await prove(usdBook, now - 7200);
-    const newer = await prove(usdBook, now - 3600);
-    const withFx = await prove(multi, now - 3600, true);
+    const newer = await prove(usdBook, now - 3600, older);
+    const withFx = await prove(multi, now - 3600, newer, true);
 
-    const holders = Array.from({ length: 4 }, () => Wallet.createRandom().address);
+    // k-of-n sets of fresh keys; members sign the message before the proof, as co-signers do.
+    const newSet = async (k: number, n: number) => {
+      const members: Signer[] = [];
+      for (let i = 0; i < n; i++) members.push(await webCryptoSigner(await newSignerKey()));
+      const set = buildSignerSet(
+        k,
+        members.map((m, i) => ({ publicKey: m.publicKey, label: `signer ${i + 1}` })),
+      );
+      await registerSignerSet(d.registry, set, 0);
+      return { set, members };
+    };
+    const cosign = async (
+      { set, members }: { set: SignerSet; members: Signer[] },
+      request: Parameters<typeof prover.message>[0],
+    ) => {
+      const message = prover.message(request, set.setId);
+      const bytes = messageBytes(message);
+      const signatures = [];
+      for (const m of members.slice(0, set.threshold)) {
+        signatures.push({ keyId: m.keyId, publicKey: m.publicKey, signature: await m.sign(bytes) });
+      }
+      return { message, signerSet: setMembership(set), signatures } satisfies SignedSnapshot;
+    };
+    const proveSet = async (
+      s: { set: SignerSet; members: Signer[] },
+      asOf: number,
+      prev?: AttestationPackage,
+    ) => {
+      const request = { snapshot: { ...usdBook, asOf }, salt: randomSalt(), ...place(prev) };
+      const { signerSet, signatures } = await cosign(s, request);
+      return (
+        await prover.prove({
+          ...request,
+          cosigned: { signerSet, signatures },
+          params: { claim: 'coverage', minCoverageBps: 12000 },
+          context,
+        })
+      ).package;
+    };
+    const twoOfThree = await newSet(2, 3);
+    const threeOfThree = await newSet(3, 3);
+    const set2e0 = await proveSet(twoOfThree, now - 7200);
+    const set2e1 = await proveSet(twoOfThree, now - 3600, set2e0);
+    const set3e0 = await proveSet(threeOfThree, now - 7200);
+    const set3e1 = await proveSet(threeOfThree, now - 3600, set3e0);
+
+    const holders = Array.from({ length: 8 }, () => Wallet.createRandom().address);
     const mint = async (pkg: AttestationPackage, to: string) => {
       const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, 1_000n));
       const receipt = await tx.wait();
@@ -135,6 +203,19 @@ async function main() {
     const freshSame = await mint(newer, holders[2]!);
     const existing = await mint(newer, holders[0]!);
     const fxFresh = await mint(withFx, holders[3]!);
+    await mint(set2e0, holders[4]!);
+    const mint2of3 = await mint(set2e1, holders[5]!);
+    await mint(set3e0, holders[6]!);
+    const mint3of3 = await mint(set3e1, holders[7]!);
+    // advanceChain: the 2-of-3 head moves to epoch 2 without a mint (no proof needed).
+    const link = await cosign(twoOfThree, {
+      snapshot: { ...usdBook, asOf: now - 1800 },
+      salt: randomSalt(),
+      ...place(set2e1),
+    });
+    const advanceTx = await token.getFunction('advanceChain')(...advanceChainArgs(link));
+    const advanceGas = Number((await advanceTx.wait()).gasUsed);
+    const perExtraSignature = mint3of3.gas - mint2of3.gas;
 
     const split = async (hash: string, data: string, gas: number) => {
       const t = await trace(hash);
@@ -158,29 +239,37 @@ async function main() {
     };
     const s = await split(fresh.hash, fresh.data, fresh.gas);
     const f = await split(fxFresh.hash, fxFresh.data, fxFresh.gas);
-    const fxCheck = fxFresh.gas - freshSame.gas;
+    // Both move the head to a next epoch for a fresh holder: the difference is the FX check.
+    const fxCheck = fxFresh.gas - fresh.gas;
     const hardfork = ((await anvilRpc(anvil.rpcUrl, 'anvil_nodeInfo')) as { hardFork?: string })
       .hardFork;
 
     const rows: [string, number][] = [
-      ['mintWithProof, first mint ever (supply 0 -> x, lastAsOf 0 -> t)', first.gas],
-      ['mintWithProof, fresh holder, newer snapshot (steady state)', fresh.gas],
-      ['mintWithProof, fresh holder, same snapshot', freshSame.gas],
-      ['mintWithProof, existing holder, same snapshot', existing.gas],
-      ['mintWithProof, fresh holder, same as-of, three currencies + signed FX table', fxFresh.gas],
+      [
+        'mintWithProof 1-of-1, first mint ever (supply 0 -> x, chain head written from 0)',
+        first.gas,
+      ],
+      ['mintWithProof 1-of-1, fresh holder, next epoch (steady state)', fresh.gas],
+      ['mintWithProof 1-of-1, fresh holder, same snapshot (head read only)', freshSame.gas],
+      ['mintWithProof 1-of-1, existing holder, same snapshot', existing.gas],
+      ['mintWithProof 1-of-1, fresh holder, next epoch, three currencies + FX table', fxFresh.gas],
+      ['mintWithProof 2-of-3, fresh holder, next epoch', mint2of3.gas],
+      ['mintWithProof 3-of-3, fresh holder, next epoch', mint3of3.gas],
+      ['  per extra signature (3-of-3 - 2-of-3)', perExtraSignature],
+      ['advanceChain 2-of-3, next epoch (head moves, no mint)', advanceGas],
       ['steady-state split: intrinsic', 21_000],
       [`  calldata (${getBytes(fresh.data).length} bytes)`, s.calldata],
       ['  inside the Groth16 verifier (3 public inputs)', s.verifier],
-      [`  registry isTrusted (${s.registryCalls} call, inside)`, s.registry],
+      [`  registry signerSetStatus (${s.registryCalls} call, inside)`, s.registry],
       [`  P-256 precompile 0x100 (${s.p256Calls} call, inside)`, s.p256],
-      [`  sha256 precompile (${s.sha256Calls} calls: key id, set id, message)`, s.sha256],
+      [`  sha256 precompile (${s.sha256Calls} calls: set id, key id, message)`, s.sha256],
       ['  token itself (cold calls, role, pause, supply, balance, events, checks)', s.tokenOwn],
-      ['FX check (FX mint - identity mint, same as-of, fresh holders)', fxCheck],
+      ['FX check (FX mint - identity mint, both next epoch, fresh holders)', fxCheck],
       [
         '  of which registry + P-256 + sha256 inside',
         f.registry - s.registry + f.p256 - s.p256 + f.sha256 - s.sha256,
       ],
-      ['  of which calldata', f.calldata - calldataGas(freshSame.data)],
+      ['  of which calldata', f.calldata - calldataGas(fresh.data)],
     ];
 
     console.log(
@@ -204,6 +293,11 @@ async function main() {
         mintSha256Precompiles: s.sha256,
         mintTokenOwn: s.tokenOwn,
         fxCheck,
+        mintWithProof1of1FreshHolder: fresh.gas,
+        mintWithProof2of3FreshHolder: mint2of3.gas,
+        mintWithProof3of3FreshHolder: mint3of3.gas,
+        perExtraSignature,
+        advanceChain2of3: advanceGas,
         v1MintWithProofFreshHolder: 278_632,
         deltaVsV1: fresh.gas - 278_632,
         hardfork: hardfork ?? null,

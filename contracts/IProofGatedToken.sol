@@ -23,14 +23,39 @@ interface IProofGatedToken {
         uint16 chunks;
     }
 
-    /// @notice A snapshot signature: the signer's public key (x, y) and ECDSA P-256 (r, s),
-    ///         low-s. The key travels in calldata and its keyId = sha256(x || y) is what the
-    ///         registry trusts: 64 bytes of calldata cost less than two cold storage reads.
-    struct SnapshotSignature {
+    /// @notice One member's snapshot signature: its index in SignerSetProof.keyIds, its public
+    ///         key (x, y) and ECDSA P-256 (r, s), low-s. The key travels in calldata and is
+    ///         bound by keyIds[index] = sha256(x || y): 64 bytes of calldata cost less than
+    ///         two cold storage reads.
+    struct Sig {
+        uint8 index;
         uint256 x;
         uint256 y;
         uint256 r;
         uint256 s;
+    }
+
+    /// @notice Which set signed and how: setId is recomputed from (threshold, keyIds), so the
+    ///         registry check needs no member reads. sigs: at least `threshold` of them, with
+    ///         strictly increasing indices (k distinct members); every one must verify.
+    struct SignerSetProof {
+        uint8 threshold;
+        bytes32[] keyIds;
+        Sig[] sigs;
+    }
+
+    /// @notice A signer set's epoch chain head: the last snapshot this token accepted for it.
+    /// @dev Three slots: digest, commitment, and (epoch, asOf, started) packed.
+    struct ChainHead {
+        /// @dev sha256 of the snapshot message (its identity: a second message for the same
+        ///      epoch is equivocation).
+        bytes32 digest;
+        /// @dev The snapshot's commitment: the next epoch's prevCommitment must be this.
+        uint256 commitment;
+        uint64 epoch;
+        uint40 asOf;
+        /// @dev False until the first link (epoch 0 is a real epoch).
+        bool started;
     }
 
     /// @notice The FX source's key and signature over the rate table, as above (all zero when
@@ -47,16 +72,31 @@ interface IProofGatedToken {
     /// @param to Receiver.
     /// @param amount Minted amount (token base units).
     /// @param commitment The snapshot commitment the proof opens.
-    /// @param signerKeyId The key that signed the snapshot.
+    /// @param setId The signer set that signed the snapshot.
+    /// @param epoch The snapshot's epoch in that set's chain.
     /// @param asOf The snapshot time (unix seconds).
     /// @param capacity The supply the proof covers (the snapshot's liabilities, base units).
     event MintedWithProof(
         address indexed to,
         uint256 amount,
         uint256 indexed commitment,
-        bytes32 indexed signerKeyId,
+        bytes32 indexed setId,
+        uint64 epoch,
         uint40 asOf,
         uint64 capacity
+    );
+    /// @notice A set's chain head moved to a new snapshot (by a mint or advanceChain).
+    /// @param setId The signer set.
+    /// @param epoch The new head epoch.
+    /// @param digest sha256 of the snapshot message.
+    /// @param commitment The snapshot commitment.
+    /// @param asOf The snapshot time (unix seconds).
+    event ChainAdvanced(
+        bytes32 indexed setId,
+        uint64 indexed epoch,
+        bytes32 digest,
+        uint256 commitment,
+        uint40 asOf
     );
     /// @notice A holder burned its own tokens to redeem them off-chain.
     event Redeemed(address indexed holder, uint256 amount);
@@ -69,8 +109,22 @@ interface IProofGatedToken {
     error ProofGatedToken__WrongContext();
     /// @notice The snapshot is older than maxSnapshotAge or more than 300 s in the future.
     error ProofGatedToken__StaleSnapshot();
-    /// @notice The snapshot is older than one already used for a mint.
-    error ProofGatedToken__SnapshotRollback();
+    /// @notice An epoch below the set's chain head (or below its first epoch), or the next
+    ///         epoch with an as-of time earlier than the head's.
+    error ProofGatedToken__EpochRollback();
+    /// @notice An epoch beyond head + 1 (or beyond the first epoch while the chain is empty):
+    ///         the missing links must be posted first (advanceChain).
+    error ProofGatedToken__EpochGap();
+    /// @notice The next epoch's prevCommitment is not the head's commitment.
+    error ProofGatedToken__BrokenLink();
+    /// @notice Another snapshot message is already recorded for this epoch of the set.
+    error ProofGatedToken__Equivocation();
+    /// @notice Fewer signatures than the threshold (or a threshold of 0).
+    error ProofGatedToken__ThresholdNotMet();
+    /// @notice A signature's index is outside keyIds, or its key is not keyIds[index].
+    error ProofGatedToken__SignerNotInSet();
+    /// @notice Signature indices not strictly increasing: one member counted twice.
+    error ProofGatedToken__DuplicateSigner();
     /// @notice The proven coverage ratio is below requiredRatioBps.
     error ProofGatedToken__RatioTooLow();
     /// @notice The mint would take the supply beyond the proven capacity.
@@ -82,13 +136,14 @@ interface IProofGatedToken {
     /// @notice The snapshot allocates its capacity across chains or is chunked: this token
     ///         takes only single-circuit, unallocated snapshots.
     error ProofGatedToken__UnsupportedSnapshot();
-    /// @notice setId is not the 1-of-1 signer set of the signing key.
+    /// @notice setId is not the id of (threshold, keyIds) in the signer set proof.
     error ProofGatedToken__WrongSignerSet();
     /// @notice r or s outside [1, n-1], or s > n/2 (high-s: every signature has one encoding).
     error ProofGatedToken__SignatureMalformed();
-    /// @notice The snapshot key is not a snapshot signer trusted at the snapshot's as-of time.
-    error ProofGatedToken__UntrustedSigner();
-    /// @notice The snapshot signature does not verify over the rebuilt message.
+    /// @notice The signer set is not trusted at the snapshot's as-of time (unknown, not yet
+    ///         valid, or revoked).
+    error ProofGatedToken__UntrustedSignerSet();
+    /// @notice A snapshot signature does not verify over the rebuilt message.
     error ProofGatedToken__InvalidSignature();
     /// @notice The proof converts with a rate table other than the identity one, and no FX
     ///         source signature came with it.
@@ -105,8 +160,9 @@ interface IProofGatedToken {
     /// @param amount Amount in token base units.
     /// @param proof The Groth16 proof.
     /// @param pubSignals [commitment, statement, fxTable].
+    ///      The snapshot must be on the set's chain head (same message) or the next link.
     /// @param snapshot The signed snapshot fields.
-    /// @param signature The snapshot signer's signature.
+    /// @param signers k of the set's members' signatures.
     /// @param fx The FX source's signature; ignored when fxTable is the token's identity table.
     function mintWithProof(
         address to,
@@ -114,9 +170,28 @@ interface IProofGatedToken {
         Groth16Proof calldata proof,
         uint256[3] calldata pubSignals,
         SnapshotFields calldata snapshot,
-        SnapshotSignature calldata signature,
+        SignerSetProof calldata signers,
         FxAttestation calldata fx
     ) external;
+
+    /// @notice Moves a set's chain head to the next signed snapshot without minting: anyone
+    ///         may post the links a mint needs after a gap (snapshots proved elsewhere, or
+    ///         never claimed here). The same message as the head is a no-op. No freshness
+    ///         rule and no proof: the set's signatures make the link; the snapshot message is
+    ///         rebuilt in this token's unit.
+    /// @param snapshot The signed snapshot fields.
+    /// @param commitment The snapshot's commitment (the proof's public signal).
+    /// @param fxTable The snapshot's rate table hash (the proof's public signal).
+    /// @param signers k of the set's members' signatures.
+    function advanceChain(
+        SnapshotFields calldata snapshot,
+        uint256 commitment,
+        uint256 fxTable,
+        SignerSetProof calldata signers
+    ) external;
+
+    /// @notice A signer set's chain head (all zero, started false, before its first link).
+    function chainHead(bytes32 setId) external view returns (ChainHead memory);
 
     /// @notice Burns `amount` of the caller's tokens (redemption).
     function redeem(uint256 amount) external;
@@ -130,8 +205,4 @@ interface IProofGatedToken {
     /// @notice The 128-bit context a proof must carry to mint here:
     ///         uint256(keccak256(abi.encode(chainid, address(this), keccak256("zkattest.mint.v1")))) >> 128.
     function contextBinding() external view returns (uint256);
-
-    /// @notice The newest snapshot time a mint has used (later mints may not go back).
-    /// @return Unix seconds, 0 before the first mint.
-    function lastAsOf() external view returns (uint40);
 }

@@ -10,16 +10,22 @@ import {IProofGatedToken} from "./IProofGatedToken.sol";
 
 /// @title ProofGatedToken
 /// @notice An RWA token in one unit (currency, decimals) that only mints against a Groth16
-///         coverage proof over a snapshot signed (ECDSA P-256) by a registered signer in that
-///         unit: the snapshot covers `liabilities` (= the capacity, in token base units) at
-///         `minCoverageBps` or more, and the supply after the mint stays within that capacity.
-///         A multi-currency book also needs its FX rate table signed by a registered FX source.
-/// @dev Gas: configuration lives in immutables; the only contract state this token adds,
-///      `lastAsOf`, shares one storage slot with Pausable's `_paused`, so `whenNotPaused` warms
-///      it for the rollback check. Signer keys come in calldata and are bound by their keyId
-///      (sha256(x || y)), so the registry check is one storage slot. Checks run cheapest first:
-///      pure checks, then sha256, then the registry call, then the P-256 precompile(s), then the
-///      Groth16 verifier.
+///         coverage proof over a snapshot signed (ECDSA P-256) by k distinct members of a
+///         registered k-of-n signer set in that unit: the snapshot covers `liabilities` (= the
+///         capacity, in token base units) at `minCoverageBps` or more, and the supply after the
+///         mint stays within that capacity. A multi-currency book also needs its FX rate table
+///         signed by a registered FX source. Each set's snapshots form an epoch chain (each
+///         message names its epoch and the previous snapshot's commitment); the token keeps
+///         each set's head and mints only on the head or the next link: no gap, no rollback,
+///         no second message for one epoch (equivocation).
+/// @dev Gas: configuration lives in immutables. Members' keys come in calldata and are bound
+///      by setId = sha256(domain, threshold, keyIds) and keyIds[index] = sha256(x || y), so the
+///      registry check is one storage slot whatever k and n. A mint reads the set's chain head:
+///      on the head epoch 2 slots (the packed epoch/asOf/started word and the digest), no
+///      write; on the next epoch 2 slots read (packed word, commitment) and 3 written. Checks
+///      run cheapest first (pure, sha256, registry, P-256 precompiles, FX, Groth16), except
+///      that the chain rules come after the signatures: a verdict such as Equivocation is
+///      only ever about a message the set really signed.
 contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     /// @notice May call mintWithProof.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
@@ -47,7 +53,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
 
     /// @notice The Groth16 verifier of the coverage circuit.
     ICoverageVerifier public immutable verifier;
-    /// @notice The registry of trusted snapshot signers and FX sources.
+    /// @notice The registry of trusted signer sets and FX sources.
     ISignerRegistry public immutable registry;
     /// @notice The ISO 4217 code of the token's unit, e.g. "USD".
     bytes3 public immutable currency;
@@ -65,8 +71,8 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     uint256 private immutable _cachedChainId;
     uint256 private immutable _cachedBinding;
 
-    /// @inheritdoc IProofGatedToken
-    uint40 public lastAsOf;
+    /// @dev Each signer set's epoch chain head (read through chainHead()).
+    mapping(bytes32 setId => ChainHead) private _heads;
 
     /// @notice Token configuration (a struct: the constructor has too many arguments otherwise).
     struct Config {
@@ -125,7 +131,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         Groth16Proof calldata proof,
         uint256[3] calldata pubSignals,
         SnapshotFields calldata snapshot,
-        SnapshotSignature calldata signature,
+        SignerSetProof calldata signers,
         FxAttestation calldata fx
     ) external onlyRole(MINTER_ROLE) whenNotPaused {
         if (amount == 0) revert ProofGatedToken__ZeroAmount();
@@ -144,33 +150,46 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         uint64 capacity = uint64(statement >> 144);
         if (totalSupply() + amount > capacity) revert ProofGatedToken__OverCapacity();
 
-        uint40 asOf = snapshot.asOf;
-        if (!_fresh(asOf, maxSnapshotAge)) revert ProofGatedToken__StaleSnapshot();
-        uint40 last = lastAsOf; // warm: same slot as _paused
-        if (asOf < last) revert ProofGatedToken__SnapshotRollback();
+        if (!_fresh(snapshot.asOf, maxSnapshotAge)) revert ProofGatedToken__StaleSnapshot();
         if (snapshot.allocations != 0 || snapshot.chunks != 0) {
             revert ProofGatedToken__UnsupportedSnapshot();
         }
-        if (!_wellFormed(signature.r, signature.s)) revert ProofGatedToken__SignatureMalformed();
-        bytes32 keyId = sha256(abi.encodePacked(signature.x, signature.y));
-        if (snapshot.setId != sha256(abi.encodePacked(SIGNER_SET_DOMAIN, uint8(1), keyId))) {
-            revert ProofGatedToken__WrongSignerSet();
-        }
-        if (!registry.isTrusted(ISignerRegistry.KeyKind.SnapshotSigner, keyId, asOf)) {
-            revert ProofGatedToken__UntrustedSigner();
-        }
-        bytes32 digest = _snapshotDigest(snapshot, commitment, fxTable);
-        if (!_p256Verify(digest, signature.r, signature.s, signature.x, signature.y)) {
-            revert ProofGatedToken__InvalidSignature();
-        }
+        (bytes32 digest, bool advances) = _checkLink(snapshot, commitment, fxTable, signers);
         if (fxTable != identityFxTable) _checkFx(fx, fxTable);
 
         if (!verifier.verifyProof(proof.pA, proof.pB, proof.pC, pubSignals)) {
             revert ProofGatedToken__InvalidProof();
         }
-        if (asOf != last) lastAsOf = asOf;
+        if (advances) _advance(snapshot, digest, commitment);
         _mint(to, amount);
-        emit MintedWithProof(to, amount, commitment, keyId, asOf, capacity);
+        emit MintedWithProof(
+            to,
+            amount,
+            commitment,
+            snapshot.setId,
+            snapshot.epoch,
+            snapshot.asOf,
+            capacity
+        );
+    }
+
+    /// @inheritdoc IProofGatedToken
+    function advanceChain(
+        SnapshotFields calldata snapshot,
+        uint256 commitment,
+        uint256 fxTable,
+        SignerSetProof calldata signers
+    ) external {
+        if (commitment >= SNARK_SCALAR_FIELD || fxTable >= SNARK_SCALAR_FIELD) {
+            revert ProofGatedToken__SignalOutOfField();
+        }
+        (bytes32 digest, bool advances) = _checkLink(snapshot, commitment, fxTable, signers);
+        if (advances) _advance(snapshot, digest, commitment);
+    }
+
+    /// @inheritdoc IProofGatedToken
+    function chainHead(bytes32 setId) external view returns (ChainHead memory) {
+        return _heads[setId];
     }
 
     /// @inheritdoc IProofGatedToken
@@ -195,6 +214,101 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         return block.chainid == _cachedChainId ? _cachedBinding : _computeBinding();
     }
 
+    /// @dev Everything that makes `snapshot` a valid link of its set's chain here: k distinct
+    ///      members of the set named by setId signed it, the set is trusted at its as-of time,
+    ///      and it is the chain head or the next epoch (SETSPEC section 2/4 rules).
+    /// @return digest sha256 of the snapshot message.
+    /// @return advances Whether the head moves to it (false: it is the head already).
+    function _checkLink(
+        SnapshotFields calldata snapshot,
+        uint256 commitment,
+        uint256 fxTable,
+        SignerSetProof calldata signers
+    ) private view returns (bytes32 digest, bool advances) {
+        _bindSigners(snapshot.setId, signers);
+        (bool trusted, uint64 firstEpoch) = registry.signerSetStatus(snapshot.setId, snapshot.asOf);
+        if (!trusted) revert ProofGatedToken__UntrustedSignerSet();
+        digest = _snapshotDigest(snapshot, commitment, fxTable);
+        Sig[] calldata sigs = signers.sigs;
+        for (uint256 i = 0; i < sigs.length; i++) {
+            Sig calldata g = sigs[i];
+            if (!_p256Verify(digest, g.r, g.s, g.x, g.y)) {
+                revert ProofGatedToken__InvalidSignature();
+            }
+        }
+        advances = _chainStep(snapshot, digest, firstEpoch);
+    }
+
+    /// @dev The signatures' shape, before any storage or precompile cost: at least `threshold`
+    ///      of them, setId is the id of (threshold, keyIds), indices strictly increasing (each
+    ///      member counted once) and within keyIds, (r, s) well formed and low-s, and each key
+    ///      the member's (keyIds[index] = sha256(x || y)).
+    function _bindSigners(bytes32 setId, SignerSetProof calldata p) private view {
+        Sig[] calldata sigs = p.sigs;
+        bytes32[] calldata ids = p.keyIds;
+        if (p.threshold == 0 || sigs.length < p.threshold) {
+            revert ProofGatedToken__ThresholdNotMet();
+        }
+        // bytes32[] packs as the keys' concatenation, as off-chain signerSetId hashes them.
+        if (sha256(abi.encodePacked(SIGNER_SET_DOMAIN, p.threshold, ids)) != setId) {
+            revert ProofGatedToken__WrongSignerSet();
+        }
+        uint256 lowest = 0;
+        for (uint256 i = 0; i < sigs.length; i++) {
+            Sig calldata g = sigs[i];
+            uint256 index = g.index;
+            if (index < lowest) revert ProofGatedToken__DuplicateSigner();
+            if (index >= ids.length) revert ProofGatedToken__SignerNotInSet();
+            if (!_wellFormed(g.r, g.s)) revert ProofGatedToken__SignatureMalformed();
+            if (sha256(abi.encodePacked(g.x, g.y)) != ids[index]) {
+                revert ProofGatedToken__SignerNotInSet();
+            }
+            lowest = index + 1;
+        }
+    }
+
+    /// @dev The epoch chain rules against the set's head. Empty chain: only firstEpoch
+    ///      (its prevCommitment may link to a predecessor set: not checked). Head epoch: the
+    ///      same message (a second mint on it) or Equivocation. Head + 1: prevCommitment is the
+    ///      head's commitment and asOf is not earlier. Anything below is a rollback (a token
+    ///      mints only on the head or the next epoch), anything beyond head + 1 a gap.
+    /// @return advances Whether the link is new.
+    function _chainStep(
+        SnapshotFields calldata s,
+        bytes32 digest,
+        uint64 firstEpoch
+    ) private view returns (bool advances) {
+        ChainHead storage h = _heads[s.setId];
+        (uint64 headEpoch, uint40 headAsOf, bool started) = (h.epoch, h.asOf, h.started);
+        uint64 epoch = s.epoch;
+        if (!started) {
+            if (epoch < firstEpoch) revert ProofGatedToken__EpochRollback();
+            if (epoch > firstEpoch) revert ProofGatedToken__EpochGap();
+            return true;
+        }
+        if (epoch == headEpoch) {
+            if (h.digest != digest) revert ProofGatedToken__Equivocation();
+            return false;
+        }
+        if (epoch < headEpoch) revert ProofGatedToken__EpochRollback();
+        if (epoch - headEpoch > 1) revert ProofGatedToken__EpochGap();
+        if (uint256(s.prevCommitment) != h.commitment) revert ProofGatedToken__BrokenLink();
+        if (s.asOf < headAsOf) revert ProofGatedToken__EpochRollback();
+        return true;
+    }
+
+    /// @dev Moves the set's head to a checked new link (3 slots) and says so.
+    function _advance(SnapshotFields calldata s, bytes32 digest, uint256 commitment) private {
+        _heads[s.setId] = ChainHead({
+            digest: digest,
+            commitment: commitment,
+            epoch: s.epoch,
+            asOf: s.asOf,
+            started: true
+        });
+        emit ChainAdvanced(s.setId, s.epoch, digest, commitment, s.asOf);
+    }
+
     /// @dev The FX source is trusted at the table's as-of time, the table is fresh, and the
     ///      source signed (table hash, this unit, as-of).
     function _checkFx(FxAttestation calldata fx, uint256 fxTable) private view {
@@ -202,7 +316,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         if (!_fresh(fx.asOf, maxFxAge)) revert ProofGatedToken__StaleFx();
         if (!_wellFormed(fx.r, fx.s)) revert ProofGatedToken__SignatureMalformed();
         bytes32 keyId = sha256(abi.encodePacked(fx.x, fx.y));
-        if (!registry.isTrusted(ISignerRegistry.KeyKind.FxSource, keyId, fx.asOf)) {
+        if (!registry.isFxSourceTrusted(keyId, fx.asOf)) {
             revert ProofGatedToken__UntrustedFxSource();
         }
         bytes32 digest = sha256(abi.encode(FX_DOMAIN, fxTable, currency, _decimals, fx.asOf));

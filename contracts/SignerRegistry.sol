@@ -5,35 +5,49 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ISignerRegistry} from "./ISignerRegistry.sol";
 
 /// @title SignerRegistry
-/// @notice The owner's list of trusted P-256 keys (snapshot signers and FX sources).
-/// @dev Gas: a key's trust window and kind share one slot, so a token's `isTrusted` reads one
-///      slot. The point is stored too (for readers of the chain), never read by a mint.
+/// @notice The owner's list of trusted signer sets (k of n P-256 keys that sign snapshots) and
+///         FX sources (single P-256 keys that sign rate tables).
+/// @dev Gas: a set's trust window, threshold and first epoch share one slot, and so do an FX
+///      source's, so a token's signerSetStatus / isFxSourceTrusted read one slot each. Points
+///      and labels are stored too (for readers of the chain), never read by a mint.
 contract SignerRegistry is ISignerRegistry, Ownable {
+    /// @notice The most members a set may have (bounds a mint's calldata and precompile calls).
+    uint256 public constant MAX_SIGNERS = 8;
+
+    bytes32 private constant SIGNER_SET_DOMAIN = bytes32("zkattest.signerset.v2");
     /// @dev P-256 field prime p and curve coefficient b (a = p - 3).
     uint256 private constant P =
         0xffffffff00000001000000000000000000000000ffffffffffffffffffffffff;
     uint256 private constant B =
         0x5ac635d8aa3a93e7b3ebbd55769886bc651d06b0cc53b0f63bce3c3e27d2604b;
 
-    struct Record {
+    /// @dev One slot: what isFxSourceTrusted reads.
+    struct FxRecord {
         bool registered;
-        KeyKind kind;
         uint40 validFrom;
         uint40 revokedAt; // 0: not revoked
-        uint256 x;
-        uint256 y;
     }
 
-    mapping(bytes32 keyId => Record) private _records;
-    mapping(bytes32 keyId => string) private _labels;
+    /// @dev One slot (1 + 1 + 5 + 5 + 8 bytes): what signerSetStatus reads.
+    struct SetRecord {
+        bool registered;
+        uint8 threshold;
+        uint40 validFrom;
+        uint40 revokedAt; // 0: not revoked
+        uint64 firstEpoch;
+    }
+
+    mapping(bytes32 keyId => FxRecord) private _fx;
+    mapping(bytes32 keyId => Member) private _fxKeys;
+    mapping(bytes32 setId => SetRecord) private _sets;
+    mapping(bytes32 setId => Member[]) private _members;
 
     /// @notice Creates an empty registry.
-    /// @param initialOwner The account allowed to add and revoke keys.
+    /// @param initialOwner The account allowed to add and revoke sets and FX sources.
     constructor(address initialOwner) Ownable(initialOwner) {}
 
     /// @inheritdoc ISignerRegistry
-    function add(
-        KeyKind kind,
+    function addFxSource(
         uint256 x,
         uint256 y,
         string calldata label,
@@ -41,50 +55,36 @@ contract SignerRegistry is ISignerRegistry, Ownable {
     ) external onlyOwner returns (bytes32 keyId) {
         if (!_onCurve(x, y)) revert SignerRegistry__KeyNotOnCurve();
         keyId = sha256(abi.encodePacked(x, y));
-        Record storage r = _records[keyId];
+        FxRecord storage r = _fx[keyId];
         if (r.registered) revert SignerRegistry__AlreadyRegistered();
         r.registered = true;
-        r.kind = kind;
         r.validFrom = validFrom;
-        r.x = x;
-        r.y = y;
-        if (bytes(label).length != 0) _labels[keyId] = label;
-        emit KeyAdded(keyId, kind, x, y, label, validFrom);
+        _fxKeys[keyId] = Member(keyId, x, y, label);
+        emit FxSourceAdded(keyId, x, y, label, validFrom);
     }
 
     /// @inheritdoc ISignerRegistry
-    function revoke(bytes32 keyId, uint40 effectiveAt) external onlyOwner {
-        Record storage r = _records[keyId];
+    function revokeFxSource(bytes32 keyId, uint40 effectiveAt) external onlyOwner {
+        FxRecord storage r = _fx[keyId];
         if (!r.registered) revert SignerRegistry__Unknown();
-        if (effectiveAt == 0 || effectiveAt < r.validFrom) revert SignerRegistry__InvalidTime();
-        uint40 current = r.revokedAt;
-        if (current != 0 && current <= effectiveAt) revert SignerRegistry__AlreadyRevoked();
-        r.revokedAt = effectiveAt;
-        emit KeyRevoked(keyId, r.kind, effectiveAt);
+        r.revokedAt = _revocation(r.validFrom, r.revokedAt, effectiveAt);
+        emit FxSourceRevoked(keyId, effectiveAt);
     }
 
     /// @inheritdoc ISignerRegistry
-    function isTrusted(KeyKind kind, bytes32 keyId, uint40 at) external view returns (bool) {
-        Record storage r = _records[keyId];
-        (bool registered, KeyKind k, uint40 validFrom, uint40 revokedAt) = (
-            r.registered,
-            r.kind,
-            r.validFrom,
-            r.revokedAt
-        );
-        return
-            registered && k == kind && validFrom <= at && (revokedAt == 0 || at < revokedAt);
+    function isFxSourceTrusted(bytes32 keyId, uint40 at) external view returns (bool) {
+        FxRecord memory r = _fx[keyId];
+        return r.registered && _within(r.validFrom, r.revokedAt, at);
     }
 
     /// @inheritdoc ISignerRegistry
-    function keyOf(
+    function fxSourceOf(
         bytes32 keyId
     )
         external
         view
         returns (
             bool registered,
-            KeyKind kind,
             uint256 x,
             uint256 y,
             uint40 validFrom,
@@ -92,8 +92,88 @@ contract SignerRegistry is ISignerRegistry, Ownable {
             string memory label
         )
     {
-        Record storage r = _records[keyId];
-        return (r.registered, r.kind, r.x, r.y, r.validFrom, r.revokedAt, _labels[keyId]);
+        FxRecord memory r = _fx[keyId];
+        Member storage k = _fxKeys[keyId];
+        return (r.registered, k.x, k.y, r.validFrom, r.revokedAt, k.label);
+    }
+
+    /// @inheritdoc ISignerRegistry
+    function addSignerSet(
+        uint8 threshold,
+        SignerKey[] calldata signers,
+        uint40 validFrom,
+        uint64 firstEpoch
+    ) external onlyOwner returns (bytes32 setId) {
+        uint256 n = signers.length;
+        if (n == 0 || n > MAX_SIGNERS) revert SignerRegistry__InvalidSize();
+        if (threshold == 0 || threshold > n) revert SignerRegistry__InvalidThreshold();
+        bytes32[] memory keyIds = new bytes32[](n);
+        for (uint256 i = 0; i < n; i++) {
+            SignerKey calldata k = signers[i];
+            if (!_onCurve(k.x, k.y)) revert SignerRegistry__KeyNotOnCurve();
+            keyIds[i] = sha256(abi.encodePacked(k.x, k.y));
+            if (i > 0 && keyIds[i] <= keyIds[i - 1]) revert SignerRegistry__NotAscending();
+        }
+        // bytes32[] packs as the keys' concatenation: the same bytes as off-chain signerSetId.
+        setId = sha256(abi.encodePacked(SIGNER_SET_DOMAIN, threshold, keyIds));
+        SetRecord storage r = _sets[setId];
+        if (r.registered) revert SignerRegistry__AlreadyRegistered();
+        _sets[setId] = SetRecord({
+            registered: true,
+            threshold: threshold,
+            validFrom: validFrom,
+            revokedAt: 0,
+            firstEpoch: firstEpoch
+        });
+        Member[] storage members = _members[setId];
+        for (uint256 i = 0; i < n; i++) {
+            members.push(Member(keyIds[i], signers[i].x, signers[i].y, signers[i].label));
+        }
+        emit SignerSetAdded(setId, threshold, validFrom, firstEpoch, signers);
+    }
+
+    /// @inheritdoc ISignerRegistry
+    function revokeSignerSet(bytes32 setId, uint40 effectiveAt) external onlyOwner {
+        SetRecord storage r = _sets[setId];
+        if (!r.registered) revert SignerRegistry__Unknown();
+        r.revokedAt = _revocation(r.validFrom, r.revokedAt, effectiveAt);
+        emit SignerSetRevoked(setId, effectiveAt);
+    }
+
+    /// @inheritdoc ISignerRegistry
+    function signerSetStatus(
+        bytes32 setId,
+        uint40 at
+    ) external view returns (bool trusted, uint64 firstEpoch) {
+        SetRecord memory r = _sets[setId];
+        return (r.registered && _within(r.validFrom, r.revokedAt, at), r.firstEpoch);
+    }
+
+    /// @inheritdoc ISignerRegistry
+    function signerSetOf(bytes32 setId) external view returns (SignerSetView memory v) {
+        SetRecord memory r = _sets[setId];
+        v.registered = r.registered;
+        v.threshold = r.threshold;
+        v.validFrom = r.validFrom;
+        v.revokedAt = r.revokedAt;
+        v.firstEpoch = r.firstEpoch;
+        v.members = _members[setId];
+    }
+
+    /// @dev The new revokedAt: > 0, not before validFrom, and earlier than a current one.
+    function _revocation(
+        uint40 validFrom,
+        uint40 current,
+        uint40 effectiveAt
+    ) private pure returns (uint40) {
+        if (effectiveAt == 0 || effectiveAt < validFrom) revert SignerRegistry__InvalidTime();
+        if (current != 0 && current <= effectiveAt) revert SignerRegistry__AlreadyRevoked();
+        return effectiveAt;
+    }
+
+    /// @dev validFrom <= at < revokedAt (revokedAt 0: never revoked).
+    function _within(uint40 validFrom, uint40 revokedAt, uint40 at) private pure returns (bool) {
+        return validFrom <= at && (revokedAt == 0 || at < revokedAt);
     }
 
     /// @dev y^2 == x^3 - 3x + b (mod p) with 0 <= x, y < p; the origin is not on the curve

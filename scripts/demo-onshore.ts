@@ -1,7 +1,9 @@
 /**
  * The demo's onshore service mode (when REDIS_URL is set): the snapshot goes into the encrypted
  * vault through the staff API, a `zkattest worker` process proves the claims from the queue, and
- * the service sends each package through the audited egress path.
+ * the service sends each package through the audited egress path. With a signer set, the
+ * service holds the claims until k members have uploaded their signatures of the snapshot
+ * message it serves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +14,12 @@ import { createLogger } from '../src/common/logger';
 import type { JsonWebKey } from '../src/common/transport-envelope';
 import type { SignerKey } from '../src/common/p256-signer';
 import type { SignedFxTable } from '../src/common/signed-fx-table';
+import {
+  parseMessageFile,
+  type DetachedSignature,
+  type SnapshotMessageJson,
+} from '../src/common/signed-snapshot';
+import type { SignerSet } from '../src/common/signer-set';
 import type { ClaimParams } from '../src/prover';
 import { buildOnshoreService, type OnshoreService } from '../src/prover/service/onshore-service';
 import { tokenHash } from '../src/prover/service/onshore-users';
@@ -26,6 +34,8 @@ import { closeRedisClient, createRedisClient } from '../src/common/redis-client'
 
 export interface DemoOnshore {
   snapshotId: string;
+  /** The snapshot message the set's members signed (co-signing only). */
+  message?: SnapshotMessageJson;
   /** Proves a claim on a worker (showing live progress), returns the package and proof time. */
   prove(
     label: string,
@@ -44,6 +54,14 @@ export async function startDemoOnshore(opts: {
   transport: { privateJwk: JsonWebKey };
   /** The custodian's P-256 snapshot signer key: sealed into the vault, used by the worker. */
   signerKey: SignerKey;
+  /**
+   * Co-signing instead: the service serves the snapshot message and waits for k members'
+   * detached signatures, which `sign` makes (as each member's `zkattest sign` would).
+   */
+  cosign?: {
+    set: SignerSet;
+    sign(message: SnapshotMessageJson): Promise<DetachedSignature[]>;
+  };
   /** The snapshot's signed FX table, for a book in several currencies (Zkattest-Fx header). */
   fx?: SignedFxTable;
   /**
@@ -52,9 +70,12 @@ export async function startDemoOnshore(opts: {
    */
   upload: { text: string; type: string } | { form: FormData };
 }): Promise<DemoOnshore> {
+  // A throwaway master key each run, under its own id: the vault then never tries it on an
+  // earlier run's entries (sealed under another id), whatever order Redis lists them in.
+  const masterKeyId = `demo-${randomBytes(6).toString('hex')}`;
   const masterEnv = {
-    ZKATTEST_MASTER_KEYS: `demo:${newMasterKeySecret()}`,
-    ZKATTEST_MASTER_KEY_ID: 'demo',
+    ZKATTEST_MASTER_KEYS: `${masterKeyId}:${newMasterKeySecret()}`,
+    ZKATTEST_MASTER_KEY_ID: masterKeyId,
   };
   const masterKeys = await masterKeysFromEnv(masterEnv);
   const keyStore = new RedisVaultStore(opts.redisUrl);
@@ -63,6 +84,7 @@ export async function startDemoOnshore(opts: {
   const raw = createRedisClient(opts.redisUrl);
   await raw.del(keyStore.keyOf(KEY_CHECK_ID));
   await closeRedisClient(raw);
+  // (Sealing the key also writes this master key's check value, which the worker checks.)
   const signerKeyId = await new Vault(keyStore, masterKeys).putSignerKey(
     opts.signerKey,
     'demo signer',
@@ -73,7 +95,7 @@ export async function startDemoOnshore(opts: {
     redisUrl: opts.redisUrl,
     masterKeys,
     users: [{ name: 'demo-operator', role: 'admin', tokenSha256: tokenHash(token) }],
-    signerKeyId,
+    ...(opts.cosign ? { signerSet: opts.cosign.set } : { signerKeyId }),
     destinations: [
       {
         name: 'offshore',
@@ -98,9 +120,11 @@ export async function startDemoOnshore(opts: {
     },
   );
   await new Promise<void>((resolve, reject) => {
-    worker.once('exit', () => reject(new Error('the worker exited during start-up')));
+    let last = '';
+    worker.once('exit', () => reject(new Error(`the worker exited during start-up: ${last}`)));
     worker.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('"event":"ready"')) resolve();
+      last = chunk.toString().trim();
+      if (last.includes('"event":"ready"')) resolve();
     });
   });
   const call = async (
@@ -136,8 +160,17 @@ export async function startDemoOnshore(opts: {
     'form' in opts.upload ? undefined : opts.upload.type,
     opts.fx ? { 'zkattest-fx': Buffer.from(JSON.stringify(opts.fx)).toString('base64') } : {},
   );
+  // Co-signing: each member signs the message the service serves and uploads its signature.
+  let message: SnapshotMessageJson | undefined;
+  if (opts.cosign) {
+    message = parseMessageFile(await call('GET', `/v1/snapshots/${uploaded.id}/message`)).message;
+    for (const signature of await opts.cosign.sign(message)) {
+      await call('POST', `/v1/snapshots/${uploaded.id}/signatures`, signature);
+    }
+  }
   return {
     snapshotId: uploaded.id as string,
+    ...(message ? { message } : {}),
     async prove(label, params, context) {
       // ClaimParams are in their canonical JSON encoding: the API body as they are.
       const { jobId } = (await call('POST', `/v1/snapshots/${uploaded.id}/claims`, {

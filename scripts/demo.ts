@@ -1,9 +1,12 @@
 /**
  * The main job, end to end in one process on the embedded defaults:
  * onshore a custodian ingests its own export (three currencies, through its mapping file),
- * converts at an FX source's signed rates, commits and signs the snapshot (P-256), proves
- * three claims and sends the packages through the egress guard; offshore an investor
- * verifies each one; on a local chain a token in the reporting unit mints against a proof.
+ * converts at an FX source's signed rates and commits the snapshot; a signer set of three
+ * (custodian, auditor, trustee) co-signs it 2 of 3 with detached P-256 signatures (as
+ * `zkattest sign` makes them); the prover proves three claims and sends the packages through
+ * the egress guard; offshore an investor verifies each one ("signed by 2 of 3: ..."); the next
+ * snapshot (epoch 1) links to the first, and a rival epoch-1 snapshot is refused as
+ * equivocation; on a local chain a token in the reporting unit mints against a proof.
  *
  *   npm run demo [-- --snapshot <file> [--mapping <mapping.json>] [--fx <signed-rates.json>]]
  */
@@ -25,6 +28,9 @@ import {
 import { loadSnapshotInput } from '../src/cli/snapshot-input';
 import { fxMessage, fxTableHashWith, parseFxTable, type FxTable } from '../src/common/fx-table';
 import { newSignerKey, webCryptoSigner, type Signer } from '../src/common/p256-signer';
+import { buildSignerSet, type SignerSet } from '../src/common/signer-set';
+import { messageFile, type SnapshotMessageJson } from '../src/common/signed-snapshot';
+import { admitSignatures, detachedSignature } from '../src/cli/cosign-commands';
 import { readSignedFxTable, type SignedFxTable } from '../src/common/signed-fx-table';
 import { formatAmount } from '../src/common/money';
 import { Wallet } from 'ethers';
@@ -33,13 +39,13 @@ import { readConfig } from '../src/api/config';
 import { startAnvil } from '../src/chain/anvil';
 import { chainProvider, revertName } from '../src/chain/chain-client';
 import { contractContext } from '../src/chain/context-binding';
-import { deployAll, registerKey } from '../src/chain/deploy';
+import { deployAll, registerFxSource, registerSignerSet } from '../src/chain/deploy';
 import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
 import { statementId } from '../src/common/statement-id';
 import { signEnvelope } from '../src/common/transport-envelope';
-import { generateTransportKey } from '../src/common/transport-key';
+import { generateTransportKey, type JsonWebKey } from '../src/common/transport-key';
 import { startDemoOnshore } from './demo-onshore';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 
@@ -65,6 +71,24 @@ async function signRates(source: Signer, table: FxTable, asOf: number): Promise<
   const hash = fxTableHashWith((await loadPrimitives()).poseidon, table);
   const signature = await source.sign(fxMessage(hash, table.reporting, asOf));
   return { table, source: { keyId: source.keyId, publicKey: source.publicKey, asOf, signature } };
+}
+
+/**
+ * The co-signatures of `message` by these members, each a detached signature as `zkattest
+ * sign` writes it, checked as `zkattest prove --signatures` checks them.
+ */
+async function cosign(
+  set: SignerSet,
+  message: SnapshotMessageJson,
+  members: Array<{ label: string; signer: Signer }>,
+) {
+  const named = await Promise.all(
+    members.map(async (m) => ({
+      name: m.label,
+      signature: await detachedSignature(m.signer, message),
+    })),
+  );
+  return admitSignatures(set, message, named);
 }
 
 /** The custodian's export as the onshore upload takes it: multipart parts, as `curl -F` sends. */
@@ -125,9 +149,25 @@ async function main() {
         `${table.reporting.currency} as of ${new Date((now - 600) * 1000).toISOString()}`,
     );
   }
+  // The signer set: three parties, each with its own P-256 key; any two sign a snapshot.
   const signerKey = await newSignerKey();
   const signer = await webCryptoSigner(signerKey);
-  console.log(`  signer     new P-256 key (WebCrypto) ${short(signer.keyId)}: the custodian's`);
+  const auditor = await webCryptoSigner(await newSignerKey());
+  const trustee = await webCryptoSigner(await newSignerKey());
+  const members = {
+    custodian: { label: 'Mainland Custodian', signer },
+    auditor: { label: 'Independent Auditor', signer: auditor },
+    trustee: { label: 'Security Trustee', signer: trustee },
+  };
+  const set = buildSignerSet(
+    2,
+    Object.values(members).map((m) => ({ publicKey: m.signer.publicKey, label: m.label })),
+  );
+  console.log(
+    `  signer set ${short(set.setId)}: 2 of 3 of ${Object.values(members)
+      .map((m) => m.label)
+      .join(', ')}`,
+  );
   const salt = randomSalt();
   const prover = new ClaimProver(p, manifest);
   const slots = manifest.circuits[prover.circuitFor('coverage', snapshot.positions.length)]!;
@@ -135,6 +175,17 @@ async function main() {
   const commitment = snapshotCommitment(p, book, salt, slots.maxPositions);
   if (!process.env.REDIS_URL) {
     console.log(`  commitment ${short(commitment.toString())} (salted with 248 random bits)`);
+  }
+  // The snapshot message (zkattest snapshot message): epoch 0, the first link of the set's
+  // chain. The custodian and the auditor, who sees the book onshore, sign it (zkattest sign).
+  const request0 = { snapshot, salt, ...(fx ? { fx } : {}), epoch: 0 };
+  const message0 = messageFile(prover.message(request0, set.setId));
+  const cosigned0 = await cosign(set, message0.message, [members.custodian, members.auditor]);
+  if (!process.env.REDIS_URL) {
+    console.log(
+      `  message    epoch 0, digest ${short(message0.digest)}: signed by ` +
+        `${members.custodian.label} and ${members.auditor.label} (detached signatures, 2 of 3)`,
+    );
   }
   // The offshore verifier API, in this process on loopback: Redis when REDIS_URL is set,
   // otherwise its embedded in-memory store (it says so).
@@ -162,7 +213,8 @@ async function main() {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   try {
-    // The platform operator registers the custodian's transport key, its signer and the FX source.
+    // The platform operator registers the custodian's transport key, the signer set and the FX
+    // source.
     const transport = await generateTransportKey('ES256');
     await call(
       'POST',
@@ -176,12 +228,19 @@ async function main() {
       true,
     );
     const validFrom = new Date(0).toISOString();
-    await call(
-      'POST',
-      '/v1/admin/signers',
-      { publicKey: signer.publicKey, label: 'Mainland Custodian', validFrom },
-      true,
-    );
+    const registerSet = async (
+      threshold: number,
+      who: Array<{ label: string; signer: Signer }>,
+    ) => {
+      const body = {
+        threshold,
+        signers: who.map((m) => ({ publicKey: m.signer.publicKey, label: m.label })),
+        validFrom,
+      };
+      const res = await call('POST', '/v1/admin/signer-sets', body, true);
+      if (res.status !== 201) throw new Error(`signer set registration: HTTP ${res.status}`);
+    };
+    await registerSet(2, Object.values(members));
     await call(
       'POST',
       '/v1/admin/fx-sources',
@@ -189,7 +248,7 @@ async function main() {
       true,
     );
     console.log(
-      `  offshore   verifier API at ${api.url}; institution, signer and FX source registered\n`,
+      `  offshore   verifier API at ${api.url}; institution, signer set and FX source registered\n`,
     );
 
     // With Redis, the onshore service proves on a worker process and sends through the egress
@@ -200,6 +259,16 @@ async function main() {
           offshoreUrl: api.url,
           transport,
           signerKey,
+          // The service holds the claims until two members sign the message it serves.
+          cosign: {
+            set,
+            sign: (message) =>
+              Promise.all(
+                [members.custodian, members.auditor].map((m) =>
+                  detachedSignature(m.signer, message),
+                ),
+              ),
+          },
           ...(fx ? { fx } : {}),
           upload: mapping
             ? { form: exportForm(file, mapping, snapshot.asOf) }
@@ -222,7 +291,9 @@ async function main() {
       : undefined;
     if (onshore) {
       console.log(
-        `  onshore    snapshot uploaded into the encrypted vault as ${onshore.snapshotId}`,
+        `  onshore    snapshot uploaded into the encrypted vault as ${onshore.snapshotId}; ` +
+          `epoch ${onshore.message?.epoch}, its message signed by ${members.custodian.label} and ` +
+          `${members.auditor.label} (uploaded signatures)`,
       );
     }
     const sensitive = sensitiveStrings(snapshot, salt);
@@ -237,10 +308,8 @@ async function main() {
       const proved = onshore
         ? await onshore.prove(label, params, nonce)
         : await prover.prove({
-            snapshot,
-            salt,
-            signer,
-            ...(fx ? { fx } : {}),
+            ...request0,
+            cosigned: cosigned0,
             params,
             context: BigInt(nonce),
           });
@@ -290,14 +359,18 @@ async function main() {
       id: string;
       meaning: string;
       circuitId: string;
-      signers: Array<{ label?: string }>;
+      signedBy?: string;
+      epoch: number;
       fx?: { label?: string; asOf: number; currencies: string[] };
     }>;
     console.log(`  recorded   ${records.length} attestations about commitment ${short(shared)}`);
     for (const r of records) console.log(`  VALID      ${r.meaning}`);
     const r0 = records[0];
     if (r0) {
-      console.log(`  signed by  ${r0.signers.map((x) => x.label).join(', ')} (P-256, registered)`);
+      console.log(
+        `  ${r0.signedBy ?? 'signers unknown (bug!)'} (P-256, set registered), epoch ${r0.epoch}`,
+      );
+      if (!r0.signedBy) process.exitCode = 1;
       if (r0.fx) {
         console.log(
           `  FX         ${r0.fx.currencies.join(', ')} at rates signed by ${r0.fx.label} as of ` +
@@ -340,8 +413,92 @@ async function main() {
         `${check.body.valid ? 'ACCEPTED (bug!)' : `rejected (${(check.body.reasons as string[]).join(', ')})`}\n`,
     );
     if (check.body.valid || again.status !== 200) process.exitCode = 1;
+    await epochChain(transport.privateJwk, onshore?.message ?? message0.message);
   } finally {
     await api.close();
+  }
+
+  /** Proves coverage on a co-signed snapshot for a fresh challenge and sends it offshore. */
+  async function proveAndSend(
+    request: typeof request0 & { prevCommitment?: string },
+    cosigned: typeof cosigned0,
+    privateJwk: JsonWebKey,
+  ) {
+    const challenge = await call('POST', '/v1/challenges');
+    const { package: pkg } = await prover.prove({
+      ...request,
+      cosigned,
+      params: { claim: 'coverage', minCoverageBps: 12000 },
+      context: BigInt(challenge.body.nonce as string),
+    });
+    const cleared = clearForEgress(pkg);
+    const envelope = await signEnvelope(cleared.bytes, {
+      alg: 'ES256',
+      privateJwk,
+      kid: 'mainland-custodian',
+    });
+    const { status } = await call('POST', '/v1/attestations', { envelope });
+    const listed = await call('GET', `/v1/attestations?commitment=${pkg.publicSignals.commitment}`);
+    const record = (listed.body.items as Array<{ signedBy?: string; epoch: number }>)[0];
+    return { status, record };
+  }
+
+  /**
+   * The set's epoch chain: the next snapshot (epoch 1) links to the first by its commitment;
+   * a second, different epoch-1 snapshot signed by the set is equivocation, and a jump to
+   * epoch 3 a gap: both refused, the equivocation kept as evidence.
+   */
+  async function epochChain(privateJwk: JsonWebKey, first: SnapshotMessageJson) {
+    console.log('EPOCH CHAIN (the signer set, offshore)');
+    // The next snapshot: later, its own salt, linked to epoch 0's commitment; the custodian
+    // and the trustee sign this one.
+    const request1 = {
+      snapshot: { ...snapshot, asOf: snapshot.asOf + 1800 },
+      salt: randomSalt(),
+      ...(fx ? { fx } : {}),
+      epoch: 1,
+      prevCommitment: first.commitment,
+    };
+    const message1 = prover.message(request1, set.setId);
+    const cosigned1 = await cosign(set, message1, [members.custodian, members.trustee]);
+    const next = await proveAndSend(request1, cosigned1, privateJwk);
+    console.log(
+      `  epoch 1    links to epoch 0 (previous commitment ${short(message1.prevCommitment)}): ` +
+        `HTTP ${next.status}, ${next.record?.signedBy}`,
+    );
+    if (next.status !== 201 || next.record?.epoch !== 1) process.exitCode = 1;
+    // A rival epoch-1 snapshot (another book), signed by two members: equivocation.
+    const rival = prover.message({ ...request1, salt: randomSalt() }, set.setId);
+    const postLink = async (message: SnapshotMessageJson) =>
+      call('POST', `/v1/signer-sets/${set.setId}/epochs`, {
+        message,
+        ...(await cosign(set, message, [members.custodian, members.auditor])),
+      });
+    const equivocation = await postLink(rival);
+    const gap = await postLink(
+      prover.message({ ...request1, epoch: 3, prevCommitment: message1.commitment }, set.setId),
+    );
+    const code = (r: { body: Record<string, unknown> }) =>
+      (r.body.error as { code?: string } | undefined)?.code ?? 'accepted';
+    console.log(
+      `  refused    another epoch-1 snapshot: HTTP ${equivocation.status} ${code(equivocation)}; ` +
+        `a jump to epoch 3: HTTP ${gap.status} ${code(gap)}`,
+    );
+    const view = await call('GET', `/v1/signer-sets/${set.setId}`);
+    const chain = view.body.chain as { head: { epoch: number } | null; links: number };
+    const evidence = view.body.equivocations as unknown[];
+    console.log(
+      `  chain      head at epoch ${chain.head?.epoch}, ${chain.links} links; ` +
+        `${evidence.length} equivocation kept as evidence (both signed messages)\n`,
+    );
+    if (
+      code(equivocation) !== 'EQUIVOCATION' ||
+      code(gap) !== 'EPOCH_GAP' ||
+      chain.head?.epoch !== 1 ||
+      evidence.length !== 1
+    ) {
+      process.exitCode = 1;
+    }
   }
 
   // ON-CHAIN: a local anvil, the verifier + registry + proof-gated token, a mint gated on a
@@ -359,18 +516,17 @@ async function main() {
       maxSnapshotAge: 86400,
       allowDevelopmentSetup: true,
     });
-    // The custodian's P-256 snapshot signer and the FX source, in the token's signer registry.
-    await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
-    if (fx?.source) await registerKey(d.registry, 'fxSource', fxSource.publicKey, 'FX desk', 0);
+    // The 2-of-3 signer set and the FX source, in the token's signer registry.
+    await registerSignerSet(d.registry, set, 0, 0);
+    if (fx?.source) await registerFxSource(d.registry, fxSource.publicKey, 'FX desk', 0);
     console.log(
       `  deployed   ${snapshot.currency} ${snapshot.decimals}-decimal token ${d.addresses.token} ` +
-        `on chain ${d.chainId}; signer${fx?.source ? ' and FX source' : ''} registered`,
+        `on chain ${d.chainId}; signer set${fx?.source ? ' and FX source' : ''} registered`,
     );
+    // The epoch-0 snapshot's co-signatures serve here too: they sign the snapshot, not a claim.
     const { package: bound, proveMs } = await prover.prove({
-      snapshot,
-      salt,
-      signer,
-      ...(fx ? { fx } : {}),
+      ...request0,
+      cosigned: cosigned0,
       params: { claim: 'coverage', minCoverageBps: 12000 },
       context: contractContext(d.chainId, d.addresses.token),
     });
@@ -407,13 +563,14 @@ async function main() {
   console.log(`  ${'claim'.padEnd(32)} ${'circuit'.padEnd(17)} constr.  proof    offshore`);
   for (const row of rows) console.log(row);
   console.log(
-    `\n  all three claims are about the same signed snapshot (same commitment, same signer)`,
+    `\n  all three claims are about the same snapshot (same commitment), ` +
+      `co-signed 2 of 3${process.env.REDIS_URL ? ' through the onshore service' : ''}`,
   );
   console.log(
     `  crossed the border: claim, circuit id, 3 public signals, proof, the snapshot's P-256 ` +
-      `signature, unit and as-of time, the FX table` +
+      `co-signatures, its signer set, epoch and previous commitment, unit and as-of time, the FX table` +
       `\n  stayed onshore:     ${snapshot.positions.length} identifiers, values, currencies, ` +
-      `haircuts, yields, the salt and the signer's private key` +
+      `haircuts, yields, the salt and the signers' private keys` +
       `\n  revealed by design: coverage liabilities (${formatAmount(snapshot.liabilities, unit)}), ` +
       `the claims' bounds, the as-of time, the public FX rates`,
   );

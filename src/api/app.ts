@@ -13,6 +13,7 @@ import { attestationRoutes } from './routes/attestations';
 import { challengeRoutes } from './routes/challenges';
 import { keyRegistryRoutes } from './routes/keys';
 import { pageRoutes } from './routes/page';
+import { signerSetRoutes } from './routes/signer-sets';
 import { systemRoutes } from './routes/system';
 import type { Stores } from './store';
 import { PAGE_DIR } from '../web-build/page-dir';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): { app: Express; service: AttestationSe
   app.use(attestationRoutes(service, stores, write, logger));
   app.use(adminRoutes(stores, admin));
   app.use(keyRegistryRoutes(stores, admin));
+  app.use(signerSetRoutes(stores, admin, write));
   app.use(pageRoutes(deps.pageDir ?? PAGE_DIR));
   app.use((_req, res) => {
     res.status(404).json(errorBody('NOT_FOUND', 'no such endpoint'));

@@ -24,7 +24,7 @@ import type { AttestationRecord, Stores } from './store';
 
 export interface ServiceDeps {
   stores: Stores;
-  verifier: Omit<VerifierContext, 'keys' | 'challenges'>;
+  verifier: Omit<VerifierContext, 'keys' | 'challenges' | 'chain'>;
   logger: Logger;
   metrics: Metrics;
 }
@@ -53,10 +53,14 @@ export class AttestationService {
 
   /** The verifier context bound to this service's stores. */
   context(): VerifierContext {
-    const { keys, challenges } = this.deps.stores;
+    const { stores } = this.deps;
+    const { challenges } = stores;
     return {
       ...this.deps.verifier,
-      keys: keyDirectory(keys),
+      keys: keyDirectory(stores),
+      // Recording appends the snapshot's chain link (or keeps equivocation evidence); a check
+      // only peeks.
+      chain: stores.chains,
       challenges: {
         consume: (nonce, consumer) => challenges.consume(nonce, consumer),
         peek: (nonce) => challenges.peek(nonce),
@@ -179,23 +183,32 @@ export class AttestationService {
       asOf,
       context,
       setId,
+      threshold,
       epoch,
+      prevCommitment,
+      digest,
       signers: _signers,
       currency,
       decimals,
       fx,
       ...rest
     } = verdict.publicValues;
-    // verifyAttestation names the signers (with labels) whenever it decoded public values.
+    // verifyAttestation names the signers (with labels) whenever it decoded public values, and
+    // a valid verdict means the registry knows the set (so it has a summary).
     const trust = verdict.trust!;
+    const { signerSet } = trust;
     const { created, record } = await stores.attestations.putIfAbsent({
       id,
       claim: verdict.claim,
       circuitId: verdict.circuitId,
       commitment,
       setId,
+      threshold,
       epoch,
-      signers: trust.signers,
+      prevCommitment,
+      digest,
+      signers: signerSet.signers,
+      ...(signerSet.summary ? { signedBy: signerSet.summary } : {}),
       currency,
       decimals,
       amounts: verdict.amounts,

@@ -6,7 +6,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   REDIS_URL: redisUrl.optional(),
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
-  /** Path of a JSON file of signer keys and FX sources registered at start (trusted-keys-file.ts). */
+  /** Path of a JSON file of signer sets and FX sources registered at start (trusted-keys-file.ts). */
   TRUSTED_KEYS_FILE: z.string().optional(),
   ALLOW_DEVELOPMENT_KEYS: flag.default(false),
   REQUIRE_CHALLENGE: flag.default(true),

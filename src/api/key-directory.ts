@@ -1,10 +1,13 @@
 import type { KeyDirectory } from '../verifier';
-import type { KeyRegistryStore } from './store';
+import type { KeyRegistryStore, SignerSetStore } from './store';
 
-/** The verifier's view of the API's key registry: signer keys and FX sources by keyId. */
-export function keyDirectory(keys: KeyRegistryStore): KeyDirectory {
+/** The verifier's view of the API's registries: signer sets by setId, FX sources by keyId. */
+export function keyDirectory(stores: {
+  signerSets: SignerSetStore;
+  keys: KeyRegistryStore;
+}): KeyDirectory {
   return {
-    getSigner: (keyId) => keys.get('signer', keyId),
-    getFxSource: (keyId) => keys.get('fx', keyId),
+    getSignerSet: (setId) => stores.signerSets.get(setId),
+    getFxSource: (keyId) => stores.keys.get('fx', keyId),
   };
 }

@@ -26,7 +26,127 @@ const keyIdPath = [
   },
 ];
 
-/** The paths of one key register (signer keys or FX sources). */
+const setIdPath = [
+  {
+    name: 'setId',
+    in: 'path',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  },
+];
+
+/** Signer sets (k of n, labelled) and their epoch chains. */
+function signerSetPaths() {
+  return {
+    '/v1/admin/signer-sets': {
+      post: {
+        summary:
+          'Register a signer set: 1..8 labelled P-256 keys and a threshold k (write-once: the ' +
+          'same data again is a no-op). Its id is a hash of the threshold and keys.',
+        security: admin.security,
+        requestBody: json(s.signerSetBody),
+        responses: {
+          ...errors,
+          '201': { description: 'registered', ...json(s.signerSetResponse) },
+          '200': {
+            description: 'already registered with the same data',
+            ...json(s.signerSetResponse),
+          },
+          '400': error(
+            'SIGNER_SET_INVALID (1..8 distinct keys, threshold 1..n, labels), KEY_MALFORMED, ' +
+              'REQUEST_INVALID (validFrom, firstEpoch)',
+          ),
+          '409': error('CONFLICT: registered with other labels, validFrom or firstEpoch'),
+          ...admin.responses,
+        },
+      },
+    },
+    '/v1/admin/signer-sets/{setId}/revoke': {
+      post: {
+        summary:
+          'Retire a signer set from effectiveAt (default: now, or validFrom if later); the ' +
+          'earliest revocation wins and none may precede validFrom. Answers the time in effect.',
+        security: admin.security,
+        parameters: setIdPath,
+        requestBody: json(s.revokeBody),
+        responses: {
+          ...errors,
+          '200': { description: 'the revocation in effect', ...json(s.setRevokedResponse) },
+          '400': error('REQUEST_INVALID (effectiveAt before validFrom)'),
+          '404': error('NOT_FOUND (details.field setId): no such signer set'),
+          ...admin.responses,
+        },
+      },
+    },
+    '/v1/signer-sets': {
+      get: {
+        summary: 'Every registered signer set with its chain head, by validFrom then setId',
+        responses: {
+          '200': { description: 'the sets', ...json(s.signerSetListResponse) },
+          ...errors,
+        },
+      },
+    },
+    '/v1/signer-sets/{setId}': {
+      get: {
+        summary:
+          'One signer set: members and labels, trust window, chain head and link count, and ' +
+          'the equivocation evidence kept (both signed snapshot messages of each)',
+        parameters: setIdPath,
+        responses: {
+          '200': { description: 'the set', ...json(s.signerSetDetailResponse) },
+          '404': error('NOT_FOUND (details.field setId): no such signer set'),
+          ...errors,
+        },
+      },
+    },
+    '/v1/signer-sets/{setId}/epochs': {
+      get: {
+        summary: "The set's chain links, newest epoch first",
+        parameters: [
+          ...setIdPath,
+          ...(['cursor', 'limit'] as const).map((name) => ({
+            name,
+            in: 'query',
+            required: false,
+            schema: z.toJSONSchema(s.epochsQuery.shape[name], { io: 'input' }),
+          })),
+        ],
+        responses: {
+          '200': { description: '{ items, nextCursor? }', ...json(s.chainLinkPage) },
+          '404': error('NOT_FOUND: no such signer set'),
+          ...errors,
+        },
+      },
+      post: {
+        summary:
+          'Post a chain link (a signed snapshot message) without a claim: k valid signatures ' +
+          "of the set, trusted at the snapshot's asOf, judged against the set's chain",
+        parameters: setIdPath,
+        requestBody: json(s.signedSnapshotBody),
+        responses: {
+          ...errors,
+          '201': { description: 'the link extends the chain', ...json(s.epochPostedResponse) },
+          '200': { description: 'the link is already recorded', ...json(s.epochPostedResponse) },
+          '400': error(
+            'SIGNED_SNAPSHOT_INVALID, SIGNATURE_MALFORMED, KEY_MALFORMED, REQUEST_INVALID ' +
+              '(message.setId not the URL set)',
+          ),
+          '409': error(
+            'EPOCH_GAP, EPOCH_ROLLBACK, PREV_COMMITMENT_MISMATCH, EQUIVOCATION (evidence kept)',
+          ),
+          '422': error(
+            'SNAPSHOT_REJECTED, details.reasons: SIGNER_SET_MISMATCH, SIGNER_NOT_IN_SET, ' +
+              'SIGNER_DUPLICATE, SIGNATURE_INVALID, THRESHOLD_NOT_MET, SIGNER_SET_UNKNOWN, ' +
+              'SIGNER_SET_NOT_YET_VALID, SIGNER_SET_REVOKED',
+          ),
+        },
+      },
+    },
+  };
+}
+
+/** The paths of one key register (FX sources). */
 function keyRegisterPaths(path: string, name: string) {
   return {
     [`/v1/admin/${path}`]: {
@@ -92,7 +212,8 @@ export function openApiDocument() {
       title: 'zkattest offshore verifier API',
       version: '1.0.0',
       description:
-        'Verifies and records zero-knowledge attestations about custodian-signed snapshots. ' +
+        'Verifies and records zero-knowledge attestations about snapshots signed by k of n ' +
+        "members of a registered signer set, keeping each set's epoch chain. " +
         'Packages arrive in a JWS envelope signed by a registered onshore institution.',
     },
     components: {
@@ -117,7 +238,10 @@ export function openApiDocument() {
             '200': { description: 'already recorded' },
             '401': error('bad envelope signature (ENVELOPE_SIGNATURE_INVALID)'),
             '403': error('institution unknown or revoked'),
-            '422': error('ATTESTATION_REJECTED (with reasons), CIRCUIT_UNKNOWN, VKEY_UNKNOWN'),
+            '422': error(
+              'ATTESTATION_REJECTED (with reasons, e.g. THRESHOLD_NOT_MET, SIGNER_SET_REVOKED, ' +
+                'EPOCH_GAP, EQUIVOCATION), CIRCUIT_UNKNOWN, VKEY_UNKNOWN',
+            ),
             ...errors,
           },
         },
@@ -162,7 +286,7 @@ export function openApiDocument() {
           },
         },
       },
-      ...keyRegisterPaths('signers', 'signer key'),
+      ...signerSetPaths(),
       ...keyRegisterPaths('fx-sources', 'FX source'),
       '/v1/admin/institutions': {
         post: {

@@ -51,7 +51,7 @@ export const institutionParam = z.strictObject({ id: institutionBody.shape.id })
 
 /** A P-256 public key (V2SPEC): affine x, y as 64 lowercase hex digits, on the curve. */
 export const p256PublicKey = z.strictObject({ x: hex64, y: hex64 });
-/** Registers a signer key or an FX source; `keyId`, if sent, must be sha256(x || y). */
+/** Registers an FX source; `keyId`, if sent, must be sha256(x || y). */
 export const keyBody = z.strictObject({
   publicKey: p256PublicKey,
   keyId: hex64.optional(),
@@ -68,6 +68,78 @@ export const keyResponse = z.object({
 });
 export const keyListResponse = z.object({ items: z.array(keyResponse) });
 export const keyRevokedResponse = z.object({ keyId: hex64, revokedAt: z.string() });
+
+/**
+ * Registers a signer set. Only the envelope is checked here: the members and threshold go to
+ * parseSignerSet, so that their problems are SIGNER_SET_INVALID / KEY_MALFORMED.
+ */
+export const signerSetBody = z.strictObject({
+  threshold: z.unknown(),
+  signers: z.unknown(),
+  validFrom: z.iso.datetime().optional(),
+  firstEpoch: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+});
+export const setIdParam = z.strictObject({ setId: hex64 });
+export const epochsQuery = z.strictObject({
+  cursor: z.string().max(20).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+const setMember = z.object({ keyId: hex64, publicKey: p256PublicKey, label: z.string() });
+export const signerSetResponse = z.object({
+  setId: hex64,
+  threshold: z.number(),
+  signers: z.array(setMember),
+  validFrom: z.string(),
+  firstEpoch: z.number(),
+  revokedAt: z.string().optional(),
+});
+const chainHead = z.object({
+  epoch: z.number(),
+  commitment: hex64,
+  asOf: z.number(),
+  digest: hex64,
+});
+/** A signed snapshot message as posted and kept (SignedSnapshot). */
+const signedSnapshot = z.object({
+  message: z.record(z.string(), z.unknown()),
+  signerSet: z.object({ threshold: z.number(), keyIds: z.array(hex64) }),
+  signatures: z.array(z.object({ keyId: hex64, publicKey: p256PublicKey, signature: z.string() })),
+});
+export const chainSummary = z.object({ head: chainHead.nullable(), links: z.number() });
+export const signerSetListResponse = z.object({
+  items: z.array(signerSetResponse.extend({ chain: chainSummary })),
+});
+export const equivocationEvidence = z.object({
+  setId: hex64,
+  epoch: z.number(),
+  recorded: signedSnapshot,
+  conflicting: signedSnapshot,
+  detectedAt: z.string(),
+});
+export const signerSetDetailResponse = signerSetResponse.extend({
+  chain: chainSummary,
+  equivocations: z.array(equivocationEvidence),
+});
+export const setRevokedResponse = z.object({ setId: hex64, revokedAt: z.string() });
+export const chainLinkResponse = z.object({
+  setId: hex64,
+  epoch: z.number(),
+  prevCommitment: hex64,
+  commitment: hex64,
+  asOf: z.number(),
+  digest: hex64,
+  signed: signedSnapshot,
+  recordedAt: z.string(),
+});
+export const chainLinkPage = z.object({
+  items: z.array(chainLinkResponse),
+  nextCursor: z.string().optional(),
+});
+export const signedSnapshotBody = signedSnapshot;
+export const epochPostedResponse = z.object({
+  answer: z.enum(['extends', 'known']),
+  link: chainLinkResponse.omit({ signed: true, recordedAt: true }),
+});
 
 export const errorResponse = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.object({}).optional() }),
@@ -86,7 +158,14 @@ export const verdictResponse = z.object({
   /** Who signed, with the registry's labels. */
   trust: z
     .object({
-      signers: z.array(z.object({ keyId: hex64, label: z.string().optional() })),
+      signerSet: z.object({
+        setId: hex64,
+        threshold: z.number(),
+        size: z.number().optional(),
+        signers: z.array(z.object({ keyId: hex64, label: z.string().optional() })),
+        /** "signed by 2 of 3: Custodian X, Auditor Y". */
+        summary: z.string().optional(),
+      }),
       fxSource: z.object({ keyId: hex64, label: z.string().optional() }).optional(),
     })
     .optional(),
@@ -97,8 +176,13 @@ export const recordResponse = z.object({
   circuitId: z.string(),
   commitment: z.string(),
   setId: hex64,
+  threshold: z.number(),
   epoch: z.number(),
+  prevCommitment: hex64,
+  digest: hex64,
   signers: z.array(z.object({ keyId: hex64, label: z.string().optional() })),
+  /** "signed by 2 of 3: Custodian X, Auditor Y". */
+  signedBy: z.string().optional(),
   currency: z.string(),
   decimals: z.number(),
   amounts: z.record(z.string(), z.string()),

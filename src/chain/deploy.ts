@@ -6,6 +6,7 @@ import { parseDecimals } from '../common/currency';
 import { currencyInt } from '../common/currency-code';
 import { fxTableHash, identityFxTable, type Unit } from '../common/fx-table';
 import { keyIdOf, type P256PublicKey } from '../common/p256';
+import type { SignerSet } from '../common/signer-set';
 
 /** The circuit whose Solidity verifier `deployAll` deploys (Coverage32Verifier). */
 const VERIFIER_CIRCUIT = 'coverage-32';
@@ -188,37 +189,124 @@ export async function deployAll(
   return { addresses, verifier, registry, token, chainId };
 }
 
-/** The registry's KeyKind enum. */
-export const KEY_KIND = { snapshotSigner: 0, fxSource: 1 } as const;
-export type KeyKindName = keyof typeof KEY_KIND;
+/** The registry's event of a transaction, by name (undefined when it did not emit it). */
+function eventOf(
+  registry: Contract,
+  receipt: { logs: { topics: string[]; data: string }[] },
+  name: string,
+) {
+  return receipt.logs.map((l) => registry.interface.parseLog(l)).find((e) => e?.name === name);
+}
 
 /**
- * Registers a P-256 key in a SignerRegistry (owner only) as a snapshot signer or FX source,
- * trusted from `validFrom`; returns its keyId (hex64), checked against the registry's event.
+ * Registers an FX source key (owner only), trusted for rate tables dated `validFrom` or later;
+ * returns its keyId (hex64), checked against the registry's event.
  */
-export async function registerKey(
+export async function registerFxSource(
   registry: Contract,
-  kind: KeyKindName,
   key: P256PublicKey,
   label: string,
   validFrom: number,
 ): Promise<string> {
   const receipt = await (
-    await registry.getFunction('add')(KEY_KIND[kind], `0x${key.x}`, `0x${key.y}`, label, validFrom)
+    await registry.getFunction('addFxSource')(`0x${key.x}`, `0x${key.y}`, label, validFrom)
   ).wait();
   const keyId = keyIdOf(key);
-  const added = (receipt.logs as { topics: string[]; data: string }[])
-    .map((l) => registry.interface.parseLog(l))
-    .find((e) => e?.name === 'KeyAdded');
-  if (added?.args.keyId !== `0x${keyId}`) throw new Error('registry answered another keyId');
+  if (eventOf(registry, receipt, 'FxSourceAdded')?.args.keyId !== `0x${keyId}`) {
+    throw new Error('registry answered another keyId');
+  }
   return keyId;
 }
 
-/** Revokes a key for as-of times `effectiveAt` and later (owner only). */
-export async function revokeKey(
+/** Revokes an FX source for as-of times `effectiveAt` and later (owner only). */
+export async function revokeFxSource(
   registry: Contract,
   keyId: string,
   effectiveAt: number,
 ): Promise<void> {
-  await (await registry.getFunction('revoke')(`0x${keyId}`, effectiveAt)).wait();
+  await (await registry.getFunction('revokeFxSource')(`0x${keyId}`, effectiveAt)).wait();
+}
+
+/** addSignerSet's arguments for a set: members ascending by keyId, as SignerSet holds them. */
+export function signerSetArgs(
+  set: SignerSet,
+  validFrom: number,
+  firstEpoch: number,
+): [number, { x: string; y: string; label: string }[], number, bigint] {
+  return [
+    set.threshold,
+    set.signers.map((m) => ({ x: `0x${m.publicKey.x}`, y: `0x${m.publicKey.y}`, label: m.label })),
+    validFrom,
+    BigInt(firstEpoch),
+  ];
+}
+
+/**
+ * Registers a signer set (owner only), trusted for snapshots dated `validFrom` or later, its
+ * epoch chain starting at `firstEpoch`; returns its setId (hex64), checked against the
+ * registry's event (the contract hashes the set as signerSetId does).
+ */
+export async function registerSignerSet(
+  registry: Contract,
+  set: SignerSet,
+  validFrom: number,
+  firstEpoch = 0,
+): Promise<string> {
+  const receipt = await (
+    await registry.getFunction('addSignerSet')(...signerSetArgs(set, validFrom, firstEpoch))
+  ).wait();
+  if (eventOf(registry, receipt, 'SignerSetAdded')?.args.setId !== `0x${set.setId}`) {
+    throw new Error('registry answered another setId');
+  }
+  return set.setId;
+}
+
+/** Revokes a signer set for snapshots dated `effectiveAt` and later (owner only). */
+export async function revokeSignerSet(
+  registry: Contract,
+  setId: string,
+  effectiveAt: number,
+): Promise<void> {
+  await (await registry.getFunction('revokeSignerSet')(`0x${setId}`, effectiveAt)).wait();
+}
+
+/** A registered set as the verifier's KeyDirectory describes one (undefined when unknown). */
+export interface OnChainSignerSet {
+  setId: string;
+  threshold: number;
+  signers: { keyId: string; publicKey: P256PublicKey; label: string }[];
+  validFrom: string;
+  revokedAt?: string;
+  firstEpoch: number;
+}
+
+const hex64 = (v: bigint | string) => BigInt(v).toString(16).padStart(64, '0');
+const iso = (unix: bigint) => new Date(Number(unix) * 1000).toISOString();
+
+/** Reads a signer set's record, members and labels from the registry (signerSetOf). */
+export async function readSignerSet(
+  registry: Contract,
+  setId: string,
+): Promise<OnChainSignerSet | undefined> {
+  const v = (await registry.getFunction('signerSetOf')(`0x${setId}`)) as {
+    registered: boolean;
+    threshold: bigint;
+    validFrom: bigint;
+    revokedAt: bigint;
+    firstEpoch: bigint;
+    members: { keyId: string; x: bigint; y: bigint; label: string }[];
+  };
+  if (!v.registered) return undefined;
+  return {
+    setId,
+    threshold: Number(v.threshold),
+    signers: v.members.map((m) => ({
+      keyId: hex64(m.keyId),
+      publicKey: { x: hex64(m.x), y: hex64(m.y) },
+      label: m.label,
+    })),
+    validFrom: iso(v.validFrom),
+    ...(v.revokedAt !== 0n ? { revokedAt: iso(v.revokedAt) } : {}),
+    firstEpoch: Number(v.firstEpoch),
+  };
 }

@@ -5,6 +5,11 @@ import {
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../common/attestation-package';
+import {
+  parseSignedSnapshot,
+  signedSnapshotOf,
+  type SignedSnapshot,
+} from '../common/signed-snapshot';
 
 /** Reads a v2 package for a mint (the strict package schema), or PACKAGE_INVALID naming fields. */
 export function parseMintPackage(value: unknown): AttestationPackage {
@@ -22,7 +27,7 @@ export function parseMintPackage(value: unknown): AttestationPackage {
 /** What a mint reads of a package. */
 export type MintPackage = Pick<
   AttestationPackage,
-  'publicSignals' | 'proof' | 'snapshot' | 'signatures' | 'fx'
+  'publicSignals' | 'proof' | 'snapshot' | 'signerSet' | 'signatures' | 'fx'
 >;
 
 export type G1 = [bigint, bigint];
@@ -82,51 +87,105 @@ function point(signed: { keyId: string; publicKey: P256PublicKey }): { x: bigint
   return { x: BigInt(bytes32(signed.publicKey.x)), y: BigInt(bytes32(signed.publicKey.y)) };
 }
 
+/** One member's signature as the token takes it (IProofGatedToken.Sig). */
+export interface SigStruct {
+  index: number;
+  x: bigint;
+  y: bigint;
+  r: bigint;
+  s: bigint;
+}
+
+/** IProofGatedToken.SignerSetProof. */
+export interface SignerSetProofStruct {
+  threshold: number;
+  keyIds: string[];
+  sigs: SigStruct[];
+}
+
+/** IProofGatedToken.SnapshotFields. */
+export interface SnapshotFieldsStruct {
+  setId: string;
+  epoch: bigint;
+  prevCommitment: string;
+  asOf: number;
+  allocations: string;
+  chunks: number;
+}
+
+/**
+ * The set's membership and signatures as the token takes them: each signature goes with the
+ * index of its keyId in `signerSet.keyIds` (the token binds the key by keyIds[index]), sorted
+ * by index, as the token wants them strictly increasing. Nothing is dropped: a member named
+ * twice is passed twice, for the token to refuse (DuplicateSigner) as a verifier would.
+ *
+ * @throws ZkAttestError PACKAGE_INVALID for a signature whose keyId is not a member's (it has no
+ *   index), or whose keyId is not sha256 of its public key.
+ */
+export function signerSetProof(
+  signerSet: SignedSnapshot['signerSet'],
+  signatures: SignedSnapshot['signatures'],
+): SignerSetProofStruct {
+  const sigs = signatures.map((sig): SigStruct => {
+    const index = signerSet.keyIds.indexOf(sig.keyId);
+    if (index < 0) {
+      throw new ZkAttestError('PACKAGE_INVALID', 'a signature’s keyId is not in signerSet.keyIds', {
+        field: 'signatures',
+      });
+    }
+    return { index, ...point(sig), ...signatureWords(sig.signature) };
+  });
+  sigs.sort((a, b) => a.index - b.index);
+  return { threshold: signerSet.threshold, keyIds: signerSet.keyIds.map(bytes32), sigs };
+}
+
+function snapshotFields(s: {
+  setId: string;
+  epoch: number;
+  prevCommitment: string;
+  asOf: number;
+  allocations: string;
+  chunks: number;
+}): SnapshotFieldsStruct {
+  return {
+    setId: bytes32(s.setId),
+    epoch: BigInt(s.epoch),
+    prevCommitment: bytes32(s.prevCommitment),
+    asOf: s.asOf,
+    allocations: bytes32(s.allocations),
+    chunks: s.chunks,
+  };
+}
+
 /** The calldata structs of mintWithProof, named as in IProofGatedToken. */
 export interface MintStructs {
   proof: { pA: G1; pB: G2; pC: G1 };
   pubSignals: [bigint, bigint, bigint];
-  snapshot: {
-    setId: string;
-    epoch: bigint;
-    prevCommitment: string;
-    asOf: number;
-    allocations: string;
-    chunks: number;
-  };
-  signature: { x: bigint; y: bigint; r: bigint; s: bigint };
+  snapshot: SnapshotFieldsStruct;
+  signers: SignerSetProofStruct;
   fx: { x: bigint; y: bigint; asOf: number; r: bigint; s: bigint };
 }
 
 /**
- * The structs mintWithProof takes, from a v2 package: signatures[0] is the snapshot signature
- * (issue 9: 1-of-1) with its signer's point; fx.source, when present, the FX source's (all zero
- * when absent: the identity table needs none, and the token ignores the struct for it).
+ * The structs mintWithProof takes, from a v2 package: the signer set proof (see
+ * signerSetProof); fx.source, when present, the FX source's (all zero when absent: the
+ * identity table needs none, and the token ignores the struct for it).
  */
 export function mintStructs(pkg: MintPackage): MintStructs {
   const { pA, pB, pC, pubSignals } = solidityProof(pkg);
-  const sig = pkg.signatures[0]!;
   const src = pkg.fx.source;
-  const s = pkg.snapshot;
   return {
     proof: { pA, pB, pC },
     pubSignals,
-    snapshot: {
-      setId: bytes32(s.setId),
-      epoch: BigInt(s.epoch),
-      prevCommitment: bytes32(s.prevCommitment),
-      asOf: s.asOf,
-      allocations: bytes32(s.allocations),
-      chunks: s.chunks,
-    },
-    signature: { ...point(sig), ...signatureWords(sig.signature) },
+    snapshot: snapshotFields(pkg.snapshot),
+    signers: signerSetProof(pkg.signerSet, pkg.signatures),
     fx: src
       ? { ...point(src), asOf: src.asOf, ...signatureWords(src.signature) }
       : { x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n },
   };
 }
 
-/** The arguments of mintWithProof(to, amount, proof, pubSignals, snapshot, signature, fx). */
+/** The arguments of mintWithProof(to, amount, proof, pubSignals, snapshot, signers, fx). */
 export function mintWithProofArgs(
   pkg: MintPackage,
   to: string,
@@ -137,11 +196,38 @@ export function mintWithProofArgs(
   MintStructs['proof'],
   MintStructs['pubSignals'],
   MintStructs['snapshot'],
-  MintStructs['signature'],
+  MintStructs['signers'],
   MintStructs['fx'],
 ] {
   const m = mintStructs(pkg);
-  return [to, amount, m.proof, m.pubSignals, m.snapshot, m.signature, m.fx];
+  return [to, amount, m.proof, m.pubSignals, m.snapshot, m.signers, m.fx];
+}
+
+/**
+ * The arguments of advanceChain(snapshot, commitment, fxTable, signers) for one chain link: a
+ * signed snapshot (a package's: signedSnapshotOf, or one the API lists).
+ */
+export function advanceChainArgs(
+  link: SignedSnapshot,
+): [SnapshotFieldsStruct, bigint, bigint, SignerSetProofStruct] {
+  const m = link.message;
+  return [
+    snapshotFields(m),
+    BigInt(`0x${m.commitment}`),
+    BigInt(m.fxTableHash),
+    signerSetProof(link.signerSet, link.signatures),
+  ];
+}
+
+/**
+ * A chain link from a JSON file's content: a v2 package (its signed snapshot) or a signed
+ * snapshot as the API serves it.
+ *
+ * @throws ZkAttestError PACKAGE_INVALID / SIGNED_SNAPSHOT_INVALID.
+ */
+export function parseChainLink(value: unknown): SignedSnapshot {
+  const tagged = typeof value === 'object' && value !== null && 'type' in value;
+  return tagged ? signedSnapshotOf(parseMintPackage(value)) : parseSignedSnapshot(value);
 }
 
 /**
@@ -149,7 +235,7 @@ export function mintWithProofArgs(
  * the token would refuse it too (its signature is over the package's unit), but less legibly.
  */
 export function assertPackageUnit(
-  pkg: MintPackage,
+  pkg: { snapshot: { currency: string; decimals: number } },
   token: { currency: string; decimals: number },
 ): void {
   if (pkg.snapshot.currency !== token.currency || pkg.snapshot.decimals !== token.decimals) {

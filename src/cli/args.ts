@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { writeFileSync } from 'node:fs';
 import { getAddress, isAddress } from 'ethers';
 import { ZkAttestError } from '../common/errors';
 import { isFieldElement, parseDecimalInteger } from '../common/field';
@@ -93,4 +94,24 @@ export function fieldElementArg(name: string, text: string): bigint {
     throw new ZkAttestError('USAGE', `--${name} must be a decimal field element (a key hash)`);
   }
   return value;
+}
+
+/** The values of an option declared `multiple: true` (parseArgs gives an array), in order. */
+export function repeatedOption(values: Record<string, unknown>, name: string): string[] {
+  const v = values[name];
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : [];
+}
+
+/** Writes `body` as JSON to `out`, or to stdout when no file is given (the lines go to stderr). */
+export function emitJson(out: string | undefined, body: object, lines: string[]): void {
+  const json = `${JSON.stringify(body, null, 2)}\n`;
+  if (out === undefined) {
+    for (const line of lines) console.error(line);
+    process.stdout.write(json);
+    return;
+  }
+  writeFileSync(out, json);
+  for (const line of lines) console.log(line);
+  console.log(`written to ${out}`);
 }

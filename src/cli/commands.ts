@@ -4,24 +4,16 @@ import { resolve } from 'node:path';
 import { readDeploymentFile } from '../chain/chain-client';
 import { contractContext } from '../chain/context-binding';
 import { ZkAttestError } from '../common/errors';
-import {
-  ClaimProver,
-  clearForEgress,
-  defaultSecretPath,
-  fxBook,
-  loadOrCreateSalt,
-  loadPrimitives,
-  snapshotCommitment,
-} from '../prover';
+import { ClaimProver, clearForEgress, fxBook, loadPrimitives, snapshotCommitment } from '../prover';
+import type { MessageRequest, SnapshotSigning } from '../prover/proving/claim-prover';
 import {
   DisclosureBudget,
   FileDisclosureLedger,
   readDisclosurePolicyFile,
 } from '../prover/disclosure';
 import { signerFromKeyFile } from '../common/p256-signer';
-import { readSignedFxTable, type SignedFxTable } from '../common/signed-fx-table';
-import { HEX64_PATTERN } from '../common/ids';
-import { readTrustedKeysFile } from '../api/trusted-keys-file';
+import { trustFileDirectory } from '../api/trusted-keys-file';
+import { ZERO_BYTES32 } from '../common/snapshot-message';
 import { CLAIM_NAMES, claimCliOptions, claimNamed, claimUsage, parseCliParams } from '../claims';
 import { loadManifest } from '../common/artifact-manifest';
 import { snapshotSlots } from '../common/artifact-store';
@@ -31,14 +23,14 @@ import {
   verifyAttestation,
   verifyPackage,
   type AttestationVerdict,
-  type KeyDirectory,
-  type KeyStatus,
 } from '../verifier';
 import { required, type Command } from './args';
+import { collectSignatures, readSignerSetFile } from './cosign-commands';
 import {
-  SNAPSHOT_INPUT_OPTIONS,
+  SALTED_SNAPSHOT_OPTIONS,
   SNAPSHOT_INPUT_USAGE,
-  loadSnapshotInput,
+  epochOptions,
+  loadSaltedSnapshot,
   unitsLine,
 } from './snapshot-input';
 
@@ -48,18 +40,13 @@ const snapshotCommit: Command = {
   usage: `zkattest snapshot commit <snapshot.csv|json> [--fx <signed-rates.json>] [--secret <file>] [--claim <claim>]
 ${SNAPSHOT_INPUT_USAGE}`,
   options: {
-    secret: { type: 'string' },
     claim: { type: 'string' },
-    fx: { type: 'string' },
-    ...SNAPSHOT_INPUT_OPTIONS,
+    ...SALTED_SNAPSHOT_OPTIONS,
   },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
-    const snapshot = loadSnapshotInput(file, values);
+    const { snapshot, fx, salt, secretFile, created } = await loadSaltedSnapshot(file, values);
     const slots = circuitSlots(snapshot.positions.length, values.claim as string | undefined);
-    const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(file);
-    const { salt, created } = loadOrCreateSalt(secretFile);
-    const fx = await fxOption(values.fx);
     const p = await loadPrimitives();
     // The commitment holds each position's FX table row: it depends on the table.
     const book = fxBook(p, snapshot, fx?.table);
@@ -75,11 +62,6 @@ ${SNAPSHOT_INPUT_USAGE}`,
   },
 };
 
-/** The signed FX table a `--fx` option names, checked (its signature included). */
-async function fxOption(file: unknown): Promise<SignedFxTable | undefined> {
-  return typeof file === 'string' ? readSignedFxTable(file) : undefined;
-}
-
 /** The circuit slots of a book: the named claim's, or the one count every claim agrees on. */
 function circuitSlots(positions: number, claim: string | undefined): number {
   const names = claim === undefined ? CLAIM_NAMES : [claimNamed(claim).name];
@@ -89,20 +71,23 @@ function circuitSlots(positions: number, claim: string | undefined): number {
 const CLAIM_OPTIONS = {
   snapshot: { type: 'string' },
   key: { type: 'string' },
-  fx: { type: 'string' },
+  set: { type: 'string' },
+  signatures: { type: 'string' },
   epoch: { type: 'string' },
   'prev-commitment': { type: 'string' },
-  secret: { type: 'string' },
   context: { type: 'string' },
   out: { type: 'string' },
   'for-token': { type: 'string' },
   'disclosure-policy': { type: 'string' },
   ledger: { type: 'string' },
-  ...SNAPSHOT_INPUT_OPTIONS,
+  ...SALTED_SNAPSHOT_OPTIONS,
   ...claimCliOptions(),
 } as const;
 
-const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --key <signer.key.json> --out <package.json>
+const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --out <package.json>
+    --key <signer.key.json>           sign the snapshot yourself (a 1-of-1 signer set), or
+    --set <set.json> --signatures <a.sig.json,b.sig.json,...>
+                                      k members' signatures over \`zkattest snapshot message\`
     [--fx <signed-rates.json>]        the FX source's signed table, for a book in several currencies
     [--secret <file>] [--context <integer below 2^128, default: random>] [claim parameters]
     [--epoch N] [--prev-commitment <64 hex>]   the snapshot's place in its signer set's chain
@@ -142,26 +127,6 @@ function contextOption(text: string | undefined): bigint {
   return BigInt(text);
 }
 
-function epochOptions(values: Record<string, unknown>): {
-  epoch?: number;
-  prevCommitment?: string;
-} {
-  const out: { epoch?: number; prevCommitment?: string } = {};
-  if (typeof values.epoch === 'string') {
-    if (!/^(0|[1-9][0-9]{0,14})$/.test(values.epoch)) {
-      throw new ZkAttestError('USAGE', '--epoch is a non-negative integer');
-    }
-    out.epoch = Number(values.epoch);
-  }
-  if (typeof values['prev-commitment'] === 'string') {
-    if (!HEX64_PATTERN.test(values['prev-commitment'])) {
-      throw new ZkAttestError('USAGE', '--prev-commitment is 64 lowercase hex digits');
-    }
-    out.prevCommitment = values['prev-commitment'];
-  }
-  return out;
-}
-
 function cliDisclosureBudget(
   values: Record<string, unknown>,
   secretFile: string,
@@ -175,35 +140,52 @@ function cliDisclosureBudget(
   );
 }
 
+/** `--key` (a 1-of-1 set: the prover signs) or `--set` with `--signatures` (k members signed). */
+async function snapshotSigning(
+  values: Record<string, string | boolean | undefined>,
+  prover: ClaimProver,
+  request: MessageRequest,
+): Promise<SnapshotSigning> {
+  const { key, set, signatures } = values;
+  if (typeof key === 'string' && set === undefined && signatures === undefined) {
+    return { signer: await signerFromKeyFile(key) };
+  }
+  if (key === undefined && typeof set === 'string' && typeof signatures === 'string') {
+    const signerSet = readSignerSetFile(set);
+    const message = prover.message(request, signerSet.setId);
+    return { cosigned: collectSignatures(signerSet, message, signatures.split(',')) };
+  }
+  throw new ZkAttestError(
+    'USAGE',
+    `sign with --key, or --set with --signatures (not both)\n\n${PROVE_USAGE}`,
+  );
+}
+
 const prove: Command = {
   name: 'prove',
-  summary: 'sign a snapshot commitment and prove a claim about it',
+  summary: 'prove a claim about a snapshot signed by you (--key) or k of a set (--signatures)',
   usage: PROVE_USAGE,
   options: CLAIM_OPTIONS,
   async run(values, [claim]) {
     const params = parseCliParams(claim, values, PROVE_USAGE);
     const snapshotFile = required(values, 'snapshot', PROVE_USAGE);
     const out = required(values, 'out', PROVE_USAGE);
-    const snapshot = loadSnapshotInput(snapshotFile, values);
-    const p = await loadPrimitives();
-    const signer = await signerFromKeyFile(required(values, 'key', PROVE_USAGE));
-    const fx = await fxOption(values.fx);
-    const secretFile = (values.secret as string | undefined) ?? defaultSecretPath(snapshotFile);
-    const { salt } = loadOrCreateSalt(secretFile);
+    const { snapshot, fx, salt, secretFile } = await loadSaltedSnapshot(snapshotFile, values);
+    const request = { snapshot, salt, ...(fx ? { fx } : {}), ...epochOptions(values) };
+    const context =
+      typeof values['for-token'] === 'string'
+        ? tokenContext(values['for-token'], snapshot)
+        : contextOption(values.context as string | undefined);
+    const prover = new ClaimProver(await loadPrimitives());
+    // The co-signatures first: fewer than k good ones and nothing is admitted or proved.
+    const signing = await snapshotSigning(values, prover, request);
     // Before proving: a refused claim is never proved (DISCLOSURE_BUDGET_EXCEEDED).
     await cliDisclosureBudget(values, secretFile).admit(resolve(snapshotFile), params);
-    const prover = new ClaimProver(p);
     const { package: pkg, proveMs } = await prover.prove({
-      snapshot,
-      salt,
-      signer,
-      ...(fx ? { fx } : {}),
-      ...epochOptions(values),
+      ...request,
+      ...signing,
       params,
-      context:
-        typeof values['for-token'] === 'string'
-          ? tokenContext(values['for-token'], snapshot)
-          : contextOption(values.context as string | undefined),
+      context,
     });
     const cleared = clearForEgress(pkg);
     writeFileSync(out, cleared.bytes);
@@ -213,24 +195,25 @@ const prove: Command = {
 };
 
 const VERIFY_USAGE = `zkattest verify <package.json> [--allow-development-keys]
-    [--trust <trusted-keys.json>]   also check the signers and FX source are registered
-                                    (the API's TRUSTED_KEYS_FILE format), the snapshot's and
-                                    the rates' freshness (7 days, 2 days)
+    [--trust <trusted-keys.json>]   also check the signer set and FX source are registered
+                                    (the API's TRUSTED_KEYS_FILE format: signerSets, fxSources)
+                                    and name the signers by label, the snapshot's and the
+                                    rates' freshness (7 days, 2 days)
     [--currency CODE --decimals N]  refuse amounts in any other unit`;
 
-/** A key directory over a trusted-keys file (the API's TRUSTED_KEYS_FILE format). */
-function fileDirectory(file: string): KeyDirectory {
-  const keys = readTrustedKeysFile(file);
-  const find = (kind: 'signer' | 'fx', keyId: string): KeyStatus | undefined => {
-    const k = keys.find((e) => e.kind === kind && e.keyId === keyId);
-    if (!k) return undefined;
-    const { kind: _kind, ...status } = k; // a TrustedKey is a KeyStatus of one kind
-    return status;
-  };
-  return {
-    getSigner: async (keyId) => find('signer', keyId),
-    getFxSource: async (keyId) => find('fx', keyId),
-  };
+/**
+ * Who signed: "signed by 2 of 3: Custodian X, Auditor Y" from the trust file's labels, or the
+ * key ids that signed when the set's registration was not checked (or is unknown).
+ */
+function signedByLine(verdict: AttestationVerdict, trustChecked: boolean): string {
+  const set = verdict.trust?.signerSet;
+  if (set?.summary) return set.summary;
+  const keyIds = set?.signers.map((s) => s.keyId) ?? verdict.publicValues?.signers ?? [];
+  return (
+    `signed by ${keyIds.length} key(s) of the set (${verdict.publicValues?.threshold} required): ` +
+    `${keyIds.join(', ') || 'no valid signature'}` +
+    (trustChecked ? ' (set not registered)' : ' (registration not checked: pass --trust)')
+  );
 }
 
 /** What a verdict says, line by line, amounts with their currency. */
@@ -245,11 +228,7 @@ export function describeVerdict(verdict: AttestationVerdict, trustChecked: boole
     lines.push(`unit: ${v.currency}, ${v.decimals} decimals`);
     const label = (k: { keyId: string; label?: string }) =>
       k.label ? `${k.label} (${k.keyId})` : k.keyId;
-    const signers = verdict.trust?.signers ?? v.signers.map((keyId) => ({ keyId }));
-    lines.push(
-      `signed by: ${signers.map(label).join(', ') || 'no valid signature'}` +
-        (trustChecked ? '' : ' (registration not checked: pass --trust)'),
-    );
+    lines.push(signedByLine(verdict, trustChecked));
     if (v.fx) {
       const source = verdict.trust?.fxSource ?? { keyId: v.fx.sourceKeyId };
       lines.push(
@@ -260,8 +239,11 @@ export function describeVerdict(verdict: AttestationVerdict, trustChecked: boole
       lines.push(`FX: none (every position in ${v.currency})`);
     }
     lines.push(`snapshot as of: ${iso(v.asOf)}, epoch ${v.epoch}`);
+    lines.push(
+      `previous commitment: ${v.prevCommitment === ZERO_BYTES32 ? 'none (no earlier snapshot linked)' : v.prevCommitment}`,
+    );
     lines.push(`snapshot commitment: ${v.commitment}`);
-    lines.push(`signer set: ${v.setId}`);
+    lines.push(`signer set: ${v.setId} (${v.threshold} signature(s) required)`);
     lines.push(`context: ${v.context}`);
   }
   if (!verdict.valid) lines.push(`reasons: ${verdict.reasons.join(', ')}`);
@@ -290,7 +272,7 @@ const verify: Command = {
       allowDevelopment: values['allow-development-keys'] === true,
     });
     const unit = unitOption(values);
-    const trust = typeof values.trust === 'string' ? fileDirectory(values.trust) : undefined;
+    const trust = typeof values.trust === 'string' ? trustFileDirectory(values.trust) : undefined;
     let verdict: AttestationVerdict;
     if (trust) {
       verdict = await verifyAttestation(

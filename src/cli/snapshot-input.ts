@@ -4,7 +4,16 @@
  * `--liabilities` an export does not carry.
  */
 import { ZkAttestError } from '../common/errors';
-import { loadExportFile, loadExportMapping, loadSnapshotFile, type Snapshot } from '../prover';
+import { HEX64_PATTERN } from '../common/ids';
+import { readSignedFxTable, type SignedFxTable } from '../common/signed-fx-table';
+import {
+  defaultSecretPath,
+  loadExportFile,
+  loadExportMapping,
+  loadOrCreateSalt,
+  loadSnapshotFile,
+  type Snapshot,
+} from '../prover';
 
 /** The options every snapshot-reading command takes. */
 export const SNAPSHOT_INPUT_OPTIONS = {
@@ -40,4 +49,57 @@ export function loadSnapshotInput(
 export function unitsLine(snapshot: Snapshot): string {
   const currencies = [...new Set(snapshot.positions.map((p) => p.currency))].sort();
   return `reporting unit ${snapshot.currency} (${snapshot.decimals} decimals); position currencies ${currencies.join(', ')}`;
+}
+
+/** The options of a command that commits a book: its rates and its salt file. */
+export const SALTED_SNAPSHOT_OPTIONS = {
+  fx: { type: 'string' },
+  secret: { type: 'string' },
+  ...SNAPSHOT_INPUT_OPTIONS,
+} as const;
+
+/** A book as it is committed: the snapshot, its signed rates (if any) and its salt. */
+export interface SaltedSnapshot {
+  snapshot: Snapshot;
+  fx?: SignedFxTable;
+  salt: bigint;
+  secretFile: string;
+  /** Whether the salt file was created now (a first commitment of this book). */
+  created: boolean;
+}
+
+/**
+ * The snapshot of `file` with its `--fx` rates (signature checked) and the salt of its
+ * `--secret` file (default: beside the snapshot; created on first use).
+ */
+export async function loadSaltedSnapshot(
+  file: string,
+  values: Record<string, string | boolean | undefined>,
+): Promise<SaltedSnapshot> {
+  const snapshot = loadSnapshotInput(file, values);
+  const fx = typeof values.fx === 'string' ? await readSignedFxTable(values.fx) : undefined;
+  const secretFile = typeof values.secret === 'string' ? values.secret : defaultSecretPath(file);
+  const { salt, created } = loadOrCreateSalt(secretFile);
+  return { snapshot, ...(fx ? { fx } : {}), salt, secretFile, created };
+}
+
+/** `--epoch N` and `--prev-commitment H`: the snapshot's place in its signer set's chain. */
+export function epochOptions(values: Record<string, string | boolean | undefined>): {
+  epoch?: number;
+  prevCommitment?: string;
+} {
+  const out: { epoch?: number; prevCommitment?: string } = {};
+  if (typeof values.epoch === 'string') {
+    if (!/^(0|[1-9][0-9]{0,14})$/.test(values.epoch)) {
+      throw new ZkAttestError('USAGE', '--epoch is a non-negative integer');
+    }
+    out.epoch = Number(values.epoch);
+  }
+  if (typeof values['prev-commitment'] === 'string') {
+    if (!HEX64_PATTERN.test(values['prev-commitment'])) {
+      throw new ZkAttestError('USAGE', '--prev-commitment is 64 lowercase hex digits');
+    }
+    out.prevCommitment = values['prev-commitment'];
+  }
+  return out;
 }

@@ -3,11 +3,7 @@ import { CLAIM_NAMES } from '../claims/registry';
 import { isBaseFieldElement, isFieldElement } from './field';
 import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from './ids';
 import { canonicalJson, sha256Hex } from './hash';
-import {
-  publicKeyHexSchema,
-  signaturesSchema,
-  signerSetMembershipSchema,
-} from './signed-snapshot';
+import { publicKeyHexSchema, signaturesSchema, signerSetMembershipSchema } from './signed-snapshot';
 
 const fieldString = z.string().regex(FIELD_ELEMENT_PATTERN, 'a decimal field element');
 

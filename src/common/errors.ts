@@ -58,7 +58,14 @@ export type ErrorCode =
   | 'DISCLOSURE_BUDGET_EXCEEDED'
   | 'SIGNER_SET_INVALID'
   | 'SIGNED_SNAPSHOT_INVALID'
-  | 'SNAPSHOT_SIGNATURES_REFUSED';
+  | 'SNAPSHOT_SIGNATURES_REFUSED'
+  | 'SNAPSHOT_REJECTED'
+  | 'EPOCH_GAP'
+  | 'EPOCH_ROLLBACK'
+  | 'PREV_COMMITMENT_MISMATCH'
+  | 'EQUIVOCATION'
+  | 'ALLOCATIONS_INVALID'
+  | 'ALLOCATIONS_OVER_CAPACITY';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

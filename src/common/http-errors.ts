@@ -49,6 +49,15 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   SIGNER_SET_INVALID: 400,
   SIGNED_SNAPSHOT_INVALID: 400,
   SNAPSHOT_SIGNATURES_REFUSED: 422,
+  // A chain link whose signatures or signer set do not hold (reasons in details).
+  SNAPSHOT_REJECTED: 422,
+  // A well-signed link the set's epoch chain refuses (equivocation evidence is kept).
+  EPOCH_GAP: 409,
+  EPOCH_ROLLBACK: 409,
+  PREV_COMMITMENT_MISMATCH: 409,
+  EQUIVOCATION: 409,
+  ALLOCATIONS_INVALID: 400,
+  ALLOCATIONS_OVER_CAPACITY: 422,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -91,7 +91,9 @@ const setFileSchema = z.object({
   type: z.literal(SIGNER_SET_FILE_TYPE).optional(),
   setId: z.string().optional(),
   threshold: z.unknown(),
-  signers: z.array(z.object({ publicKey: z.unknown(), label: z.unknown(), keyId: z.unknown() })),
+  signers: z.array(
+    z.object({ publicKey: z.unknown(), label: z.unknown(), keyId: z.unknown().optional() }),
+  ),
 });
 
 /**

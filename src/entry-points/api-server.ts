@@ -35,7 +35,7 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
   const trustedKeysFile = config.TRUSTED_KEYS_FILE;
   const trustedKeys = trustedKeysFile
     ? await readVariable(TRUSTED_KEYS_VARIABLE, () => readTrustedKeysFile(trustedKeysFile))
-    : [];
+    : undefined;
   // The investor's page: built by npm install; rebuilt here when missing or stale.
   const page = await ensurePageBuilt();
   if (page.built) logger.info('investor page built', { dir: page.dir });
@@ -50,7 +50,7 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
     if (level === 'durable') logger.info(message, fields);
     else logger.warn(message, fields);
   }
-  if (trustedKeys.length > 0) {
+  if (trustedKeys) {
     try {
       const loaded = await preloadTrustedKeys(stores, trustedKeys);
       logger.info('trusted keys loaded', { file: TRUSTED_KEYS_VARIABLE, ...loaded });

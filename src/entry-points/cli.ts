@@ -2,6 +2,7 @@ import { ZkAttestError, type ErrorCode } from '../common/errors';
 import { parseCommandArgs, type Command } from '../cli/args';
 import { CHAIN_COMMANDS } from '../cli/chain-commands';
 import { COMMANDS as CORE_COMMANDS } from '../cli/commands';
+import { COSIGN_COMMANDS } from '../cli/cosign-commands';
 import { EGRESS_COMMANDS } from '../cli/egress-commands';
 import { KEY_COMMANDS } from '../cli/key-commands';
 import { QUEUE_COMMAND } from '../cli/queue-command';
@@ -11,6 +12,7 @@ import { terminateSnarkjsCurve } from '../common/snarkjs-teardown';
 
 const COMMANDS = [
   ...CORE_COMMANDS,
+  ...COSIGN_COMMANDS,
   ...KEY_COMMANDS,
   ...CHAIN_COMMANDS,
   ...EGRESS_COMMANDS,

@@ -11,8 +11,16 @@ const onshoreSchema = z.object({
   ONSHORE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** name:role:sha256-of-token,... (hashes, not tokens; parsed by usersFromEnv). */
   ONSHORE_USERS: z.string(),
-  /** Vault id of the P-256 signer key (`zkattest vault add-key` prints it). */
-  ONSHORE_SIGNER_KEY_ID: z.string().regex(VAULT_ID, 'must be a vault id (1..64 of [A-Za-z0-9_-])'),
+  /**
+   * Vault id of the P-256 signer key (`zkattest vault add-key` prints it): the service signs
+   * each snapshot with it, a 1-of-1 set. One of this and ONSHORE_SIGNER_SET_FILE is required.
+   */
+  ONSHORE_SIGNER_KEY_ID: z
+    .string()
+    .regex(VAULT_ID, 'must be a vault id (1..64 of [A-Za-z0-9_-])')
+    .optional(),
+  /** Path of a signer-set file (`zkattest signer-set new`): its members co-sign each snapshot. */
+  ONSHORE_SIGNER_SET_FILE: z.string().optional(),
   /** Path of destinations.json (it holds transport private keys). */
   ONSHORE_DESTINATIONS: z.string(),
   /** Secret: its format is checked by masterKeysFromEnv, and never echoed. */

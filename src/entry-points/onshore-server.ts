@@ -3,6 +3,7 @@
  *
  *   REDIS_URL=... ZKATTEST_MASTER_KEYS=k1:<base64> ZKATTEST_MASTER_KEY_ID=k1 \
  *   ONSHORE_USERS=olivia:operator:<sha256 of token>[:desk],... ONSHORE_SIGNER_KEY_ID=<vault id> \
+ *   (or ONSHORE_SIGNER_SET_FILE=/etc/zkattest/set.json: its members co-sign; users name:signer:..) \
  *   ONSHORE_DESTINATIONS=/etc/zkattest/destinations.json  npx tsx src/entry-points/onshore-server.ts
  *
  * destinations.json (mode 0600: it holds the transport private keys):
@@ -22,13 +23,14 @@ async function main() {
     users,
     destinations,
     disclosurePolicy,
+    signing,
   } = await readOnshoreStartup();
   const logger = createLogger(env.LOG_LEVEL);
   const service = await startOnshoreService({
     redisUrl: env.REDIS_URL,
     masterKeys,
     users,
-    signerKeyId: env.ONSHORE_SIGNER_KEY_ID,
+    ...signing,
     destinations,
     disclosurePolicy,
     logger,

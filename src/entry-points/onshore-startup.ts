@@ -5,6 +5,7 @@
  */
 import { readJsonConfigFile, readVariable, variableInvalid, type Env } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
+import { parseSignerSet, type SignerSet } from '../common/signer-set';
 import {
   checkEgressDestinations,
   egressDestinationsSchema,
@@ -22,6 +23,8 @@ export interface OnshoreStartup {
   users: OnshoreUser[];
   destinations: EgressDestination[];
   disclosurePolicy: DisclosurePolicy;
+  /** Who signs snapshots: the vault's key (ONSHORE_SIGNER_KEY_ID) or a set's members. */
+  signing: { signerKeyId: string } | { signerSet: SignerSet };
 }
 
 /**
@@ -41,7 +44,37 @@ export async function readOnshoreStartup(env: Env = process.env): Promise<Onshor
       config.ONSHORE_DISCLOSURE_POLICY_FILE === undefined
         ? {}
         : readPolicyVariable(config.ONSHORE_DISCLOSURE_POLICY_FILE),
+    signing: signingOf(config),
   };
+}
+
+/** ONSHORE_SIGNER_SET_FILE (co-signing) or ONSHORE_SIGNER_KEY_ID (1-of-1): exactly one. */
+function signingOf(config: OnshoreConfig): OnshoreStartup['signing'] {
+  const file = config.ONSHORE_SIGNER_SET_FILE;
+  const keyId = config.ONSHORE_SIGNER_KEY_ID;
+  if (file !== undefined && keyId !== undefined) {
+    throw variableInvalid('ONSHORE_SIGNER_SET_FILE', 'set this or ONSHORE_SIGNER_KEY_ID, not both');
+  }
+  if (file !== undefined) return { signerSet: readSignerSetFile(file) };
+  if (keyId === undefined) {
+    throw variableInvalid(
+      'ONSHORE_SIGNER_KEY_ID',
+      'is not set (or set ONSHORE_SIGNER_SET_FILE to co-sign with a signer set)',
+    );
+  }
+  return { signerKeyId: keyId };
+}
+
+/** The signer-set file, its refusal naming the variable (and the field, not content). */
+export function readSignerSetFile(path: string): SignerSet {
+  const variable = 'ONSHORE_SIGNER_SET_FILE';
+  const json = readJsonConfigFile(path, variable);
+  try {
+    return parseSignerSet(json, 'set');
+  } catch (err) {
+    if (err instanceof ZkAttestError) throw variableInvalid(variable, err.message);
+    throw err;
+  }
 }
 
 /** The disclosure policy file, its refusal naming the variable (and the rule, not content). */

@@ -21,7 +21,13 @@ import { createRedisClient } from '../common/redis-client';
 import { terminateSnarkjsCurve, useSingleThreadedCurve } from '../common/snarkjs-teardown';
 import { loadPrimitives, type Primitives } from '../prover/snapshot/primitives';
 import { RedisPackageSink, VaultSnapshotSource } from '../prover/service/vault-source';
-import { masterKeysFromEnv, RedisVaultStore, Vault } from '../prover/vault';
+import {
+  masterKeysFromEnv,
+  RedisCosignatures,
+  RedisSnapshotChain,
+  RedisVaultStore,
+  Vault,
+} from '../prover/vault';
 import { workerConfigSchema, type WorkerSettings } from './worker-config';
 
 const counts = { completed: 0, failed: 0 };
@@ -70,9 +76,15 @@ export async function runWorker(env: Env = process.env): Promise<void> {
     );
     // A wrong master key must stop the worker here, not fail (or seal) job after job.
     log({ event: 'master-key-checked', ...(await vault.checkMasterKey()) });
+    // Packages, epoch chains and co-signatures: the service's Redis, one client.
+    const redis = createRedisClient(redisUrl, { onError });
     return {
-      source: new VaultSnapshotSource(vault),
-      sink: new RedisPackageSink(createRedisClient(redisUrl, { onError })),
+      source: new VaultSnapshotSource(
+        vault,
+        new RedisSnapshotChain(redis),
+        new RedisCosignatures(redis),
+      ),
+      sink: new RedisPackageSink(redis),
     };
   });
 }

@@ -22,30 +22,32 @@ async function lastAudit(type: string) {
 }
 
 describe('revoke endpoints answer the effective time', () => {
-  it('signer keys: a later or absent time keeps, and reports, the earlier revocation', async () => {
-    const { keyId, publicKey } = newP256Key();
-    await api
-      .admin('post', '/v1/admin/signers', {
-        publicKey,
-        label: 'a',
+  it('signer sets: a later or absent time keeps, and reports, the earlier revocation', async () => {
+    const created = await api
+      .admin('post', '/v1/admin/signer-sets', {
+        threshold: 1,
+        signers: [{ publicKey: newP256Key().publicKey, label: 'a' }],
         validFrom: '2025-01-01T00:00:00Z',
       })
       .expect(201);
-    const path = `/v1/admin/signers/${keyId}/revoke`;
+    const setId = created.body.setId as string;
+    const path = `/v1/admin/signer-sets/${setId}/revoke`;
     // Sub-millisecond digits are not kept: the answer is the stored time.
     const first = await api
       .admin('post', path, { effectiveAt: '2025-02-01T00:00:00.000999Z' })
       .expect(200);
-    expect(first.body).toEqual({ keyId, revokedAt: EARLIER });
+    expect(first.body).toEqual({ setId, revokedAt: EARLIER });
     const later = await api.admin('post', path, { effectiveAt: LATER }).expect(200);
-    expect(later.body).toEqual({ keyId, revokedAt: EARLIER });
+    expect(later.body).toEqual({ setId, revokedAt: EARLIER });
     const now = await api.admin('post', path, {}).expect(200);
-    expect(now.body).toEqual({ keyId, revokedAt: EARLIER });
-    expect((await api.stores.keys.get('signer', keyId))?.revokedAt).toBe(EARLIER);
+    expect(now.body).toEqual({ setId, revokedAt: EARLIER });
+    expect((await api.stores.signerSets.get(setId))?.revokedAt).toBe(EARLIER);
+    const before = await api.admin('post', path, { effectiveAt: '2024-12-31T00:00:00Z' });
+    expect([before.status, before.body.error.code]).toEqual([400, 'REQUEST_INVALID']);
 
-    const audited = await lastAudit('admin.signer.revoked');
+    const audited = await lastAudit('admin.signer-set.revoked');
     expect(audited.map((e) => e.revokedAt)).toEqual([EARLIER, EARLIER, EARLIER]);
-    expect(audited[1]).toMatchObject({ keyId, revokedAt: EARLIER, requestedAt: LATER });
+    expect(audited[1]).toMatchObject({ setId, revokedAt: EARLIER, requestedAt: LATER });
   });
 
   it('institutions: the same, and an earlier time moves the revocation earlier', async () => {
@@ -66,7 +68,7 @@ describe('revoke endpoints answer the effective time', () => {
   });
 
   it('unknown ids are 404', async () => {
-    await api.admin('post', `/v1/admin/signers/${newP256Key().keyId}/revoke`, {}).expect(404);
+    await api.admin('post', `/v1/admin/signer-sets/${newP256Key().keyId}/revoke`, {}).expect(404);
     await api.admin('post', `/v1/admin/fx-sources/${newP256Key().keyId}/revoke`, {}).expect(404);
     await api.admin('post', '/v1/admin/institutions/no-such-bank/revoke', {}).expect(404);
   });

@@ -6,7 +6,8 @@ import request from 'supertest';
 import { createApp } from '../../src/api/app';
 import { createLogger, type Logger } from '../../src/common/logger';
 import { createRedisStores } from '../../src/api/store';
-import type { Stores } from '../../src/api/store';
+import type { SignerSetEntry, Stores } from '../../src/api/store';
+import type { SignerSet } from '../../src/common/signer-set';
 import { VerificationKeyRegistry, type VerificationPolicy } from '../../src/verifier';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import type { TransportAlg } from '../../src/common/transport-envelope';
@@ -101,20 +102,60 @@ export async function registerInstitution(
     .expect(201);
 }
 
-/** Registers an onshore institution's transport key and a signer key (valid since 30 days). */
+/** Thirty days ago: when the test signer sets become valid. */
+const since30Days = () => new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
+
+/**
+ * Registers a signer set (valid since 30 days, chain from epoch 0 unless told); answers its
+ * entry.
+ */
+export async function registerSignerSet(
+  target: Pick<ApiUnderTest, 'admin'>,
+  set: { threshold: number; signers: ReadonlyArray<{ publicKey: P256PublicKey; label: string }> },
+  opts: { validFrom?: string; firstEpoch?: number } = {},
+): Promise<SignerSetEntry> {
+  const res = await target
+    .admin('post', '/v1/admin/signer-sets', {
+      threshold: set.threshold,
+      signers: set.signers.map(({ publicKey, label }) => ({ publicKey, label })),
+      validFrom: opts.validFrom ?? since30Days(),
+      ...(opts.firstEpoch !== undefined ? { firstEpoch: opts.firstEpoch } : {}),
+    })
+    .expect(201);
+  return res.body as SignerSetEntry;
+}
+
+/**
+ * Registers an onshore institution's transport key and its signer as a 1-of-1 signer set
+ * (valid since 30 days): the packages a factory signs with that key alone.
+ */
 export async function registerCustodian(
   target: Pick<ApiUnderTest, 'admin'>,
   institution: InstitutionKey,
   signer: { publicKey: P256PublicKey },
+  opts: { firstEpoch?: number } = {},
 ): Promise<void> {
   await registerInstitution(target, institution);
-  await target
-    .admin('post', '/v1/admin/signers', {
-      publicKey: signer.publicKey,
-      label: 'custodian',
-      validFrom: new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString(),
-    })
-    .expect(201);
+  await registerSignerSet(
+    target,
+    { threshold: 1, signers: [{ publicKey: signer.publicKey, label: 'custodian' }] },
+    opts,
+  );
+}
+
+/** The labels of the 2-of-3 test set: custodian (seed 1), auditor (seed 2), trustee (seed 3). */
+export const TWO_OF_THREE_LABELS = ['Custodian Bank A', 'Auditor Firm B', 'Trustee C'];
+
+/** Registers a 2-of-3 signer set of the factory's seeds 1, 2, 3 and an institution; answers it. */
+export async function registerTwoOfThree(
+  target: Pick<ApiUnderTest, 'admin'>,
+  institution: InstitutionKey,
+  factory: AttestationFactory,
+): Promise<SignerSet> {
+  await registerInstitution(target, institution);
+  const set = await factory.signerSet(2, [1, 2, 3], TWO_OF_THREE_LABELS);
+  await registerSignerSet(target, set);
+  return set;
 }
 
 /** The API with one custodian registered: its institution (bank) and its signer (factory). */

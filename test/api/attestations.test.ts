@@ -37,7 +37,11 @@ describe('recording attestations', () => {
       institution: 'onshore-bank',
       commitment: pkg.publicSignals.commitment,
       setId: pkg.snapshot.setId,
+      threshold: 1,
+      epoch: pkg.snapshot.epoch,
+      prevCommitment: pkg.snapshot.prevCommitment,
       signers: [{ keyId: pkg.signatures[0]!.keyId, label: 'custodian' }],
+      signedBy: 'signed by 1 of 1: custodian',
     });
     const got = await request(api.app)
       .get(`/v1/attestations/${statementId(pkg)}`)
@@ -110,8 +114,11 @@ describe('recording attestations', () => {
   });
 
   it('records a batch in one call and says which envelope failed', async () => {
+    // Three claims on one snapshot (one epoch): envelopes of one batch are checked concurrently,
+    // so snapshots of consecutive epochs in one batch could reach the chain out of order.
+    const asOf = Math.floor(Date.now() / 1000) - 3600;
     const good = await Promise.all(
-      [1, 2, 3].map(async () => factory.package({ context: await challenge() })),
+      [1, 2, 3].map(async () => factory.package({ context: await challenge(), asOf })),
     );
     const bad = JSON.parse(JSON.stringify(good[1])) as AttestationPackage;
     bad.publicSignals.commitment = (BigInt(bad.publicSignals.commitment) + 1n).toString();
@@ -187,15 +194,15 @@ describe('operating the API', () => {
     }
   });
 
-  it('lets admins revoke a signer key: later submissions signed by it are refused', async () => {
+  it('lets admins revoke a signer set: later submissions signed by it are refused', async () => {
     const pkg = await factory.package({ context: await challenge() });
     await api
-      .admin('post', `/v1/admin/signers/${(await factory.signer()).keyId}/revoke`, {
+      .admin('post', `/v1/admin/signer-sets/${pkg.snapshot.setId}/revoke`, {
         effectiveAt: new Date(Date.now() - 24 * 3600 * 1000).toISOString(),
       })
       .expect(200);
     const res = await submit(pkg);
     expect(res.status).toBe(422);
-    expect(res.body.error.details.reasons).toContain('SIGNER_REVOKED');
+    expect(res.body.error.details.reasons).toContain('SIGNER_SET_REVOKED');
   });
 });

@@ -34,20 +34,22 @@ beforeAll(async () => {
   await api.admin('post', '/v1/admin/institutions/revoked-bank/revoke', {}).expect(200);
   const longAgo = new Date(Date.now() - 365 * DAY * 1000).toISOString();
   const [custodian, revoked] = await Promise.all([factory.signer(1), factory.signer(3)]);
+  const setIds: string[] = [];
   for (const [signer, label] of [
     [custodian, 'custodian'],
     [revoked, 'revoked auditor'],
   ] as const) {
-    await api
-      .admin('post', '/v1/admin/signers', {
-        publicKey: signer.publicKey,
-        label,
+    const res = await api
+      .admin('post', '/v1/admin/signer-sets', {
+        threshold: 1,
+        signers: [{ publicKey: signer.publicKey, label }],
         validFrom: longAgo,
       })
       .expect(201);
+    setIds.push(res.body.setId as string);
   }
   await api
-    .admin('post', `/v1/admin/signers/${revoked.keyId}/revoke`, {
+    .admin('post', `/v1/admin/signer-sets/${setIds[1]}/revoke`, {
       effectiveAt: new Date(Date.now() - 10 * DAY * 1000).toISOString(),
     })
     .expect(200);
@@ -78,7 +80,7 @@ afterAll(async () => {
 });
 
 const { publicKey: key } = newP256Key();
-const signerBody = { publicKey: key, label: 'x' };
+const setBody = { threshold: 1, signers: [{ publicKey: key, label: 'x' }] };
 
 type Case = [name: string, send: () => Promise<request.Response>, status: number, code: string];
 
@@ -264,13 +266,13 @@ const cases: Case[] = [
     'VKEY_UNKNOWN',
   ],
   [
-    'a signature by an unregistered key',
+    'a signature by a key of no registered set',
     async () => submit(await bank.seal(packages.unknownSigner)),
     422,
     'ATTESTATION_REJECTED',
   ],
   [
-    'a signer key revoked before the snapshot',
+    'a signer set revoked before the snapshot',
     async () => submit(await bank.seal(packages.revokedSigner)),
     422,
     'ATTESTATION_REJECTED',
@@ -301,7 +303,7 @@ const cases: Case[] = [
   ],
   [
     'admin without credentials',
-    () => request(api.app).post('/v1/admin/signers').send(signerBody),
+    () => request(api.app).post('/v1/admin/signer-sets').send(setBody),
     401,
     'UNAUTHORIZED',
   ],
@@ -309,9 +311,9 @@ const cases: Case[] = [
     'admin with wrong credentials',
     () =>
       request(api.app)
-        .post('/v1/admin/signers')
+        .post('/v1/admin/signer-sets')
         .set('Authorization', 'Bearer wrong-token')
-        .send(signerBody),
+        .send(setBody),
     401,
     'UNAUTHORIZED',
   ],
@@ -329,7 +331,11 @@ const cases: Case[] = [
   ],
   [
     'admin: a signer key off the curve',
-    () => api.admin('post', '/v1/admin/signers', { ...signerBody, publicKey: offCurve(key) }),
+    () =>
+      api.admin('post', '/v1/admin/signer-sets', {
+        threshold: 1,
+        signers: [{ publicKey: offCurve(key), label: 'x' }],
+      }),
     400,
     'KEY_MALFORMED',
   ],
@@ -403,8 +409,8 @@ describe('the offshore API refuses bad input', () => {
   it('gives the reason of each rejected attestation', async () => {
     const reasons = async (pkg: AttestationPackage) =>
       (await submit(await bank.seal(pkg))).body.error.details.reasons;
-    expect(await reasons(packages.unknownSigner)).toContain('SIGNER_UNKNOWN');
-    expect(await reasons(packages.revokedSigner)).toContain('SIGNER_REVOKED');
+    expect(await reasons(packages.unknownSigner)).toContain('SIGNER_SET_UNKNOWN');
+    expect(await reasons(packages.revokedSigner)).toContain('SIGNER_SET_REVOKED');
     expect(await reasons(packages.stale)).toContain('SNAPSHOT_STALE');
     expect(await reasons(packages.future)).toContain('SNAPSHOT_FROM_FUTURE');
     expect(await reasons(packages.foreign)).toContain('CONTEXT_UNKNOWN');

@@ -54,8 +54,11 @@ describe.each([
   beforeAll(async () => {
     stores = STORES[kind]();
     app = createTestApp(stores, { requireChallenge });
-    await registerCustodian({ admin: adminCaller(app) }, bank, await factory.signer());
     pkg = await freshPackage(app, factory);
+    // One factory signs for every block's API: each API's chain starts where this package is.
+    await registerCustodian({ admin: adminCaller(app) }, bank, await factory.signer(), {
+      firstEpoch: pkg.snapshot.epoch,
+    });
     vk = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }).get(
       pkg.circuitId,
       pkg.vkeyHash,

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { createLogger } from '../../src/common/logger';
 import { newInstitution } from '../support/attestation-factory';
+import { singleKeySetId } from '../../src/common/snapshot-message';
 import { newP256Key } from '../support/p256-keys';
 import { ADMIN_TOKEN, startApi, type ApiUnderTest } from './api-harness';
 
@@ -49,8 +50,41 @@ function calls(): Array<[string, () => request.Test]> {
     [`list ${path}`, () => app.get(`/v1/${path}`)],
     [`get ${path}`, () => app.get(`/v1/${path}/${keyId}`)],
   ];
+  // A well-formed chain link (its one signature is merely wrong): it reaches the store.
+  const setId = singleKeySetId(keyId);
+  const link = {
+    message: {
+      setId,
+      epoch: 0,
+      prevCommitment: '0'.repeat(64),
+      commitment: '1'.repeat(64),
+      asOf: 1_735_689_600,
+      currency: 'USD',
+      decimals: 2,
+      fxTableHash: '0',
+      allocations: '2'.repeat(64),
+      chunks: 1,
+    },
+    signerSet: { threshold: 1, keyIds: [keyId] },
+    signatures: [{ keyId, publicKey, signature: '11'.repeat(64) }],
+  };
+  const setRoutes: Array<[string, () => request.Test]> = [
+    [
+      'register signer-set',
+      () =>
+        admin(app.post('/v1/admin/signer-sets')).send({
+          threshold: 1,
+          signers: [{ publicKey, label: 'x' }],
+        }),
+    ],
+    ['revoke signer-set', () => admin(app.post(`/v1/admin/signer-sets/${setId}/revoke`)).send({})],
+    ['list signer-sets', () => app.get('/v1/signer-sets')],
+    ['get signer-set', () => app.get(`/v1/signer-sets/${setId}`)],
+    ['list epochs', () => app.get(`/v1/signer-sets/${setId}/epochs`)],
+    ['post epoch', () => app.post(`/v1/signer-sets/${setId}/epochs`).send(link)],
+  ];
   return [
-    ...keyRoutes('signers'),
+    ...setRoutes,
     ...keyRoutes('fx-sources'),
     ['challenge', () => app.post('/v1/challenges')],
     ['submit', () => app.post('/v1/attestations').send({ envelope })],

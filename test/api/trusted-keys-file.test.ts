@@ -5,15 +5,15 @@ import request from 'supertest';
 import { readConfig } from '../../src/api/config';
 import { keyDirectory } from '../../src/api/key-directory';
 import { createMemoryStores, createRedisStores } from '../../src/api/store';
-import { readTrustedKeysFile } from '../../src/api/trusted-keys-file';
+import { buildSignerSet } from '../../src/common/signer-set';
 import { ZkAttestError } from '../../src/common/errors';
 import { createLogger } from '../../src/common/logger';
 import { startServer } from '../../src/entry-points/api-server';
 import { keyTrustReasons } from '../../src/verifier';
-import { newP256Key, offCurve } from '../support/p256-keys';
+import { newP256Key } from '../support/p256-keys';
 import { startRedis, type RedisServer } from '../support/redis-server';
 
-// TRUSTED_KEYS_FILE: signer keys and FX sources registered at start-up, idempotently; a bad
+// TRUSTED_KEYS_FILE: signer sets and FX sources registered at start-up, idempotently; a bad
 // file or one that contradicts the registry stops start-up with CONFIG_INVALID.
 
 const JAN = '2025-01-01T00:00:00.000Z';
@@ -49,11 +49,19 @@ async function configError(work: () => unknown): Promise<ZkAttestError> {
 }
 
 const signer = newP256Key();
+const auditor = newP256Key();
 const fx = newP256Key();
 const revokedFx = newP256Key();
+const members = [
+  { publicKey: signer.publicKey, keyId: signer.keyId, label: 'Custodian' },
+  { publicKey: auditor.publicKey, label: 'Auditor' },
+];
+const set = buildSignerSet(2, members);
+const retired = buildSignerSet(1, members);
 const content = {
-  signers: [
-    { publicKey: signer.publicKey, keyId: signer.keyId, label: 'Custodian', validFrom: JAN },
+  signerSets: [
+    { threshold: 2, signers: members, validFrom: JAN, firstEpoch: 3 },
+    { threshold: 1, signers: members, validFrom: JAN, revokedAt: MAR },
   ],
   fxSources: [
     { publicKey: fx.publicKey, label: 'ECB reference rates', validFrom: JAN },
@@ -66,8 +74,16 @@ describe('start-up with TRUSTED_KEYS_FILE', () => {
     const path = file(content);
     const first = await start(path);
     try {
-      const s = await request(first.url).get(`/v1/signers/${signer.keyId}`).expect(200);
-      expect(s.body).toEqual({ ...content.signers[0], validFrom: JAN });
+      const s = await request(first.url).get(`/v1/signer-sets/${set.setId}`).expect(200);
+      expect(s.body).toEqual({
+        ...set,
+        validFrom: JAN,
+        firstEpoch: 3,
+        chain: { head: null, links: 0 },
+        equivocations: [],
+      });
+      const r = await request(first.url).get(`/v1/signer-sets/${retired.setId}`).expect(200);
+      expect(r.body).toMatchObject({ firstEpoch: 0, revokedAt: MAR });
       const list = await request(first.url).get('/v1/fx-sources').expect(200);
       expect(list.body.items).toEqual([
         ...[
@@ -88,7 +104,9 @@ describe('start-up with TRUSTED_KEYS_FILE', () => {
         'config.fx-source.registered',
         'config.fx-source.registered',
         'config.fx-source.revoked',
-        'config.signer.registered',
+        'config.signer-set.registered',
+        'config.signer-set.registered',
+        'config.signer-set.revoked',
       ]);
       expect((await stores.keys.get('fx', revokedFx.keyId))?.revokedAt).toBe(MAR);
     } finally {
@@ -99,11 +117,11 @@ describe('start-up with TRUSTED_KEYS_FILE', () => {
   it('stops start-up when the file contradicts the registry', async () => {
     const changed = {
       ...content,
-      signers: [{ ...content.signers[0], label: 'renamed' }],
+      signerSets: [{ ...content.signerSets[0], firstEpoch: 4 }],
     };
     const err = await configError(() => start(file(changed)));
     expect([err.code, err.details]).toEqual(['CONFIG_INVALID', { variables: 'TRUSTED_KEYS_FILE' }]);
-    expect(err.message).toMatch(/signers entry 1: .*another label/);
+    expect(err.message).toMatch(/signerSets entry 1: .*other firstEpoch/);
     const early = {
       fxSources: [{ ...content.fxSources[0], revokedAt: '2024-01-01T00:00:00Z' }],
     };
@@ -113,80 +131,23 @@ describe('start-up with TRUSTED_KEYS_FILE', () => {
   });
 });
 
-describe('readTrustedKeysFile', () => {
-  const entry = { publicKey: signer.publicKey, label: 'ok', validFrom: JAN };
-  it.each([
-    ['a missing file', join(dir, 'absent.json'), /the file cannot be read \(ENOENT\)/],
-    ['not JSON', file('{'), /the file is not JSON/],
-    ['a list', file([entry]), /the file: /],
-    ['an unknown list', file({ attestors: [] }), /attestors/],
-    [
-      'an off-curve key',
-      file({ signers: [entry, { ...entry, publicKey: offCurve(fx.publicKey) }] }),
-      /signers entry 2: publicKey: not a point on P-256/,
-    ],
-    [
-      'a wrong keyId',
-      file({ fxSources: [{ ...entry, keyId: fx.keyId }] }),
-      /fxSources entry 1: keyId: not sha256/,
-    ],
-    [
-      'a key twice',
-      file({ signers: [entry, { ...entry, label: 'again' }] }),
-      /signers entry 2: the same key as entry 1/,
-    ],
-    [
-      'a label with a control character',
-      file({ signers: [{ ...entry, label: 'a\tb' }] }),
-      /signers entry 1 label: 1\.\.64 printable/,
-    ],
-    [
-      'no validFrom',
-      file({ signers: [{ publicKey: signer.publicKey, label: 'x' }] }),
-      /signers entry 1 validFrom/,
-    ],
-    ['an unknown field', file({ signers: [{ ...entry, role: 'x' }] }), /signers entry 1: /],
-  ])(
-    'refuses %s with CONFIG_INVALID, naming the rule, not the content',
-    async (_what, path, message) => {
-      const err = await configError(() => readTrustedKeysFile(path));
-      expect(err.code).toBe('CONFIG_INVALID');
-      expect(err.message).toMatch(/^bad configuration: TRUSTED_KEYS_FILE: /);
-      expect(err.message).toMatch(message);
-      expect(err.message).not.toContain(signer.publicKey.x.slice(0, 16));
-    },
-  );
-
-  it('a key may be listed once as a signer and once as an FX source', () => {
-    const keys = readTrustedKeysFile(file({ signers: [entry], fxSources: [entry] }));
-    expect(keys.map((k) => [k.kind, k.keyId])).toEqual([
-      ['signer', signer.keyId],
-      ['fx', signer.keyId],
-    ]);
-  });
-});
-
 describe('keyDirectory', () => {
-  it('gives the verifier signer keys and FX sources, each from its own register', async () => {
+  it('gives the verifier signer sets and FX sources from their registers', async () => {
     const stores = createMemoryStores();
-    await stores.keys.register('signer', {
-      publicKey: signer.publicKey,
-      label: 's',
-      validFrom: JAN,
-    });
+    await stores.signerSets.register({ threshold: 2, signers: members, validFrom: JAN });
+    await stores.signerSets.revoke(set.setId, MAR);
     await stores.keys.register('fx', { publicKey: fx.publicKey, label: 'f', validFrom: JAN });
-    await stores.keys.revoke('fx', fx.keyId, MAR);
-    const directory = keyDirectory(stores.keys);
+    const directory = keyDirectory(stores);
     const feb = Date.parse('2025-02-01T00:00:00Z') / 1000;
     const apr = Date.parse('2025-04-01T00:00:00Z') / 1000;
-    expect(keyTrustReasons('signer', await directory.getSigner(signer.keyId), apr)).toEqual([]);
-    expect(keyTrustReasons('signer', await directory.getSigner(fx.keyId), feb)).toEqual([
-      'SIGNER_UNKNOWN',
+    expect(keyTrustReasons('signerSet', await directory.getSignerSet(set.setId), feb)).toEqual([]);
+    expect(keyTrustReasons('signerSet', await directory.getSignerSet(set.setId), apr)).toEqual([
+      'SIGNER_SET_REVOKED',
+    ]);
+    expect(keyTrustReasons('signerSet', await directory.getSignerSet(retired.setId), feb)).toEqual([
+      'SIGNER_SET_UNKNOWN',
     ]);
     expect(keyTrustReasons('fx', await directory.getFxSource(fx.keyId), feb)).toEqual([]);
-    expect(keyTrustReasons('fx', await directory.getFxSource(fx.keyId), apr)).toEqual([
-      'FX_SOURCE_REVOKED',
-    ]);
     expect(keyTrustReasons('fx', await directory.getFxSource(signer.keyId), feb)).toEqual([
       'FX_SOURCE_UNKNOWN',
     ]);

@@ -6,7 +6,8 @@ import { createLogger } from '../../src/common/logger';
 import { P256_ORDER } from '../../src/common/p256';
 import type { Signer } from '../../src/common/p256-signer';
 import type { SignedFxTable } from '../../src/common/signed-fx-table';
-import { snapshotMessage } from '../../src/common/snapshot-message';
+import { commitmentHex } from '../../src/common/signed-snapshot';
+import { singleKeySetId, snapshotMessage } from '../../src/common/snapshot-message';
 import { statementId } from '../../src/common/statement-id';
 import { readConfig } from '../../src/api/config';
 import { startServer, type RunningServer } from '../../src/entry-points/api-server';
@@ -23,6 +24,7 @@ import {
   ADMIN_TOKEN,
   challengeNonce,
   registerInstitution,
+  registerSignerSet,
   startApi,
   type ApiUnderTest,
 } from './api-harness';
@@ -73,7 +75,12 @@ async function signedFx(source: Signer, asOf: number, table: FxTable = CNY_HKD_U
   } satisfies SignedFxTable;
 }
 
-/** The sample book with one position in USD and one in HKD, proved against a signed table. */
+/**
+ * The sample book with one position in USD and one in HKD, proved against a signed table. One
+ * salt for all, so that proofs over the same table are claims on one snapshot: epoch 1 of
+ * Custodian A's chain, after packages.one (epoch 0).
+ */
+const FX_BOOK_SALT = randomSalt();
 async function threeCurrencies(opts: {
   context: bigint;
   fx: SignedFxTable;
@@ -85,7 +92,9 @@ async function threeCurrencies(opts: {
   );
   const { package: pkg } = await prover.prove({
     snapshot: { ...sample, asOf: AS_OF, positions },
-    salt: randomSalt(),
+    salt: FX_BOOK_SALT,
+    epoch: 1,
+    prevCommitment: commitmentHex(packages.one!.publicSignals.commitment),
     signer: opts.signer ?? custodian,
     fx: opts.fx,
     params: { claim: 'coverage', minCoverageBps: 10000 },
@@ -99,7 +108,14 @@ async function registerKey(
   path: 'signers' | 'fx-sources',
   key: Signer,
   label: string,
+  firstEpoch = 0,
 ): Promise<void> {
+  if (path === 'signers') {
+    // A signer alone: a 1-of-1 set.
+    const set = { threshold: 1, signers: [{ publicKey: key.publicKey, label }] };
+    await registerSignerSet(target, set, { validFrom: LONG_AGO, firstEpoch });
+    return;
+  }
   await target
     .admin('post', `/v1/admin/${path}`, { publicKey: key.publicKey, label, validFrom: LONG_AGO })
     .expect(201);
@@ -123,7 +139,7 @@ beforeAll(async () => {
   await registerKey(api, 'signers', revoked, 'Custodian C');
   await registerKey(api, 'fx-sources', fxSource, 'FX desk');
   await api
-    .admin('post', `/v1/admin/signers/${revoked.keyId}/revoke`, {
+    .admin('post', `/v1/admin/signer-sets/${singleKeySetId(revoked.keyId)}/revoke`, {
       effectiveAt: new Date((NOW - 7200) * 1000).toISOString(),
     })
     .expect(200);
@@ -157,8 +173,10 @@ describe('records show the unit, the amounts and who signed', () => {
     const expected = {
       id: statementId(pkg),
       setId: pkg.snapshot.setId,
+      threshold: 1,
       epoch: 0,
       signers: [{ keyId: custodian.keyId, label: 'Custodian A' }],
+      signedBy: 'signed by 1 of 1: Custodian A',
       currency: 'CNY',
       decimals: 2,
       amounts: { liabilities: LIABILITIES },
@@ -216,13 +234,25 @@ describe('POST /v1/verify', () => {
       reasons: [],
       amounts: { liabilities: LIABILITIES },
       trust: {
-        signers: [{ keyId: custodian.keyId, label: 'Custodian A' }],
+        signerSet: {
+          setId: singleKeySetId(custodian.keyId),
+          threshold: 1,
+          size: 1,
+          signers: [{ keyId: custodian.keyId, label: 'Custodian A' }],
+          summary: 'signed by 1 of 1: Custodian A',
+        },
         fxSource: { keyId: fxSource.keyId, label: 'FX desk' },
       },
     });
     const one = await verify({ package: packages.otherSet }).expect(200);
     expect(one.body.trust).toEqual({
-      signers: [{ keyId: custodianB.keyId, label: 'Custodian B' }],
+      signerSet: {
+        setId: singleKeySetId(custodianB.keyId),
+        threshold: 1,
+        size: 1,
+        signers: [{ keyId: custodianB.keyId, label: 'Custodian B' }],
+        summary: 'signed by 1 of 1: Custodian B',
+      },
     });
   });
 
@@ -289,17 +319,19 @@ describe('submissions refused, none recorded', () => {
     signature.slice(0, 64) +
     (P256_ORDER - BigInt(`0x${signature.slice(64)}`)).toString(16).padStart(64, '0');
 
-  it('a package signed by an unregistered key: SIGNER_UNKNOWN', async () => {
-    expect(reasonsOf(await submit(packages.unknownSigner))).toEqual(['SIGNER_UNKNOWN']);
+  it('a package signed by a key of no registered set: SIGNER_SET_UNKNOWN', async () => {
+    expect(reasonsOf(await submit(packages.unknownSigner))).toEqual(['SIGNER_SET_UNKNOWN']);
   });
 
-  it('a key revoked before the as-of time: SIGNER_REVOKED (signed before it: accepted)', async () => {
-    expect(reasonsOf(await submit(packages.revokedSigner))).toEqual(['SIGNER_REVOKED']);
-    // Revoked two hours ago: a snapshot it signed as of three hours ago still counts.
+  it('a set revoked before the as-of time: SIGNER_SET_REVOKED (signed before it: accepted)', async () => {
+    expect(reasonsOf(await submit(packages.revokedSigner))).toEqual(['SIGNER_SET_REVOKED']);
+    // Revoked two hours ago: a snapshot it signed as of three hours ago still counts (the
+    // refused one never entered the chain, so this one is its first link).
     const before = await factory.package({
       context: await challenge(),
       signerSeed: 3,
       asOf: NOW - 3 * 3600,
+      epoch: 0,
     });
     const res = await submit(before);
     expect([res.status, res.body.attestation?.signers]).toEqual([
@@ -322,9 +354,11 @@ describe('submissions refused, none recorded', () => {
 
     const otherCommitment = await reSign(packages.spare!, commitment + 1n);
     const forged = spare((p) => (p.signatures[0]!.signature = otherCommitment));
-    expect(reasonsOf(await submit(forged))).toEqual(['SIGNATURE_INVALID']);
+    // The one signature of a 1-of-1 set is bad: no member signed.
+    const refused = ['SIGNATURE_INVALID', 'THRESHOLD_NOT_MET'];
+    expect(reasonsOf(await submit(forged))).toEqual(refused);
     const otherAsOf = spare((p) => (p.snapshot.asOf -= 60));
-    expect(reasonsOf(await submit(otherAsOf))).toEqual(['SIGNATURE_INVALID']);
+    expect(reasonsOf(await submit(otherAsOf))).toEqual(refused);
   });
 
   it('a high-s signature (snapshot or FX source): 400 SIGNATURE_MALFORMED', async () => {
@@ -432,7 +466,8 @@ describe('FX age: the API refuses rates older than MAX_FX_AGE_SECONDS', () => {
       },
     };
     await registerInstitution(target, bank);
-    await registerKey(target, 'signers', custodian, 'Custodian A');
+    // The FX books are epoch 1 of Custodian A's chain: this API's chain of the set starts there.
+    await registerKey(target, 'signers', custodian, 'Custodian A', 1);
     await registerKey(target, 'fx-sources', fxSource, 'FX desk');
     const nonce = async () =>
       BigInt((await request(server.url).post('/v1/challenges').expect(201)).body.nonce);

@@ -6,15 +6,18 @@ import { createHash } from 'node:crypto';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { identityFxTableHash } from '../../src/chain/deploy';
 import {
+  advanceChainArgs,
   assertPackageUnit,
   mintStructs,
+  parseChainLink,
   mintWithProofArgs,
   parseMintPackage,
   solidityProof,
 } from '../../src/chain/mint-call';
 import { keyIdOf } from '../../src/common/p256';
 import { singleKeySetId } from '../../src/common/snapshot-message';
-import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
+import { signedSnapshotOf } from '../../src/common/signed-snapshot';
+import { mintFixture, TestP256Key, testSignerSet } from '../support/v2-mint-fixture';
 
 describe('anvil', () => {
   test('the binary ships in the npm package and a node starts, answers and stops', async () => {
@@ -76,17 +79,24 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
   test('the signature hex128 splits into (r, s); snapshot fields as bytes32/uints; no FX source -> zeros', () => {
     const pkg = mintFixture(base);
     const sig = pkg.signatures[0]!.signature;
-    const [to, amount, , , snapshot, signature, fx] = mintWithProofArgs(
+    const [to, amount, , , snapshot, signers, fx] = mintWithProofArgs(
       pkg,
       '0x0000000000000000000000000000000000000001',
       5n,
     );
     expect([to, amount]).toEqual(['0x0000000000000000000000000000000000000001', 5n]);
-    expect(signature).toEqual({
-      x: BigInt(`0x${signer.publicKey.x}`),
-      y: BigInt(`0x${signer.publicKey.y}`),
-      r: BigInt(`0x${sig.slice(0, 64)}`),
-      s: BigInt(`0x${sig.slice(64)}`),
+    expect(signers).toEqual({
+      threshold: 1,
+      keyIds: [`0x${signer.keyId}`],
+      sigs: [
+        {
+          index: 0,
+          x: BigInt(`0x${signer.publicKey.x}`),
+          y: BigInt(`0x${signer.publicKey.y}`),
+          r: BigInt(`0x${sig.slice(0, 64)}`),
+          s: BigInt(`0x${sig.slice(64)}`),
+        },
+      ],
     });
     expect(snapshot).toEqual({
       setId: `0x${singleKeySetId(signer.keyId)}`,
@@ -116,10 +126,52 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
     expect(() => parseMintPackage(bad)).toThrow(/signatures\.0\.signature/);
   });
 
+  test('k-of-n: each signature goes with its member’s index in keyIds, sorted by index', () => {
+    const t = testSignerSet(2, 3);
+    const [k0, k1, k2] = t.keys as [TestP256Key, TestP256Key, TestP256Key];
+    const pkg = mintFixture({ ...base, set: t, signWith: [k2, k0, k1] });
+    const { signers } = mintStructs(pkg);
+    expect(signers.threshold).toBe(2);
+    expect(signers.keyIds).toEqual(t.set.signers.map((m) => `0x${m.keyId}`));
+    expect(signers.sigs.map((g) => [g.index, g.x])).toEqual(
+      [k0, k1, k2].map((k, i) => [i, BigInt(`0x${k.publicKey.x}`)]),
+    );
+    expect(pkg.snapshot.setId).toBe(t.set.setId);
+    // A member's signature twice is passed twice, for the token to refuse.
+    const twice = { ...pkg, signatures: [pkg.signatures[0]!, pkg.signatures[0]!] };
+    expect(mintStructs(twice).signers.sigs.map((g) => g.index)).toEqual([2, 2]);
+    // A signature by a key outside the set has no index: PACKAGE_INVALID.
+    const outsider = mintFixture({ ...base, signer: new TestP256Key() }).signatures[0]!;
+    expect(() => mintStructs({ ...pkg, signatures: [outsider] })).toThrow(
+      expect.objectContaining({ code: 'PACKAGE_INVALID' }),
+    );
+  });
+
+  test('advanceChainArgs: the link’s fields, commitment and fxTable from a package or a signed snapshot', () => {
+    const t = testSignerSet(2, 3);
+    const pkg = mintFixture({ ...base, set: t, epoch: 4, prevCommitment: 'ab'.repeat(32) });
+    const link = signedSnapshotOf(pkg);
+    const [snapshot, commitment, fxTable, signers] = advanceChainArgs(link);
+    expect(snapshot).toEqual(mintStructs(pkg).snapshot);
+    expect(snapshot.epoch).toBe(4n);
+    expect(snapshot.prevCommitment).toBe(`0x${'ab'.repeat(32)}`);
+    expect([commitment, fxTable]).toEqual([11n, 77n]);
+    expect(signers).toEqual(mintStructs(pkg).signers);
+    expect(parseChainLink(JSON.parse(JSON.stringify(pkg)))).toEqual(link);
+    expect(parseChainLink(JSON.parse(JSON.stringify(link)))).toEqual(link);
+    expect(() => parseChainLink({ message: {} })).toThrow(
+      expect.objectContaining({ code: 'SIGNED_SNAPSHOT_INVALID' }),
+    );
+  });
+
   test('a keyId that is not sha256 of the package’s public key is PACKAGE_INVALID', () => {
-    const pkg = mintFixture(base);
-    pkg.signatures[0]!.keyId = new TestP256Key().keyId;
-    expect(() => mintStructs(pkg)).toThrow(expect.objectContaining({ code: 'PACKAGE_INVALID' }));
+    const t = testSignerSet(1, 2);
+    const pkg = mintFixture({ ...base, set: t });
+    // A member's keyId with the other member's point: the token would check another key.
+    pkg.signatures[0]!.publicKey = t.keys.find(
+      (k) => k.keyId !== pkg.signatures[0]!.keyId,
+    )!.publicKey;
+    expect(() => mintStructs(pkg)).toThrow(/not sha256\(x \|\| y\) of its publicKey/);
   });
 
   test('a package in another unit than the token is MINT_REFUSED before any transaction', () => {

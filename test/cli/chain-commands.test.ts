@@ -8,7 +8,11 @@ import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
 import { compileExtraContract } from '../../src/chain/contracts-build';
 import { identityFxTableHash } from '../../src/chain/deploy';
-import { mintFixture, TestP256Key } from '../support/v2-mint-fixture';
+import type { AttestationPackage } from '../../src/common/attestation-package';
+import { commitmentHex } from '../../src/common/signed-snapshot';
+import { signerSetFile } from '../../src/common/signer-set';
+import { singleKeySetId } from '../../src/common/snapshot-message';
+import { mintFixture, TestP256Key, testSignerSet } from '../support/v2-mint-fixture';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
 // anvil's first pre-funded development account: a public test key.
@@ -94,6 +98,8 @@ afterAll(async () => {
 
 describe('zkattest deploy, registry and mint on a real chain', () => {
   it('deploys for a unit, registers keys, mints a v2 package within capacity, refuses beyond it and after revocation', async () => {
+    const deploySet = testSignerSet(2, 2, ['Custodian X', 'Auditor Y']);
+    writeFileSync(join(dir, 'deploy-set.json'), JSON.stringify(signerSetFile(deploySet.set)));
     const deployed = await zkattest(
       [
         'deploy',
@@ -107,14 +113,21 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
         '2',
         '--signer',
         'signer.pub.json',
+        '--signer-set',
+        'deploy-set.json',
         '--verifier',
         mockVerifier,
       ],
       dir,
     );
     expect(deployed.stderr).toBe('');
+    expect(deployed.stdout).toContain(
+      `signer set registered: ${deploySet.set.setId} (2 of 2: ${deploySet.set.signers.map((m) => m.label).join(', ')})`,
+    );
     expect(deployed.code).toBe(0);
-    expect(deployed.stdout).toContain(`signer registered: ${signer.keyId}`);
+    expect(deployed.stdout).toContain(
+      `signer set registered: ${singleKeySetId(signer.keyId)} (1 of 1: signer)`,
+    );
     expect(deployed.stdout).toMatch(/token {4}0x[0-9a-fA-F]{40} \(chain 31337\)/);
     expect(deployed.stdout).toContain('unit     USD, 2 decimals');
     const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
@@ -177,36 +190,19 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     expect(otherUnit.stderr).toContain('another unit');
     expect(await chainNonce(anvil.rpcUrl)).toBe(nonce);
 
-    const revoked = await zkattest(
-      [
-        'registry',
-        'revoke',
-        '--deployment',
-        'deployment.json',
-        '--key-id',
-        signer.keyId,
-        '--at',
-        '1',
-      ],
-      dir,
-    );
-    expect(revoked.stdout).toContain(`revoked ${signer.keyId} from 1`);
+    const setId = singleKeySetId(signer.keyId);
+    const revokeSet = (at: string) =>
+      zkattest(
+        ['registry', 'revoke-set', setId, '--deployment', 'deployment.json', '--effective-at', at],
+        dir,
+      );
+    const revoked = await revokeSet('1970-01-01T00:00:01Z');
+    expect(revoked.stderr).toBe('');
+    expect(revoked.stdout).toContain(`signer set ${setId} revoked from 1`);
     const afterRevoke = await mint('fx-package.json', '1');
-    expect(afterRevoke.stderr).toContain('ProofGatedToken__UntrustedSigner');
+    expect(afterRevoke.stderr).toContain('ProofGatedToken__UntrustedSignerSet');
     // Pushing a revocation later is the registry's refusal, named.
-    const later = await zkattest(
-      [
-        'registry',
-        'revoke',
-        '--deployment',
-        'deployment.json',
-        '--key-id',
-        signer.keyId,
-        '--at',
-        '5',
-      ],
-      dir,
-    );
+    const later = await revokeSet('5');
     expect(later.code).toBe(1);
     expect(later.stderr).toContain('SignerRegistry__AlreadyRevoked');
   });
@@ -238,7 +234,7 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     );
     expect(deployed.code).toBe(0);
     expect(deployed.stderr).toContain('DEVELOPMENT trusted setup');
-    expect(deployed.stdout).toContain(`signer registered: ${keyId}`);
+    expect(deployed.stdout).toContain(`signer set registered: ${singleKeySetId(keyId)} (1 of 1`);
     const proved = await zkattest(
       [
         'prove',
@@ -278,37 +274,122 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     expect(refused.stderr).toContain('ProofGatedToken__OverCapacity');
   });
 
-  it('registry add-signer takes the key file of `zkattest keys new` (its public part) and the printed JSON', async () => {
+  it('registry add-signer registers a key file of `zkattest keys new` (its public part) as a 1-of-1 set', async () => {
     const made = await zkattest(['keys', 'new', '--out', 'made.key.json'], dir);
     const { keyId, publicKey } = JSON.parse(made.stdout) as { keyId: string; publicKey: object };
-    writeFileSync(join(dir, 'made.pub.json'), made.stdout);
-    const fromKeyFile = await zkattest(
-      [
-        'registry',
-        'add-signer',
-        '--deployment',
-        'deployment.json',
-        '--public-key',
-        'made.key.json',
-      ],
-      dir,
-    );
+    const addSigner = (key: string) =>
+      zkattest(
+        ['registry', 'add-signer', '--deployment', 'deployment.json', '--public-key', key],
+        dir,
+      );
+    const fromKeyFile = await addSigner('made.key.json');
     expect(fromKeyFile.stderr).toBe('');
-    expect(fromKeyFile.stdout).toContain(`snapshot signer registered: ${keyId}`);
-    // The same key again (from the printed JSON): the registry's refusal, named.
-    const again = await zkattest(
-      [
-        'registry',
-        'add-fx-source',
-        '--deployment',
-        'deployment.json',
-        '--public-key',
-        JSON.stringify({ publicKey }),
-      ],
-      dir,
+    expect(fromKeyFile.stdout).toContain(
+      `signer set registered: ${singleKeySetId(keyId)} (1 of 1: signer), trusted from 0`,
     );
+    // The same key again (from the printed JSON): the same set, the registry's refusal, named.
+    const again = await addSigner(JSON.stringify({ publicKey }));
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('SignerRegistry__AlreadyRegistered');
+  });
+
+  it('registry add-set, mint with 2 of 3, chain advance across a gap, revoke-set', async () => {
+    const t = testSignerSet(2, 3, ['Custodian X', 'Auditor Y', 'Trustee Z']);
+    writeFileSync(join(dir, 'set.json'), JSON.stringify(signerSetFile(t.set)));
+    const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
+    const now = Math.floor(Date.now() / 1000);
+    const added = await zkattest(
+      [
+        'registry',
+        'add-set',
+        'set.json',
+        '--deployment',
+        'deployment.json',
+        '--valid-from',
+        new Date((now - 3600) * 1000).toISOString(),
+        '--first-epoch',
+        '3',
+      ],
+      dir,
+    );
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toContain(
+      `signer set registered: ${t.set.setId} (2 of 3: ${t.set.signers.map((m) => m.label).join(', ')}), trusted from ${now - 3600}, first epoch 3`,
+    );
+    const links: AttestationPackage[] = [];
+    for (const epoch of [3, 4, 5]) {
+      const prev = links.at(-1);
+      links.push(
+        mintFixture({
+          context: contractContext(31337n, deployment.addresses.token),
+          signer,
+          set: t,
+          signWith: [t.keys[2]!, t.keys[0]!],
+          epoch,
+          ...(prev ? { prevCommitment: commitmentHex(prev.publicSignals.commitment) } : {}),
+          currency: 'USD',
+          decimals: 2,
+          asOf: now - 600 + epoch,
+          capacity: 10_000n,
+          fxTable: BigInt(deployment.identityFxTable),
+        }),
+      );
+      writeFileSync(join(dir, `e${epoch}.json`), JSON.stringify(links.at(-1)));
+    }
+    const mint = (file: string) =>
+      zkattest(
+        ['mint', file, '--deployment', 'deployment.json', '--to', HOLDER, '--amount', '1'],
+        dir,
+      );
+    const advance = (file: string) =>
+      zkattest(['chain', 'advance', file, '--token', 'deployment.json'], dir);
+    expect((await mint('e3.json')).stdout).toMatch(/minted 1 in tx/);
+    const gap = await mint('e5.json');
+    expect(gap.stderr).toContain('ProofGatedToken__EpochGap');
+    expect((await advance('e5.json')).stderr).toContain(
+      'error [CONFLICT]: the token refused the link: ProofGatedToken__EpochGap',
+    );
+    const moved = await advance('e4.json');
+    expect(moved.stderr).toBe('');
+    expect(moved.stdout).toContain(`chain of set ${t.set.setId} advanced to epoch 4 in tx 0x`);
+    expect((await advance('e4.json')).stdout).toContain('epoch 4 is already the head');
+    expect((await mint('e5.json')).stdout).toMatch(/minted 1 in tx/);
+
+    const revoked = await zkattest(
+      ['registry', 'revoke-set', t.set.setId, '--deployment', 'deployment.json'],
+      dir,
+    );
+    expect(revoked.stdout).toMatch(new RegExp(`signer set ${t.set.setId} revoked from \\d+`));
+    // Revoked from now: the snapshot predates it and still mints; backdated to its as-of: refused.
+    expect((await mint('e5.json')).stdout).toMatch(/minted 1 in tx/);
+    const backdated = await zkattest(
+      [
+        'registry',
+        'revoke-set',
+        t.set.setId,
+        '--deployment',
+        'deployment.json',
+        '--effective-at',
+        new Date((now - 600 + 5) * 1000).toISOString(),
+      ],
+      dir,
+    );
+    expect(backdated.stderr).toBe('');
+    expect((await mint('e5.json')).stderr).toContain('ProofGatedToken__UntrustedSignerSet');
+    const badTime = await zkattest(
+      [
+        'registry',
+        'revoke-set',
+        t.set.setId,
+        '--deployment',
+        'deployment.json',
+        '--effective-at',
+        'soon',
+      ],
+      dir,
+    );
+    expect(badTime.stderr).toContain('--effective-at must be an ISO 8601 time or unix seconds');
+    expect(badTime.code).toBe(2);
   });
 
   it('refuses to deploy the development-setup verifier without --allow-development-setup', async () => {
@@ -435,7 +516,7 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
       dir,
     );
     const registry = await zkattest(
-      ['registry', 'revoke', '--deployment', file, '--key-id', signer.keyId, '--at', '1'],
+      ['registry', 'revoke-set', singleKeySetId(signer.keyId), '--deployment', file],
       dir,
     );
     for (const { code, stderr } of [deploy, mint, registry]) {

@@ -96,7 +96,10 @@ describe('zkattest CLI', () => {
     expect(verify.stdout).toContain('at least 120.00% of liabilities of CNY 81,180,000.00.');
     expect(verify.stdout).toContain('liabilities CNY 81,180,000.00');
     expect(verify.stdout).toContain('unit: CNY, 2 decimals');
-    expect(verify.stdout).toContain(`signed by: ${signer.keyId} (registration not checked`);
+    expect(verify.stdout).toContain(
+      `signed by 1 key(s) of the set (1 required): ${signer.keyId} (registration not checked`,
+    );
+    expect(verify.stdout).toContain('previous commitment: none');
     expect(verify.stdout).toContain('FX: none (every position in CNY)');
     expect(verify.stdout).toContain(`snapshot commitment: ${commitment}`);
     expect(verify.stdout).toContain(`context: ${0xabc}`);
@@ -107,15 +110,21 @@ describe('zkattest CLI', () => {
     expect(inUsd.code).toBe(1);
     expect(inUsd.stdout).toContain('reasons: UNIT_NOT_ACCEPTED');
 
-    // With a trust file, the signer must be registered: by its label once it is.
-    const untrusted = { signers: [], fxSources: [] };
+    // With a trust file, the signer (a 1-of-1 set) must be registered: by its label once it is.
+    const untrusted = { signerSets: [], fxSources: [] };
     writeFileSync(join(dir, 'none.json'), JSON.stringify(untrusted));
     const trustNone = ['verify', 'cov.json', '--allow-development-keys', '--trust', 'none.json'];
     const unknown = await zkattest(trustNone, dir);
     expect(unknown.code).toBe(1);
-    expect(unknown.stdout).toContain('SIGNER_UNKNOWN');
+    expect(unknown.stdout).toContain('SIGNER_SET_UNKNOWN');
     const trusted = {
-      signers: [{ ...signer, label: 'custodian', validFrom: '2020-01-01T00:00:00Z' }],
+      signerSets: [
+        {
+          threshold: 1,
+          signers: [{ ...signer, label: 'custodian' }],
+          validFrom: '2020-01-01T00:00:00Z',
+        },
+      ],
       fxSources: [],
     };
     writeFileSync(join(dir, 'trust.json'), JSON.stringify(trusted));
@@ -123,7 +132,7 @@ describe('zkattest CLI', () => {
     const checked = await zkattest(trustArgs, dir);
     // The sample is dated 2026-11-20: stale after 7 days, else valid.
     const stale = Date.now() / 1000 - Date.parse('2026-11-20T00:00:00+08:00') / 1000 > 7 * 86400;
-    expect(checked.stdout).toContain(`signed by: custodian (${signer.keyId})\n`);
+    expect(checked.stdout).toContain('signed by 1 of 1: custodian\n');
     expect(checked.code).toBe(stale ? 1 : 0);
   });
 

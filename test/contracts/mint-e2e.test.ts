@@ -10,7 +10,13 @@ import { BN254_BASE_FIELD } from '../../src/common/field';
 import { keyIdOf } from '../../src/common/p256';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
-import { deployAll, registerKey, type Deployment } from '../../src/chain/deploy';
+import {
+  deployAll,
+  registerFxSource,
+  registerSignerSet,
+  type Deployment,
+} from '../../src/chain/deploy';
+import { buildSignerSet } from '../../src/common/signer-set';
 import { mintWithProofArgs, solidityProof } from '../../src/chain/mint-call';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +26,7 @@ import { testSigner } from '../fixtures';
 import { AttestationFactory } from '../support/attestation-factory';
 import { highS, TestP256Key } from '../support/v2-mint-fixture';
 import { snapshotMessage } from '../../src/common/snapshot-message';
+import { commitmentHex } from '../../src/common/signed-snapshot';
 import { VerificationKeyRegistry, verifyPackage } from '../../src/verifier';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
@@ -31,6 +38,7 @@ let holder: string;
 let d: Deployment;
 let token: Contract;
 let good: AttestationPackage;
+let factory: AttestationFactory;
 
 async function revertOf(action: Promise<unknown>, on: Contract = token): Promise<string> {
   try {
@@ -47,6 +55,8 @@ async function revertOf(action: Promise<unknown>, on: Contract = token): Promise
 const mint = (p: AttestationPackage, amount: bigint) =>
   token.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, amount));
 const clone = (p: AttestationPackage) => JSON.parse(JSON.stringify(p)) as AttestationPackage;
+const solo = (publicKey: { x: string; y: string }) =>
+  buildSignerSet(1, [{ publicKey, label: 'custodian' }]);
 
 beforeAll(async () => {
   anvil = await startAnvil();
@@ -58,9 +68,9 @@ beforeAll(async () => {
   holder = await (await provider.getSigner(2)).getAddress();
   d = await deployAll(admin, { currency: 'CNY', decimals: 2, allowDevelopmentSetup: true });
   token = d.token;
-  const factory = await AttestationFactory.create();
+  factory = await AttestationFactory.create();
   const signer = await factory.signer(1);
-  await registerKey(d.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
+  await registerSignerSet(d.registry, solo(signer.publicKey), 0);
   const now = (await provider.getBlock('latest'))!.timestamp;
   good = await factory.package({
     context: contractContext(d.chainId, d.addresses.token),
@@ -99,7 +109,7 @@ describe('a real v2 proof on the real verifier', () => {
         'ProofGatedToken__SignatureMalformed',
       ],
       [
-        'another key signs the same message',
+        'another key signs the same message (under the member’s key)',
         tamper((p) => {
           const message = snapshotMessage({
             ...p.snapshot,
@@ -107,13 +117,14 @@ describe('a real v2 proof on the real verifier', () => {
             commitment: BigInt(p.publicSignals.commitment),
             fxTableHash: BigInt(p.publicSignals.fxTable),
           });
-          p.signatures[0] = {
-            keyId: other.keyId,
-            publicKey: other.publicKey,
-            signature: other.sign(message),
-          };
+          p.signatures[0]!.signature = other.sign(message);
         }),
-        'ProofGatedToken__WrongSignerSet',
+        'ProofGatedToken__InvalidSignature',
+      ],
+      [
+        'the epoch edited after signing',
+        tamper((p) => (p.snapshot.epoch += 1)),
+        'ProofGatedToken__InvalidSignature',
       ],
     ];
     const fn = token.getFunction('mintWithProof');
@@ -166,6 +177,28 @@ describe('a real v2 proof on the real verifier', () => {
   });
 });
 
+describe('a real 2-of-3 package on the real verifier', () => {
+  test('two members’ signatures mint; one does not; the off-chain verifier agrees', async () => {
+    // A token of its own: the first describe minted the sample's whole capacity on `token`.
+    const own = await deployAll(admin, { currency: 'CNY', decimals: 2 }, d.addresses.verifier);
+    const set = await factory.signerSet(2, [11, 12, 13], ['Custodian X', 'Auditor Y', 'Trustee Z']);
+    await registerSignerSet(own.registry, set, 0);
+    const now = (await provider.getBlock('latest'))!.timestamp;
+    const context = contractContext(own.chainId, own.addresses.token);
+    const mint = (p: AttestationPackage, amount: bigint) =>
+      own.token.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, amount));
+    const two = await factory.package({ context, asOf: now - 1800, set, signWith: [13, 11] });
+    expect(two.signatures).toHaveLength(2);
+    const keys = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
+    expect((await verifyPackage(two, keys)).valid).toBe(true);
+    const one = clone(two);
+    one.signatures = one.signatures.slice(0, 1);
+    expect((await verifyPackage(one, keys)).valid).toBe(false);
+    expect(await revertOf(mint(one, 1n), own.token)).toBe('ProofGatedToken__ThresholdNotMet');
+    expect(await revertOf(mint(two, 1n), own.token)).toBe('minted');
+  });
+});
+
 describe('a real v2 proof over a three-currency book with a signed FX table', () => {
   test('a USD 2 token mints against it; the same proof with stale rates or an unregistered source does not', async () => {
     const usd = await deployAll(
@@ -175,8 +208,8 @@ describe('a real v2 proof over a three-currency book with a signed FX table', ()
     );
     const signer = await testSigner(1);
     const fxSource = new TestP256Key();
-    await registerKey(usd.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
-    await registerKey(usd.registry, 'fxSource', fxSource.publicKey, 'fixing agent', 0);
+    await registerSignerSet(usd.registry, solo(signer.publicKey), 0);
+    await registerFxSource(usd.registry, fxSource.publicKey, 'fixing agent', 0);
     const now = (await provider.getBlock('latest'))!.timestamp;
     const table = parseFxTable(JSON.parse(readFileSync(join(EXAMPLES, 'fx-table.json'), 'utf8')));
     const hash = await fxTableHash(table);
@@ -194,13 +227,21 @@ describe('a real v2 proof over a three-currency book with a signed FX table', ()
       asOf: now - 3600,
     };
     const prover = new ClaimProver(await loadPrimitives());
-    const prove = async (fx: ReturnType<typeof signed>, token = usd.addresses.token) =>
+    const prove = async (
+      fx: ReturnType<typeof signed>,
+      token = usd.addresses.token,
+      after?: AttestationPackage,
+    ) =>
       (
         await prover.prove({
           snapshot,
           salt: randomSalt(),
           signer,
           fx,
+          // The next link after `after`: the chain accepts it, so the FX check is what refuses.
+          ...(after
+            ? { epoch: 1, prevCommitment: commitmentHex(after.publicSignals.commitment) }
+            : {}),
           params: { claim: 'coverage', minCoverageBps: 12000 },
           context: contractContext(usd.chainId, token),
         })
@@ -216,17 +257,22 @@ describe('a real v2 proof over a three-currency book with a signed FX table', ()
       revertOf(fn(...mintWithProofArgs(p, holder, 1n)), usd.token);
     // The same book with the same table, signed 3 hours ago (maxFxAge 2 hours), or by a key the
     // registry does not know.
-    expect(await refusedWith(await prove(signed(fxSource, now - 3 * 3600)))).toBe(
+    const token = usd.addresses.token;
+    expect(await refusedWith(await prove(signed(fxSource, now - 3 * 3600), token, pkg))).toBe(
       'ProofGatedToken__StaleFx',
     );
-    expect(await refusedWith(await prove(signed(new TestP256Key(), now - 600)))).toBe(
+    expect(await refusedWith(await prove(signed(new TestP256Key(), now - 600), token, pkg))).toBe(
       'ProofGatedToken__UntrustedFxSource',
+    );
+    // Another snapshot for the epoch already minted on: equivocation.
+    expect(await refusedWith(await prove(signed(fxSource, now - 600)))).toBe(
+      'ProofGatedToken__Equivocation',
     );
     // A CNY 2 token (same registry keys) refuses a USD-reporting package bound to it: the
     // snapshot message it rebuilds is in CNY 2.
     const cny = await deployAll(admin, { currency: 'CNY', decimals: 2 }, d.addresses.verifier);
-    await registerKey(cny.registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
-    await registerKey(cny.registry, 'fxSource', fxSource.publicKey, 'fixing agent', 0);
+    await registerSignerSet(cny.registry, solo(signer.publicKey), 0);
+    await registerFxSource(cny.registry, fxSource.publicKey, 'fixing agent', 0);
     const forCny = await prove(signed(fxSource, now - 600), cny.addresses.token);
     const onCny = cny.token.getFunction('mintWithProof');
     expect(await revertOf(onCny(...mintWithProofArgs(forCny, holder, 1n)), cny.token)).toBe(

@@ -1,12 +1,21 @@
 /**
- * ProofGatedToken v2 on a real anvil: the unit, the P-256 snapshot signature (through the
- * precompile at 0x100), the signer registry, FX sources and every other refusal. The Groth16
- * verifier is test/contracts/fixtures/MockVerifier (a settable answer), so each check is tested
- * on its own; the signatures are real (@noble/curves) over the V2SPEC messages.
+ * ProofGatedToken v2 on a real anvil: the unit, k-of-n P-256 snapshot signatures (through the
+ * precompile at 0x100), the signer registry's sets, each set's epoch chain, FX sources and
+ * every other refusal. The Groth16 verifier is test/contracts/fixtures/MockVerifier (a settable
+ * answer), so each check is tested on its own; the signatures are real (@noble/curves) over the
+ * V2SPEC messages.
  */
 import { p256 } from '@noble/curves/p256';
 import { createHash } from 'node:crypto';
-import { ContractFactory, JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
+import {
+  AbiCoder,
+  ContractFactory,
+  JsonRpcProvider,
+  keccak256,
+  type Contract,
+  type JsonRpcSigner,
+} from 'ethers';
+import type { AttestationPackage } from '../../src/common/attestation-package';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { anvilRpc, startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
@@ -16,21 +25,33 @@ import {
   deployContract,
   deployToken,
   identityFxTableHash,
-  registerKey,
-  revokeKey,
+  registerFxSource,
+  registerSignerSet,
+  revokeFxSource,
+  revokeSignerSet,
   tokenConstructorConfig,
   type TokenConfig,
 } from '../../src/chain/deploy';
-import { mintWithProofArgs, type MintPackage } from '../../src/chain/mint-call';
+import {
+  advanceChainArgs,
+  mintStructs,
+  mintWithProofArgs,
+  type MintPackage,
+  type MintStructs,
+} from '../../src/chain/mint-call';
+import { commitmentHex, signedSnapshotOf, snapshotDigest } from '../../src/common/signed-snapshot';
 import { snapshotMessage } from '../../src/common/snapshot-message';
 import {
   highS,
   mintFixture,
   P256_N,
   randomField,
+  soloSet,
+  testSignerSet,
   TestP256Key,
   USD_HKD_TABLE,
   type FixtureOptions,
+  type TestSignerSet,
 } from '../support/v2-mint-fixture';
 import { fxTableHash } from '../../src/common/fx-table';
 
@@ -79,13 +100,50 @@ const mint = (p: MintPackage, amount = 100n, on: Contract = token) =>
 const mintOk = async (p: MintPackage, amount = 100n, on: Contract = token) =>
   (await mint(p, amount, on)).wait();
 const refusal = (p: MintPackage, on: Contract = token) => revertOf(mint(p, 100n, on), on);
+/** mintWithProof with the structs edited after they were built from a package. */
+const refusalOf = (p: MintPackage, edit: (m: MintStructs) => void) => {
+  const m = mintStructs(p);
+  edit(m);
+  return revertOf(
+    token.getFunction('mintWithProof')(
+      holder,
+      1n,
+      m.proof,
+      m.pubSignals,
+      m.snapshot,
+      m.signers,
+      m.fx,
+    ),
+  );
+};
 
-/** A package bound to `on`, in USD 2 with the identity table unless told otherwise. */
-async function pkg(o: Partial<FixtureOptions> = {}, on: Contract = token): Promise<MintPackage> {
+/** A registered set of fresh keys (trusted from time 0 unless told). */
+async function newSet(
+  threshold: number,
+  n: number,
+  o: { validFrom?: number; firstEpoch?: number } = {},
+): Promise<TestSignerSet> {
+  const t = testSignerSet(threshold, n);
+  await registerSignerSet(registry, t.set, o.validFrom ?? 0, o.firstEpoch ?? 0);
+  return t;
+}
+
+/**
+ * A package bound to `on`, in USD 2 with the identity table unless told otherwise, signed by a
+ * freshly registered 1-of-1 set unless `signer` or `set` is given (each package then starts a
+ * chain of its own, so tests do not interfere through the chain rules).
+ */
+async function pkg(
+  o: Partial<FixtureOptions> = {},
+  on: Contract = token,
+): Promise<AttestationPackage> {
   const chainId = (await provider.getNetwork()).chainId;
+  const fresh = o.signer || o.set ? undefined : soloSet(new TestP256Key());
+  if (fresh) await registerSignerSet(registry, fresh.set, 0);
   return mintFixture({
     context: contractContext(chainId, await on.getAddress()),
     signer,
+    ...(fresh ? { set: fresh } : {}),
     currency: 'USD',
     decimals: 2,
     asOf,
@@ -95,7 +153,13 @@ async function pkg(o: Partial<FixtureOptions> = {}, on: Contract = token): Promi
   });
 }
 
-const clone = (p: MintPackage) => JSON.parse(JSON.stringify(p)) as MintPackage;
+const clone = (p: AttestationPackage) => JSON.parse(JSON.stringify(p)) as AttestationPackage;
+const digestOf = (p: AttestationPackage) => snapshotDigest(signedSnapshotOf(p).message);
+type Log = { topics: string[]; data: string };
+const eventsOf = (receipt: { logs: Log[] }, on: Contract = token) =>
+  receipt.logs
+    .map((l) => on.interface.parseLog(l))
+    .filter((e): e is NonNullable<typeof e> => e !== null);
 
 beforeAll(async () => {
   anvil = await startAnvil();
@@ -116,10 +180,10 @@ beforeAll(async () => {
 
   now = (await provider.getBlock('latest'))!.timestamp;
   asOf = now - 3600;
-  await registerKey(registry, 'snapshotSigner', signer.publicKey, 'custodian', 0);
-  await registerKey(registry, 'snapshotSigner', revokedSigner.publicKey, 'old HSM', 0);
-  await revokeKey(registry, revokedSigner.keyId, now - 5000);
-  await registerKey(registry, 'fxSource', fxSource.publicKey, 'fixing agent', 0);
+  await registerSignerSet(registry, soloSet(signer).set, 0);
+  await registerSignerSet(registry, soloSet(revokedSigner).set, 0);
+  await revokeSignerSet(registry, soloSet(revokedSigner).set.setId, now - 5000);
+  await registerFxSource(registry, fxSource.publicKey, 'fixing agent', 0);
 }, 180_000);
 
 afterAll(async () => {
@@ -190,27 +254,54 @@ describe('deployment for one unit', () => {
     });
   });
 
-  test('lastAsOf shares the storage slot of Pausable._paused', () => {
+  test('the token’s own state is the per-set chain head map (no global lastAsOf)', () => {
     const layout = loadContractArtifacts().ProofGatedToken.storageLayout;
-    const slot = (label: string) => layout.find((e) => e.label === label)?.slot;
-    expect(slot('lastAsOf')).toBeDefined();
-    expect(slot('lastAsOf')).toBe(slot('_paused'));
+    expect(layout.map((e) => e.label)).toContain('_heads');
+    expect(layout.map((e) => e.label)).not.toContain('lastAsOf');
+  });
+
+  test('a chain head is three slots: digest, commitment, and epoch | asOf | started packed', async () => {
+    const t = await newSet(1, 1, { firstEpoch: 9 });
+    const p = await pkg({ set: t, epoch: 9 });
+    await mintOk(p);
+    const layout = loadContractArtifacts().ProofGatedToken.storageLayout;
+    const mapSlot = BigInt(layout.find((e) => e.label === '_heads')!.slot);
+    const base = BigInt(
+      keccak256(
+        AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [`0x${t.set.setId}`, mapSlot]),
+      ),
+    );
+    const word = async (i: bigint) =>
+      BigInt(await provider.getStorage(await token.getAddress(), base + i));
+    expect(await word(0n)).toBe(BigInt(`0x${digestOf(p)}`));
+    expect(await word(1n)).toBe(BigInt(p.publicSignals.commitment));
+    expect(await word(2n)).toBe(9n | (BigInt(asOf) << 64n) | (1n << 104n));
+    expect(await word(3n)).toBe(0n);
   });
 });
 
 describe('mintWithProof: snapshot signature and registry', () => {
-  test('happy path, identity table, no FX data: mints, records asOf, event names the signer', async () => {
+  test('happy path, identity table, no FX data: mints, records the chain head, events name the set', async () => {
     const p = await pkg();
+    const before = (await token.getFunction('balanceOf')(holder)) as bigint;
     const receipt = await mintOk(p, 1_000_00n);
-    expect(await token.getFunction('balanceOf')(holder)).toBe(1_000_00n);
-    expect(await token.getFunction('lastAsOf')()).toBe(BigInt(asOf));
-    const ev = receipt.logs
-      .map((l: { topics: string[]; data: string }) => token.interface.parseLog(l))
-      .find((e: { name: string } | null) => e?.name === 'MintedWithProof');
+    expect(await token.getFunction('balanceOf')(holder)).toBe(before + 1_000_00n);
+    const head = await token.getFunction('chainHead')(`0x${p.snapshot.setId}`);
+    expect([head.digest, head.commitment, head.epoch, head.asOf, head.started]).toEqual([
+      `0x${digestOf(p)}`,
+      BigInt(p.publicSignals.commitment),
+      0n,
+      BigInt(asOf),
+      true,
+    ]);
+    const events = eventsOf(receipt);
+    const ev = events.find((e) => e.name === 'MintedWithProof')!;
     expect(ev.args.commitment).toBe(BigInt(p.publicSignals.commitment));
-    expect(ev.args.signerKeyId).toBe(`0x${signer.keyId}`);
+    expect(ev.args.setId).toBe(`0x${p.snapshot.setId}`);
+    expect(ev.args.epoch).toBe(0n);
     expect(ev.args.asOf).toBe(BigInt(asOf));
     expect(ev.args.capacity).toBe(CAPACITY);
+    expect(events.find((e) => e.name === 'ChainAdvanced')?.args.digest).toBe(`0x${digestOf(p)}`);
   });
 
   test('the identity table ignores whatever FX data comes along', async () => {
@@ -252,24 +343,26 @@ describe('mintWithProof: snapshot signature and registry', () => {
     expect(await refusal(usdOnHkd, tHkd)).toBe('ProofGatedToken__InvalidSignature');
   });
 
-  test('an unregistered key, a revoked key, an FX source as snapshot signer: UntrustedSigner', async () => {
+  test('an unregistered set, a revoked set, an FX source’s 1-of-1 set: UntrustedSignerSet', async () => {
     expect(await refusal(await pkg({ signer: unregistered }))).toBe(
-      'ProofGatedToken__UntrustedSigner',
+      'ProofGatedToken__UntrustedSignerSet',
     );
     // Revoked at now - 5000, before the snapshot's asOf (now - 3600).
     expect(await refusal(await pkg({ signer: revokedSigner }))).toBe(
-      'ProofGatedToken__UntrustedSigner',
+      'ProofGatedToken__UntrustedSignerSet',
     );
-    expect(await refusal(await pkg({ signer: fxSource }))).toBe('ProofGatedToken__UntrustedSigner');
+    expect(await refusal(await pkg({ signer: fxSource }))).toBe(
+      'ProofGatedToken__UntrustedSignerSet',
+    );
   });
 
-  test('a key trusted only from after the asOf is refused; trusted at asOf it mints', async () => {
-    const late = new TestP256Key();
-    await registerKey(registry, 'snapshotSigner', late.publicKey, '', asOf + 1);
-    expect(await refusal(await pkg({ signer: late }))).toBe('ProofGatedToken__UntrustedSigner');
-    const onTime = new TestP256Key();
-    await registerKey(registry, 'snapshotSigner', onTime.publicKey, '', asOf);
-    await mintOk(await pkg({ signer: onTime }));
+  test('a set trusted only from after the asOf is refused; trusted at asOf it mints', async () => {
+    const late = soloSet(new TestP256Key());
+    await registerSignerSet(registry, late.set, asOf + 1);
+    expect(await refusal(await pkg({ set: late }))).toBe('ProofGatedToken__UntrustedSignerSet');
+    const onTime = soloSet(new TestP256Key());
+    await registerSignerSet(registry, onTime.set, asOf);
+    await mintOk(await pkg({ set: onTime }));
   });
 
   test('a signature over another commitment, asOf, epoch or fxTable is refused', async () => {
@@ -311,7 +404,8 @@ describe('mintWithProof: snapshot signature and registry', () => {
       fxTableHash: usdIdentity,
     });
     const digest = createHash('sha256').update(msg).digest();
-    const pub = `04${signer.publicKey.x}${signer.publicKey.y}`;
+    const key = good.signatures[0]!.publicKey;
+    const pub = `04${key.x}${key.y}`;
     expect(p256.verify(high, digest, pub, { lowS: false })).toBe(true);
     const hex64 = (n: bigint) => n.toString(16).padStart(64, '0');
     const variants = [
@@ -330,7 +424,7 @@ describe('mintWithProof: snapshot signature and registry', () => {
     await mintOk(good);
   });
 
-  test('setId other than the key’s 1-of-1 set, and allocated or chunked snapshots, are refused', async () => {
+  test('setId other than the membership’s, and allocated or chunked snapshots, are refused', async () => {
     const p = await pkg();
     const other = clone(p);
     other.snapshot.setId = 'ab'.repeat(32);
@@ -341,11 +435,13 @@ describe('mintWithProof: snapshot signature and registry', () => {
     const chunked = clone(p);
     chunked.snapshot.chunks = 2;
     expect(await refusal(chunked)).toBe('ProofGatedToken__UnsupportedSnapshot');
-    // The key travels in calldata: another (valid, self-signed) point than the set's key.
+    // The key travels in calldata: another (valid, self-signed) point than the member's key.
     const own = await pkg({ signer: unregistered });
-    const forged = clone(p);
-    forged.signatures[0] = { ...own.signatures[0]!, keyId: unregistered.keyId };
-    expect(await refusal(forged)).toBe('ProofGatedToken__WrongSignerSet');
+    expect(
+      await refusalOf(p, (m) => {
+        m.signers.sigs[0] = { ...mintStructs(own).signers.sigs[0]!, index: 0 };
+      }),
+    ).toBe('ProofGatedToken__SignerNotInSet');
   });
 });
 
@@ -365,7 +461,7 @@ describe('mintWithProof: FX rate tables', () => {
     );
   });
 
-  test('FX source unregistered, or a snapshot signer posing as one: UntrustedFxSource', async () => {
+  test('FX source unregistered, or a set member posing as one: UntrustedFxSource', async () => {
     for (const source of [unregistered, signer]) {
       const p = await pkg({
         fxTable: table,
@@ -378,8 +474,8 @@ describe('mintWithProof: FX rate tables', () => {
 
   test('an FX source revoked before the table’s asOf is refused', async () => {
     const fx2 = new TestP256Key();
-    await registerKey(registry, 'fxSource', fx2.publicKey, '', 0);
-    await revokeKey(registry, fx2.keyId, now - 1000);
+    await registerFxSource(registry, fx2.publicKey, '', 0);
+    await revokeFxSource(registry, fx2.keyId, now - 1000);
     const p = await pkg({
       fxTable: table,
       table: USD_HKD_TABLE,
@@ -422,6 +518,248 @@ describe('mintWithProof: FX rate tables', () => {
     const none = clone(p);
     delete none.fx.source;
     expect(await refusal(none)).toBe('ProofGatedToken__FxSignatureMissing');
+  });
+});
+
+describe('mintWithProof: k of n signer sets', () => {
+  let trio: TestSignerSet; // 2 of 3
+  let all3: TestSignerSet; // 3 of 3
+  beforeAll(async () => {
+    trio = await newSet(2, 3);
+    all3 = await newSet(3, 3);
+  });
+  const [a, b, c] = [0, 1, 2];
+
+  test('2 of 3 mints with any two members (listed in any order) and with all three; 3 of 3 with three', async () => {
+    const p = await pkg({ set: trio, signWith: [trio.keys[c]!, trio.keys[a]!] });
+    expect(mintStructs(p).signers.sigs.map((s) => s.index)).toEqual([a, c]);
+    await mintOk(p);
+    // The same message signed by others of the set is the same link: it mints again.
+    const q = clone(p);
+    q.signatures = (
+      await pkg({ set: trio, signWith: trio.keys, commitment: BigInt(p.publicSignals.commitment) })
+    ).signatures;
+    await mintOk(q);
+    await mintOk(await pkg({ set: all3 }));
+  });
+
+  test('k - 1 signatures: ThresholdNotMet (also with the threshold edited to 0)', async () => {
+    expect(await refusal(await pkg({ set: trio, signWith: [trio.keys[b]!] }))).toBe(
+      'ProofGatedToken__ThresholdNotMet',
+    );
+    expect(await refusal(await pkg({ set: all3, signWith: all3.keys.slice(1) }))).toBe(
+      'ProofGatedToken__ThresholdNotMet',
+    );
+    expect(await refusalOf(await pkg({ set: trio }), (m) => (m.signers.threshold = 0))).toBe(
+      'ProofGatedToken__ThresholdNotMet',
+    );
+  });
+
+  test('one member counted twice: the same signature twice, indices out of order; s negated is malformed', async () => {
+    const p = await pkg({ set: trio, signWith: [trio.keys[a]!] });
+    // Its one signature passed twice fills the threshold only by counting a member twice.
+    expect(await refusalOf(p, (m) => m.signers.sigs.push({ ...m.signers.sigs[0]! }))).toBe(
+      'ProofGatedToken__DuplicateSigner',
+    );
+    const two = await pkg({ set: trio, signWith: [trio.keys[a]!, trio.keys[c]!] });
+    expect(await refusalOf(two, (m) => m.signers.sigs.reverse())).toBe(
+      'ProofGatedToken__DuplicateSigner',
+    );
+    // The twin of a's signature with s -> n - s at a's index again: still a's second vote.
+    expect(
+      await refusalOf(p, (m) => {
+        const s0 = m.signers.sigs[0]!;
+        m.signers.sigs.push({ ...s0, s: P256_N - s0.s });
+      }),
+    ).toBe('ProofGatedToken__DuplicateSigner');
+    // And s negated on its own (each member has one encoding): malformed.
+    const high = clone(two);
+    high.signatures[1]!.signature = highS(high.signatures[1]!.signature);
+    expect(await refusal(high)).toBe('ProofGatedToken__SignatureMalformed');
+  });
+
+  test('a key not in the set, or a member at another member’s index: SignerNotInSet', async () => {
+    const p = await pkg({ set: trio });
+    const stranger = new TestP256Key();
+    const strangerSig = mintStructs(await pkg({ signer: stranger })).signers.sigs[0]!;
+    expect(await refusalOf(p, (m) => (m.signers.sigs[1] = { ...strangerSig, index: 2 }))).toBe(
+      'ProofGatedToken__SignerNotInSet',
+    );
+    expect(await refusalOf(p, (m) => (m.signers.sigs[1]!.index = 2))).toBe(
+      'ProofGatedToken__SignerNotInSet',
+    );
+    expect(await refusalOf(p, (m) => (m.signers.sigs[1]!.index = 3))).toBe(
+      'ProofGatedToken__SignerNotInSet',
+    );
+    // Off-chain mapping refuses a package signature whose key is no member's.
+    const q = clone(p);
+    q.signatures[0] = { ...q.signatures[0]!, keyId: stranger.keyId, publicKey: stranger.publicKey };
+    expect(() => mintStructs(q)).toThrow(expect.objectContaining({ code: 'PACKAGE_INVALID' }));
+  });
+
+  test('a set id with another threshold or membership in calldata: WrongSignerSet', async () => {
+    const p = await pkg({ set: trio, signWith: trio.keys });
+    expect(await refusalOf(p, (m) => (m.signers.threshold = 1))).toBe(
+      'ProofGatedToken__WrongSignerSet',
+    );
+    expect(await refusalOf(p, (m) => (m.signers.threshold = 3))).toBe(
+      'ProofGatedToken__WrongSignerSet',
+    );
+    expect(
+      await refusalOf(p, (m) => {
+        m.signers.keyIds = m.signers.keyIds.slice(0, 2);
+        m.signers.sigs = m.signers.sigs.slice(0, 2);
+      }),
+    ).toBe('ProofGatedToken__WrongSignerSet');
+  });
+
+  test('one bad signature among enough good ones rejects the lot', async () => {
+    const p = await pkg({ set: trio, signWith: trio.keys });
+    const other = await pkg({ set: trio, signWith: trio.keys });
+    const q = clone(p);
+    q.signatures[2]!.signature = other.signatures[2]!.signature; // a member's, another message
+    expect(await refusal(q)).toBe('ProofGatedToken__InvalidSignature');
+  });
+
+  test('a set revoked before the snapshot’s time is refused; revoked after it, it still mints', async () => {
+    const before = await newSet(2, 3);
+    await revokeSignerSet(registry, before.set.setId, asOf);
+    expect(await refusal(await pkg({ set: before }))).toBe('ProofGatedToken__UntrustedSignerSet');
+    const after = await newSet(2, 3);
+    await revokeSignerSet(registry, after.set.setId, asOf + 1);
+    await mintOk(await pkg({ set: after }));
+  });
+});
+
+describe('mintWithProof and advanceChain: the epoch chain per set', () => {
+  /** A link of `t`'s chain at `epoch`, after `prev` (its commitment), dated `at`. */
+  const link = (t: TestSignerSet, epoch: number, prev?: AttestationPackage, at = asOf) =>
+    pkg({
+      set: t,
+      epoch,
+      asOf: at,
+      ...(prev ? { prevCommitment: commitmentHex(prev.publicSignals.commitment) } : {}),
+    });
+  const head = async (t: TestSignerSet) => {
+    const h = await token.getFunction('chainHead')(`0x${t.set.setId}`);
+    return { epoch: Number(h.epoch), commitment: h.commitment as bigint, started: h.started };
+  };
+  const advance = (p: AttestationPackage, from: Contract = token) =>
+    from.getFunction('advanceChain')(...advanceChainArgs(signedSnapshotOf(p)));
+
+  test('an empty chain takes only the set’s first epoch (any prevCommitment): below is rollback, above a gap', async () => {
+    const t = await newSet(2, 3, { firstEpoch: 5 });
+    expect(await refusal(await link(t, 4))).toBe('ProofGatedToken__EpochRollback');
+    expect(await refusal(await link(t, 6))).toBe('ProofGatedToken__EpochGap');
+    const first = await pkg({ set: t, epoch: 5, prevCommitment: 'ab'.repeat(32) });
+    await mintOk(first);
+    expect(await head(t)).toEqual({
+      epoch: 5,
+      commitment: BigInt(first.publicSignals.commitment),
+      started: true,
+    });
+  });
+
+  test('the head again mints (no head change); another message for the head epoch is equivocation', async () => {
+    const t = await newSet(2, 3);
+    const e0 = await link(t, 0);
+    await mintOk(e0);
+    const again = await mintOk(e0);
+    expect(eventsOf(again).map((e) => e.name)).not.toContain('ChainAdvanced');
+    expect(await refusal(await link(t, 0))).toBe('ProofGatedToken__Equivocation');
+    expect(await refusal(await link(t, 0, undefined, asOf + 1))).toBe(
+      'ProofGatedToken__Equivocation',
+    );
+  });
+
+  test('the next epoch links to the head’s commitment and is not older; earlier epochs are rollback', async () => {
+    const t = await newSet(2, 3);
+    const e0 = await link(t, 0);
+    await mintOk(e0);
+    const e1 = await link(t, 1, e0, asOf + 10);
+    const receipt = await mintOk(e1);
+    const moved = eventsOf(receipt).find((e) => e.name === 'ChainAdvanced')!;
+    expect([moved.args.setId, moved.args.epoch]).toEqual([`0x${t.set.setId}`, 1n]);
+    expect((await head(t)).epoch).toBe(1);
+    // e2 linking to e0 (not the previous snapshot), or to nothing: BrokenLink.
+    expect(await refusal(await link(t, 2, e0, asOf + 20))).toBe('ProofGatedToken__BrokenLink');
+    expect(await refusal(await link(t, 2, undefined, asOf + 20))).toBe(
+      'ProofGatedToken__BrokenLink',
+    );
+    // e2 dated before e1: rollback in time.
+    expect(await refusal(await link(t, 2, e1, asOf + 9))).toBe('ProofGatedToken__EpochRollback');
+    // e0 itself (once the head) and a new message for epoch 0: rollback.
+    expect(await refusal(e0)).toBe('ProofGatedToken__EpochRollback');
+    expect(await refusal(await link(t, 0))).toBe('ProofGatedToken__EpochRollback');
+    await mintOk(await link(t, 2, e1, asOf + 10)); // same as-of as the head is fine
+  });
+
+  test('epoch or prevCommitment edited after signing: InvalidSignature, not a chain verdict', async () => {
+    const t = await newSet(2, 3);
+    const e0 = await link(t, 0);
+    await mintOk(e0);
+    const e1 = await link(t, 1, e0, asOf + 1);
+    const epochEdited = clone(e1);
+    epochEdited.snapshot.epoch = 2;
+    expect(await refusal(epochEdited)).toBe('ProofGatedToken__InvalidSignature');
+    const prevEdited = clone(e1);
+    prevEdited.snapshot.prevCommitment = 'cd'.repeat(32);
+    expect(await refusal(prevEdited)).toBe('ProofGatedToken__InvalidSignature');
+    await mintOk(e1);
+  });
+
+  test('a gap is refused until advanceChain (anyone) posts the missing link; then the mint passes', async () => {
+    const t = await newSet(2, 3);
+    const e0 = await link(t, 0);
+    await mintOk(e0);
+    const e1 = await link(t, 1, e0, asOf + 1);
+    const e2 = await link(t, 2, e1, asOf + 2);
+    expect(await refusal(e2)).toBe('ProofGatedToken__EpochGap');
+    // advanceChain follows the same rules: e2 is a gap for it too.
+    expect(await revertOf(advance(e2, token.connect(outsider) as Contract))).toBe(
+      'ProofGatedToken__EpochGap',
+    );
+    const receipt = await (await advance(e1, token.connect(outsider) as Contract)).wait();
+    const moved = eventsOf(receipt).find((e) => e.name === 'ChainAdvanced')!;
+    expect([moved.args.epoch, moved.args.digest, moved.args.commitment]).toEqual([
+      1n,
+      `0x${digestOf(e1)}`,
+      BigInt(e1.publicSignals.commitment),
+    ]);
+    expect((await head(t)).epoch).toBe(1);
+    // Posting the head again changes nothing and says nothing.
+    const again = await (await advance(e1)).wait();
+    expect(eventsOf(again)).toEqual([]);
+    await mintOk(e2);
+    expect((await head(t)).epoch).toBe(2);
+  });
+
+  test('advanceChain checks the set’s signatures and trust, and refuses equivocation and rollback', async () => {
+    const t = await newSet(2, 3);
+    const e0 = await link(t, 0);
+    await (await advance(e0)).wait();
+    expect((await head(t)).started).toBe(true);
+    expect(await revertOf(advance(await link(t, 0)))).toBe('ProofGatedToken__Equivocation');
+    const short = await pkg({ set: t, epoch: 1, signWith: [t.keys[0]!] });
+    expect(await revertOf(advance(short))).toBe('ProofGatedToken__ThresholdNotMet');
+    const forged = clone(await link(t, 1, e0, asOf + 1));
+    forged.snapshot.asOf += 1;
+    expect(await revertOf(advance(forged))).toBe('ProofGatedToken__InvalidSignature');
+    const unknown = testSignerSet(1, 1);
+    expect(await revertOf(advance(await pkg({ set: unknown })))).toBe(
+      'ProofGatedToken__UntrustedSignerSet',
+    );
+    // Minted chains and advanced chains are one chain: a mint on e0 is still fine.
+    await mintOk(e0);
+  });
+
+  test('chains are per set: another set’s epochs do not move this one', async () => {
+    const s1 = await newSet(1, 2);
+    const s2 = await newSet(1, 2);
+    await mintOk(await link(s1, 0));
+    await mintOk(await link(s2, 0));
+    expect((await head(s1)).epoch).toBe(0);
+    expect((await head(s2)).epoch).toBe(0);
   });
 });
 
@@ -477,9 +815,8 @@ describe('mintWithProof: statement, freshness, proof, roles', () => {
     expect(await revertOf(mint(p, 0n))).toBe('ProofGatedToken__ZeroAmount');
   });
 
-  test('future snapshot, rollback, and a snapshot past maxSnapshotAge are refused', async () => {
+  test('future snapshot and a snapshot past maxSnapshotAge are refused', async () => {
     expect(await refusal(await pkg({ asOf: now + 3600 }))).toBe('ProofGatedToken__StaleSnapshot');
-    expect(await refusal(await pkg({ asOf: asOf - 1 }))).toBe('ProofGatedToken__SnapshotRollback');
     const p = await pkg();
     await token.getFunction('mintWithProof').staticCall(...mintWithProofArgs(p, holder, 1n));
     await anvilRpc(anvil.rpcUrl, 'evm_increaseTime', [MAX_AGE]);
@@ -498,7 +835,7 @@ describe('a chain without the P-256 precompile', () => {
       const v = await new ContractFactory(m.abi as never[], m.bytecode, deployer).deploy();
       await v.waitForDeployment();
       const dd = await deployAll(deployer, USD2, await v.getAddress());
-      await registerKey(dd.registry, 'snapshotSigner', signer.publicKey, '', 0);
+      await registerSignerSet(dd.registry, soloSet(signer).set, 0);
       const t = (await p.getBlock('latest'))!.timestamp;
       const pk = mintFixture({
         context: contractContext(dd.chainId, dd.addresses.token),

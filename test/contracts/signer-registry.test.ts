@@ -1,10 +1,22 @@
-/** SignerRegistry on a real anvil: P-256 keys by keyId, two kinds, trust windows, revocation. */
+/**
+ * SignerRegistry on a real anvil: k-of-n signer sets (ids as off-chain signerSetId, members
+ * ascending, thresholds, trust windows, first epochs, revocation) and FX source keys.
+ */
 import { p256 } from '@noble/curves/p256';
-import { JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
+import { AbiCoder, JsonRpcProvider, keccak256, type Contract, type JsonRpcSigner } from 'ethers';
+import { loadContractArtifacts } from '../../src/chain/contracts-build';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
-import { deployContract, KEY_KIND, registerKey } from '../../src/chain/deploy';
+import {
+  deployContract,
+  readSignerSet,
+  registerFxSource,
+  registerSignerSet,
+  revokeSignerSet,
+  signerSetArgs,
+} from '../../src/chain/deploy';
 import { keyIdOf } from '../../src/common/p256';
-import { TestP256Key } from '../support/v2-mint-fixture';
+import { signerSetId } from '../../src/common/snapshot-message';
+import { testSignerSet, TestP256Key } from '../support/v2-mint-fixture';
 
 let anvil: Anvil;
 let provider: JsonRpcProvider;
@@ -27,8 +39,18 @@ async function revertOf(action: Promise<unknown>): Promise<string> {
 const send = async (c: Contract, fn: string, ...args: unknown[]) =>
   (await c.getFunction(fn)(...args)).wait();
 const id = (hex64: string) => `0x${hex64}`;
-const trusted = (kind: number, keyId: string, at: number) =>
-  registry.getFunction('isTrusted')(kind, id(keyId), at) as Promise<boolean>;
+const status = async (setId: string, at: number) => {
+  const [trusted, firstEpoch] = (await registry.getFunction('signerSetStatus')(id(setId), at)) as [
+    boolean,
+    bigint,
+  ];
+  return { trusted, firstEpoch: Number(firstEpoch) };
+};
+const fxTrusted = (keyId: string, at: number) =>
+  registry.getFunction('isFxSourceTrusted')(id(keyId), at) as Promise<boolean>;
+type Member = { x: string; y: string; label: string };
+const addRaw = (threshold: number, members: Member[], validFrom = 0, firstEpoch = 0) =>
+  send(registry, 'addSignerSet', threshold, members, validFrom, firstEpoch);
 
 beforeAll(async () => {
   anvil = await startAnvil();
@@ -45,87 +67,188 @@ afterAll(async () => {
   await anvil?.stop();
 });
 
-describe('SignerRegistry', () => {
-  test('add: keyId = sha256(x || y), an event with the point and label, the record', async () => {
-    const k = new TestP256Key();
-    const receipt = await send(
-      registry,
-      'add',
-      KEY_KIND.snapshotSigner,
-      id(k.publicKey.x),
-      id(k.publicKey.y),
-      'Custodian A, HSM 1',
-      1000,
-    );
-    const ev = registry.interface.parseLog(receipt.logs[0])!;
-    expect(ev.name).toBe('KeyAdded');
-    expect(ev.args.keyId).toBe(id(k.keyId));
-    expect(ev.args.kind).toBe(0n);
-    expect(ev.args.x).toBe(BigInt(id(k.publicKey.x)));
-    expect(ev.args.label).toBe('Custodian A, HSM 1');
-    expect(ev.args.validFrom).toBe(1000n);
-    const rec = await registry.getFunction('keyOf')(id(k.keyId));
-    expect([...rec]).toEqual([
-      true,
-      0n,
-      BigInt(id(k.publicKey.x)),
-      BigInt(id(k.publicKey.y)),
-      1000n,
-      0n,
-      'Custodian A, HSM 1',
-    ]);
-    expect(keyIdOf(k.publicKey)).toBe(k.keyId);
+describe('SignerRegistry: signer sets', () => {
+  test('setId equals the TypeScript signerSetId for 1-of-1, 2-of-3 and 8-of-8; event and readers’ view carry labels', async () => {
+    for (const [k, n] of [
+      [1, 1],
+      [2, 3],
+      [8, 8],
+    ] as const) {
+      const { set } = testSignerSet(k, n);
+      const receipt = await send(registry, 'addSignerSet', ...signerSetArgs(set, 1000, 7));
+      const ev = registry.interface.parseLog(receipt.logs[0])!;
+      expect(ev.name).toBe('SignerSetAdded');
+      const expected = signerSetId(
+        k,
+        set.signers.map((s) => s.keyId),
+      );
+      expect(ev.args.setId).toBe(id(expected));
+      expect(set.setId).toBe(expected);
+      expect([ev.args.threshold, ev.args.validFrom, ev.args.firstEpoch]).toEqual([
+        BigInt(k),
+        1000n,
+        7n,
+      ]);
+      expect(ev.args.signers.map((s: { label: string }) => s.label)).toEqual(
+        set.signers.map((s) => s.label),
+      );
+      const read = await readSignerSet(registry, set.setId);
+      expect(read).toEqual({
+        setId: set.setId,
+        threshold: k,
+        signers: set.signers,
+        validFrom: new Date(1000_000).toISOString(),
+        firstEpoch: 7,
+      });
+    }
+    expect(await readSignerSet(registry, 'ab'.repeat(32))).toBeUndefined();
   });
 
-  test('trust window and kinds: a signer is not an FX source, nor the reverse', async () => {
-    const signer = new TestP256Key();
-    const fx = new TestP256Key();
-    await registerKey(registry, 'snapshotSigner', signer.publicKey, 'signer', 1000);
-    await registerKey(registry, 'fxSource', fx.publicKey, 'fx', 1000);
-    expect(await trusted(KEY_KIND.snapshotSigner, signer.keyId, 999)).toBe(false);
-    expect(await trusted(KEY_KIND.snapshotSigner, signer.keyId, 1000)).toBe(true);
-    expect(await trusted(KEY_KIND.fxSource, signer.keyId, 1000)).toBe(false);
-    expect(await trusted(KEY_KIND.fxSource, fx.keyId, 5000)).toBe(true);
-    expect(await trusted(KEY_KIND.snapshotSigner, fx.keyId, 5000)).toBe(false);
-    // The same point cannot be registered twice, not even as the other kind.
-    expect(await revertOf(registerKey(registry, 'fxSource', signer.publicKey, '', 0))).toBe(
+  test('signerSetStatus: trusted from validFrom, with the first epoch; unknown sets untrusted', async () => {
+    const { set } = testSignerSet(2, 3);
+    await registerSignerSet(registry, set, 5000, 42);
+    // What a token reads is one slot: registered | threshold | validFrom | revokedAt | firstEpoch.
+    const layout = loadContractArtifacts().SignerRegistry.storageLayout;
+    const mapSlot = BigInt(layout.find((e) => e.label === '_sets')!.slot);
+    const slot = keccak256(
+      AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [id(set.setId), mapSlot]),
+    );
+    const word = BigInt(await provider.getStorage(await registry.getAddress(), slot));
+    expect(word).toBe(1n | (2n << 8n) | (5000n << 16n) | (42n << 96n));
+    expect(await status(set.setId, 4999)).toEqual({ trusted: false, firstEpoch: 42 });
+    expect(await status(set.setId, 5000)).toEqual({ trusted: true, firstEpoch: 42 });
+    expect(await status('cd'.repeat(32), 5000)).toEqual({ trusted: false, firstEpoch: 0 });
+    // The same keys with another threshold are another set, registered on its own.
+    const sameKeys = {
+      ...set,
+      threshold: 3,
+      setId: signerSetId(
+        3,
+        set.signers.map((s) => s.keyId),
+      ),
+    };
+    await registerSignerSet(registry, sameKeys, 0);
+    expect(await status(sameKeys.setId, 1)).toEqual({ trusted: true, firstEpoch: 0 });
+    expect(await revertOf(registerSignerSet(registry, set, 0))).toBe(
       'SignerRegistry__AlreadyRegistered',
     );
   });
 
-  test('revocation: effective time, brought forward only, never before validFrom', async () => {
-    const k = new TestP256Key();
-    await registerKey(registry, 'snapshotSigner', k.publicKey, '', 1000);
-    expect(await revertOf(send(registry, 'revoke', id(k.keyId), 999))).toBe(
-      'SignerRegistry__InvalidTime',
+  test('refuses members not ascending or repeated, thresholds 0 and > n, 0 or 9 members, a key off the curve', async () => {
+    const { set } = testSignerSet(2, 3);
+    const members = signerSetArgs(set, 0, 0)[1];
+    expect(await revertOf(addRaw(2, [members[1]!, members[0]!, members[2]!]))).toBe(
+      'SignerRegistry__NotAscending',
     );
-    expect(await revertOf(send(registry, 'revoke', id(k.keyId), 0))).toBe(
-      'SignerRegistry__InvalidTime',
+    expect(await revertOf(addRaw(2, [members[0]!, members[0]!, members[1]!]))).toBe(
+      'SignerRegistry__NotAscending',
     );
-    const r = await send(registry, 'revoke', id(k.keyId), 2000);
+    expect(await revertOf(addRaw(0, members))).toBe('SignerRegistry__InvalidThreshold');
+    expect(await revertOf(addRaw(4, members))).toBe('SignerRegistry__InvalidThreshold');
+    expect(await revertOf(addRaw(1, []))).toBe('SignerRegistry__InvalidSize');
+    const nine = signerSetArgs(testSignerSet(1, 8).set, 0, 0)[1];
+    const ninth = new TestP256Key();
+    const all = [...nine, { x: id(ninth.publicKey.x), y: id(ninth.publicKey.y), label: '9' }];
+    expect(await revertOf(addRaw(1, all))).toBe('SignerRegistry__InvalidSize');
+    const off = { ...members[0]!, y: `0x${(BigInt(members[0]!.y) ^ 1n).toString(16)}` };
+    expect(await revertOf(addRaw(1, [off]))).toBe('SignerRegistry__KeyNotOnCurve');
+    // Any order is fine off-chain (signerSetArgs sorts): the sorted three register.
+    await addRaw(2, members);
+  });
+
+  test('revokeSignerSet: backdating allowed, brought forward only, never before validFrom', async () => {
+    const { set } = testSignerSet(1, 2);
+    await registerSignerSet(registry, set, 1000);
+    const revoke = (at: number) => revokeSignerSet(registry, set.setId, at);
+    expect(await revertOf(revoke(999))).toBe('SignerRegistry__InvalidTime');
+    expect(await revertOf(revoke(0))).toBe('SignerRegistry__InvalidTime');
+    const r = await send(registry, 'revokeSignerSet', id(set.setId), 2000);
     const ev = registry.interface.parseLog(r.logs[0])!;
-    expect([ev.name, ev.args.keyId, ev.args.effectiveAt]).toEqual([
-      'KeyRevoked',
-      id(k.keyId),
+    expect([ev.name, ev.args.setId, ev.args.effectiveAt]).toEqual([
+      'SignerSetRevoked',
+      id(set.setId),
       2000n,
     ]);
-    expect(await trusted(0, k.keyId, 1999)).toBe(true);
-    expect(await trusted(0, k.keyId, 2000)).toBe(false);
-    // Pushing it later would re-trust [2000, 3000): refused; so is the same time again.
+    expect((await status(set.setId, 1999)).trusted).toBe(true);
+    expect((await status(set.setId, 2000)).trusted).toBe(false);
     for (const t of [3000, 2000]) {
-      expect(await revertOf(send(registry, 'revoke', id(k.keyId), t))).toBe(
-        'SignerRegistry__AlreadyRevoked',
-      );
+      expect(await revertOf(revoke(t))).toBe('SignerRegistry__AlreadyRevoked');
     }
-    await send(registry, 'revoke', id(k.keyId), 1500);
-    expect(await trusted(0, k.keyId, 1500)).toBe(false);
-    expect(await trusted(0, k.keyId, 1499)).toBe(true);
-    // Revoked at validFrom: never trusted.
-    await send(registry, 'revoke', id(k.keyId), 1000);
-    expect(await trusted(0, k.keyId, 1000)).toBe(false);
-    expect(await revertOf(send(registry, 'revoke', id(new TestP256Key().keyId), 10))).toBe(
+    await revoke(1500);
+    expect((await status(set.setId, 1499)).trusted).toBe(true);
+    expect((await status(set.setId, 1500)).trusted).toBe(false);
+    await revoke(1000);
+    expect((await status(set.setId, 1000)).trusted).toBe(false);
+    expect((await readSignerSet(registry, set.setId))?.revokedAt).toBe(
+      new Date(1000_000).toISOString(),
+    );
+    expect(await revertOf(revokeSignerSet(registry, 'ef'.repeat(32), 10))).toBe(
       'SignerRegistry__Unknown',
     );
+  });
+
+  test('only the owner adds and revokes sets', async () => {
+    const { set } = testSignerSet(1, 1);
+    const asOutsider = registry.connect(outsider) as Contract;
+    expect(await revertOf(send(asOutsider, 'addSignerSet', ...signerSetArgs(set, 0, 0)))).toBe(
+      'OwnableUnauthorizedAccount',
+    );
+    await registerSignerSet(registry, set, 0);
+    expect(await revertOf(send(asOutsider, 'revokeSignerSet', id(set.setId), 10))).toBe(
+      'OwnableUnauthorizedAccount',
+    );
+  });
+});
+
+describe('SignerRegistry: FX sources', () => {
+  test('addFxSource: keyId = sha256(x || y), event and record; a set member is no FX source', async () => {
+    const k = new TestP256Key();
+    const receipt = await send(
+      registry,
+      'addFxSource',
+      id(k.publicKey.x),
+      id(k.publicKey.y),
+      'FX desk',
+      1000,
+    );
+    const ev = registry.interface.parseLog(receipt.logs[0])!;
+    expect([ev.name, ev.args.keyId, ev.args.label, ev.args.validFrom]).toEqual([
+      'FxSourceAdded',
+      id(k.keyId),
+      'FX desk',
+      1000n,
+    ]);
+    const rec = await registry.getFunction('fxSourceOf')(id(k.keyId));
+    expect([...rec]).toEqual([
+      true,
+      BigInt(id(k.publicKey.x)),
+      BigInt(id(k.publicKey.y)),
+      1000n,
+      0n,
+      'FX desk',
+    ]);
+    expect(keyIdOf(k.publicKey)).toBe(k.keyId);
+    expect(await fxTrusted(k.keyId, 999)).toBe(false);
+    expect(await fxTrusted(k.keyId, 1000)).toBe(true);
+    const { set, keys } = testSignerSet(1, 1);
+    await registerSignerSet(registry, set, 0);
+    expect(await fxTrusted(keys[0]!.keyId, 5000)).toBe(false);
+    expect(await revertOf(registerFxSource(registry, k.publicKey, '', 0))).toBe(
+      'SignerRegistry__AlreadyRegistered',
+    );
+  });
+
+  test('revokeFxSource follows the revocation rules', async () => {
+    const k = new TestP256Key();
+    await registerFxSource(registry, k.publicKey, '', 1000);
+    const revoke = (at: number) => send(registry, 'revokeFxSource', id(k.keyId), at);
+    expect(await revertOf(revoke(999))).toBe('SignerRegistry__InvalidTime');
+    await revoke(2000);
+    expect(await fxTrusted(k.keyId, 1999)).toBe(true);
+    expect(await fxTrusted(k.keyId, 2000)).toBe(false);
+    expect(await revertOf(revoke(2500))).toBe('SignerRegistry__AlreadyRevoked');
+    await revoke(1500);
+    expect(await fxTrusted(k.keyId, 1500)).toBe(false);
   });
 
   test('points off the curve, coordinates >= p and the origin are refused', async () => {
@@ -144,8 +267,7 @@ describe('SignerRegistry', () => {
       }
     }
     const [sx, sy] = small;
-    expect(Fp.eql(Fp.sqr(sy), Fp.add(Fp.sub(Fp.pow(sx, 3n), Fp.mul(3n, sx)), b))).toBe(true);
-    const add = (px: bigint, py: bigint) => revertOf(send(registry, 'add', 0, px, py, '', 0));
+    const add = (px: bigint, py: bigint) => revertOf(send(registry, 'addFxSource', px, py, '', 0));
     for (const [px, py] of [
       [x, y ^ 1n],
       [0n, 0n],
@@ -154,19 +276,18 @@ describe('SignerRegistry', () => {
     ] as [bigint, bigint][]) {
       expect(await add(px, py)).toBe('SignerRegistry__KeyNotOnCurve');
     }
-    // The small point itself and (x, p - y), the negated key, are on the curve: accepted.
-    await send(registry, 'add', 0, sx, sy, '', 0);
-    await send(registry, 'add', 0, x, p - y, '', 0);
+    await send(registry, 'addFxSource', sx, sy, '', 0);
+    await send(registry, 'addFxSource', x, p - y, '', 0);
   });
 
-  test('only the owner adds and revokes', async () => {
+  test('only the owner adds and revokes FX sources', async () => {
     const k = new TestP256Key();
     const asOutsider = registry.connect(outsider) as Contract;
     expect(
-      await revertOf(send(asOutsider, 'add', 0, id(k.publicKey.x), id(k.publicKey.y), '', 0)),
+      await revertOf(send(asOutsider, 'addFxSource', id(k.publicKey.x), id(k.publicKey.y), '', 0)),
     ).toBe('OwnableUnauthorizedAccount');
-    await registerKey(registry, 'fxSource', k.publicKey, '', 0);
-    expect(await revertOf(send(asOutsider, 'revoke', id(k.keyId), 10))).toBe(
+    await registerFxSource(registry, k.publicKey, '', 0);
+    expect(await revertOf(send(asOutsider, 'revokeFxSource', id(k.keyId), 10))).toBe(
       'OwnableUnauthorizedAccount',
     );
   });

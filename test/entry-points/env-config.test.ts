@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,7 +8,9 @@ import { readConfig } from '../../src/api/config';
 import { readEnvConfig } from '../../src/common/env-config';
 import { ZkAttestError } from '../../src/common/errors';
 import { readOnshoreConfig } from '../../src/entry-points/onshore-config';
-import { readDestinationsFile } from '../../src/entry-points/onshore-startup';
+import { readDestinationsFile, readOnshoreStartup } from '../../src/entry-points/onshore-startup';
+import { buildSignerSet, signerSetFile } from '../../src/common/signer-set';
+import { testSigner } from '../fixtures';
 import { workerConfigSchema } from '../../src/entry-points/worker-config';
 import { ROOT, sourceFiles } from '../support/source-files';
 
@@ -94,7 +96,8 @@ describe('API and onshore configuration', () => {
   it('the onshore service lists every missing variable', () => {
     const err = configError(() => readOnshoreConfig({}));
     expect(err.details.variables).toBe(
-      'REDIS_URL,ONSHORE_USERS,ONSHORE_SIGNER_KEY_ID,ONSHORE_DESTINATIONS,ZKATTEST_MASTER_KEYS',
+      // The signer (ONSHORE_SIGNER_KEY_ID or ONSHORE_SIGNER_SET_FILE) is checked by the start-up.
+      'REDIS_URL,ONSHORE_USERS,ONSHORE_DESTINATIONS,ZKATTEST_MASTER_KEYS',
     );
   });
 });
@@ -205,6 +208,55 @@ describe('the onshore server refuses bad keys, users and destinations', () => {
     expect(out).not.toContain(JWK_SECRET);
     expect(out).not.toMatch(/\n\s+at /); // no stack trace
     expect(code).toBe(2);
+  });
+
+  describe('who signs: ONSHORE_SIGNER_KEY_ID or ONSHORE_SIGNER_SET_FILE, exactly one', () => {
+    const { ONSHORE_SIGNER_KEY_ID: _key, ...unsigned } = good;
+    const startupError = async (env: Record<string, string>) => {
+      const err = await readOnshoreStartup(env).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ZkAttestError);
+      expect((err as ZkAttestError).code).toBe('CONFIG_INVALID');
+      return err as ZkAttestError;
+    };
+    const setFile = async () => {
+      const members = await Promise.all([31, 32].map((seed) => testSigner(seed)));
+      const set = buildSignerSet(
+        2,
+        members.map((m, i) => ({ publicKey: m.publicKey, label: `Member ${i}` })),
+      );
+      return { set, path: file('set.json', JSON.stringify(signerSetFile(set))) };
+    };
+
+    it('reads a signer-set file as `zkattest signer-set new` writes it', async () => {
+      const { set, path } = await setFile();
+      const startup = await readOnshoreStartup({ ...unsigned, ONSHORE_SIGNER_SET_FILE: path });
+      expect(startup.signing).toEqual({ signerSet: set });
+      const keyed = await readOnshoreStartup(good);
+      expect(keyed.signing).toEqual({ signerKeyId: 'x' });
+    });
+
+    it('refuses neither, both, and a bad set file, naming the variable', async () => {
+      expect((await startupError(unsigned)).details.variables).toBe('ONSHORE_SIGNER_KEY_ID');
+      const { path } = await setFile();
+      const both = await startupError({ ...good, ONSHORE_SIGNER_SET_FILE: path });
+      expect(both.details.variables).toBe('ONSHORE_SIGNER_SET_FILE');
+      const bad: string[] = [
+        '/nonexistent/set.json',
+        file('notjson.json', 'nope'),
+        file('threshold.json', JSON.stringify({ threshold: 3, signers: [] })),
+        file(
+          'tampered.json',
+          JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), threshold: 1 }),
+        ),
+      ];
+      for (const p of bad) {
+        const err = await startupError({ ...unsigned, ONSHORE_SIGNER_SET_FILE: p });
+        expect([p, err.details.variables]).toEqual([p, 'ONSHORE_SIGNER_SET_FILE']);
+      }
+    });
   });
 
   it('the destinations schema keeps the private JWK and refuses unknown fields', () => {

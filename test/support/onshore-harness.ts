@@ -104,13 +104,16 @@ export function hkPlatform(url: string, privateJwk: JsonWebKey): EgressDestinati
   };
 }
 
-/** The service with test defaults: STAFF, no destinations, a placeholder signer, no logs. */
+/**
+ * The service with test defaults: STAFF, no destinations, a placeholder signer key (unless a
+ * signer set is given), no logs.
+ */
 export function buildTestOnshoreService(
   cfg: Pick<OnshoreServiceConfig, 'redisUrl' | 'masterKeys'> & Partial<OnshoreServiceConfig>,
 ): OnshoreService {
   return buildOnshoreService({
     users: STAFF,
-    signerKeyId: 'signer-1',
+    ...(cfg.signerSet ? {} : { signerKeyId: 'signer-1' }),
     destinations: [],
     logger: createLogger('silent'),
     ...cfg,

@@ -1,17 +1,22 @@
 /**
  * The offshore API with the investor's page over real HTTP on loopback, on a real
- * redis-server, holding a few recorded attestations of a 2-of-3 signer set: what the browser
+ * redis-server, with a 2-of-3 signer set and an institution registered and three packages
+ * submitted (each for a fresh challenge, verified and recorded by the API): what the browser
  * tests, the page benchmark and the README screenshot run against.
  */
 import type { Server } from 'node:http';
+import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
-import { signerSetId } from '../../src/common/snapshot-message';
 import type { SignerSet } from '../../src/common/signer-set';
-import { statementId } from '../../src/common/statement-id';
-import { claimAmounts, claimMeaning, claimValues } from '../../src/claims/registry';
-import { unpackStatement } from '../../src/common/statement';
-import { listenOnLoopback, startApi, type ApiUnderTest } from '../api/api-harness';
-import { AttestationFactory } from './attestation-factory';
+import {
+  challengeNonce,
+  listenOnLoopback,
+  registerInstitution,
+  registerSignerSet,
+  startApi,
+  type ApiUnderTest,
+} from '../api/api-harness';
+import { AttestationFactory, newInstitution, type Institution } from './attestation-factory';
 
 export const SET_LABELS = ['Custodian A', 'Auditor B', 'Trustee C'];
 
@@ -25,47 +30,28 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** Records `pkg` as the API would have recorded it after verifying it. */
-async function record(api: ApiUnderTest, pkg: AttestationPackage, set: SignerSet): Promise<void> {
-  const parts = unpackStatement(BigInt(pkg.publicSignals.statement))!;
-  const values = claimValues(pkg.claim, parts);
-  const unit = { currency: pkg.snapshot.currency, decimals: pkg.snapshot.decimals };
-  const labels = new Map(set.signers.map((s) => [s.keyId, s.label]));
-  await api.stores.attestations.putIfAbsent({
-    id: statementId(pkg),
-    claim: pkg.claim,
-    circuitId: pkg.circuitId,
-    commitment: pkg.publicSignals.commitment,
-    setId: pkg.snapshot.setId,
-    epoch: pkg.snapshot.epoch,
-    signers: pkg.signatures.map((s) => ({ keyId: s.keyId, label: labels.get(s.keyId) })),
-    currency: unit.currency,
-    decimals: unit.decimals,
-    amounts: claimAmounts(values, unit),
-    asOf: pkg.snapshot.asOf,
-    context: parts.context.toString(),
-    institution: 'onshore-bank',
-    valid: true,
-    reasons: [],
-    meaning: claimMeaning(values, pkg.snapshot.asOf, unit),
-    publicValues: {},
-    package: pkg,
-    recordedAt: new Date().toISOString(),
-  });
+/** Submits `pkg` in an envelope of the registered institution; the API verifies and records it. */
+async function submit(
+  api: ApiUnderTest,
+  bank: Institution,
+  pkg: AttestationPackage,
+): Promise<void> {
+  const res = await request(api.app)
+    .post('/v1/attestations')
+    .send({ envelope: await bank.seal(pkg) });
+  if (res.status !== 201) throw new Error(`not recorded: ${res.status} ${res.body?.error?.code}`);
 }
 
 export async function startPageServer(): Promise<PageServer> {
-  const [api, factory] = await Promise.all([startApi(), AttestationFactory.create()]);
+  const [api, factory, bank] = await Promise.all([
+    startApi(),
+    AttestationFactory.create(),
+    newInstitution('onshore-bank', 'ES256'),
+  ]);
   const { server, url } = await listenOnLoopback(api.app);
+  await registerInstitution(api, bank);
   const set = await factory.signerSet(2, [1, 2, 3], SET_LABELS);
-  if (
-    signerSetId(
-      set.threshold,
-      set.signers.map((s) => s.keyId),
-    ) !== set.setId
-  ) {
-    throw new Error('signer set id mismatch');
-  }
+  await registerSignerSet(api, set);
   const recorded: AttestationPackage[] = [];
   const hour = 3600;
   const now = Math.floor(Date.now() / 1000);
@@ -75,8 +61,9 @@ export async function startPageServer(): Promise<PageServer> {
     { asOf: now - 2 * hour, params: { claim: 'yield-range', minYieldBps: 200, maxYieldBps: 400 } },
   ] as const;
   for (const c of claims) {
-    const pkg = await factory.package({ context: 12345n, asOf: c.asOf, set, params: c.params });
-    await record(api, pkg, set);
+    const context = await challengeNonce(api.app);
+    const pkg = await factory.package({ context, asOf: c.asOf, set, params: c.params });
+    await submit(api, bank, pkg);
     recorded.push(pkg);
   }
   return {

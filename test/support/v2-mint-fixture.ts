@@ -1,6 +1,7 @@
 /**
  * v2 attestation packages with REAL P-256 signatures (@noble/curves) over the V2SPEC messages
- * (src/common builds them), and a proof of small numbers, for tests that run the token against
+ * (src/common builds them), signed by k of a k-of-n signer set at any epoch and link, and a
+ * proof of small numbers, for tests that run the token against
  * test/contracts/fixtures/MockVerifier.
  */
 import { p256 } from '@noble/curves/p256';
@@ -8,8 +9,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { fxMessage, identityFxTable, type FxTable } from '../../src/common/fx-table';
-import { singleKeySetId, snapshotMessage, ZERO_BYTES32 } from '../../src/common/snapshot-message';
+import { snapshotMessage, ZERO_BYTES32 } from '../../src/common/snapshot-message';
 import { keyIdOf, type P256PublicKey } from '../../src/common/p256';
+import { buildSignerSet, type SignerSet } from '../../src/common/signer-set';
 
 export const P256_N = p256.CURVE.n;
 const hex64 = (n: bigint) => n.toString(16).padStart(64, '0');
@@ -52,9 +54,43 @@ export const USD_HKD_TABLE: FxTable = {
   ],
 };
 
+/** A signer set and its members' test keys, in the set's order (ascending keyId). */
+export interface TestSignerSet {
+  set: SignerSet;
+  keys: TestP256Key[];
+}
+
+/** A k-of-n set of fresh keys (or the given ones), labelled "Signer 1".. unless told. */
+export function testSignerSet(
+  threshold: number,
+  keysOrCount: number | TestP256Key[],
+  labels?: string[],
+): TestSignerSet {
+  const given =
+    typeof keysOrCount === 'number'
+      ? Array.from({ length: keysOrCount }, () => new TestP256Key())
+      : keysOrCount;
+  const set = buildSignerSet(
+    threshold,
+    given.map((k, i) => ({ publicKey: k.publicKey, label: labels?.[i] ?? `Signer ${i + 1}` })),
+  );
+  const keys = set.signers.map((m) => given.find((k) => k.keyId === m.keyId)!);
+  return { set, keys };
+}
+
+/** The 1-of-1 set of one key. */
+export const soloSet = (key: TestP256Key): TestSignerSet => testSignerSet(1, [key], ['solo']);
+
 export interface FixtureOptions {
   context: bigint;
+  /** Signs as a 1-of-1 set when no `set` is given. */
   signer: TestP256Key;
+  /** The signer set; default the 1-of-1 set of `signer`. */
+  set?: TestSignerSet;
+  /** Who signs; default the set's first `threshold` members. */
+  signWith?: TestP256Key[];
+  /** Default the 32 zero bytes. */
+  prevCommitment?: string;
   currency: string;
   decimals: number;
   asOf: number;
@@ -74,23 +110,23 @@ export function mintFixture(o: FixtureOptions): AttestationPackage {
   const commitment = o.commitment ?? randomField();
   const statement = o.context | (BigInt(o.minCoverageBps ?? 12_000) << 128n) | (o.capacity << 144n);
   const unit = { currency: o.currency, decimals: o.decimals };
+  const { set, keys } = o.set ?? soloSet(o.signer);
   const snapshot = {
-    setId: singleKeySetId(o.signer.keyId),
+    setId: set.setId,
     epoch: o.epoch ?? 0,
-    prevCommitment: ZERO_BYTES32,
+    prevCommitment: o.prevCommitment ?? ZERO_BYTES32,
     asOf: o.asOf,
     ...unit,
     allocations: ZERO_BYTES32,
     chunks: 0,
   };
-  const signature = o.signer.sign(
-    snapshotMessage({
-      ...snapshot,
-      epoch: BigInt(snapshot.epoch),
-      commitment,
-      fxTableHash: o.fxTable,
-    }),
-  );
+  const message = snapshotMessage({
+    ...snapshot,
+    epoch: BigInt(snapshot.epoch),
+    commitment,
+    fxTableHash: o.fxTable,
+  });
+  const signWith = o.signWith ?? keys.slice(0, set.threshold);
   return {
     type: 'zkattest.attestation/v2',
     claim: 'coverage',
@@ -113,8 +149,12 @@ export function mintFixture(o: FixtureOptions): AttestationPackage {
       curve: 'bn128',
     },
     snapshot,
-    signerSet: { threshold: 1, keyIds: [o.signer.keyId] },
-    signatures: [{ keyId: o.signer.keyId, publicKey: o.signer.publicKey, signature }],
+    signerSet: { threshold: set.threshold, keyIds: set.signers.map((m) => m.keyId) },
+    signatures: signWith.map((k) => ({
+      keyId: k.keyId,
+      publicKey: k.publicKey,
+      signature: k.sign(message),
+    })),
     fx: {
       table: o.table ?? identityFxTable(unit),
       ...(o.fx

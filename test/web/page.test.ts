@@ -155,6 +155,14 @@ describe('the investor page', () => {
     expect(meaning).toMatch(
       /collateral after haircuts is at least 125\.00% of liabilities of CNY [\d,]+\.\d\d/,
     );
+    expect(await page.getByTestId('server-signed-by').textContent()).toBe(
+      'signed by 2 of 3: Custodian A, Auditor B',
+    );
+    // The set's chain as the server holds it: epochs 0 and 1 recorded, this record at 1.
+    expect(await page.getByTestId('chain-head').textContent()).toMatch(
+      /^Head of the chain on this server: epoch 1, as of /,
+    );
+    expect(await page.locator('.panel.chain').textContent()).toContain('2 links recorded');
     // The browser and the server panels are separate sections.
     expect(await page.locator('.panel.server .verdict').count()).toBe(1);
     expect(await page.locator('.panel.browser [data-ok=true]').count()).toBe(6);
@@ -167,8 +175,9 @@ describe('the investor page', () => {
     await dropFile(JSON.stringify(fresh, null, 2));
     expect(await dropStatus()).toMatch(VALID);
     expect(await failedChecks()).toEqual([]);
-    expect(await page.locator('.drop-result [data-testid=signed-by]').textContent()).toMatch(
-      /^signed by 2 of 3: /,
+    // Labels come from the server's registry, asked by set id only.
+    expect(await page.locator('.drop-result [data-testid=signed-by]').textContent()).toBe(
+      'signed by 2 of 3: Custodian A, Trustee C',
     );
     const after = guarded.requests.slice(before);
     expect(after.filter((r) => r.method !== 'GET')).toEqual([]);

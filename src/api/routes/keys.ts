@@ -11,10 +11,7 @@ const KEY_REGISTERS: ReadonlyArray<{
   path: string;
   audit: string;
   name: string;
-}> = [
-  { kind: 'signer', path: 'signers', audit: 'signer', name: 'signer key' },
-  { kind: 'fx', path: 'fx-sources', audit: 'fx-source', name: 'FX source' },
-];
+}> = [{ kind: 'fx', path: 'fx-sources', audit: 'fx-source', name: 'FX source' }];
 
 /** A key's problems are KEY_MALFORMED, not the generic REQUEST_INVALID: check it first. */
 function parseKeyBody(body: unknown) {
@@ -25,7 +22,7 @@ function parseKeyBody(body: unknown) {
 }
 
 /**
- * Signer keys and FX sources: admins register and revoke (audited), anyone reads, so that an
+ * FX sources (signers come in sets: signer-sets.ts): admins register and revoke (audited), anyone reads, so that an
  * investor can see which keys this verifier trusts, since when and until when.
  */
 export function keyRegistryRoutes(stores: Stores, guard: RequestHandler[]): Router {

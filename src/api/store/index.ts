@@ -5,6 +5,7 @@ import type { Stores } from './store-contracts';
 export { createMemoryStores } from './memory-stores';
 export { createRedisStores, type RedisStoreOptions } from './redis-stores';
 export { MAX_LIST_LIMIT } from './record-listing';
+export { MAX_EVIDENCE_PER_SET } from './store-contracts';
 export type {
   AttestationFilter,
   AttestationRecord,
@@ -13,7 +14,9 @@ export type {
   AuditEvent,
   AuditLog,
   ChallengeState,
+  ChainSummary,
   ChallengeStore,
+  EpochChainStore,
   ClaimKind,
   InstitutionEntry,
   IssuedChallenge,
@@ -29,6 +32,11 @@ export type {
   RateLimiter,
   RateLimitResult,
   RegistryStore,
+  SignerSetEntry,
+  SignerSetRegisterResult,
+  SignerSetRegistration,
+  SignerSetStore,
+  StoredChainLink,
   Stores,
 } from './store-contracts';
 

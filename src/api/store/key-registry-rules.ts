@@ -1,5 +1,6 @@
 /**
- * The rules of the signer-key / FX-source registry that both store implementations share: what
+ * The rules of the FX-source registry (and, where they apply, the signer-set registry) that both
+ * store implementations share: what
  * a registration must be, when a second one is the same, when a revocation may take effect.
  * Times are kept in `toISOString()` form with a 4-digit year, so that their strings compare as
  * times (the Redis script compares them as strings).
@@ -11,16 +12,16 @@ import type { KeyEntry, KeyKind, KeyRegistration } from './store-contracts';
 import { invalidArgument, isoMs } from './store-validation';
 
 /** How each kind reads in messages and audit event types. */
-export const KEY_KIND_NAME: Record<KeyKind, string> = { signer: 'signer key', fx: 'FX source' };
+export const KEY_KIND_NAME: Record<KeyKind, string> = { fx: 'FX source' };
 
 /** Whether `value` names a register. */
 export function isKeyKind(value: unknown): value is KeyKind {
-  return value === 'signer' || value === 'fx';
+  return value === 'fx';
 }
 
 /** Checks the kind argument (a caller's bug otherwise). */
 export function checkKind(kind: unknown): asserts kind is KeyKind {
-  if (!isKeyKind(kind)) throw invalidArgument('kind', 'not signer or fx');
+  if (!isKeyKind(kind)) throw invalidArgument('kind', 'not fx');
 }
 
 /** Whether a string can be a keyId (anything else is simply not registered). */
@@ -88,13 +89,12 @@ export function checkSameRegistration(
   }
 }
 
-/** REQUEST_INVALID: a revocation that would precede the key's validFrom. */
-export function revokedBeforeValid(kind: KeyKind): ZkAttestError {
-  return new ZkAttestError(
-    'REQUEST_INVALID',
-    `effectiveAt: before the ${KEY_KIND_NAME[kind]}'s validFrom`,
-    { field: 'effectiveAt' },
-  );
+/** REQUEST_INVALID: a revocation that would precede the key's (or set's) validFrom. */
+export function revokedBeforeValid(kind: KeyKind | 'signerSet'): ZkAttestError {
+  const what = kind === 'signerSet' ? 'signer set' : KEY_KIND_NAME[kind];
+  return new ZkAttestError('REQUEST_INVALID', `effectiveAt: before the ${what}'s validFrom`, {
+    field: 'effectiveAt',
+  });
 }
 
 /** Listing order: validFrom, then keyId. */

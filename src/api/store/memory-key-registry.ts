@@ -1,5 +1,5 @@
 /**
- * The signer-key / FX-source registry in process memory (demo), with the Redis one's contract.
+ * The FX-source registry in process memory (demo), with the Redis one's contract.
  * Entries are kept as JSON and parsed on every read, so callers never share objects with it.
  */
 import type { KeyEntry, KeyKind, KeyRegistryStore } from './store-contracts';
@@ -18,7 +18,7 @@ export type StoreOp = <T>(name: string, work: () => T | Promise<T>) => Promise<T
 
 /** The key registry on `op`'s store. */
 export function createMemoryKeyRegistry(op: StoreOp): KeyRegistryStore {
-  const registers: Record<KeyKind, Map<string, string>> = { signer: new Map(), fx: new Map() };
+  const registers: Record<KeyKind, Map<string, string>> = { fx: new Map() };
   const read = (kind: KeyKind, keyId: string): KeyEntry | undefined => {
     const json = registers[kind].get(keyId);
     return json === undefined ? undefined : (JSON.parse(json) as KeyEntry);

@@ -25,6 +25,7 @@ import {
 } from './store-validation';
 import { listFromIndexes, newestFirst, recordIndexes } from './record-listing';
 import { createMemoryKeyRegistry } from './memory-key-registry';
+import { createMemoryEpochChains, createMemorySignerSets } from './memory-signer-sets';
 
 /** Above this many entries, issue/hit sweep out expired challenges and counters. */
 const SWEEP_THRESHOLD = 10_000;
@@ -241,6 +242,8 @@ export function createMemoryStores(): Stores {
     challenges,
     registry,
     keys: createMemoryKeyRegistry(op),
+    signerSets: createMemorySignerSets(op),
+    chains: createMemoryEpochChains(op),
     audit,
     rateLimiter,
     ping: async () => !closed,

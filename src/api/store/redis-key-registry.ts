@@ -1,10 +1,10 @@
 /**
- * The signer-key / FX-source registry on Redis. Key layout (P = the stores' key prefix):
+ * The FX-source registry on Redis. Key layout (P = the stores' key prefix):
  *
  *   P reg:key:<kind>:<keyId>   hash  keyId, x, y, label, validFrom, revokedAt?
  *   P reg:keys:<kind>          set   registered keyIds of the kind (for listing)
  *
- * kind is `signer` or `fx`. Each script touches one key (Redis Cluster as the other stores).
+ * kind is `fx` (signer keys live in signer sets: redis-signer-sets.ts). Each script touches one key (Redis Cluster as the other stores).
  * The entry hash is created before the listing set is written, so a crash in between leaves an
  * entry `get` finds and `list` misses until the registration is retried (it re-adds the id).
  * An entry's fields other than revokedAt never change after creation, so comparing a second
@@ -23,17 +23,10 @@ import {
   revokedBeforeValid,
 } from './key-registry-rules';
 
-const SCRIPTS = {
-  // Creates the entry unless one exists: 1 if created, 0 if it was there.
-  zkKeyCreate: `
-    if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-    redis.call('HSET', KEYS[1], 'keyId', ARGV[1], 'x', ARGV[2], 'y', ARGV[3],
-      'label', ARGV[4], 'validFrom', ARGV[5])
-    return 1`,
-  // Sets revokedAt to ARGV[1] unless an earlier one is there (times in one ISO format compare
-  // as strings). Returns the revokedAt now in effect; '' if no entry; '<' if ARGV[1] precedes
-  // validFrom (nothing written).
-  zkKeyRevoke: `
+// Sets revokedAt to ARGV[1] unless an earlier one is there (times in one ISO format compare
+// as strings). Returns the revokedAt now in effect; '' if no entry; '<' if ARGV[1] precedes
+// validFrom (nothing written). Any hash with validFrom and revokedAt fields (keys, signer sets).
+export const REVOKE_LUA = `
     if redis.call('EXISTS', KEYS[1]) == 0 then return '' end
     if ARGV[1] < redis.call('HGET', KEYS[1], 'validFrom') then return '<' end
     local cur = redis.call('HGET', KEYS[1], 'revokedAt')
@@ -41,10 +34,21 @@ const SCRIPTS = {
       redis.call('HSET', KEYS[1], 'revokedAt', ARGV[1])
       return ARGV[1]
     end
-    return cur`,
+    return cur`;
+
+const SCRIPTS = {
+  // Creates the entry unless one exists: 1 if created, 0 if it was there.
+  zkKeyCreate: `
+    if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+    redis.call('HSET', KEYS[1], 'keyId', ARGV[1], 'x', ARGV[2], 'y', ARGV[3],
+      'label', ARGV[4], 'validFrom', ARGV[5])
+    return 1`,
+  zkKeyRevoke: REVOKE_LUA,
 } as const;
 
+/** The key-registry scripts' names (defineCommand'd on the client). */
 type ScriptName = keyof typeof SCRIPTS;
+
 type ScriptFn = (key: string, ...args: string[]) => Promise<unknown>;
 
 /** Runs one operation once Redis is ready; failures become STORE_UNAVAILABLE. */

@@ -16,8 +16,10 @@
  *   P reg:institution:<id>      hash    id, name, alg, publicKeyJwk (JSON), registeredAt,
  *                                       revokedAt?
  *   P reg:institutions          set     registered institution ids
- *   P reg:key:<kind>:<keyId>    hash    signer keys and FX sources (redis-key-registry.ts)
+ *   P reg:key:<kind>:<keyId>    hash    FX sources (redis-key-registry.ts)
  *   P reg:keys:<kind>           set     their keyIds, per kind
+ *   P reg:set:<setId>, reg:sets hash/set signer sets (redis-signer-sets.ts)
+ *   P chain:<setId>             hash    a set's epoch chain and equivocation evidence
  *   P audit                     stream  one field "e" = the event's JSON; MAXLEN ~ 1,000,000
  *   P rl:<key>                  string  fixed-window counter; PEXPIRE = window
  *
@@ -57,6 +59,7 @@ import {
 } from './store-validation';
 import { listFromIndexes, recordIndexes } from './record-listing';
 import { createRedisKeyRegistry } from './redis-key-registry';
+import { createRedisSignerSets } from './redis-signer-sets';
 
 export type RedisStoreOptions = RedisClientOptions;
 
@@ -326,6 +329,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
     challenges,
     registry,
     keys: createRedisKeyRegistry(redis, guardedRedis, p),
+    ...createRedisSignerSets(redis, guardedRedis, p),
     audit,
     rateLimiter,
     async ping() {

@@ -7,7 +7,9 @@
 import type { ClaimName } from '../../claims';
 import type { EgressHead } from '../../common/egress-head';
 import type { JsonWebKey } from '../../common/transport-key';
-import type { KeyStatus } from '../../verifier/policy';
+import type { SignedSnapshot } from '../../common/signed-snapshot';
+import type { ChainLink, EpochChainLedger, EquivocationEvidence } from '../../verifier/epoch-chain';
+import type { KeyStatus, SignerSetStatus } from '../../verifier/policy';
 
 /** The claims a package can prove (the claim registry's names). */
 export type ClaimKind = ClaimName;
@@ -25,10 +27,18 @@ export interface AttestationRecord {
   commitment: string;
   /** The signer set that signed the snapshot (64 hex digits). */
   setId: string;
+  /** How many distinct members of the set had to sign. */
+  threshold: number;
   /** The snapshot's epoch in its signer set's chain. */
   epoch: number;
-  /** Keys whose signatures checked out, with their registry labels. */
+  /** The previous snapshot's commitment in the chain (bytes32 hex). */
+  prevCommitment: string;
+  /** SHA-256 of the signed snapshot message (its chain link's digest). */
+  digest: string;
+  /** Members whose signatures checked out, with their registry labels. */
   signers: Array<{ keyId: string; label?: string }>;
+  /** "signed by 2 of 3: Custodian X, Auditor Y". */
+  signedBy?: string;
   /** The reporting unit every amount is in. */
   currency: string;
   decimals: number;
@@ -154,8 +164,8 @@ export interface RegistryStore {
   listInstitutions(): Promise<InstitutionEntry[]>;
 }
 
-/** The two registers of P-256 keys: snapshot signers and FX (rate table) sources. */
-export type KeyKind = 'signer' | 'fx';
+/** The registers of single P-256 keys: FX (rate table) sources (signers come in sets). */
+export type KeyKind = 'fx';
 
 /** A registered key: exactly what a verifier needs to know of it (its KeyStatus). */
 export type KeyEntry = KeyStatus;
@@ -181,8 +191,7 @@ export interface KeyRegisterResult {
 }
 
 /**
- * Signer keys and FX sources, one register per kind (a key may be in both; each has its own
- * label, validity and revocation). An entry is write-once: registering it again with the same
+ * FX sources, one register per kind. An entry is write-once: registering it again with the same
  * data is a no-op, with other data CONFLICT. Revocation is one-way and the earliest effective
  * time wins: a second revocation can move it earlier, never later, and none may precede
  * validFrom (REQUEST_INVALID), so "validFrom <= t < revokedAt" stays a well-formed interval.
@@ -204,6 +213,78 @@ export interface KeyRegistryStore {
   get(kind: KeyKind, keyId: string): Promise<KeyEntry | undefined>;
   /** Every key of the kind, by validFrom then keyId. */
   list(kind: KeyKind): Promise<KeyEntry[]>;
+}
+
+/** A registered signer set: exactly what a verifier needs to know of it (its SignerSetStatus). */
+export type SignerSetEntry = SignerSetStatus;
+
+/** What registering a signer set takes. */
+export interface SignerSetRegistration {
+  threshold: number;
+  /** 1..8 members, any order; a given keyId must be sha256(x || y) of its key. */
+  signers: ReadonlyArray<{ publicKey: unknown; label: unknown; keyId?: unknown }>;
+  /** As for keys: absent is now for a new set, and whatever it was for a registered one. */
+  validFrom?: string;
+  /** The epoch the set's chain starts at (default 0). */
+  firstEpoch?: number;
+}
+
+/** What register did: `created` for the write that made the entry, and the entry in effect. */
+export interface SignerSetRegisterResult {
+  created: boolean;
+  entry: SignerSetEntry;
+}
+
+/**
+ * Signer sets by setId, with the key registry's rules: write-once (the same registration again
+ * is a no-op, another label, validFrom or firstEpoch CONFLICT), revocation one-way, earliest
+ * wins, never before validFrom.
+ */
+export interface SignerSetStore {
+  /**
+   * Registers a set after checking it (SIGNER_SET_INVALID, KEY_MALFORMED;
+   * STORE_INVALID_ARGUMENT: bad time or firstEpoch).
+   * @throws ZkAttestError CONFLICT when the set is registered with other labels, validFrom or firstEpoch.
+   */
+  register(registration: SignerSetRegistration): Promise<SignerSetRegisterResult>;
+  /**
+   * Retires the set from `effectiveAt` (ISO); returns the revocation time now in effect, or
+   * undefined if the set is unknown.
+   * @throws ZkAttestError REQUEST_INVALID when `effectiveAt` precedes the set's validFrom.
+   */
+  revoke(setId: string, effectiveAt: string): Promise<string | undefined>;
+  /** The set, or undefined (also for a string that cannot be a setId). */
+  get(setId: string): Promise<SignerSetEntry | undefined>;
+  /** Every set, by validFrom then setId. */
+  list(): Promise<SignerSetEntry[]>;
+}
+
+/** A chain link as kept: the link and the signed snapshot that proves it. */
+export interface StoredChainLink extends ChainLink {
+  signed: SignedSnapshot;
+  /** ISO time it was recorded. */
+  recordedAt: string;
+}
+
+/** What a set's chain looks like from outside. */
+export interface ChainSummary {
+  head: { epoch: number; commitment: string; asOf: number; digest: string } | null;
+  links: number;
+}
+
+/** The most equivocation evidence kept per set (the first ones: later ones add nothing new). */
+export const MAX_EVIDENCE_PER_SET = 100;
+
+/**
+ * The epoch chains of signer sets (the verifier's EpochChainLedger) plus what the API shows of
+ * them. Equivocation evidence is kept once per conflicting digest, at most MAX_EVIDENCE_PER_SET.
+ */
+export interface EpochChainStore extends EpochChainLedger {
+  summary(setId: string): Promise<ChainSummary>;
+  /** Links newest (highest epoch) first; the cursor is the epoch to continue below. */
+  links(setId: string, page: PageRequest): Promise<Page<StoredChainLink>>;
+  /** The evidence kept, oldest first. */
+  equivocations(setId: string): Promise<EquivocationEvidence[]>;
 }
 
 /** An audit event: a type and flat scalar fields (undefined fields are dropped). */
@@ -246,8 +327,10 @@ export interface Stores {
   attestations: AttestationStore;
   challenges: ChallengeStore;
   registry: RegistryStore;
-  /** Signer keys and FX sources (v2). */
+  /** FX sources. */
   keys: KeyRegistryStore;
+  signerSets: SignerSetStore;
+  chains: EpochChainStore;
   audit: AuditLog;
   rateLimiter: RateLimiter;
   /** Whether the backend answers (never throws). */

@@ -62,6 +62,12 @@ export function checkRecord(rec: AttestationRecord): number {
   }
   if (!Number.isInteger(rec.decimals)) throw invalidArgument('decimals', 'not an integer');
   if (!Number.isSafeInteger(rec.epoch)) throw invalidArgument('epoch', 'not an integer');
+  if (!Number.isInteger(rec.threshold)) throw invalidArgument('threshold', 'not an integer');
+  for (const f of ['prevCommitment', 'digest'] as const) {
+    if (typeof rec[f] !== 'string' || !HEX64_PATTERN.test(rec[f])) {
+      throw invalidArgument(f, 'not 64 lowercase hex digits');
+    }
+  }
   if (typeof rec.amounts !== 'object' || rec.amounts === null) {
     throw invalidArgument('amounts', 'not an object');
   }

@@ -1,14 +1,14 @@
 /**
  * The wire form of a proving job. A job travels through Redis, which is not the vault: it
- * carries ids (of the snapshot and of the signer key, resolved onshore by the worker's
- * SnapshotSource) and the claim's public parameters, never snapshot data or FX tables (the
+ * carries ids (of the snapshot, and of the signer key or of the co-signing signer set, resolved
+ * onshore by the worker's SnapshotSource) and the claim's public parameters, never snapshot data or FX tables (the
  * snapshot's signed table is sealed with it in the vault). The strict schema
  * below is the assertion: any extra field (positions, salt, key...) is refused, ids are short
  * path-safe tokens and the whole payload is a few hundred bytes at most.
  */
 import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
-import { JOB_ID_PATTERN } from '../../common/ids';
+import { HEX64_PATTERN, JOB_ID_PATTERN } from '../../common/ids';
 import { claimParamsSchema, parseClaimParams, type ClaimParams } from '../../claims';
 import { validateContext } from '../proving/claim-inputs';
 
@@ -21,34 +21,47 @@ const id = z.string().regex(JOB_ID_PATTERN);
 export const JOB_VERSION = 2;
 
 /** A job as stored in Redis. */
-export const provingJobSchema = z.strictObject({
-  v: z.literal(JOB_VERSION),
-  snapshotId: id,
-  /** Vault id of the P-256 signer key that signs the snapshot message. */
-  signerKeyId: id,
-  /** The claim's parameters in their canonical (JSON) encoding: its descriptor's schema. */
-  params: claimParamsSchema,
-  /** Decimal, < 2^128 (public: it is packed into the statement). */
-  context: z.string().regex(/^[0-9]{1,39}$/),
-});
+export const provingJobSchema = z
+  .strictObject({
+    v: z.literal(JOB_VERSION),
+    snapshotId: id,
+    /** Vault id of the P-256 signer key that signs the snapshot message (a 1-of-1 set). */
+    signerKeyId: id.optional(),
+    /** Or: the signer set whose members' collected signatures the package carries. */
+    setId: z.string().regex(HEX64_PATTERN).optional(),
+    /** The claim's parameters in their canonical (JSON) encoding: its descriptor's schema. */
+    params: claimParamsSchema,
+    /** Decimal, < 2^128 (public: it is packed into the statement). */
+    context: z.string().regex(/^[0-9]{1,39}$/),
+  })
+  .refine((j) => (j.signerKeyId === undefined) !== (j.setId === undefined), {
+    message: 'a signer key id or a signer set id, not both',
+    path: ['signerKeyId'],
+  });
 
 export type ProvingJobData = z.infer<typeof provingJobSchema>;
 
+/** Who signs a job's snapshot: the vault's key (a 1-of-1 set), or k members of a set. */
+export type JobSigning =
+  { signerKeyId: string; setId?: undefined } | { setId: string; signerKeyId?: undefined };
+
 /** What a caller asks to prove (see ProvingQueue.enqueueClaim). */
-export interface ClaimJobRequest {
+export type ClaimJobRequest = JobSigning & {
   snapshotId: string;
-  signerKeyId: string;
   params: ClaimParams;
   /** The verifier's challenge or a contract binding: decimal or 0x-hex, < 2^128. */
   context: string;
-}
+};
 
 /** What a worker proves once it has resolved the ids. */
-export interface DecodedJob {
+export type DecodedJob = JobSigning & {
   snapshotId: string;
-  signerKeyId: string;
   params: ClaimParams;
   context: bigint;
+};
+
+function signingOf(job: { signerKeyId?: string; setId?: string }): JobSigning {
+  return job.setId !== undefined ? { setId: job.setId } : { signerKeyId: job.signerKeyId! };
 }
 
 function invalid(message: string, field: string): ZkAttestError {
@@ -106,7 +119,7 @@ export function encodeJob(req: ClaimJobRequest): ProvingJobData {
   return assertIdsOnly({
     v: JOB_VERSION,
     snapshotId: req.snapshotId,
-    signerKeyId: req.signerKeyId,
+    ...signingOf(req),
     params,
     context: parseContext(req.context).toString(),
   });
@@ -117,7 +130,7 @@ export function decodeJob(data: unknown): DecodedJob {
   const job = assertIdsOnly(data);
   return {
     snapshotId: job.snapshotId,
-    signerKeyId: job.signerKeyId,
+    ...signingOf(job),
     params: job.params,
     context: parseContext(job.context),
   };

@@ -26,10 +26,16 @@ export interface ProvingJobResult {
 /** Failure codes: a ZkAttestError code, or one of the queue's own. */
 export type JobFailureCode = ErrorCode | 'WORKER_ERROR' | 'JOB_STALLED';
 
+/** A co-signed claim held back until its signer set's threshold of signatures is in. */
+export const AWAITING_SIGNATURES = 'awaiting-signatures';
+
 export interface ProvingJobStatus {
   jobId: string;
-  /** BullMQ's state; 'unknown' when no such job exists (or it was removed). */
-  state: JobState | 'unknown';
+  /**
+   * BullMQ's state; 'awaiting-signatures' while a co-signed claim waits for signatures (held,
+   * not yet queued); 'unknown' when no such job exists (or it was removed).
+   */
+  state: JobState | typeof AWAITING_SIGNATURES | 'unknown';
   /** 0, 10 (inputs loaded), 50 (witness and proof under way), 100 (package saved). */
   progress: number;
   attemptsMade: number;
@@ -71,6 +77,17 @@ export interface ProvingQueue {
    * a reused Idempotency-Key before it spends anything else (e.g. disclosure budget) on it.
    */
   assertNotTakenByOther(jobId: string, req: ClaimJobRequest): Promise<void>;
+  /**
+   * Holds a co-signed claim (`req.setId`) until {@link releaseHeld}: durably recorded, shown as
+   * 'awaiting-signatures', and idempotent on `jobId` like enqueueClaim (other data: CONFLICT).
+   */
+  holdClaim(req: ClaimJobRequest, opts: { jobId: string }): Promise<string>;
+  /**
+   * Queues every claim held for `snapshotId` under signer set `setId` (its threshold is met).
+   * Safe to repeat and to race with holdClaim: a job is added under its own id (BullMQ keeps
+   * the first), then let go of. @returns the job ids queued.
+   */
+  releaseHeld(setId: string, snapshotId: string): Promise<string[]>;
   jobStatus(jobId: string): Promise<ProvingJobStatus>;
   /** Resolves with the final status once the job completed or failed for good. */
   waitForJob(jobId: string, timeoutMs?: number): Promise<ProvingJobStatus>;
@@ -104,10 +121,32 @@ export function createProvingQueue(
   let events: QueueEvents | undefined;
   let eventsConnection: IORedis | undefined;
 
+  // Held claims: the payload by job id, and the ids held per set and snapshot.
+  const heldKey = (jobId: string) => `zkattest:${name}:held:${jobId}`;
+  const heldIndex = (setId: string, snapshotId: string) =>
+    `zkattest:${name}:held:{${setId}}:${snapshotId}`;
+  const readHeld = async (jobId: string): Promise<ProvingJobData | undefined> => {
+    const raw = await connection.get(heldKey(jobId));
+    return raw === null ? undefined : (JSON.parse(raw) as ProvingJobData);
+  };
+  const jobOptions = () => ({
+    attempts: options.attempts ?? 3,
+    backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  });
+
   const status = (jobId: string) => guardedRedis('job status', () => readStatus(jobId));
   const readStatus = async (jobId: string): Promise<ProvingJobStatus> => {
     const job = await queue.getJob(jobId);
-    if (!job) return { jobId, state: 'unknown', progress: 0, attemptsMade: 0 };
+    if (!job) {
+      const held = await readHeld(jobId);
+      if (held) {
+        const where = { snapshotId: held.snapshotId };
+        return { jobId, state: AWAITING_SIGNATURES, progress: 0, attemptsMade: 0, ...where };
+      }
+      return { jobId, state: 'unknown', progress: 0, attemptsMade: 0 };
+    }
     const state = await job.getState();
     const result = job.returnvalue as ProvingJobResult | null | undefined;
     return {
@@ -124,8 +163,8 @@ export function createProvingQueue(
   };
 
   const refuseOtherData = async (jobId: string, data: unknown): Promise<void> => {
-    const kept = await queue.getJob(jobId);
-    if (kept && JSON.stringify(kept.data) !== JSON.stringify(data)) {
+    const kept = (await queue.getJob(jobId))?.data ?? (await readHeld(jobId));
+    if (kept && JSON.stringify(kept) !== JSON.stringify(data)) {
       throw new ZkAttestError('CONFLICT', 'this job id is taken by another request', {
         field: 'jobId',
       });
@@ -143,18 +182,42 @@ export function createProvingQueue(
         });
       }
       return guardedRedis('enqueue', async () => {
-        await queue.add('prove', data, {
-          jobId,
-          attempts: options.attempts ?? 3,
-          backoff: { type: 'exponential', delay: options.backoffMs ?? 1000 },
-          removeOnComplete: { age: 7 * 24 * 3600, count: 100_000 },
-          removeOnFail: { age: 30 * 24 * 3600 },
-        });
+        await queue.add('prove', data, { jobId, ...jobOptions() });
         // BullMQ keeps the first job of an id: a repeat with other data must not pass as it.
         if (opts.jobId !== undefined && !opts.fresh) await refuseOtherData(jobId, data);
         return jobId;
       });
     },
+    async holdClaim(req, { jobId }) {
+      const data = encodeJob(req);
+      if (data.setId === undefined || !JOB_ID_PATTERN.test(jobId) || /^[0-9]+$/.test(jobId)) {
+        throw new ZkAttestError('REQUEST_INVALID', 'a held claim is co-signed, under a job id', {
+          field: 'jobId',
+        });
+      }
+      return guardedRedis('hold claim', async () => {
+        await refuseOtherData(jobId, data);
+        if (await queue.getJob(jobId)) return jobId; // a repeat of a claim released already
+        // The payload first: an index entry never names a job whose data is missing.
+        await connection.set(heldKey(jobId), JSON.stringify(data));
+        await connection.sadd(heldIndex(data.setId!, data.snapshotId), jobId);
+        return jobId;
+      });
+    },
+    releaseHeld: (setId, snapshotId) =>
+      guardedRedis('release held claims', async () => {
+        const index = heldIndex(setId, snapshotId);
+        const released: string[] = [];
+        for (const jobId of await connection.smembers(index)) {
+          const data = await readHeld(jobId);
+          if (data) await queue.add('prove', data, { jobId, ...jobOptions() });
+          // Let go only once queued: a crash in between leaves it held, to be released again.
+          await connection.del(heldKey(jobId));
+          await connection.srem(index, jobId);
+          released.push(jobId);
+        }
+        return released;
+      }),
     assertNotTakenByOther: (jobId, req) =>
       guardedRedis('job lookup', () => refuseOtherData(jobId, encodeJob(req))),
     jobStatus: status,

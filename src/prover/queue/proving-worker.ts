@@ -24,10 +24,13 @@ import { ZkAttestError, type ErrorCode } from '../../common/errors';
 import { closeRedisClient } from '../../common/redis-client';
 import type { Signer } from '../../common/p256-signer';
 import type { SignedFxTable } from '../../common/signed-fx-table';
-import { ClaimProver } from '../proving/claim-prover';
+import type { KeySignature, SnapshotMessageJson } from '../../common/signed-snapshot';
+import type { SignerSetMembership } from '../../common/signer-set';
+import { singleKeySetId } from '../../common/snapshot-message';
+import { ClaimProver, type SnapshotSigning } from '../proving/claim-prover';
 import { loadPrimitives } from '../snapshot/primitives';
 import type { Snapshot } from '../snapshot/snapshot-types';
-import { decodeJob, type ProvingJobData } from './job-payload';
+import { decodeJob, type DecodedJob, type ProvingJobData } from './job-payload';
 import { bullConnection, PROVING_QUEUE, type ProvingJobResult } from './proving-queue';
 
 /** Where a worker gets a job's secrets from, by id. Onshore only. */
@@ -36,6 +39,16 @@ export interface SnapshotSource {
   load(snapshotId: string): Promise<{ snapshot: Snapshot; salt: bigint; fx?: SignedFxTable }>;
   /** The signer of a signer key id (the vault's P-256 key; an HSM or KMS may stand in). */
   signer(signerKeyId: string): Promise<Signer>;
+  /**
+   * The snapshot's message in its set's epoch chain: the one committed before, or `draft` at
+   * the set's next epoch (see RedisSnapshotChain.commit). Without it: epoch 0, no predecessor.
+   */
+  commitMessage?(snapshotId: string, draft: SnapshotMessageJson): Promise<SnapshotMessageJson>;
+  /** The set's membership and the signatures its members gave for the snapshot (co-signing). */
+  cosignatures?(
+    setId: string,
+    snapshotId: string,
+  ): Promise<{ signerSet: SignerSetMembership; signatures: KeySignature[] }>;
 }
 
 /** Where a worker puts packages. `save` must be idempotent on jobId: the first write wins. */
@@ -100,6 +113,12 @@ const PERMANENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'CURRENCY_UNKNOWN',
   'DECIMALS_OUT_OF_RANGE',
   'JOB_VERSION_UNSUPPORTED',
+  // Co-signing: signatures that do not sign this snapshot's message never will; a snapshot
+  // older than its set's chain head stays older (CONFLICT from the chain).
+  'SNAPSHOT_SIGNATURES_REFUSED',
+  'SIGNED_SNAPSHOT_INVALID',
+  'SIGNER_SET_INVALID',
+  'CONFLICT',
 ]);
 
 /**
@@ -135,6 +154,26 @@ function preloadAll(prover: ClaimProver): void {
   }
 }
 
+/** Who signs a job's snapshot: the vault's key (a 1-of-1 set) or the set's collected signatures. */
+async function signingOf(
+  source: SnapshotSource,
+  req: DecodedJob,
+): Promise<{ setId: string; signing: SnapshotSigning }> {
+  if (req.signerKeyId !== undefined) {
+    const signer = await source.signer(req.signerKeyId);
+    return { setId: singleKeySetId(signer.keyId), signing: { signer } };
+  }
+  if (!source.cosignatures) {
+    throw new ZkAttestError('REQUEST_INVALID', 'this worker cannot prove co-signed claims', {
+      field: 'setId',
+    });
+  }
+  return {
+    setId: req.setId,
+    signing: { cosigned: await source.cosignatures(req.setId, req.snapshotId) },
+  };
+}
+
 /** Starts a worker once the circuits are loaded; resolves when it is connected. */
 export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<ProvingWorker> {
   const prover = opts.prover ?? (await sharedProver());
@@ -154,17 +193,19 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
         await job.updateProgress(PROGRESS.saved);
         return { packageId: packageId(saved), circuitId: saved.circuitId, proveMs: 0 };
       }
-      const [{ snapshot, salt, fx }, signer] = await Promise.all([
-        source.load(req.snapshotId),
-        source.signer(req.signerKeyId),
-      ]);
+      const { snapshot, salt, fx } = await source.load(req.snapshotId);
+      const secret = { snapshot, salt, ...(fx === undefined ? {} : { fx }) };
+      const { setId, signing } = await signingOf(source, req);
+      // Its place in the set's chain: every claim on the snapshot carries the same message.
+      const place = source.commitMessage
+        ? await source.commitMessage(req.snapshotId, prover.message(secret, setId))
+        : undefined;
       await job.updateProgress(PROGRESS.loaded);
       await job.updateProgress(PROGRESS.proving);
       const { package: pkg, proveMs } = await prover.prove({
-        snapshot,
-        salt,
-        signer,
-        ...(fx === undefined ? {} : { fx }),
+        ...secret,
+        ...signing,
+        ...(place ? { epoch: place.epoch, prevCommitment: place.prevCommitment } : {}),
         params: req.params,
         context: req.context,
       });

@@ -5,6 +5,13 @@ import type Redis from 'ioredis';
 import { z } from 'zod';
 import { parseClaimParams, type ClaimParams } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
+import {
+  detachedSignatureReason,
+  messageFile,
+  parseDetachedSignature,
+  type SnapshotMessageJson,
+} from '../../common/signed-snapshot';
+import type { SignerSet } from '../../common/signer-set';
 import { errorBody, errorHandler } from '../../common/http-errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
 import type { Logger } from '../../common/logger';
@@ -13,9 +20,12 @@ import { guardedRedis } from '../../common/redis-connection';
 import { validate } from '../../common/validate';
 import { decodeSnapshotBytes, parseSnapshot } from '../snapshot/ingest-snapshot';
 import type { DisclosureBudget } from '../disclosure';
-import type { ProvingQueue } from '../queue/proving-queue';
+import { ClaimProver } from '../proving/claim-prover';
+import type { ClaimJobRequest } from '../queue/job-payload';
+import { AWAITING_SIGNATURES, type ProvingQueue } from '../queue/proving-queue';
+import { loadPrimitives } from '../snapshot/primitives';
 import { randomSalt } from '../snapshot/snapshot-commitment';
-import type { Vault } from '../vault';
+import { RedisCosignatures, RedisSnapshotChain, type Vault } from '../vault';
 import { DeskOwnership } from './desk-ownership';
 import { readExportUpload } from './export-upload';
 import { fxFromUpload } from './fx-upload';
@@ -44,8 +54,13 @@ export interface OnshoreDeps {
   packages: RedisPackageSink;
   egress: EgressPort;
   users: OnshoreUser[];
-  /** Vault id of the P-256 signer key that signs the snapshot of every claim. */
-  signerKeyId: string;
+  /** Vault id of the P-256 signer key that signs the snapshot of every claim (a 1-of-1 set). */
+  signerKeyId?: string;
+  /**
+   * Or: the signer set whose members co-sign each snapshot. Its snapshots take their epoch at
+   * upload; its members fetch the message and upload signatures; claims wait for k of them.
+   */
+  signerSet?: SignerSet;
   redis: Redis;
   logger: Logger;
   auditKey?: string;
@@ -72,6 +87,20 @@ const auditQuery = z.strictObject({
     .regex(/^[0-9]{1,19}-[0-9]{1,19}$/) // within Redis' 64-bit stream ids
     .optional(),
 });
+
+/** Why an uploaded signature is refused, in words (detachedSignatureReason's answers). */
+const SIGNATURE_REFUSALS: Record<
+  NonNullable<ReturnType<typeof detachedSignatureReason>>,
+  string
+> = {
+  DIGEST_MISMATCH: 'the signature is not over this snapshot’s message (digest or set differ)',
+  SIGNER_NOT_IN_SET: 'the key is not a member of the signer set',
+  SIGNATURE_INVALID: 'the signature does not verify under the member’s key',
+  // A lone signature cannot be these; named so that the table stays total.
+  SIGNER_SET_MISMATCH: 'the signature is for another signer set',
+  SIGNER_DUPLICATE: 'the signer signed twice',
+  THRESHOLD_NOT_MET: 'not enough signatures',
+};
 
 /** How long a request waits for a Redis connection under way before answering 503. */
 const STORE_WAIT_MS = 1500;
@@ -100,6 +129,47 @@ function claimJobId(req: Request): { jobId: string; fresh: boolean } {
 export function createOnshoreApp(deps: OnshoreDeps): Express {
   const auditKey = deps.auditKey ?? 'zkattest:onshore:audit';
   const desks = new DeskOwnership(deps.redis);
+  if ((deps.signerKeyId === undefined) === (deps.signerSet === undefined)) {
+    throw new ZkAttestError('USAGE', 'the onshore service signs with a signer key or a signer set');
+  }
+  const cosigning = deps.signerSet;
+  const chain = new RedisSnapshotChain(deps.redis);
+  const collected = new RedisCosignatures(deps.redis);
+  // The snapshot message needs the commitment (Poseidon), not the circuits: loaded on first use.
+  let messageProver: Promise<ClaimProver> | undefined;
+  const proverForMessages = () => {
+    if (!messageProver) {
+      messageProver = loadPrimitives().then((p) => new ClaimProver(p));
+      messageProver.catch(() => (messageProver = undefined)); // a failed load is tried again
+    }
+    return messageProver;
+  };
+  /** The set's members sign the snapshot messages of this service (404 with a signer key). */
+  const coSigningSet = (): SignerSet => {
+    if (!cosigning) {
+      throw new ZkAttestError(
+        'NOT_FOUND',
+        'this service signs snapshots with its own key: there is nothing to co-sign',
+      );
+    }
+    return cosigning;
+  };
+  /** The snapshot's message in the set's chain: committed at upload, or now if it was not. */
+  const committedMessage = async (set: SignerSet, snapshotId: string) => {
+    const kept = await chain.message(set.setId, snapshotId);
+    if (kept) return kept;
+    const { snapshot, salt, fx } = await deps.vault.getSnapshot(snapshotId);
+    const draft = (await proverForMessages()).message(
+      { snapshot, salt, ...(fx === undefined ? {} : { fx }) },
+      set.setId,
+    );
+    await chain.putSet(set);
+    return chain.commit(snapshotId, draft);
+  };
+  const signaturesOf = async (set: SignerSet, snapshotId: string) => {
+    const signers = (await collected.list(set.setId, snapshotId)).map((s) => s.keyId);
+    return { collected: signers.length, threshold: set.threshold, signers };
+  };
   const audit = async (
     user: OnshoreUser | undefined,
     action: string,
@@ -155,6 +225,44 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
   };
   const mustSeeJob = async (user: OnshoreUser, jobId: string) =>
     mustSee(user, await desks.jobDesk(jobId), 'job');
+  // Before sealing: a snapshot older than its set's head would be a rollback offshore (the
+  // chain's commit checks again, atomically).
+  const refuseOlderThanHead = async (setId: string, asOf: number) => {
+    const head = await chain.head(setId);
+    if (head && asOf < head.asOf) {
+      throw new ZkAttestError(
+        'CONFLICT',
+        `the snapshot is older than the head of its signer set's chain (epoch ${head.epoch})`,
+        { reason: 'EPOCH_ROLLBACK', setId },
+      );
+    }
+  };
+
+  /** Holds a co-signed claim until k members signed; queued at once when they have. */
+  const holdForSignatures = async (set: SignerSet, job: ClaimJobRequest, jobId: string) => {
+    await chain.putSet(set); // the worker reads the set by id
+    await deps.queue.holdClaim(job, { jobId });
+    // Held first, counted second: a k-th signature landing in between releases it either way.
+    const signatures = await signaturesOf(set, job.snapshotId);
+    if (signatures.collected < set.threshold) return signatures;
+    await deps.queue.releaseHeld(set.setId, job.snapshotId);
+    return undefined;
+  };
+  const refuseSignature = async (
+    user: OnshoreUser,
+    snapshotId: string,
+    signature: ReturnType<typeof parseDetachedSignature>,
+    message: SnapshotMessageJson,
+    set: SignerSet,
+  ) => {
+    const keyIds = set.signers.map((s) => s.keyId);
+    const reason = detachedSignatureReason(signature, message, keyIds);
+    if (reason === undefined) return;
+    await audit(user, 'signature.refused', { snapshotId, keyId: signature.keyId, reason });
+    throw new ZkAttestError('SNAPSHOT_SIGNATURES_REFUSED', SIGNATURE_REFUSALS[reason], {
+      reason,
+    });
+  };
 
   const app = express();
   app.disable('x-powered-by');
@@ -199,10 +307,18 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       const label = typeof req.query.label === 'string' ? req.query.label.slice(0, 100) : undefined;
       // Its signed FX table, checked against the snapshot by the vault before sealing.
       const fx = fxFromUpload(req);
+      if (cosigning) await refuseOlderThanHead(cosigning.setId, snapshot.asOf);
       const snapshotId = await deps.vault.putSnapshot(snapshot, randomSalt(), { label, fx });
       const desk = deskOf(req.user!);
       await desks.recordSnapshot(snapshotId, desk);
-      await audit(req.user, 'snapshot.uploaded', { snapshotId, desk });
+      // Co-signed: the snapshot takes its epoch now, so that its members can sign its message.
+      const message = cosigning ? await committedMessage(cosigning, snapshotId) : undefined;
+      const place = message ? { setId: message.setId, epoch: message.epoch } : {};
+      await audit(req.user, 'snapshot.uploaded', {
+        snapshotId,
+        desk,
+        ...(message ? { epoch: String(message.epoch) } : {}),
+      });
       res.status(201).json({
         id: snapshotId,
         positions: snapshot.positions.length,
@@ -210,6 +326,7 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
         currency: snapshot.currency,
         decimals: snapshot.decimals,
         desk,
+        ...place,
       });
     },
   );
@@ -235,7 +352,10 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     const desk = await desks.snapshotDesk(snapshotId);
     mustSee(req.user!, desk, 'snapshot');
     const { jobId, fresh } = claimJobId(req);
-    const job = { snapshotId, signerKeyId: deps.signerKeyId, params, context };
+    const job = cosigning
+      ? { snapshotId, setId: cosigning.setId, params, context }
+      : { snapshotId, signerKeyId: deps.signerKeyId!, params, context };
+    let waiting: Awaited<ReturnType<typeof signaturesOf>> | undefined;
     try {
       // An Idempotency-Key reused for another request is refused before it spends budget.
       if (!fresh) await deps.queue.assertNotTakenByOther(jobId, job);
@@ -243,7 +363,8 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       await admitClaim(req.user!, snapshotId, params, jobId);
       // The job's desk is recorded before the job exists, so no job is ever without one.
       if (desk !== undefined) await desks.recordJob(jobId, desk);
-      await deps.queue.enqueueClaim(job, { jobId, fresh });
+      if (cosigning) waiting = await holdForSignatures(cosigning, job, jobId);
+      else await deps.queue.enqueueClaim(job, { jobId, fresh });
       await audit(req.user, 'claim.requested', { snapshotId, jobId, claim: params.claim });
     } catch (err) {
       if (!(err instanceof ZkAttestError) || err.code !== 'STORE_UNAVAILABLE') throw err;
@@ -257,7 +378,42 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
       coded.cause = err.cause ?? err;
       throw coded;
     }
-    res.status(202).location(`/v1/jobs/${jobId}`).json({ jobId });
+    res
+      .status(202)
+      .location(`/v1/jobs/${jobId}`)
+      .json({ jobId, ...(waiting ? { state: AWAITING_SIGNATURES, signatures: waiting } : {}) });
+  });
+
+  // Co-signing (a signer set configured): the message a member signs, and its signature.
+  app.get(
+    '/v1/snapshots/:id/message',
+    requireRole('operator', 'auditor', 'signer'),
+    async (req, res) => {
+      const snapshotId = validate(id, req.params.id);
+      mustSee(req.user!, await desks.snapshotDesk(snapshotId), 'snapshot');
+      const message = await committedMessage(coSigningSet(), snapshotId);
+      await audit(req.user, 'message.read', { snapshotId, epoch: String(message.epoch) });
+      res.json(messageFile(message));
+    },
+  );
+
+  app.post('/v1/snapshots/:id/signatures', requireRole('operator', 'signer'), async (req, res) => {
+    const snapshotId = validate(id, req.params.id);
+    mustSee(req.user!, await desks.snapshotDesk(snapshotId), 'snapshot');
+    const set = coSigningSet();
+    const signature = parseDetachedSignature(req.body);
+    const message = await committedMessage(set, snapshotId);
+    await refuseSignature(req.user!, snapshotId, signature, message, set);
+    const added = await collected.add(snapshotId, signature);
+    const signatures = await signaturesOf(set, snapshotId);
+    // The k-th signature lets the claims waiting for it go (a repeat upload retries that).
+    if (signatures.collected >= set.threshold) await deps.queue.releaseHeld(set.setId, snapshotId);
+    await audit(req.user, 'signature.uploaded', {
+      snapshotId,
+      keyId: signature.keyId,
+      collected: String(signatures.collected),
+    });
+    res.status(added ? 201 : 200).json(signatures);
   });
 
   // The snapshot's disclosure ledger: every claim admitted on it, oldest first.
@@ -273,7 +429,11 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     await mustSeeJob(req.user!, jobId);
     const status = await deps.queue.jobStatus(jobId);
     if (status.state === 'unknown') throw new ZkAttestError('NOT_FOUND', 'no such job');
-    res.json(status);
+    const waiting =
+      status.state === AWAITING_SIGNATURES && cosigning && status.snapshotId
+        ? { signatures: await signaturesOf(cosigning, status.snapshotId) }
+        : {};
+    res.json({ ...status, ...waiting });
   });
 
   app.get('/v1/jobs/:id/package', requireRole('operator', 'auditor'), async (req, res) => {

@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type Redis from 'ioredis';
 import type { Logger } from '../../common/logger';
+import type { SignerSet } from '../../common/signer-set';
 import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
 import { DisclosureBudget, RedisDisclosureLedger, type DisclosurePolicy } from '../disclosure';
 import { EgressSender, RedisEgressLog, type EgressDestination } from '../egress';
@@ -16,8 +17,10 @@ export interface OnshoreServiceConfig {
   redisUrl: string;
   masterKeys: MasterKeyProvider;
   users: OnshoreUser[];
-  /** Vault id of the P-256 signer key that signs every snapshot the service proves. */
-  signerKeyId: string;
+  /** Vault id of the P-256 signer key that signs every snapshot the service proves (1-of-1). */
+  signerKeyId?: string;
+  /** Or: the signer set whose members co-sign each snapshot (ONSHORE_SIGNER_SET_FILE). */
+  signerSet?: SignerSet;
   destinations: EgressDestination[];
   logger: Logger;
   /** Failed staff authentications allowed per client address and window. */
@@ -67,6 +70,7 @@ export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
     egress: serviceEgress({ sender, log: egressLog, queue, vault }),
     users: cfg.users,
     signerKeyId: cfg.signerKeyId,
+    signerSet: cfg.signerSet,
     redis,
     logger: cfg.logger,
     failedAuthLimits: cfg.failedAuthLimits,

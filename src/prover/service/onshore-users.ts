@@ -3,7 +3,12 @@ import type { Request, RequestHandler } from 'express';
 import { ZkAttestError } from '../../common/errors';
 import { HEX64_PATTERN } from '../../common/ids';
 
-export type OnshoreRole = 'operator' | 'auditor' | 'admin';
+/**
+ * operator: uploads snapshots of its desk and requests claims; auditor: reads everything;
+ * signer: a member of the co-signing set (custodian, auditor firm, trustee), who fetches
+ * snapshot messages and uploads its signatures, nothing else; admin: everything.
+ */
+export type OnshoreRole = 'operator' | 'auditor' | 'signer' | 'admin';
 
 /** A staff member's API credential: only the SHA-256 of the token is kept. */
 export interface OnshoreUser {
@@ -30,14 +35,15 @@ export function usersFromEnv(text: string | undefined): OnshoreUser[] {
     const [name, role, tokenSha256, desk = DEFAULT_DESK, ...rest] = entry.trim().split(':');
     if (
       !name ||
-      !['operator', 'auditor', 'admin'].includes(role ?? '') ||
+      !['operator', 'auditor', 'signer', 'admin'].includes(role ?? '') ||
       !HEX64_PATTERN.test(tokenSha256 ?? '') ||
       !DESK_PATTERN.test(desk) ||
       rest.length > 0
     ) {
       throw new ZkAttestError(
         'USAGE',
-        'ONSHORE_USERS entries are name:role:sha256hex[:desk] (desk: a-z, 0-9, -, up to 32)',
+        'ONSHORE_USERS entries are name:role:sha256hex[:desk] (role: operator, auditor, ' +
+          'signer or admin; desk: a-z, 0-9, -, up to 32)',
       );
     }
     return { name, role: role as OnshoreRole, tokenSha256: tokenSha256!, desk };

@@ -3,11 +3,37 @@ import { guardedRedis } from '../../common/redis-connection';
 import type { AttestationPackage } from '../../common/attestation-package';
 import { webCryptoSigner, type Signer } from '../../common/p256-signer';
 import type { PackageSink, SnapshotSource } from '../queue/proving-worker';
-import type { SnapshotSecret, Vault } from '../vault';
+import { ZkAttestError } from '../../common/errors';
+import type { KeySignature, SnapshotMessageJson } from '../../common/signed-snapshot';
+import { setMembership, type SignerSetMembership } from '../../common/signer-set';
+import type { RedisCosignatures, RedisSnapshotChain, SnapshotSecret, Vault } from '../vault';
 
 /** The worker's secrets come from the encrypted vault, by id: jobs never carry them. */
 export class VaultSnapshotSource implements SnapshotSource {
-  constructor(private readonly vault: Vault) {}
+  constructor(
+    private readonly vault: Vault,
+    /** The onshore epoch chains (on the service's Redis). */
+    private readonly chain: RedisSnapshotChain,
+    private readonly collected: RedisCosignatures,
+  ) {}
+
+  /** The snapshot's message in its set's chain, committed now at the next epoch if new. */
+  commitMessage(snapshotId: string, draft: SnapshotMessageJson): Promise<SnapshotMessageJson> {
+    return this.chain.commit(snapshotId, draft);
+  }
+
+  /** The set (recorded by the service) and the member signatures collected for the snapshot. */
+  async cosignatures(
+    setId: string,
+    snapshotId: string,
+  ): Promise<{ signerSet: SignerSetMembership; signatures: KeySignature[] }> {
+    const set = await this.chain.getSet(setId);
+    if (!set) throw new ZkAttestError('NOT_FOUND', 'the signer set is not recorded onshore');
+    const signatures = (await this.collected.list(setId, snapshotId)).map(
+      ({ keyId, publicKey, signature }) => ({ keyId, publicKey, signature }),
+    );
+    return { signerSet: setMembership(set), signatures };
+  }
 
   /** The snapshot, its salt and the signed FX table sealed with it (checked at upload). */
   load(snapshotId: string): Promise<SnapshotSecret> {

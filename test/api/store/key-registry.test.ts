@@ -9,7 +9,7 @@ import { ZkAttestError } from '../../../src/common/errors';
 import { newP256Key, offCurve, type TestP256Key } from '../../support/p256-keys';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
-// The signer-key / FX-source registry contract, run against both implementations (memory and
+// The FX-source registry contract (signer sets: signer-sets.test.ts), run against both implementations (memory and
 // a real redis-server), like stores.test.ts.
 
 const FILE_PREFIX = `zkattest-test:${randomUUID()}:`;
@@ -60,15 +60,13 @@ describe.each([
     await stores.close();
   });
 
-  test.each(['signer', 'fx'] as const)('%s: register, get, list', async (kind: KeyKind) => {
+  test.each(['fx'] as const)('%s: register, get, list', async (kind: KeyKind) => {
     const a = newP256Key();
     const b = newP256Key();
     const first = await stores.keys.register(kind, reg(a, { validFrom: '2025-01-01T00:00:00Z' }));
     const entryA = { keyId: a.keyId, publicKey: a.publicKey, label: 'custodian A', validFrom: JAN };
     expect(first).toEqual({ created: true, entry: entryA });
     expect(await stores.keys.get(kind, a.keyId)).toEqual(entryA);
-    // Registers are separate: the key is not the other kind's.
-    expect(await stores.keys.get(kind === 'signer' ? 'fx' : 'signer', a.keyId)).toBeUndefined();
     expect(await stores.keys.get(kind, b.keyId)).toBeUndefined();
     expect(await stores.keys.get(kind, 'not-a-key-id')).toBeUndefined();
 
@@ -86,49 +84,33 @@ describe.each([
     expect(listed[1]).toEqual(entryA);
   });
 
-  test('a key may be both a signer and an FX source, each with its own entry', async () => {
-    const k = newP256Key();
-    await stores.keys.register('signer', reg(k, { label: 'as signer' }));
-    await stores.keys.register('fx', reg(k, { label: 'as FX source', validFrom: FEB }));
-    await stores.keys.revoke('fx', k.keyId, MAR);
-    expect(await stores.keys.get('signer', k.keyId)).toMatchObject({
-      label: 'as signer',
-      validFrom: JAN,
-    });
-    expect((await stores.keys.get('signer', k.keyId))?.revokedAt).toBeUndefined();
-    expect(await stores.keys.get('fx', k.keyId)).toMatchObject({
-      label: 'as FX source',
-      revokedAt: MAR,
-    });
-  });
-
   test('registering again: same data is idempotent, other data CONFLICT', async () => {
     const k = newP256Key();
-    const { entry } = await stores.keys.register('signer', reg(k));
-    expect(await stores.keys.register('signer', reg(k))).toEqual({ created: false, entry });
+    const { entry } = await stores.keys.register('fx', reg(k));
+    expect(await stores.keys.register('fx', reg(k))).toEqual({ created: false, entry });
     // With the keyId given (and right), and with validFrom left out: the same registration.
-    expect(await stores.keys.register('signer', reg(k, { keyId: k.keyId }))).toEqual({
+    expect(await stores.keys.register('fx', reg(k, { keyId: k.keyId }))).toEqual({
       created: false,
       entry,
     });
     expect(
-      await stores.keys.register('signer', { publicKey: k.publicKey, label: 'custodian A' }),
+      await stores.keys.register('fx', { publicKey: k.publicKey, label: 'custodian A' }),
     ).toEqual({
       created: false,
       entry,
     });
-    expect(await refusal(stores.keys.register('signer', reg(k, { label: 'renamed' })))).toEqual({
+    expect(await refusal(stores.keys.register('fx', reg(k, { label: 'renamed' })))).toEqual({
       code: 'CONFLICT',
       details: { fields: 'label' },
     });
     expect(
-      await refusal(stores.keys.register('signer', reg(k, { label: 'x', validFrom: FEB }))),
+      await refusal(stores.keys.register('fx', reg(k, { label: 'x', validFrom: FEB }))),
     ).toEqual({
       code: 'CONFLICT',
       details: { fields: 'label,validFrom' },
     });
-    expect(await stores.keys.get('signer', k.keyId)).toEqual(entry);
-    expect(await stores.keys.list('signer')).toEqual([entry]);
+    expect(await stores.keys.get('fx', k.keyId)).toEqual(entry);
+    expect(await stores.keys.list('fx')).toEqual([entry]);
   });
 
   test('without validFrom a new key is valid from now', async () => {
@@ -143,10 +125,10 @@ describe.each([
   test('20 concurrent registrations of one key: exactly one creation', async () => {
     const k = newP256Key();
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => stores.keys.register('signer', reg(k))),
+      Array.from({ length: 20 }, () => stores.keys.register('fx', reg(k))),
     );
     expect(results.filter((r) => r.created)).toHaveLength(1);
-    expect((await stores.keys.list('signer')).map((e) => e.keyId)).toEqual([k.keyId]);
+    expect((await stores.keys.list('fx')).map((e) => e.keyId)).toEqual([k.keyId]);
   });
 
   test('refuses malformed registrations, writing nothing', async () => {
@@ -169,64 +151,63 @@ describe.each([
       [reg(k, { validFrom: '+010000-01-01T00:00:00.000Z' }), 'STORE_INVALID_ARGUMENT', 'validFrom'],
     ];
     for (const [registration, code, field] of cases) {
-      const r = await refusal(stores.keys.register('signer', registration as never));
+      const r = await refusal(stores.keys.register('fx', registration as never));
       expect([field, r.code, r.details]).toEqual([field, code, { field }]);
     }
-    expect(await stores.keys.list('signer')).toEqual([]);
+    expect(await stores.keys.list('fx')).toEqual([]);
     expect(await refusal(stores.keys.register('other' as KeyKind, reg(k)))).toMatchObject({
       code: 'STORE_INVALID_ARGUMENT',
     });
     // 64 printable characters of any script are a label.
     const label = 'Banque de Genève – 銀行 '.padEnd(64, '.');
     expect([...label]).toHaveLength(64);
-    expect((await stores.keys.register('signer', reg(k, { label }))).entry.label).toBe(label);
+    expect((await stores.keys.register('fx', reg(k, { label }))).entry.label).toBe(label);
   });
 
   test('revocation: one-way, earliest wins, never before validFrom', async () => {
     const k = newP256Key();
-    await stores.keys.register('signer', reg(k, { validFrom: FEB }));
-    expect(await stores.keys.revoke('signer', newP256Key().keyId, MAR)).toBeUndefined();
-    expect(await stores.keys.revoke('fx', k.keyId, MAR)).toBeUndefined();
-    expect(await stores.keys.revoke('signer', 'nope', MAR)).toBeUndefined();
+    await stores.keys.register('fx', reg(k, { validFrom: FEB }));
+    expect(await stores.keys.revoke('fx', newP256Key().keyId, MAR)).toBeUndefined();
+    expect(await stores.keys.revoke('fx', 'nope', MAR)).toBeUndefined();
 
-    expect(await refusal(stores.keys.revoke('signer', k.keyId, JAN))).toEqual({
+    expect(await refusal(stores.keys.revoke('fx', k.keyId, JAN))).toEqual({
       code: 'REQUEST_INVALID',
       details: { field: 'effectiveAt' },
     });
-    expect((await stores.keys.get('signer', k.keyId))?.revokedAt).toBeUndefined();
+    expect((await stores.keys.get('fx', k.keyId))?.revokedAt).toBeUndefined();
 
     // Each call answers the time in effect; sub-millisecond digits are not kept.
-    expect(await stores.keys.revoke('signer', k.keyId, '2025-04-01T00:00:00.000999Z')).toBe(
+    expect(await stores.keys.revoke('fx', k.keyId, '2025-04-01T00:00:00.000999Z')).toBe(
       '2025-04-01T00:00:00.000Z',
     );
-    expect(await stores.keys.revoke('signer', k.keyId, '2025-05-01T00:00:00Z')).toBe(
+    expect(await stores.keys.revoke('fx', k.keyId, '2025-05-01T00:00:00Z')).toBe(
       '2025-04-01T00:00:00.000Z',
     );
-    expect(await stores.keys.revoke('signer', k.keyId, MAR)).toBe(MAR);
+    expect(await stores.keys.revoke('fx', k.keyId, MAR)).toBe(MAR);
     // Re-registering does not revive the key.
-    expect((await stores.keys.register('signer', reg(k, { validFrom: FEB }))).entry.revokedAt).toBe(
+    expect((await stores.keys.register('fx', reg(k, { validFrom: FEB }))).entry.revokedAt).toBe(
       MAR,
     );
     // At validFrom exactly: allowed (the key never counted).
-    expect(await stores.keys.revoke('signer', k.keyId, FEB)).toBe(FEB);
-    expect(await refusal(stores.keys.revoke('signer', k.keyId, JAN))).toMatchObject({
+    expect(await stores.keys.revoke('fx', k.keyId, FEB)).toBe(FEB);
+    expect(await refusal(stores.keys.revoke('fx', k.keyId, JAN))).toMatchObject({
       code: 'REQUEST_INVALID',
     });
-    expect(await stores.keys.get('signer', k.keyId)).toEqual({
+    expect(await stores.keys.get('fx', k.keyId)).toEqual({
       keyId: k.keyId,
       publicKey: k.publicKey,
       label: 'custodian A',
       validFrom: FEB,
       revokedAt: FEB,
     });
-    expect(await refusal(stores.keys.revoke('signer', k.keyId, 'later'))).toMatchObject({
+    expect(await refusal(stores.keys.revoke('fx', k.keyId, 'later'))).toMatchObject({
       code: 'STORE_INVALID_ARGUMENT',
     });
   });
 
   test('a closed store refuses work', async () => {
     await stores.close();
-    expect(await refusal(stores.keys.list('signer'))).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await refusal(stores.keys.list('fx'))).toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 });
 
@@ -251,14 +232,14 @@ describe('redis key registry', () => {
     try {
       const k = newP256Key();
       await server!.stop();
-      expect(await refusal(stores.keys.register('signer', reg(k)))).toMatchObject({
+      expect(await refusal(stores.keys.register('fx', reg(k)))).toMatchObject({
         code: 'STORE_UNAVAILABLE',
       });
-      expect(await refusal(stores.keys.get('signer', k.keyId))).toMatchObject({
+      expect(await refusal(stores.keys.get('fx', k.keyId))).toMatchObject({
         code: 'STORE_UNAVAILABLE',
       });
       await server!.restart();
-      expect((await stores.keys.register('signer', reg(k))).created).toBe(true);
+      expect((await stores.keys.register('fx', reg(k))).created).toBe(true);
     } finally {
       await stores.close();
     }

@@ -37,8 +37,12 @@ function record(over: Partial<AttestationRecord> = {}): AttestationRecord {
     circuitId: 'coverage-v1',
     commitment: '1234567890',
     setId: SET_A,
+    threshold: 1,
     epoch: 0,
+    prevCommitment: '0'.repeat(64),
+    digest: 'e'.repeat(64),
     signers: [{ keyId: 'c'.repeat(64), label: 'custodian A' }],
+    signedBy: 'signed by 1 of 1: custodian A',
     currency: 'USD',
     decimals: 2,
     amounts: { liabilities: 'USD 0.05' },
@@ -132,7 +136,14 @@ describe.each([
       expect(await codeOf(stores.attestations.putIfAbsent(record({ recordedAt: 'x' })))).toBe(
         'STORE_INVALID_ARGUMENT',
       );
-      for (const bad of [{ setId: '987654321' }, { currency: 'usd' }, { amounts: null }]) {
+      for (const bad of [
+        { setId: '987654321' },
+        { currency: 'usd' },
+        { amounts: null },
+        { threshold: 1.5 },
+        { prevCommitment: 'ab' },
+        { digest: undefined },
+      ]) {
         const rec = record(bad as Partial<AttestationRecord>);
         expect(await codeOf(stores.attestations.putIfAbsent(rec))).toBe('STORE_INVALID_ARGUMENT');
         expect(await stores.attestations.get(rec.id)).toBeUndefined();
@@ -265,7 +276,7 @@ describe.each([
   });
 
   describe('registry', () => {
-    // Signer keys and FX sources: key-registry.test.ts.
+    // FX sources: key-registry.test.ts; signer sets and chains: signer-sets.test.ts.
     test('institutions: put, get, revoke, list', async () => {
       const bank = {
         id: 'bank-a',

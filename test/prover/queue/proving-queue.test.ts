@@ -163,6 +163,24 @@ describe('job payloads', () => {
     expect(decodeJob(legacy).params).toEqual(canonical);
   });
 
+  it('name the vault signer key or a co-signing set by id, exactly one of them', () => {
+    const setId = 'ab'.repeat(32);
+    const cosigned = encodeJob({ snapshotId: 'snap-1', setId, params: COVERAGE, context: '1' });
+    expect(cosigned).toEqual({ v: 2, snapshotId: 'snap-1', setId, params: COVERAGE, context: '1' });
+    expect(decodeJob(cosigned)).toMatchObject({ setId, snapshotId: 'snap-1' });
+    const keyed = { v: 2, snapshotId: 's', signerKeyId: 'k', params: COVERAGE, context: '1' };
+    for (const bad of [
+      { ...keyed, setId },
+      { v: 2, snapshotId: 's', params: COVERAGE, context: '1' },
+      { ...cosigned, setId: 'AB'.repeat(32) },
+      { ...cosigned, setId: `${setId}0` },
+    ]) {
+      expect(() => assertIdsOnly(bad)).toThrow(
+        expect.objectContaining({ code: 'REQUEST_INVALID' }),
+      );
+    }
+  });
+
   it('refuses a statement v1 payload (EdDSA attestorKeyId) with its own code', () => {
     const v1 = { v: 1, snapshotId: 's', attestorKeyId: 'k', params: COVERAGE, context: '1' };
     for (const old of [v1, { ...v1, v: 2 }, { ...v1, v: undefined }]) {

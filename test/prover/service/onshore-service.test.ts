@@ -84,9 +84,10 @@ beforeAll(async () => {
     { id: 'mainland-custodian', alg: 'ES256', publicJwk: transport.publicJwk },
   );
   const validFrom = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
-  await admin('post', '/v1/admin/signers', {
-    publicKey: key.publicKey,
-    label: 'custodian',
+  // The vault key signs as a 1-of-1 set; its snapshots chain from epoch 0.
+  await admin('post', '/v1/admin/signer-sets', {
+    threshold: 1,
+    signers: [{ publicKey: key.publicKey, label: 'custodian' }],
     validFrom,
   }).expect(201);
   await admin('post', '/v1/admin/fx-sources', {
