@@ -1,7 +1,7 @@
 /**
  * esbuild plugin: the shared modules the page reuses stay as they are; the two Node-only
  * things under them are swapped for browser twins: `node:crypto` (sha256 only) and the
- * circomlibjs Poseidon (one width, constants generated here from circomlibjs' own file).
+ * circomlibjs Poseidon (one width; its constants are defined into the bundle by the build).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,14 +26,6 @@ export function browserTwins(root: string): Plugin {
           ? { path: join(web, 'poseidon.ts') }
           : undefined,
       );
-      build.onResolve({ filter: /^zkattest:poseidon-t10$/ }, (args) => ({
-        path: args.path,
-        namespace: 'zkattest-generated',
-      }));
-      build.onLoad({ filter: /.*/, namespace: 'zkattest-generated' }, () => ({
-        contents: JSON.stringify(poseidonT10Constants(root)),
-        loader: 'json',
-      }));
     },
   };
 }

@@ -16,7 +16,7 @@ import {
 import { join, relative } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { browserTwins } from './browser-twins';
+import { browserTwins, poseidonT10Constants } from './browser-twins';
 import { PAGE_DIR, ROOT } from './page-dir';
 import { pinnedKeys } from './pinned-keys';
 
@@ -77,7 +77,11 @@ export async function buildPage(dir = PAGE_DIR, root = ROOT): Promise<PageBuild>
     target: ['chrome110', 'firefox115', 'safari16'],
     legalComments: 'none',
     logLevel: 'silent',
-    define: { __PINNED_KEYS__: JSON.stringify(pinned), 'process.browser': 'true' },
+    define: {
+      __PINNED_KEYS__: JSON.stringify(pinned),
+      __POSEIDON_T10__: JSON.stringify(poseidonT10Constants(root)),
+      'process.browser': 'true',
+    },
     inject: [join(root, 'src', 'web', 'shims', 'buffer.ts')],
     plugins: [browserTwins(root)],
   });
