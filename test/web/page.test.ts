@@ -10,6 +10,7 @@ import type { AttestationPackage } from '../../src/common/attestation-package';
 import { statementId } from '../../src/common/statement-id';
 import { ensurePageBuilt } from '../../src/web-build/page-build';
 import { newInstitution } from '../support/attestation-factory';
+import { signedFx } from '../support/onshore-harness';
 import { launchChromium, sameOriginContext, type GuardedContext } from '../support/chromium';
 import { startPageServer, type PageServer } from '../support/page-server';
 
@@ -35,6 +36,8 @@ let guarded: GuardedContext;
 let page: Page;
 /** A valid package the server never saw. */
 let fresh: AttestationPackage;
+/** The same book reported in CNY through a three-currency table an FX source signed. */
+let withFx: AttestationPackage;
 
 beforeAll(async () => {
   await ensurePageBuilt();
@@ -44,6 +47,19 @@ beforeAll(async () => {
     set: server.set,
     signWith: [1, 3],
     params: { claim: 'coverage', minCoverageBps: 11000 },
+  });
+  const table = {
+    reporting: { currency: 'CNY', decimals: 2 },
+    rows: [
+      { currency: 'CNY', decimals: 2, rate: '1000000000000' },
+      { currency: 'USD', decimals: 2, rate: '7250000000000' },
+      { currency: 'HKD', decimals: 2, rate: '930000000000' },
+    ],
+  };
+  withFx = await server.factory.package({
+    context: 779n,
+    set: server.set,
+    fx: await signedFx(table, Math.floor(Date.now() / 1000) - 600),
   });
 });
 
@@ -214,6 +230,20 @@ describe('the investor page', () => {
     await expect(
       page.locator('.drop-result [data-check=fx-table] .reasons').textContent(),
     ).resolves.toContain('FX_TABLE_MISMATCH');
+  });
+
+  it('checks an FX source’s signature over a signed rate table, and names it when forged', async () => {
+    await page.goto(`${server.url}/`);
+    await dropFile(JSON.stringify(withFx));
+    expect(await dropStatus()).toMatch(VALID);
+    const source = page.locator('.drop-result [data-check=fx-source]');
+    expect(await source.getAttribute('data-ok')).toBe('true');
+    expect(await source.textContent()).not.toContain('identity');
+    const sig = withFx.fx.source!.signature;
+    const forged = { ...withFx.fx.source!, signature: sig.slice(0, 64) + sig.slice(0, 64) };
+    await dropFile(JSON.stringify({ ...withFx, fx: { ...withFx.fx, source: forged } }));
+    expect(await dropStatus()).toBe('Invalid: failed FX source signature');
+    expect(await failedChecks()).toEqual(['fx-source']);
   });
 
   it('reads an envelope pasted in, and a package file chosen with the file input', async () => {
