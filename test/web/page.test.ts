@@ -11,6 +11,7 @@ import { statementId } from '../../src/common/statement-id';
 import { ensurePageBuilt } from '../../src/web-build/page-build';
 import { newInstitution } from '../support/attestation-factory';
 import { signedFx } from '../support/onshore-harness';
+import { contractContext } from '../../src/chain/context-binding';
 import { launchChromium, sameOriginContext, type GuardedContext } from '../support/chromium';
 import { startPageServer, type PageServer } from '../support/page-server';
 
@@ -38,6 +39,9 @@ let page: Page;
 let fresh: AttestationPackage;
 /** The same book reported in CNY through a three-currency table an FX source signed. */
 let withFx: AttestationPackage;
+/** A proof bound to one token: chain 31337, TOKEN. */
+let forToken: AttestationPackage;
+const TOKEN = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 
 beforeAll(async () => {
   await ensurePageBuilt();
@@ -56,6 +60,10 @@ beforeAll(async () => {
       { currency: 'HKD', decimals: 2, rate: '930000000000' },
     ],
   };
+  forToken = await server.factory.package({
+    context: contractContext(31337n, TOKEN),
+    set: server.set,
+  });
   withFx = await server.factory.package({
     context: 779n,
     set: server.set,
@@ -244,6 +252,26 @@ describe('the investor page', () => {
     await dropFile(JSON.stringify({ ...withFx, fx: { ...withFx.fx, source: forged } }));
     expect(await dropStatus()).toBe('Invalid: failed FX source signature');
     expect(await failedChecks()).toEqual(['fx-source']);
+  });
+
+  it('says on which token a proof can mint: its context binding, checked in the page', async () => {
+    await page.goto(`${server.url}/`);
+    await dropFile(JSON.stringify(forToken));
+    expect(await dropStatus()).toMatch(VALID);
+    const answer = page.locator('.binding-answer');
+    const check = async (chainId: string, token: string) => {
+      await page.fill('#chain-id', chainId);
+      await page.fill('#token', token);
+      await page.click('.binding button');
+      return answer.textContent();
+    };
+    await expect(check('31337', TOKEN.toLowerCase())).resolves.toBe(
+      'Bound to that token: usable there, within its capacity.',
+    );
+    await expect(check('1', TOKEN)).resolves.toBe('Not bound to that token: it cannot mint there.');
+    await expect(check('31337', '0x1234')).resolves.toBe(
+      'Enter a chain id and a 0x address of 40 hex digits.',
+    );
   });
 
   it('reads an envelope pasted in, and a package file chosen with the file input', async () => {
