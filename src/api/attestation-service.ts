@@ -37,10 +37,10 @@ interface Opened {
   packageId: string;
 }
 
+type Refused = { status: 'rejected'; error: ZkAttestError };
+
 /** The outcome of one submission: recorded (new or already there) or refused with a code. */
-export type SubmitOutcome =
-  | { status: 'created' | 'existing'; record: AttestationRecord }
-  | { status: 'rejected'; error: ZkAttestError };
+export type SubmitOutcome = { status: 'created' | 'existing'; record: AttestationRecord } | Refused;
 
 /**
  * The offshore attestation workflow, independent of HTTP: open the institution's envelope,
@@ -102,10 +102,35 @@ export class AttestationService {
 
   /**
    * Verifies and records many enveloped packages. They are checked concurrently, so the
-   * proof batcher verifies the proofs of each circuit together with one multi-pairing.
+   * proof batcher verifies the proofs of each circuit together with one multi-pairing, except
+   * that a signer set's later epochs wait for its earlier ones.
    */
-  submitBatch(envelopes: readonly string[]): Promise<SubmitOutcome[]> {
-    return Promise.all(envelopes.map((e) => this.submit(e)));
+  async submitBatch(envelopes: readonly string[]): Promise<SubmitOutcome[]> {
+    const opened = await Promise.all(envelopes.map((e) => this.settle(() => this.open(e))));
+    const outcomes: Array<SubmitOutcome | undefined> = opened.map((o) =>
+      'status' in o ? o : undefined,
+    );
+    // A set's snapshots go onto its epoch chain in epoch order (epoch 1 lands before 2, not a
+    // gap); packages of one epoch, and of other sets, still go together (one multi-pairing).
+    const ready = opened.flatMap((o, index) => ('status' in o ? [] : [{ index, o }]));
+    const rankOf = ({ o }: { o: Opened }) =>
+      new Set(
+        ready
+          .filter((x) => x.o.pkg.snapshot.setId === o.pkg.snapshot.setId)
+          .map((x) => x.o.pkg.snapshot.epoch)
+          .filter((epoch) => epoch < o.pkg.snapshot.epoch),
+      ).size;
+    const waves = Math.max(0, ...ready.map(rankOf));
+    for (let wave = 0; wave <= waves; wave++) {
+      await Promise.all(
+        ready
+          .filter((item) => rankOf(item) === wave)
+          .map(async ({ index, o }) => {
+            outcomes[index] = await this.settle(() => this.record(o));
+          }),
+      );
+    }
+    return outcomes as SubmitOutcome[];
   }
 
   /** The proof's answer, through the batcher; unknown circuits and keys are coded errors. */
@@ -115,7 +140,8 @@ export class AttestationService {
     return this.batcher.verify(`${pkg.circuitId}:${pkg.vkeyHash}`, key.vk, signals, pkg.proof);
   }
 
-  private async settle(work: () => Promise<SubmitOutcome>): Promise<SubmitOutcome> {
+  /** Runs one step of a submission; a coded refusal becomes the outcome (and is audited). */
+  private async settle<T>(work: () => Promise<T>): Promise<T | Refused> {
     try {
       return await work();
     } catch (err) {

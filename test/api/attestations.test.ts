@@ -150,6 +150,26 @@ describe('recording attestations', () => {
     expect(seen.length).toBe(7); // 1 + 1 + 1 + 1 + 1 + 2 recorded above
   });
 
+  it('records a batch of consecutive epochs sent in any order, in epoch order', async () => {
+    const base = Math.floor(Date.now() / 1000) - 1800;
+    const snapshots = [];
+    for (const dt of [10, 20, 30]) {
+      snapshots.push(await factory.package({ context: await challenge(), asOf: base + dt }));
+    }
+    const epochs = snapshots.map((p) => p.snapshot.epoch);
+    expect(epochs).toEqual([epochs[0], epochs[0]! + 1, epochs[0]! + 2]);
+    const envelopes = await Promise.all([...snapshots].reverse().map((p) => bank.seal(p)));
+    const res = await request(api.app)
+      .post('/v1/attestations/batch')
+      .send({ envelopes })
+      .expect(200);
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual([
+      'created',
+      'created',
+      'created',
+    ]);
+  });
+
   it('keeps every acknowledged record across a Redis restart', async () => {
     const before = await request(api.app).get('/v1/attestations?limit=100').expect(200);
     await api.redis.restart();

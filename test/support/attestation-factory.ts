@@ -37,6 +37,8 @@ export class AttestationFactory {
     private readonly salt: bigint,
   ) {}
 
+  private readonly defaultAsOf = Math.floor(Date.now() / 1000) - 3600;
+
   static async create(): Promise<AttestationFactory> {
     const p = await loadPrimitives();
     return new AttestationFactory(p, new ClaimProver(p), loadSnapshotFile(SAMPLE), randomSalt());
@@ -77,7 +79,9 @@ export class AttestationFactory {
     params?: ClaimParams;
     fx?: SignedFxTable;
   }): Promise<AttestationPackage> {
-    const snapshot = { ...this.snapshot, asOf: opts.asOf ?? Math.floor(Date.now() / 1000) - 3600 };
+    // One default as-of per factory: packages made without one are claims on one snapshot
+    // (one epoch), as a custodian's claims of a day are; pass asOf for another snapshot.
+    const snapshot = { ...this.snapshot, asOf: opts.asOf ?? this.defaultAsOf };
     const base = { snapshot, salt: this.salt, ...(opts.fx ? { fx: opts.fx } : {}) };
     const single = opts.set ? undefined : await this.signer(opts.signerSeed);
     const setId = opts.set?.setId ?? singleKeySetId(single!.keyId);
