@@ -20,7 +20,10 @@ export function chromiumBinary(): string {
 }
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumBinary(), args: ['--no-sandbox'] });
+  return chromium.launch({
+    executablePath: chromiumBinary(),
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }
 
 export interface GuardedContext {
