@@ -82,10 +82,24 @@ const id = z.string().regex(JOB_ID_PATTERN);
 /** `{ claim, context, ...params }`: the params are checked by the claim's descriptor. */
 const claimBody = z.looseObject({ claim: z.string(), context: z.string() });
 const sendBody = z.strictObject({ destination: z.string().min(1).max(64) });
-/** An onshore anchor as typed: hex in any case (stored lowercase). */
+/**
+ * An onshore anchor as typed (hex in any case, stored lowercase), or as `zkattest anchor --json`
+ * writes it (its setId, epoch and status are not stored).
+ */
 const anchorBody = z
-  .strictObject({ chainId: z.string(), anchor: z.string(), txHash: z.string() })
-  .transform((a) => ({ ...a, anchor: a.anchor.toLowerCase(), txHash: a.txHash.toLowerCase() }))
+  .strictObject({
+    chainId: z.string(),
+    anchor: z.string(),
+    txHash: z.string(),
+    setId: z.string().optional(),
+    epoch: z.number().optional(),
+    status: z.string().optional(),
+  })
+  .transform((a) => ({
+    chainId: a.chainId,
+    anchor: a.anchor.toLowerCase(),
+    txHash: a.txHash.toLowerCase(),
+  }))
   .pipe(onshoreAnchorSchema);
 const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(DEFAULT_AUDIT_PAGE),

@@ -121,8 +121,16 @@ describe('egress log entries carry the export basis, retention and the onshore a
     const recorded = await request(service.app)
       .post(`/v1/snapshots/${snapshotId}/anchor`)
       .set(as(OPERATOR))
-      .send({ ...ANCHOR, anchor: ANCHOR.anchor.toUpperCase().replace('0X', '0x') });
+      // As `zkattest anchor --json` writes it (checksummed address, set and epoch beside).
+      .send({
+        ...ANCHOR,
+        anchor: ANCHOR.anchor.toUpperCase().replace('0X', '0x'),
+        setId: 'ab'.repeat(32),
+        epoch: 0,
+        status: 'anchored',
+      });
     expect(recorded.status).toBe(201);
+    expect(recorded.body).toEqual({ snapshotId, ...ANCHOR });
     // The same again is fine; another anchor for the snapshot is a conflict.
     await request(service.app)
       .post(`/v1/snapshots/${snapshotId}/anchor`)
