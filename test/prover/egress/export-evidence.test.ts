@@ -13,6 +13,8 @@ import {
   MemoryEgressLog,
   readEvidence,
   readExportBasisFile,
+  reconcile,
+  reconcileClean,
   retainUntil,
   verifyEgressChain,
   type EgressEntry,
@@ -173,6 +175,14 @@ describe('egress log entries carry the export basis, retention and the onshore a
       ANCHOR,
     ]);
     expect(verifyEgressChain(log).ok).toBe(true);
+    // Reconcile reads the log with its new fields as before: the (one) package matched, clean.
+    const report = await reconcile(log, {
+      fetchRecord: () => Promise.resolve({ found: true }),
+      listRecords: () => Promise.resolve([]),
+    });
+    expect(report.chainOk).toBe(true);
+    expect(report.matched.map((m) => m.seqs)).toEqual([[1, 2, 4, 5]]);
+    expect(reconcileClean(report)).toBe(true);
   });
 
   it('`zkattest egress export` carries them; a tampered basis, retention or anchor breaks the chain', async () => {
