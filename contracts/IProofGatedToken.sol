@@ -44,6 +44,30 @@ interface IProofGatedToken {
         Sig[] sigs;
     }
 
+    /// @notice One row of a snapshot's allocation table (src/common/allocations.ts): the share
+    ///         of the proven capacity a deployment (chain id, token) may mint. The signed
+    ///         snapshot field `allocations` is sha256(abi.encode(bytes32 "zkattest.allocations.v2",
+    ///         rows)), rows strictly ascending by (chainId, token).
+    struct AllocationRow {
+        uint256 chainId;
+        address token;
+        uint64 amount;
+    }
+
+    /// @notice The capacity posted by postProof for plain mints (one slot).
+    /// @dev share 0 means none: never posted, or superseded (the posted set's chain head moved).
+    struct Posted {
+        /// @dev The supply this token may reach: its allocation row, or the whole capacity.
+        uint64 share;
+        /// @dev Last second a mint may use it: the snapshot's asOf + maxSnapshotAge.
+        uint40 expiry;
+        /// @dev The posted snapshot's epoch.
+        uint64 epoch;
+        /// @dev The low 88 bits of the posted snapshot's setId (a collision only ever clears
+        ///      a share early, never keeps a superseded one).
+        uint88 setTag;
+    }
+
     /// @notice A signer set's epoch chain head: the last snapshot this token accepted for it.
     /// @dev Three slots: digest, commitment, and (epoch, asOf, started) packed.
     struct ChainHead {
@@ -98,6 +122,19 @@ interface IProofGatedToken {
         uint256 commitment,
         uint40 asOf
     );
+    /// @notice A proof was posted: plain mints may take the supply up to `share` until `expiry`.
+    /// @param setId The signer set that signed the snapshot.
+    /// @param epoch The snapshot's epoch.
+    /// @param commitment The snapshot commitment.
+    /// @param share This token's share of the capacity (its allocation row, or the capacity).
+    /// @param expiry The last second a plain mint may use it.
+    event ProofPosted(
+        bytes32 indexed setId,
+        uint64 indexed epoch,
+        uint256 commitment,
+        uint64 share,
+        uint40 expiry
+    );
     /// @notice A holder burned its own tokens to redeem them off-chain.
     event Redeemed(address indexed holder, uint256 amount);
 
@@ -133,8 +170,7 @@ interface IProofGatedToken {
     error ProofGatedToken__ZeroAmount();
     /// @notice A constructor argument is out of range.
     error ProofGatedToken__InvalidConfig();
-    /// @notice The snapshot allocates its capacity across chains or is chunked: this token
-    ///         takes only single-circuit, unallocated snapshots.
+    /// @notice The snapshot is chunked: this token takes only single-circuit snapshots.
     error ProofGatedToken__UnsupportedSnapshot();
     /// @notice setId is not the id of (threshold, keyIds) in the signer set proof.
     error ProofGatedToken__WrongSignerSet();
@@ -155,6 +191,21 @@ interface IProofGatedToken {
     /// @notice The FX source's signature does not verify over the rebuilt message.
     error ProofGatedToken__InvalidFxSignature();
 
+    /// @notice The allocation rows do not hash to the snapshot's `allocations`, are not strictly
+    ///         ascending by (chainId, token), or come with a snapshot without allocations.
+    error ProofGatedToken__AllocationsMismatch();
+    /// @notice The allocation amounts sum to more than the proven capacity.
+    error ProofGatedToken__AllocationsOverCapacity();
+    /// @notice The allocation table has no row for this chain id and this token.
+    error ProofGatedToken__NoAllocation();
+    /// @notice No posted share to mint against: none posted, or the posted snapshot is no
+    ///         longer its set's chain head (a newer link was accepted).
+    error ProofGatedToken__NotPosted();
+    /// @notice The posted snapshot is older than maxSnapshotAge now.
+    error ProofGatedToken__PostExpired();
+    /// @notice Another signer set's live posted snapshot expires later than this one.
+    error ProofGatedToken__StalerThanPosted();
+
     /// @notice Mints `amount` to `to` against a coverage proof bound to this token, in its unit.
     /// @param to Receiver.
     /// @param amount Amount in token base units.
@@ -164,6 +215,8 @@ interface IProofGatedToken {
     /// @param snapshot The signed snapshot fields.
     /// @param signers k of the set's members' signatures.
     /// @param fx The FX source's signature; ignored when fxTable is the token's identity table.
+    /// @param allocations The snapshot's allocation table (empty when its `allocations` is 0):
+    ///        the proof's context is then the table's, and the capacity is this token's row.
     function mintWithProof(
         address to,
         uint256 amount,
@@ -171,8 +224,36 @@ interface IProofGatedToken {
         uint256[3] calldata pubSignals,
         SnapshotFields calldata snapshot,
         SignerSetProof calldata signers,
-        FxAttestation calldata fx
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
     ) external;
+
+    /// @notice Posts a proof for plain mints; PERMISSIONLESS (the proof and the signatures are
+    ///         the authority, so anyone may relay a package). All of mintWithProof's checks;
+    ///         then this token's share (its allocation row, or the whole capacity) and its
+    ///         expiry (asOf + maxSnapshotAge) become the posted capacity, and the set's chain
+    ///         head moves to the snapshot when it is the next link. Posting the posted snapshot
+    ///         again is a no-op success (a relay may repeat itself).
+    /// @return share This token's share of the proven capacity.
+    function postProof(
+        Groth16Proof calldata proof,
+        uint256[3] calldata pubSignals,
+        SnapshotFields calldata snapshot,
+        SignerSetProof calldata signers,
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
+    ) external returns (uint64 share);
+
+    /// @notice Mints against the posted share (MINTER_ROLE): the supply after the mint stays
+    ///         within it, the posted snapshot is not expired and still its set's chain head.
+    function mint(address to, uint256 amount) external;
+
+    /// @notice The posted capacity (share 0: none).
+    function posted() external view returns (Posted memory);
+
+    /// @notice The 128-bit context of a proof split across deployments:
+    ///         uint256(sha256(abi.encode(bytes32 "zkattest.alloc-context.v2", allocations))) >> 128.
+    function allocationContext(bytes32 allocations) external pure returns (uint256);
 
     /// @notice Moves a set's chain head to the next signed snapshot without minting: anyone
     ///         may post the links a mint needs after a gap (snapshots proved elsewhere, or

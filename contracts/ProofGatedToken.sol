@@ -27,7 +27,7 @@ import {IProofGatedToken} from "./IProofGatedToken.sol";
 ///      that the chain rules come after the signatures: a verdict such as Equivocation is
 ///      only ever about a message the set really signed.
 contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
-    /// @notice May call mintWithProof.
+    /// @notice May call mintWithProof and mint.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @notice May pause and unpause.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
@@ -39,6 +39,8 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     bytes32 private constant SNAPSHOT_DOMAIN = bytes32("zkattest.snapshot.v2");
     bytes32 private constant FX_DOMAIN = bytes32("zkattest.fx.v2");
     bytes32 private constant SIGNER_SET_DOMAIN = bytes32("zkattest.signerset.v2");
+    bytes32 private constant ALLOCATIONS_DOMAIN = bytes32("zkattest.allocations.v2");
+    bytes32 private constant ALLOC_CONTEXT_DOMAIN = bytes32("zkattest.alloc-context.v2");
     /// @dev BN254 scalar field modulus r.
     uint256 private constant SNARK_SCALAR_FIELD =
         21888242871839275222246405745257275088548364400416034343698204186575808495617;
@@ -73,6 +75,8 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
 
     /// @dev Each signer set's epoch chain head (read through chainHead()).
     mapping(bytes32 setId => ChainHead) private _heads;
+    /// @dev The capacity postProof posted for plain mints (one slot: a mint reads only it).
+    Posted private _posted;
 
     /// @notice Token configuration (a struct: the constructor has too many arguments otherwise).
     struct Config {
@@ -132,45 +136,95 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         uint256[3] calldata pubSignals,
         SnapshotFields calldata snapshot,
         SignerSetProof calldata signers,
-        FxAttestation calldata fx
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
     ) external onlyRole(MINTER_ROLE) whenNotPaused {
         if (amount == 0) revert ProofGatedToken__ZeroAmount();
-        uint256 commitment = pubSignals[0];
-        uint256 statement = pubSignals[1];
-        uint256 fxTable = pubSignals[2];
-        if (
-            commitment >= SNARK_SCALAR_FIELD ||
-            statement >= SNARK_SCALAR_FIELD ||
-            fxTable >= SNARK_SCALAR_FIELD
-        ) revert ProofGatedToken__SignalOutOfField();
-
-        // statement = context (128) | minCoverageBps (16) | capacity (64)
-        if (statement & CONTEXT_MASK != contextBinding()) revert ProofGatedToken__WrongContext();
-        if (uint16(statement >> 128) < requiredRatioBps) revert ProofGatedToken__RatioTooLow();
-        uint64 capacity = uint64(statement >> 144);
-        if (totalSupply() + amount > capacity) revert ProofGatedToken__OverCapacity();
-
-        if (!_fresh(snapshot.asOf, maxSnapshotAge)) revert ProofGatedToken__StaleSnapshot();
-        if (snapshot.allocations != 0 || snapshot.chunks != 0) {
-            revert ProofGatedToken__UnsupportedSnapshot();
-        }
-        (bytes32 digest, bool advances) = _checkLink(snapshot, commitment, fxTable, signers);
-        if (fxTable != identityFxTable) _checkFx(fx, fxTable);
-
-        if (!verifier.verifyProof(proof.pA, proof.pB, proof.pC, pubSignals)) {
-            revert ProofGatedToken__InvalidProof();
-        }
-        if (advances) _advance(snapshot, digest, commitment);
+        (uint64 share, bytes32 digest, bool advances) = _checkProof(
+            proof,
+            pubSignals,
+            snapshot,
+            signers,
+            fx,
+            allocations
+        );
+        if (totalSupply() + amount > share) revert ProofGatedToken__OverCapacity();
+        if (advances) _advanceAndSupersede(snapshot, digest, pubSignals[0]);
         _mint(to, amount);
         emit MintedWithProof(
             to,
             amount,
-            commitment,
+            pubSignals[0],
             snapshot.setId,
             snapshot.epoch,
             snapshot.asOf,
-            capacity
+            share
         );
+    }
+
+    /// @inheritdoc IProofGatedToken
+    function postProof(
+        Groth16Proof calldata proof,
+        uint256[3] calldata pubSignals,
+        SnapshotFields calldata snapshot,
+        SignerSetProof calldata signers,
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
+    ) external whenNotPaused returns (uint64 share) {
+        bytes32 digest;
+        bool advances;
+        (share, digest, advances) = _checkProof(
+            proof,
+            pubSignals,
+            snapshot,
+            signers,
+            fx,
+            allocations
+        );
+        Posted memory next = Posted({
+            share: share,
+            expiry: snapshot.asOf + maxSnapshotAge,
+            epoch: snapshot.epoch,
+            setTag: uint88(uint256(snapshot.setId))
+        });
+        Posted memory current = _posted;
+        if (
+            current.share == next.share &&
+            current.expiry == next.expiry &&
+            current.epoch == next.epoch &&
+            current.setTag == next.setTag
+        ) return share; // posted already: a relay repeating itself
+        // A live post of another set that stays valid longer is not replaced by an older one
+        // (the same set's order is its chain's: an older epoch is a rollback).
+        if (
+            current.share != 0 &&
+            current.setTag != next.setTag &&
+            current.expiry > next.expiry &&
+            current.expiry >= block.timestamp
+        ) revert ProofGatedToken__StalerThanPosted();
+        if (advances) _advance(snapshot, digest, pubSignals[0]);
+        _posted = next;
+        emit ProofPosted(snapshot.setId, snapshot.epoch, pubSignals[0], share, next.expiry);
+    }
+
+    /// @inheritdoc IProofGatedToken
+    function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) whenNotPaused {
+        Posted memory p = _posted;
+        if (p.share == 0) revert ProofGatedToken__NotPosted();
+        if (block.timestamp > p.expiry) revert ProofGatedToken__PostExpired();
+        if (amount == 0) revert ProofGatedToken__ZeroAmount();
+        if (totalSupply() + amount > p.share) revert ProofGatedToken__OverCapacity();
+        _mint(to, amount);
+    }
+
+    /// @inheritdoc IProofGatedToken
+    function posted() external view returns (Posted memory) {
+        return _posted;
+    }
+
+    /// @inheritdoc IProofGatedToken
+    function allocationContext(bytes32 allocations) public pure returns (uint256) {
+        return uint256(sha256(abi.encode(ALLOC_CONTEXT_DOMAIN, allocations))) >> 128;
     }
 
     /// @inheritdoc IProofGatedToken
@@ -184,7 +238,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             revert ProofGatedToken__SignalOutOfField();
         }
         (bytes32 digest, bool advances) = _checkLink(snapshot, commitment, fxTable, signers);
-        if (advances) _advance(snapshot, digest, commitment);
+        if (advances) _advanceAndSupersede(snapshot, digest, commitment);
     }
 
     /// @inheritdoc IProofGatedToken
@@ -212,6 +266,85 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     function contextBinding() public view returns (uint256) {
         // Recomputed only if the chain id changed since deployment (a fork).
         return block.chainid == _cachedChainId ? _cachedBinding : _computeBinding();
+    }
+
+    /// @dev Every check of a proof and its snapshot (SETSPEC, ALLOCSPEC), cheapest first.
+    /// @return share The supply this token may reach on it: its allocation row, or the capacity.
+    /// @return digest sha256 of the snapshot message.
+    /// @return advances Whether the set's chain head moves to it.
+    function _checkProof(
+        Groth16Proof calldata proof,
+        uint256[3] calldata pubSignals,
+        SnapshotFields calldata snapshot,
+        SignerSetProof calldata signers,
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
+    ) private view returns (uint64 share, bytes32 digest, bool advances) {
+        uint256 commitment = pubSignals[0];
+        uint256 statement = pubSignals[1];
+        uint256 fxTable = pubSignals[2];
+        if (
+            commitment >= SNARK_SCALAR_FIELD ||
+            statement >= SNARK_SCALAR_FIELD ||
+            fxTable >= SNARK_SCALAR_FIELD
+        ) revert ProofGatedToken__SignalOutOfField();
+        if (snapshot.chunks != 0) revert ProofGatedToken__UnsupportedSnapshot();
+
+        // statement = context (128) | minCoverageBps (16) | capacity (64)
+        uint64 capacity = uint64(statement >> 144);
+        if (snapshot.allocations == 0) {
+            if (allocations.length != 0) revert ProofGatedToken__AllocationsMismatch();
+            if (statement & CONTEXT_MASK != contextBinding()) {
+                revert ProofGatedToken__WrongContext();
+            }
+            share = capacity;
+        } else {
+            share = _allocationShare(allocations, snapshot.allocations, capacity);
+            if (statement & CONTEXT_MASK != allocationContext(snapshot.allocations)) {
+                revert ProofGatedToken__WrongContext();
+            }
+        }
+        if (uint16(statement >> 128) < requiredRatioBps) revert ProofGatedToken__RatioTooLow();
+        if (!_fresh(snapshot.asOf, maxSnapshotAge)) revert ProofGatedToken__StaleSnapshot();
+
+        (digest, advances) = _checkLink(snapshot, commitment, fxTable, signers);
+        if (fxTable != identityFxTable) _checkFx(fx, fxTable);
+
+        if (!verifier.verifyProof(proof.pA, proof.pB, proof.pC, pubSignals)) {
+            revert ProofGatedToken__InvalidProof();
+        }
+    }
+
+    /// @dev This token's row of a signed allocation table: the rows hash to the signed value
+    ///      and are strictly ascending by (chainId, token) (one row per deployment), their sum
+    ///      is within the proven capacity, and one names (block.chainid, this token).
+    function _allocationShare(
+        AllocationRow[] calldata rows,
+        bytes32 allocations,
+        uint64 capacity
+    ) private view returns (uint64 share) {
+        if (rows.length == 0 || sha256(abi.encode(ALLOCATIONS_DOMAIN, rows)) != allocations) {
+            revert ProofGatedToken__AllocationsMismatch();
+        }
+        uint256 sum = 0;
+        bool found = false;
+        for (uint256 i = 0; i < rows.length; i++) {
+            AllocationRow calldata r = rows[i];
+            if (i > 0) {
+                AllocationRow calldata p = rows[i - 1];
+                if (
+                    r.chainId < p.chainId ||
+                    (r.chainId == p.chainId && uint160(r.token) <= uint160(p.token))
+                ) revert ProofGatedToken__AllocationsMismatch();
+            }
+            sum += r.amount;
+            if (r.chainId == block.chainid && r.token == address(this)) {
+                share = r.amount;
+                found = true;
+            }
+        }
+        if (sum > capacity) revert ProofGatedToken__AllocationsOverCapacity();
+        if (!found) revert ProofGatedToken__NoAllocation();
     }
 
     /// @dev Everything that makes `snapshot` a valid link of its set's chain here: k distinct
@@ -307,6 +440,18 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             started: true
         });
         emit ChainAdvanced(s.setId, s.epoch, digest, commitment, s.asOf);
+    }
+
+    /// @dev _advance outside postProof: a posted share on this set's previous head is
+    ///      superseded (plain mints need the posted snapshot to be the chain head).
+    function _advanceAndSupersede(
+        SnapshotFields calldata s,
+        bytes32 digest,
+        uint256 commitment
+    ) private {
+        _advance(s, digest, commitment);
+        Posted storage p = _posted;
+        if (p.share != 0 && p.setTag == uint88(uint256(s.setId))) p.share = 0;
     }
 
     /// @dev The FX source is trusted at the table's as-of time, the table is fresh, and the

@@ -6,7 +6,10 @@
  * `zkattest sign` makes them); the prover proves three claims and sends the packages through
  * the egress guard; offshore an investor verifies each one ("signed by 2 of 3: ..."); the next
  * snapshot (epoch 1) links to the first, and a rival epoch-1 snapshot is refused as
- * equivocation; on a local chain a token in the reporting unit mints against a proof.
+ * equivocation; on three local chains (anvil, distinct chain ids) the custodian anchors the
+ * snapshot onshore, one coverage proof splits its capacity across a token on each of the two
+ * offshore chains (a signed allocation table), anyone relays it to both, each mints within its
+ * own share, and a mint past a share is refused on each.
  *
  *   npm run demo [-- --snapshot <file> [--mapping <mapping.json>] [--fx <signed-rates.json>]]
  */
@@ -38,7 +41,14 @@ import { CLAIMS as REGISTERED_CLAIMS } from '../src/claims';
 import { readConfig } from '../src/api/config';
 import { startAnvil } from '../src/chain/anvil';
 import { chainProvider, revertName } from '../src/chain/chain-client';
-import { contractContext } from '../src/chain/context-binding';
+import { relayLine, relayPackage } from '../src/chain/relay';
+import { anchorSnapshot, deployAnchor } from '../src/chain/snapshot-anchor';
+import {
+  allocationContext,
+  allocationFor,
+  allocationsHash,
+  parseAllocationTable,
+} from '../src/common/allocations';
 import { deployAll, registerFxSource, registerSignerSet } from '../src/chain/deploy';
 import { mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
@@ -57,6 +67,12 @@ const CLAIMS: Array<{ label: string; params: ClaimParams }> = REGISTERED_CLAIMS.
 
 /** anvil's first pre-funded development account (a public, well-known test key). */
 const ANVIL_DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+/** anvil's second development account: the relayer, trusted with nothing. */
+const ANVIL_RELAYER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+/** The demo's chains: one onshore (the anchor), two offshore (a token each). */
+const ONSHORE_CHAIN_ID = 31337;
+const OFFSHORE_A_CHAIN_ID = 31338;
+const OFFSHORE_B_CHAIN_ID = 31339;
 
 const short = (s: string) => (s.length > 20 ? `${s.slice(0, 8)}…${s.slice(-8)}` : s);
 
@@ -116,7 +132,7 @@ async function main() {
 
   const rows: string[] = [];
   console.log(
-    `zkattest demo: onshore prover and offshore API in one process (${process.env.REDIS_URL ? 'Redis' : 'embedded store'}) and a local chain\n`,
+    `zkattest demo: onshore prover and offshore API in one process (${process.env.REDIS_URL ? 'Redis' : 'embedded store'}) and three local chains\n`,
   );
   console.log('ONSHORE (custodian)');
   const p = await loadPrimitives();
@@ -501,62 +517,187 @@ async function main() {
     }
   }
 
-  // ON-CHAIN: a local anvil, the verifier + registry + proof-gated token, a mint gated on a
-  // coverage proof bound to this token, and a mint beyond the proven capacity refused.
-  console.log('ON-CHAIN (local anvil)');
-  const anvil = await startAnvil();
-  const provider = chainProvider(anvil.rpcUrl);
+  // ON-CHAIN: three local chains (anvil processes, distinct chain ids). Onshore, the custodian
+  // anchors the co-signed snapshot; offshore, one coverage proof splits its capacity across a
+  // token on each chain, anyone relays it to both, and each token mints within its own share.
+  console.log('ON-CHAIN (three local anvils: one onshore, two offshore)');
+  const anvils = await Promise.all(
+    [ONSHORE_CHAIN_ID, OFFSHORE_A_CHAIN_ID, OFFSHORE_B_CHAIN_ID].map((chainId) =>
+      startAnvil({ chainId }),
+    ),
+  );
+  const [onshoreRpc, rpcA, rpcB] = anvils.map((a) => chainProvider(a.rpcUrl)) as [
+    ReturnType<typeof chainProvider>,
+    ReturnType<typeof chainProvider>,
+    ReturnType<typeof chainProvider>,
+  ];
   try {
-    const deployer = new Wallet(ANVIL_DEV_KEY, provider);
-    // The committed artifacts come from the development setup: fine on a throwaway anvil.
-    const d = await deployAll(deployer, {
-      currency: snapshot.currency,
-      decimals: snapshot.decimals,
-      requiredRatioBps: 12000,
-      maxSnapshotAge: 86400,
-      allowDevelopmentSetup: true,
-    });
-    // The 2-of-3 signer set and the FX source, in the token's signer registry.
-    await registerSignerSet(d.registry, set, 0, 0);
-    if (fx?.source) await registerFxSource(d.registry, fxSource.publicKey, 'FX desk', 0);
+    await onChain(onshoreRpc, rpcA, rpcB);
+  } finally {
+    for (const provider of [onshoreRpc, rpcA, rpcB]) provider.destroy();
+    await Promise.all(anvils.map((a) => a.stop()));
+  }
+
+  async function onChain(
+    onshoreRpc: ReturnType<typeof chainProvider>,
+    rpcA: ReturnType<typeof chainProvider>,
+    rpcB: ReturnType<typeof chainProvider>,
+  ) {
+    // Onshore: the custodian anchors epoch 0 of its set (set, epoch, commitment, as-of: no data).
+    const anchor = await deployAnchor(new Wallet(ANVIL_DEV_KEY, onshoreRpc));
+    const link0 = { message: message0.message, ...cosigned0 };
+    const anchored = await anchorSnapshot(anchor, link0);
+    const repeat = await anchorSnapshot(anchor, link0);
     console.log(
-      `  deployed   ${snapshot.currency} ${snapshot.decimals}-decimal token ${d.addresses.token} ` +
-        `on chain ${d.chainId}; signer set${fx?.source ? ' and FX source' : ''} registered`,
+      `  anchored   epoch 0 of set ${short(set.setId)} on onshore chain ${anchored.chainId} ` +
+        `(SnapshotAnchor ${await anchor.getAddress()}), tx ${short(anchored.txHash ?? '')}; ` +
+        `again: ${repeat.status}`,
     );
-    // The epoch-0 snapshot's co-signatures serve here too: they sign the snapshot, not a claim.
-    const { package: bound, proveMs } = await prover.prove({
-      ...request0,
-      cosigned: cosigned0,
-      params: { claim: 'coverage', minCoverageBps: 12000 },
-      context: contractContext(d.chainId, d.addresses.token),
-    });
-    const capacity = snapshot.liabilities;
-    const holder = Wallet.createRandom().address;
-    const mintArgs = (amount: bigint) => mintWithProofArgs(bound, holder, amount);
-    const first = capacity / 2n;
-    const receipt = await (await d.token.getFunction('mintWithProof')(...mintArgs(first))).wait();
-    console.log(
-      `  minted     ${formatAmount(first, unit)} (half the proven capacity ` +
-        `${formatAmount(capacity, unit)}) with a proof bound to ` +
-        `this token (${(proveMs / 1000).toFixed(2)} s), gas ${receipt.gasUsed}`,
+    // A second commitment for epoch 0 (another book), even co-signed: equivocation, refused.
+    const rival = prover.message({ ...request0, salt: randomSalt() }, set.setId);
+    const rivalLink = {
+      message: rival,
+      ...(await cosign(set, rival, [members.custodian, members.auditor])),
+    };
+    const equivocation = await anchorSnapshot(anchor, rivalLink).then(
+      () => 'ACCEPTED (bug!)',
+      (err: unknown) => `refused (${(err as { message: string }).message})`,
     );
-    try {
-      await d.token.getFunction('mintWithProof')(...mintArgs(capacity - first + 1n));
-      console.log('  beyond     a mint past the capacity was ACCEPTED (bug!)');
+    console.log(`  rival      another epoch-0 commitment: ${equivocation}`);
+    if (anchored.status !== 'anchored' || !equivocation.startsWith('refused')) {
       process.exitCode = 1;
-    } catch (err) {
+    }
+
+    // Offshore: a token in the reporting unit on each chain, the set (and FX source) registered.
+    const deployOn = async (provider: ReturnType<typeof chainProvider>) => {
+      // The committed artifacts come from the development setup: fine on a throwaway anvil.
+      const d = await deployAll(new Wallet(ANVIL_DEV_KEY, provider), {
+        currency: snapshot.currency,
+        decimals: snapshot.decimals,
+        requiredRatioBps: 12000,
+        maxSnapshotAge: 86400,
+        allowDevelopmentSetup: true,
+      });
+      await registerSignerSet(d.registry, set, 0, 0);
+      if (fx?.source) await registerFxSource(d.registry, fxSource.publicKey, 'FX desk', 0);
+      return d;
+    };
+    const [dA, dB] = await Promise.all([deployOn(rpcA), deployOn(rpcB)]);
+    for (const d of [dA, dB]) {
       console.log(
-        `  beyond     minting ${formatAmount(capacity - first + 1n, unit)} more (one unit past capacity): refused, ` +
-          `${revertName(d.token, err) ?? 'reverted'}`,
+        `  deployed   ${snapshot.currency} ${snapshot.decimals}-decimal token ${d.addresses.token} ` +
+          `on chain ${d.chainId}; signer set${fx?.source ? ' and FX source' : ''} registered`,
       );
     }
-    const supply = (await d.token.getFunction('totalSupply')()) as bigint;
+
+    // One proof, its capacity split 60% / 30% across the two tokens (the set signs the table).
+    const capacity = snapshot.liabilities;
+    const rowOf = (d: typeof dA, amount: bigint) => ({
+      chainId: d.chainId.toString(),
+      token: d.addresses.token,
+      amount: amount.toString(),
+    });
+    const table = parseAllocationTable({
+      rows: [rowOf(dA, (capacity * 6n) / 10n), rowOf(dB, (capacity * 3n) / 10n)],
+    });
+    const over = { rows: [rowOf(dA, (capacity * 7n) / 10n), rowOf(dB, (capacity * 4n) / 10n)] };
+    let overRefused = 'ACCEPTED (bug!)';
+    try {
+      prover.message({ ...request0, allocations: over }, set.setId);
+    } catch (err) {
+      overRefused = `refused before signing (${(err as { code?: string }).code})`;
+    }
+    console.log(`  split      70% + 40% of the capacity: ${overRefused}`);
+    if (!overRefused.startsWith('refused')) process.exitCode = 1;
+    const requestSplit = { ...request0, allocations: table };
+    const messageSplit = prover.message(requestSplit, set.setId);
+    const { package: split, proveMs } = await prover.prove({
+      ...requestSplit,
+      cosigned: await cosign(set, messageSplit, [members.custodian, members.auditor]),
+      params: { claim: 'coverage', minCoverageBps: 12000 },
+      context: allocationContext(allocationsHash(table)),
+    });
     console.log(
-      `  supply     ${formatAmount(supply, unit)} <= capacity ${formatAmount(capacity, unit)}\n`,
+      `  proved     coverage once (${(proveMs / 1000).toFixed(2)} s), capacity ` +
+        `${formatAmount(capacity, unit)} split: ` +
+        table.rows
+          .map((r) => `${formatAmount(BigInt(r.amount), unit)} on chain ${r.chainId}`)
+          .join(', ') +
+        ` (allocations ${short(split.snapshot.allocations)} signed 2 of 3)`,
     );
-  } finally {
-    provider.destroy();
-    await anvil.stop();
+
+    // Anyone relays it: a funded account that is neither the custodian nor a minter.
+    const deployments = [
+      {
+        name: 'offshore-a',
+        rpcUrl: anvils[1]!.rpcUrl,
+        chainId: dA.chainId.toString(),
+        token: dA.addresses.token,
+      },
+      {
+        name: 'offshore-b',
+        rpcUrl: anvils[2]!.rpcUrl,
+        chainId: dB.chainId.toString(),
+        token: dB.addresses.token,
+      },
+    ];
+    for (const o of await relayPackage(split, deployments, ANVIL_RELAYER_KEY)) {
+      console.log(`  relayed    ${relayLine(o)}`);
+      if (o.status !== 'posted') process.exitCode = 1;
+    }
+    const relayedAgain = await relayPackage(split, deployments, ANVIL_RELAYER_KEY);
+    console.log(
+      `  relayed    again: ${relayedAgain.map((o) => `${o.name} ${o.status}`).join(', ')} (idempotent)`,
+    );
+
+    // Each token mints against its own posted share only; one unit past it is refused.
+    for (const [name, d] of [
+      ['offshore-a', dA],
+      ['offshore-b', dB],
+    ] as const) {
+      const share = BigInt(allocationFor(table, d.chainId, d.addresses.token)!.amount);
+      const holder = Wallet.createRandom().address;
+      const half = share / 2n;
+      const minted = await (await d.token.getFunction('mint')(holder, half)).wait();
+      console.log(
+        `  minted     ${formatAmount(half, unit)} on ${name} (half its share ` +
+          `${formatAmount(share, unit)}), plain mint gas ${minted.gasUsed}`,
+      );
+      if (name === 'offshore-a') {
+        // The one-call path still works: proof, signatures and rows with the mint.
+        const rest = share - half;
+        const one = await (
+          await d.token.getFunction('mintWithProof')(...mintWithProofArgs(split, holder, rest))
+        ).wait();
+        console.log(
+          `  minted     ${formatAmount(rest, unit)} more on ${name} with mintWithProof ` +
+            `(one call), gas ${one.gasUsed}: its share is used up`,
+        );
+      }
+      const supply = (await d.token.getFunction('totalSupply')()) as bigint;
+      const past = share - supply + 1n;
+      try {
+        await d.token.getFunction('mint')(holder, past);
+        console.log(`  beyond     a mint past ${name}'s share was ACCEPTED (bug!)`);
+        process.exitCode = 1;
+      } catch (err) {
+        console.log(
+          `  beyond     minting ${formatAmount(past, unit)} more on ${name} (one unit past its ` +
+            `share): refused, ${revertName(d.token, err) ?? 'reverted'}`,
+        );
+      }
+      if (supply > share) process.exitCode = 1;
+    }
+    const supplies = await Promise.all(
+      [dA, dB].map(async (d) => (await d.token.getFunction('totalSupply')()) as bigint),
+    );
+    const total = supplies.reduce((a, b) => a + b, 0n);
+    console.log(
+      `  supply     ${supplies.map((x) => formatAmount(x, unit)).join(' + ')} = ` +
+        `${formatAmount(total, unit)} <= capacity ${formatAmount(capacity, unit)}: ` +
+        `the same collateral never backs both\n`,
+    );
+    if (total > capacity) process.exitCode = 1;
   }
 
   console.log('SUMMARY');

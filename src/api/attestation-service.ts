@@ -217,6 +217,7 @@ export class AttestationService {
       currency,
       decimals,
       fx,
+      allocations,
       ...rest
     } = verdict.publicValues;
     // verifyAttestation names the signers (with labels) whenever it decoded public values, and
@@ -252,6 +253,7 @@ export class AttestationService {
       recordedAt: new Date().toISOString(),
       // The sender's log head, signed in the envelope: its egress reconcile compares.
       ...(egressHead ? { egressHead } : {}),
+      ...(allocations ? { allocations } : {}),
     });
     if (!created) return this.repeat(record, o, true); // lost a race; its proof is checked
     await this.audit({

@@ -205,4 +205,8 @@ export const recordResponse = z.object({
   recordedAt: z.string(),
   /** The sender's egress log head at the send, as its signed envelope carried it. */
   egressHead: z.object({ seq: z.number(), hash: hex64 }).optional(),
+  /** A split coverage proof: the signed rows its capacity is allocated to. */
+  allocations: z
+    .array(z.object({ chainId: z.string(), token: z.string(), amount: z.string() }))
+    .optional(),
 });

@@ -21,7 +21,12 @@ export const SOLC_SETTINGS = {
   },
 } as const;
 
-export const CONTRACT_NAMES = ['Coverage32Verifier', 'SignerRegistry', 'ProofGatedToken'] as const;
+export const CONTRACT_NAMES = [
+  'Coverage32Verifier',
+  'SignerRegistry',
+  'ProofGatedToken',
+  'SnapshotAnchor',
+] as const;
 export type ContractName = (typeof CONTRACT_NAMES)[number];
 
 export interface StorageEntry {

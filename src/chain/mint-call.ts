@@ -5,6 +5,7 @@ import {
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../common/attestation-package';
+import type { AllocationTable } from '../common/allocations';
 import {
   parseSignedSnapshot,
   signedSnapshotOf,
@@ -24,11 +25,15 @@ export function parseMintPackage(value: unknown): AttestationPackage {
   return parsed.data;
 }
 
-/** What a mint reads of a package. */
+/**
+ * What a mint reads of a package: the proof, signed fields and, for a snapshot whose capacity
+ * is split across deployments, its allocation table (ALLOCSPEC; optional until the package
+ * type carries it).
+ */
 export type MintPackage = Pick<
   AttestationPackage,
   'publicSignals' | 'proof' | 'snapshot' | 'signerSet' | 'signatures' | 'fx'
->;
+> & { allocations?: AllocationTable };
 
 export type G1 = [bigint, bigint];
 export type G2 = [[bigint, bigint], [bigint, bigint]];
@@ -157,13 +162,31 @@ function snapshotFields(s: {
   };
 }
 
-/** The calldata structs of mintWithProof, named as in IProofGatedToken. */
+/** IProofGatedToken.AllocationRow. */
+export interface AllocationRowStruct {
+  chainId: bigint;
+  token: string;
+  amount: bigint;
+}
+
+/** The calldata structs of mintWithProof and postProof, named as in IProofGatedToken. */
 export interface MintStructs {
   proof: { pA: G1; pB: G2; pC: G1 };
   pubSignals: [bigint, bigint, bigint];
   snapshot: SnapshotFieldsStruct;
   signers: SignerSetProofStruct;
   fx: { x: bigint; y: bigint; asOf: number; r: bigint; s: bigint };
+  /** The table's rows in its (canonical) order; empty without a table. */
+  allocations: AllocationRowStruct[];
+}
+
+/** A package's allocation table as the token's AllocationRow[] (rows as signed, in order). */
+export function allocationRows(table: AllocationTable | undefined): AllocationRowStruct[] {
+  return (table?.rows ?? []).map((r) => ({
+    chainId: BigInt(r.chainId),
+    token: r.token,
+    amount: BigInt(r.amount),
+  }));
 }
 
 /**
@@ -182,10 +205,14 @@ export function mintStructs(pkg: MintPackage): MintStructs {
     fx: src
       ? { ...point(src), asOf: src.asOf, ...signatureWords(src.signature) }
       : { x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n },
+    allocations: allocationRows(pkg.allocations),
   };
 }
 
-/** The arguments of mintWithProof(to, amount, proof, pubSignals, snapshot, signers, fx). */
+/**
+ * The arguments of mintWithProof(to, amount, proof, pubSignals, snapshot, signers, fx,
+ * allocations).
+ */
 export function mintWithProofArgs(
   pkg: MintPackage,
   to: string,
@@ -198,9 +225,28 @@ export function mintWithProofArgs(
   MintStructs['snapshot'],
   MintStructs['signers'],
   MintStructs['fx'],
+  MintStructs['allocations'],
 ] {
   const m = mintStructs(pkg);
-  return [to, amount, m.proof, m.pubSignals, m.snapshot, m.signers, m.fx];
+  return [to, amount, m.proof, m.pubSignals, m.snapshot, m.signers, m.fx, m.allocations];
+}
+
+/**
+ * The arguments of postProof(proof, pubSignals, snapshot, signers, fx, allocations): the same
+ * structs as mintWithProof without receiver and amount (anyone may post).
+ */
+export function postProofArgs(
+  pkg: MintPackage,
+): [
+  MintStructs['proof'],
+  MintStructs['pubSignals'],
+  MintStructs['snapshot'],
+  MintStructs['signers'],
+  MintStructs['fx'],
+  MintStructs['allocations'],
+] {
+  const m = mintStructs(pkg);
+  return [m.proof, m.pubSignals, m.snapshot, m.signers, m.fx, m.allocations];
 }
 
 /**

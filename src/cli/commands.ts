@@ -3,7 +3,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readDeploymentFile } from '../chain/chain-client';
 import { contractContext } from '../chain/context-binding';
+import {
+  allocatedTotal,
+  allocationContext,
+  allocationsHash,
+  type AllocationTable,
+} from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
+import { formatAmount } from '../common/money';
 import { ClaimProver, clearForEgress, fxBook, loadPrimitives, snapshotCommitment } from '../prover';
 import type { MessageRequest, SnapshotSigning } from '../prover/proving/claim-prover';
 import {
@@ -27,8 +34,11 @@ import {
 import { required, type Command } from './args';
 import { collectSignatures, readSignerSetFile } from './cosign-commands';
 import {
+  ALLOCATIONS_OPTION,
+  ALLOCATIONS_USAGE,
   SALTED_SNAPSHOT_OPTIONS,
   SNAPSHOT_INPUT_USAGE,
+  allocationsOption,
   epochOptions,
   loadSaltedSnapshot,
   unitsLine,
@@ -81,6 +91,7 @@ const CLAIM_OPTIONS = {
   'disclosure-policy': { type: 'string' },
   ledger: { type: 'string' },
   ...SALTED_SNAPSHOT_OPTIONS,
+  ...ALLOCATIONS_OPTION,
   ...claimCliOptions(),
 } as const;
 
@@ -94,6 +105,9 @@ const PROVE_USAGE = `zkattest prove <claim> --snapshot <file> --out <package.jso
     [--for-token <deployment.json>]   bind the proof to that token (chain id + address)
     [--disclosure-policy <policy.json>] refuse claims more precise than the policy allows
     [--ledger <file>]                 the snapshot's claims ledger (default: <secret>.ledger.jsonl)
+${ALLOCATIONS_USAGE}
+                                      (coverage only; the context is then the table's, so no
+                                      --context or --for-token)
 ${SNAPSHOT_INPUT_USAGE}
 
 claims and their parameters:
@@ -117,6 +131,17 @@ function tokenContext(
     );
   }
   return contractContext(BigInt(d.chainId), d.addresses.token);
+}
+
+/** A split proof's context: the table's, which every token it names accepts. */
+function splitContext(table: AllocationTable, values: Record<string, unknown>): bigint {
+  if (values.context !== undefined || values['for-token'] !== undefined) {
+    throw new ZkAttestError(
+      'USAGE',
+      `--allocations sets the context (the table's): no --context or --for-token\n\n${PROVE_USAGE}`,
+    );
+  }
+  return allocationContext(allocationsHash(table));
 }
 
 function contextOption(text: string | undefined): bigint {
@@ -171,9 +196,17 @@ const prove: Command = {
     const snapshotFile = required(values, 'snapshot', PROVE_USAGE);
     const out = required(values, 'out', PROVE_USAGE);
     const { snapshot, fx, salt, secretFile } = await loadSaltedSnapshot(snapshotFile, values);
-    const request = { snapshot, salt, ...(fx ? { fx } : {}), ...epochOptions(values) };
-    const context =
-      typeof values['for-token'] === 'string'
+    const split = allocationsOption(values);
+    const request = {
+      snapshot,
+      salt,
+      ...(fx ? { fx } : {}),
+      ...epochOptions(values),
+      ...split,
+    };
+    const context = split.allocations
+      ? splitContext(split.allocations, values)
+      : typeof values['for-token'] === 'string'
         ? tokenContext(values['for-token'], snapshot)
         : contextOption(values.context as string | undefined);
     const prover = new ClaimProver(await loadPrimitives());
@@ -191,6 +224,10 @@ const prove: Command = {
     writeFileSync(out, cleared.bytes);
     console.log(`${params.claim} proved in ${(proveMs / 1000).toFixed(2)} s on ${pkg.circuitId}`);
     console.log(`package ${cleared.id} written to ${out}`);
+    if (pkg.allocations) {
+      console.log(`capacity split across ${pkg.allocations.rows.length} deployment(s):`);
+      for (const line of allocationLines(pkg.allocations.rows, snapshot)) console.log(line);
+    }
   },
 };
 
@@ -245,6 +282,14 @@ export function describeVerdict(verdict: AttestationVerdict, trustChecked: boole
     lines.push(`snapshot commitment: ${v.commitment}`);
     lines.push(`signer set: ${v.setId} (${v.threshold} signature(s) required)`);
     lines.push(`context: ${v.context}`);
+    if (v.allocations) {
+      const capacity = v.claim === 'coverage' ? ` of ${verdict.amounts.liabilities}` : '';
+      lines.push(
+        `allocations: ${v.allocations.length} deployment(s), ` +
+          `${formatAmount(allocatedTotal({ rows: v.allocations }), v)} allocated${capacity}`,
+      );
+      lines.push(...allocationLines(v.allocations, v));
+    }
   }
   if (!verdict.valid) lines.push(`reasons: ${verdict.reasons.join(', ')}`);
   return lines;
@@ -299,6 +344,16 @@ const verify: Command = {
     if (!verdict.valid) process.exitCode = 1;
   },
 };
+
+/** One line per allocation row: chain, token and its share in the unit. */
+function allocationLines(
+  rows: readonly { chainId: string; token: string; amount: string }[],
+  unit: { currency: string; decimals: number },
+): string[] {
+  return rows.map(
+    (r) => `  chain ${r.chainId} token ${r.token}: ${formatAmount(BigInt(r.amount), unit)}`,
+  );
+}
 
 function unitOption(
   values: Record<string, unknown>,

@@ -37,8 +37,11 @@ import { ZERO_BYTES32 } from '../common/snapshot-message';
 import { ClaimProver, loadPrimitives } from '../prover';
 import { emitJson, repeatedOption, required, type Command } from './args';
 import {
+  ALLOCATIONS_OPTION,
+  ALLOCATIONS_USAGE,
   SALTED_SNAPSHOT_OPTIONS,
   SNAPSHOT_INPUT_USAGE,
+  allocationsOption,
   epochOptions,
   loadSaltedSnapshot,
 } from './snapshot-input';
@@ -142,6 +145,7 @@ const MESSAGE_USAGE = `zkattest snapshot message <snapshot.csv|json> --set <set.
     [--epoch N] [--prev-commitment <64 hex>]   the snapshot's place in the set's chain
                                               (default: epoch 0, no previous commitment)
     [--fx <signed-rates.json>] [--secret <file>]  as for \`snapshot commit\` and \`prove\`
+${ALLOCATIONS_USAGE}
 ${SNAPSHOT_INPUT_USAGE}`;
 
 const snapshotMessage: Command = {
@@ -154,6 +158,7 @@ const snapshotMessage: Command = {
     'prev-commitment': { type: 'string' },
     out: { type: 'string' },
     ...SALTED_SNAPSHOT_OPTIONS,
+    ...ALLOCATIONS_OPTION,
   },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', MESSAGE_USAGE);
@@ -161,7 +166,13 @@ const snapshotMessage: Command = {
     const { snapshot, fx, salt, secretFile, created } = await loadSaltedSnapshot(file, values);
     const prover = new ClaimProver(await loadPrimitives());
     const message = prover.message(
-      { snapshot, salt, ...(fx ? { fx } : {}), ...epochOptions(values) },
+      {
+        snapshot,
+        salt,
+        ...(fx ? { fx } : {}),
+        ...epochOptions(values),
+        ...allocationsOption(values),
+      },
       set.setId,
     );
     const body = messageFile(message);
@@ -187,14 +198,15 @@ export function describeMessage({ message: m, digest }: MessageFile): string[] {
     `  as of:               ${iso(m.asOf)}`,
     `  unit:                ${m.currency}, ${m.decimals} decimals`,
     `  FX table hash:       ${m.fxTableHash}`,
+    `  allocations:         ${m.allocations === ZERO_BYTES32 ? 'none (no capacity split)' : m.allocations}`,
   ];
 }
 
 const SIGN_USAGE = `zkattest sign <message.json> --key <signer.key.json> [--out <signature.json>]
     [--set <set.json>]                 say whether the key is a member (refuse if it is not)
-    [--snapshot <file> --secret <file> [--fx <signed-rates.json>]]
-                                       recompute the commitment from the book you see and
-                                       refuse to sign any other
+    [--snapshot <file> --secret <file> [--fx <signed-rates.json>] [--allocations <file>]]
+                                       recompute the commitment from the book you see (and
+                                       the allocation table's hash) and refuse to sign any other
 ${SNAPSHOT_INPUT_USAGE}`;
 
 const sign: Command = {
@@ -207,6 +219,7 @@ const sign: Command = {
     set: { type: 'string' },
     snapshot: { type: 'string' },
     ...SALTED_SNAPSHOT_OPTIONS,
+    ...ALLOCATIONS_OPTION,
   },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', SIGN_USAGE);
@@ -219,8 +232,15 @@ const sign: Command = {
     if (typeof values.snapshot === 'string') {
       await checkBookSeen(values.snapshot, values, message);
       lines.push(`  the book ${values.snapshot} gives this very message (commitment recomputed)`);
-    } else if (values.secret !== undefined || values.fx !== undefined) {
-      throw new ZkAttestError('USAGE', `--secret and --fx go with --snapshot\n\n${SIGN_USAGE}`);
+    } else if (
+      values.secret !== undefined ||
+      values.fx !== undefined ||
+      values.allocations !== undefined
+    ) {
+      throw new ZkAttestError(
+        'USAGE',
+        `--secret, --fx and --allocations go with --snapshot\n\n${SIGN_USAGE}`,
+      );
     }
     lines.push(`  your key:            ${key.keyId}${label ? ` (${label})` : ''}`);
     if (typeof values.set === 'string') lines.push(membership(values.set, message, key.keyId));
@@ -282,6 +302,7 @@ async function checkBookSeen(
       ...(fx ? { fx } : {}),
       epoch: message.epoch,
       prevCommitment: message.prevCommitment,
+      ...allocationsOption(values),
     },
     message.setId,
   );

@@ -3,6 +3,8 @@
  * custodian's own export read through `--mapping`, with the per-run `--as-of` and
  * `--liabilities` an export does not carry.
  */
+import { readFileSync } from 'node:fs';
+import { parseAllocationTable, type AllocationTable } from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
 import { HEX64_PATTERN } from '../common/ids';
 import { readSignedFxTable, type SignedFxTable } from '../common/signed-fx-table';
@@ -102,4 +104,33 @@ export function epochOptions(values: Record<string, string | boolean | undefined
     out.prevCommitment = values['prev-commitment'];
   }
   return out;
+}
+
+/** `--allocations <file>`: a coverage capacity split across deployments (chain id, token, amount). */
+export const ALLOCATIONS_OPTION = { allocations: { type: 'string' } } as const;
+export const ALLOCATIONS_USAGE = `    [--allocations <allocations.json>]  split the capacity (liabilities) across deployments:
+                                      {"rows":[{"chainId","token","amount"}]}, amounts in minor
+                                      units; the snapshot message signs the table's hash`;
+
+/**
+ * The table of `--allocations`, checked and in canonical order (none without the option).
+ *
+ * @throws ZkAttestError ALLOCATIONS_INVALID naming the file, or the row and field at fault.
+ */
+export function allocationsOption(values: Record<string, string | boolean | undefined>): {
+  allocations?: AllocationTable;
+} {
+  const file = values.allocations;
+  if (typeof file !== 'string') return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ZkAttestError(
+      'ALLOCATIONS_INVALID',
+      `cannot read an allocation table (JSON) from ${file}`,
+      { file },
+    );
+  }
+  return { allocations: parseAllocationTable(json) };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLAIM_NAMES } from '../claims/registry';
+import { allocationTableSchema } from './allocations';
 import { isBaseFieldElement, isFieldElement } from './field';
 import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from './ids';
 import { canonicalJson, sha256Hex } from './hash';
@@ -84,6 +85,11 @@ export const attestationPackageSchema = z.strictObject({
       .strictObject({ keyId: hex64, publicKey, asOf: unixSeconds, signature: hex128 })
       .optional(),
   }),
+  /**
+   * The coverage capacity split across deployments (public: chain ids, tokens, amounts); its
+   * SHA-256 is the signed `snapshot.allocations`. Present iff that field is not zero.
+   */
+  allocations: allocationTableSchema.optional(),
   createdAt: z.iso.datetime(),
 });
 

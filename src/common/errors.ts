@@ -65,7 +65,9 @@ export type ErrorCode =
   | 'PREV_COMMITMENT_MISMATCH'
   | 'EQUIVOCATION'
   | 'ALLOCATIONS_INVALID'
-  | 'ALLOCATIONS_OVER_CAPACITY';
+  | 'ALLOCATIONS_OVER_CAPACITY'
+  | 'CHAIN_MISMATCH'
+  | 'RELAY_INCOMPLETE';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

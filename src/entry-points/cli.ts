@@ -1,5 +1,6 @@
 import { ZkAttestError, type ErrorCode } from '../common/errors';
 import { parseCommandArgs, type Command } from '../cli/args';
+import { ANCHOR_RELAY_COMMANDS } from '../cli/anchor-relay-commands';
 import { CHAIN_COMMANDS } from '../cli/chain-commands';
 import { COMMANDS as CORE_COMMANDS } from '../cli/commands';
 import { COSIGN_COMMANDS } from '../cli/cosign-commands';
@@ -15,6 +16,7 @@ const COMMANDS = [
   ...COSIGN_COMMANDS,
   ...KEY_COMMANDS,
   ...CHAIN_COMMANDS,
+  ...ANCHOR_RELAY_COMMANDS,
   ...EGRESS_COMMANDS,
   ...VAULT_COMMANDS,
   QUEUE_COMMAND,

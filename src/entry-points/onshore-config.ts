@@ -28,6 +28,11 @@ const onshoreSchema = z.object({
   ZKATTEST_MASTER_KEY_ID: z.string().optional(),
   /** Path of the disclosure policy (JSON; src/prover/disclosure). Unset: no precision rules. */
   ONSHORE_DISCLOSURE_POLICY_FILE: z.string().optional(),
+  /**
+   * Path of the export basis (JSON: assessmentRef, standardContractFilingId,
+   * dataClassification, retentionYears >= 3): every egress log entry carries it.
+   */
+  ONSHORE_EXPORT_BASIS_FILE: z.string().optional(),
   LOG_LEVEL: logLevel.default('info'),
 });
 export type OnshoreConfig = z.output<typeof onshoreSchema>;

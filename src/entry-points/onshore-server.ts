@@ -24,6 +24,7 @@ async function main() {
     destinations,
     disclosurePolicy,
     signing,
+    exportBasis,
   } = await readOnshoreStartup();
   const logger = createLogger(env.LOG_LEVEL);
   const service = await startOnshoreService({
@@ -33,6 +34,7 @@ async function main() {
     ...signing,
     destinations,
     disclosurePolicy,
+    ...(exportBasis ? { exportBasis } : {}),
     logger,
   });
   const app = service.app;

@@ -7,6 +7,8 @@ import { readJsonConfigFile, readVariable, variableInvalid, type Env } from '../
 import { ZkAttestError } from '../common/errors';
 import { parseSignerSet, type SignerSet } from '../common/signer-set';
 import {
+  readExportBasisFile,
+  type ExportBasis,
   checkEgressDestinations,
   egressDestinationsSchema,
   type EgressDestination,
@@ -23,6 +25,8 @@ export interface OnshoreStartup {
   users: OnshoreUser[];
   destinations: EgressDestination[];
   disclosurePolicy: DisclosurePolicy;
+  /** ONSHORE_EXPORT_BASIS_FILE, when set: the basis every egress log entry carries. */
+  exportBasis?: ExportBasis;
   /** Who signs snapshots: the vault's key (ONSHORE_SIGNER_KEY_ID) or a set's members. */
   signing: { signerKeyId: string } | { signerSet: SignerSet };
 }
@@ -45,6 +49,9 @@ export async function readOnshoreStartup(env: Env = process.env): Promise<Onshor
         ? {}
         : readPolicyVariable(config.ONSHORE_DISCLOSURE_POLICY_FILE),
     signing: signingOf(config),
+    ...(config.ONSHORE_EXPORT_BASIS_FILE === undefined
+      ? {}
+      : { exportBasis: readExportBasisFile(config.ONSHORE_EXPORT_BASIS_FILE) }),
   };
 }
 

@@ -6,11 +6,18 @@ import {
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../common/attestation-package';
+import {
+  allocatedTotal,
+  allocationsHash,
+  parseAllocationTable,
+  type AllocationRow,
+} from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
 import { fxMessage, fxTableHashWith, isIdentityTable } from '../common/fx-table';
 import { keyIdOf, verifySignature } from '../common/p256';
 import { loadPoseidon } from '../common/poseidon';
 import { checkSignatures, signedSnapshotOf, type SignatureReason } from '../common/signed-snapshot';
+import { ZERO_BYTES32 } from '../common/snapshot-message';
 import { unpackStatement } from '../common/statement';
 import type { VerificationKeyRegistry } from './verification-keys';
 
@@ -23,7 +30,9 @@ export type RejectionReason =
   | 'UNIT_MISMATCH'
   | SignatureReason
   | 'FX_SIGNATURE_MISSING'
-  | 'FX_SIGNATURE_INVALID';
+  | 'FX_SIGNATURE_INVALID'
+  | 'ALLOCATIONS_MISMATCH'
+  | 'ALLOCATIONS_OVER_CAPACITY';
 
 /** The FX rates a proof converted with, and who signed them when: absent for one currency. */
 export interface FxUse {
@@ -62,6 +71,8 @@ export interface Verdict {
     /** Members whose signatures over the snapshot message checked out (registry trust aside). */
     signers: string[];
     fx?: FxUse;
+    /** The signed split of a coverage capacity across deployments (chain id, token, amount). */
+    allocations?: AllocationRow[];
   } & ClaimValues;
   reasons: RejectionReason[];
 }
@@ -149,6 +160,7 @@ export async function verifyPackage(
   const parts = unpackStatement(BigInt(pkg.publicSignals.statement));
   if (!parts) reasons.push('STATEMENT_INVALID');
   const values = parts ? claimValues(key.entry.claim, parts) : undefined;
+  reasons.push(...allocationReasons(pkg, values));
   return {
     valid: reasons.length === 0,
     packageId: packageId(pkg),
@@ -171,10 +183,36 @@ export async function verifyPackage(
             digest,
             signers,
             ...(fxUse ? { fx: fxUse } : {}),
+            ...(pkg.allocations ? { allocations: pkg.allocations.rows } : {}),
             ...values,
           },
         }
       : {}),
     reasons,
   };
+}
+
+/**
+ * The allocation table beside the signed `snapshot.allocations`: present iff that hash is not
+ * zero, in canonical order, hashing to it, on a coverage claim, summing to at most the proven
+ * capacity (liabilities). The amounts and the capacity are public, so this is every
+ * verifier's own check (no circuit needed).
+ *
+ * @throws ZkAttestError ALLOCATIONS_INVALID for a table no custodian could have signed (a
+ *   deployment named twice).
+ */
+function allocationReasons(
+  pkg: AttestationPackage,
+  values: ClaimValues | undefined,
+): RejectionReason[] {
+  const signed = pkg.snapshot.allocations !== ZERO_BYTES32;
+  if (!pkg.allocations) return signed ? ['ALLOCATIONS_MISMATCH'] : [];
+  const table = parseAllocationTable(pkg.allocations);
+  const canonical = JSON.stringify(table) === JSON.stringify(pkg.allocations);
+  if (!signed || !canonical || allocationsHash(table) !== pkg.snapshot.allocations) {
+    return ['ALLOCATIONS_MISMATCH'];
+  }
+  // Only a coverage claim proves a capacity to split.
+  if (pkg.claim !== 'coverage' || values?.claim !== 'coverage') return ['ALLOCATIONS_MISMATCH'];
+  return allocatedTotal(table) > BigInt(values.liabilities) ? ['ALLOCATIONS_OVER_CAPACITY'] : [];
 }

@@ -113,6 +113,7 @@ const refusalOf = (p: MintPackage, edit: (m: MintStructs) => void) => {
       m.snapshot,
       m.signers,
       m.fx,
+      m.allocations,
     ),
   );
 };
@@ -424,14 +425,14 @@ describe('mintWithProof: snapshot signature and registry', () => {
     await mintOk(good);
   });
 
-  test('setId other than the membership’s, and allocated or chunked snapshots, are refused', async () => {
+  test('setId other than the membership’s, an allocated snapshot without its table, and chunked snapshots, are refused', async () => {
     const p = await pkg();
     const other = clone(p);
     other.snapshot.setId = 'ab'.repeat(32);
     expect(await refusal(other)).toBe('ProofGatedToken__WrongSignerSet');
     const alloc = clone(p);
     alloc.snapshot.allocations = '01'.repeat(32);
-    expect(await refusal(alloc)).toBe('ProofGatedToken__UnsupportedSnapshot');
+    expect(await refusal(alloc)).toBe('ProofGatedToken__AllocationsMismatch');
     const chunked = clone(p);
     chunked.snapshot.chunks = 2;
     expect(await refusal(chunked)).toBe('ProofGatedToken__UnsupportedSnapshot');

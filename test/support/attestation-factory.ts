@@ -15,6 +15,7 @@ import {
   type Primitives,
   type Snapshot,
 } from '../../src/prover';
+import type { AllocationTable } from '../../src/common/allocations';
 import type { Signer } from '../../src/common/p256-signer';
 import type { SignedFxTable } from '../../src/common/signed-fx-table';
 import { testSigner } from '../fixtures';
@@ -78,11 +79,18 @@ export class AttestationFactory {
     prevCommitment?: string;
     params?: ClaimParams;
     fx?: SignedFxTable;
+    /** A split coverage proof (its context must then be allocationContext of the table). */
+    allocations?: AllocationTable;
   }): Promise<AttestationPackage> {
     // One default as-of per factory: packages made without one are claims on one snapshot
     // (one epoch), as a custodian's claims of a day are; pass asOf for another snapshot.
     const snapshot = { ...this.snapshot, asOf: opts.asOf ?? this.defaultAsOf };
-    const base = { snapshot, salt: this.salt, ...(opts.fx ? { fx: opts.fx } : {}) };
+    const base = {
+      snapshot,
+      salt: this.salt,
+      ...(opts.fx ? { fx: opts.fx } : {}),
+      ...(opts.allocations ? { allocations: opts.allocations } : {}),
+    };
     const single = opts.set ? undefined : await this.signer(opts.signerSeed);
     const setId = opts.set?.setId ?? singleKeySetId(single!.keyId);
     const draft = this.prover.message(base, setId);
@@ -141,7 +149,7 @@ export class AttestationFactory {
     const chain: FactoryChain = this.chains.get(setId) ?? { byKey: new Map() };
     this.chains.set(setId, chain);
     // The message without its chain fields: the same snapshot again keeps its epoch.
-    const key = `${draft.commitment}:${draft.asOf}:${draft.fxTableHash}`;
+    const key = `${draft.commitment}:${draft.asOf}:${draft.fxTableHash}:${draft.allocations}`;
     const known = chain.byKey.get(key);
     const epoch = opts.epoch ?? known ?? (chain.head ? chain.head.epoch + 1 : 0);
     const prevCommitment =

@@ -6,6 +6,11 @@
  */
 import { p256 } from '@noble/curves/p256';
 import { createHash, randomBytes } from 'node:crypto';
+import {
+  allocationsHash,
+  parseAllocationTable,
+  type AllocationTable,
+} from '../../src/common/allocations';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { fxMessage, identityFxTable, type FxTable } from '../../src/common/fx-table';
@@ -103,10 +108,15 @@ export interface FixtureOptions {
   fx?: { source: TestP256Key; asOf: number };
   commitment?: bigint;
   epoch?: number;
+  /** An allocation table: signed as the snapshot's `allocations`, carried in the package. */
+  allocations?: AllocationTable;
 }
 
+/** A v2 package that may carry an allocation table (ALLOCSPEC). */
+export type FixturePackage = AttestationPackage & { allocations?: AllocationTable };
+
 /** A v2 package, signed for real; the proof is placeholder numbers. */
-export function mintFixture(o: FixtureOptions): AttestationPackage {
+export function mintFixture(o: FixtureOptions): FixturePackage {
   const commitment = o.commitment ?? randomField();
   const statement = o.context | (BigInt(o.minCoverageBps ?? 12_000) << 128n) | (o.capacity << 144n);
   const unit = { currency: o.currency, decimals: o.decimals };
@@ -117,7 +127,7 @@ export function mintFixture(o: FixtureOptions): AttestationPackage {
     prevCommitment: o.prevCommitment ?? ZERO_BYTES32,
     asOf: o.asOf,
     ...unit,
-    allocations: ZERO_BYTES32,
+    allocations: o.allocations ? allocationsHash(o.allocations) : ZERO_BYTES32,
     chunks: 0,
   };
   const message = snapshotMessage({
@@ -169,5 +179,6 @@ export function mintFixture(o: FixtureOptions): AttestationPackage {
         : {}),
     },
     createdAt: new Date().toISOString(),
+    ...(o.allocations ? { allocations: parseAllocationTable(o.allocations) } : {}),
   };
 }

@@ -5,6 +5,7 @@
  * store-validation.ts and record-listing.ts hold the helpers both share, so they cannot drift.
  */
 import type { ClaimName } from '../../claims';
+import type { AllocationRow } from '../../common/allocations';
 import type { EgressHead } from '../../common/egress-head';
 import type { JsonWebKey } from '../../common/transport-key';
 import type { SignedSnapshot } from '../../common/signed-snapshot';
@@ -64,6 +65,8 @@ export interface AttestationRecord {
   recordedAt: string;
   /** The sender's egress log head its envelope carried (first submission), if any. */
   egressHead?: EgressHead;
+  /** A split coverage proof: its capacity's signed allocation rows (chain id, token, amount). */
+  allocations?: AllocationRow[];
 }
 
 /** Listing filters; several combine with AND. */

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isClaimName } from '../../claims';
+import { allocationTableSchema } from '../../common/allocations';
 import { isEgressHead } from '../../common/egress-head';
 import { ZkAttestError } from '../../common/errors';
 import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from '../../common/ids';
@@ -82,6 +83,12 @@ export function checkRecord(rec: AttestationRecord): number {
   }
   if (rec.egressHead !== undefined && !isEgressHead(rec.egressHead)) {
     throw invalidArgument('egressHead', 'not a seq and a 64-digit hex hash');
+  }
+  if (
+    rec.allocations !== undefined &&
+    !allocationTableSchema.safeParse({ rows: rec.allocations }).success
+  ) {
+    throw invalidArgument('allocations', 'not 1 to 16 allocation rows');
   }
   return isoMs(rec.recordedAt, 'recordedAt');
 }

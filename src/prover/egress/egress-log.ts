@@ -26,6 +26,14 @@ import { ZkAttestError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
 import { GENESIS_HEAD_HASH, type EgressHead } from '../../common/egress-head';
 import { CONFIG_NAME_PATTERN, HEX64_PATTERN } from '../../common/ids';
+import {
+  MIN_RETENTION_YEARS,
+  exportBasisSchema,
+  onshoreAnchorSchema,
+  retainUntil,
+  type ExportEvidence,
+  type OnshoreAnchor,
+} from './export-basis';
 
 /** What happened to one delivery: see {@link EgressOutcomeInput.outcome}. */
 export type EgressOutcome = 'recorded' | 'existing' | 'rejected' | 'failed';
@@ -113,8 +121,16 @@ export interface EgressRefusalInput {
   packageId?: string;
 }
 
+/**
+ * Export evidence (export-basis.ts), on every entry when the custodian configured a basis:
+ * the basis and the entry's retention date; on intents and outcomes, the onshore anchor of the
+ * snapshot the package proves, when the service knows it. Inside the hash like every field.
+ */
+export type EgressEvidenceFields = Partial<ExportEvidence> & { onshoreAnchor?: OnshoreAnchor };
+
 /** The caller's part of an entry; the log adds `seq`, `prevHash` and `hash`. */
-export type EgressEntryInput = EgressIntentInput | EgressOutcomeInput | EgressRefusalInput;
+export type EgressEntryInput = (EgressIntentInput | EgressOutcomeInput | EgressRefusalInput) &
+  EgressEvidenceFields;
 
 /** What the log adds to each entry. */
 export interface EgressChainFields {
@@ -321,6 +337,7 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
   };
   check(input !== null && typeof input === 'object', 'entry');
   check(text(input.at) && !Number.isNaN(Date.parse(input.at)), 'at');
+  const evidence = checkEvidence(input, check);
   const named =
     typeof input.destination === 'string' && CONFIG_NAME_PATTERN.test(input.destination);
   const refusal = input.kind === 'refusal';
@@ -337,6 +354,7 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
       at: input.at,
       reason: input.reason,
       ...(input.packageId === undefined ? {} : { packageId: input.packageId }),
+      ...evidence,
     };
   }
   check(input.kind === 'intent' || input.kind === 'outcome', 'kind');
@@ -353,7 +371,13 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
     statementId: input.statementId,
     sha256: input.sha256,
     bytes: input.bytes,
+    ...evidence,
+    ...(input.onshoreAnchor ? { onshoreAnchor: input.onshoreAnchor } : {}),
   };
+  check(
+    input.onshoreAnchor === undefined || onshoreAnchorSchema.safeParse(input.onshoreAnchor).success,
+    'onshoreAnchor',
+  );
   if (input.kind === 'intent') {
     check(text(input.institution), 'institution');
     return { kind: 'intent', ...sent, institution: input.institution };
@@ -371,4 +395,27 @@ function checkInput(input: EgressEntryInput): EgressEntryInput {
     httpStatus: input.httpStatus,
     outcome: input.outcome,
   };
+}
+
+/**
+ * The export basis and retention date of an entry: both or neither, the basis well-formed and
+ * the date at least {@link MIN_RETENTION_YEARS} years after the entry. A refusal carries no
+ * anchor (nothing left).
+ */
+function checkEvidence(
+  input: EgressEntryInput,
+  check: (ok: boolean, field: string) => void,
+): Partial<ExportEvidence> {
+  const { exportBasis, retainUntil: until } = input;
+  check((exportBasis === undefined) === (until === undefined), 'retainUntil');
+  if (input.kind === 'refusal') check(input.onshoreAnchor === undefined, 'onshoreAnchor');
+  if (exportBasis === undefined || until === undefined) return {};
+  check(exportBasisSchema.safeParse(exportBasis).success, 'exportBasis');
+  check(
+    typeof until === 'string' &&
+      !Number.isNaN(Date.parse(until)) &&
+      Date.parse(until) >= Date.parse(retainUntil(input.at, MIN_RETENTION_YEARS)),
+    'retainUntil',
+  );
+  return { exportBasis, retainUntil: until };
 }

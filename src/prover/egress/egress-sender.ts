@@ -26,8 +26,10 @@ import {
   type JsonWebKey,
   type TransportAlg,
 } from '../../common/transport-envelope';
+import { evidenceAt, type ExportBasis, type OnshoreAnchor } from './export-basis';
 import {
   INVALID_DESTINATION,
+  type EgressEvidenceFields,
   type EgressEntry,
   type EgressLog,
   type EgressOutcome,
@@ -76,6 +78,11 @@ export interface EgressSenderOptions {
   now?: () => Date;
   /** The fetch to use (default: global fetch). */
   fetch?: typeof fetch;
+  /**
+   * The custodian's export basis (ONSHORE_EXPORT_BASIS_FILE): every entry logged carries it and
+   * its retention date. Unset: entries carry neither.
+   */
+  exportBasis?: ExportBasis;
 }
 
 /** Per-send options. */
@@ -85,6 +92,8 @@ export interface SendOptions {
    * and salt), resolved at send time. When it throws, nothing is sent.
    */
   sensitive?: () => Promise<readonly string[]>;
+  /** The onshore anchor of the package's snapshot, when known: its intent and outcome carry it. */
+  onshoreAnchor?: OnshoreAnchor;
 }
 
 /** What a send did. */
@@ -110,6 +119,7 @@ export class EgressSender {
   private readonly timeoutMs: number;
   private readonly now: () => Date;
   private readonly fetchFn: typeof fetch;
+  private readonly exportBasis: ExportBasis | undefined;
 
   /** @throws ZkAttestError EGRESS_CONFIG_INVALID for a bad or duplicate destination. */
   constructor(opts: EgressSenderOptions) {
@@ -121,6 +131,17 @@ export class EgressSender {
     }
     this.now = opts.now ?? (() => new Date());
     this.fetchFn = opts.fetch ?? fetch;
+    this.exportBasis = opts.exportBasis;
+  }
+
+  /** The evidence fields of an entry logged now (with the snapshot's anchor, when sent). */
+  private stamp(anchor?: OnshoreAnchor): { at: string } & EgressEvidenceFields {
+    const at = this.now().toISOString();
+    return {
+      at,
+      ...evidenceAt(this.exportBasis, at),
+      ...(anchor ? { onshoreAnchor: anchor } : {}),
+    };
   }
 
   /** The configured destination names. */
@@ -177,7 +198,7 @@ export class EgressSender {
           destination: destination.name,
           url,
           institution: destination.institutionId,
-          at: this.now().toISOString(),
+          ...this.stamp(opts.onshoreAnchor),
           packageId: cleared.id,
           statementId: recordId,
           sha256: sha256Hex(body),
@@ -201,7 +222,7 @@ export class EgressSender {
         intentSeq: intent.seq,
         destination: destination.name,
         url,
-        at: this.now().toISOString(),
+        ...this.stamp(opts.onshoreAnchor),
         packageId: cleared.id,
         statementId: recordId,
         // The bytes this answer is about: the intent's.
@@ -270,7 +291,7 @@ export class EgressSender {
     await this.log.append({
       kind: 'refusal',
       destination,
-      at: this.now().toISOString(),
+      ...this.stamp(),
       reason,
       ...(packageId ? { packageId } : {}),
     });

@@ -3,3 +3,4 @@ export * from './egress-sender';
 export * from './egress-evidence';
 export { clearForEgress, type ClearedPackage } from './egress-guard';
 export { findLeaks, sensitiveStrings } from './leak-scan';
+export * from './export-basis';

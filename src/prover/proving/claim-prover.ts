@@ -12,6 +12,13 @@ import {
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../../common/attestation-package';
+import {
+  allocatedTotal,
+  allocationContext,
+  allocationsHash,
+  parseAllocationTable,
+  type AllocationTable,
+} from '../../common/allocations';
 import { ZkAttestError } from '../../common/errors';
 import type { SignedFxTable } from '../../common/signed-fx-table';
 import type { Signer } from '../../common/p256-signer';
@@ -51,6 +58,11 @@ export interface MessageRequest {
   /** The snapshot's epoch in its signer set's chain, and the previous commitment (hex). */
   epoch?: number;
   prevCommitment?: string;
+  /**
+   * The coverage capacity (liabilities) split across deployments: the message signs its hash
+   * (`allocations`), and a table summing past the capacity is refused before anything is signed.
+   */
+  allocations?: AllocationTable;
 }
 
 /**
@@ -67,7 +79,10 @@ export type SnapshotSigning =
 export type ProveRequest = MessageRequest &
   SnapshotSigning & {
     params: ClaimParams;
-    /** The verifier's challenge or a contract binding (< 2^128). */
+    /**
+     * The verifier's challenge or a contract binding (< 2^128); with `allocations`, it must be
+     * allocationContext(allocationsHash(allocations)): every token of the table accepts it.
+     */
     context: bigint;
   };
 
@@ -115,6 +130,21 @@ export class ClaimProver {
   async prove(req: ProveRequest): Promise<ProveResult> {
     const params = parseClaimParams(req.params);
     validateContext(req.context);
+    if (req.allocations) {
+      if (params.claim !== 'coverage') {
+        throw new ZkAttestError('ALLOCATIONS_INVALID', 'only a coverage proof splits a capacity', {
+          claim: params.claim,
+        });
+      }
+      const hash = splitAllocations(req.allocations, req.snapshot.liabilities);
+      if (req.context !== allocationContext(hash)) {
+        throw new ZkAttestError(
+          'ALLOCATIONS_INVALID',
+          'a split proof’s context is allocationContext(allocations)',
+          { field: 'context' },
+        );
+      }
+    }
     const p = this.primitives;
     const book = fxBook(p, req.snapshot, req.fx?.table);
     if (!claimHolds(book, params)) {
@@ -192,6 +222,7 @@ export class ClaimProver {
           table: book.table,
           ...(req.fx?.source ? { source: req.fx.source } : {}),
         },
+        ...(req.allocations ? { allocations: parseAllocationTable(req.allocations) } : {}),
         createdAt: new Date().toISOString(),
       },
       proveMs,
@@ -240,7 +271,27 @@ function messageOf(
     currency: req.snapshot.currency,
     decimals: req.snapshot.decimals,
     fxTableHash: fxTableHash.toString(),
-    allocations: ZERO32,
+    allocations: req.allocations
+      ? splitAllocations(req.allocations, req.snapshot.liabilities)
+      : ZERO32,
     chunks: 0,
   };
+}
+
+/**
+ * The signed hash of an allocation table, once its amounts are known to fit the capacity.
+ *
+ * @throws ZkAttestError ALLOCATIONS_INVALID (a bad table), ALLOCATIONS_OVER_CAPACITY when the
+ *   amounts sum past the liabilities: no verifier or token would accept such a package.
+ */
+function splitAllocations(allocations: AllocationTable, capacity: bigint): string {
+  const table = parseAllocationTable(allocations);
+  if (allocatedTotal(table) > capacity) {
+    throw new ZkAttestError(
+      'ALLOCATIONS_OVER_CAPACITY',
+      'the allocations sum past the proven capacity (liabilities)',
+      { rows: table.rows.length },
+    );
+  }
+  return allocationsHash(table);
 }

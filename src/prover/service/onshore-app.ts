@@ -36,6 +36,7 @@ import {
 } from './failed-auth-limiter';
 import { canSeeDesk, deskOf, staffGuard, type OnshoreUser } from './onshore-users';
 import type { RedisPackageSink } from './vault-source';
+import { onshoreAnchorSchema, type OnshoreAnchor } from '../egress/export-basis';
 
 /** How a package leaves: the audited egress path (guard, leak scan, log, envelope, send). */
 export interface EgressPort {
@@ -46,6 +47,8 @@ export interface EgressPort {
     job: { jobId: string },
   ): Promise<{ outcome: string; httpStatus: number; sha256: string }>;
   entries(): Promise<unknown[]>;
+  /** Records a snapshot's onshore anchor (later sends of its packages carry it). */
+  recordAnchor(snapshotId: string, anchor: OnshoreAnchor): Promise<boolean>;
 }
 
 export interface OnshoreDeps {
@@ -79,6 +82,25 @@ const id = z.string().regex(JOB_ID_PATTERN);
 /** `{ claim, context, ...params }`: the params are checked by the claim's descriptor. */
 const claimBody = z.looseObject({ claim: z.string(), context: z.string() });
 const sendBody = z.strictObject({ destination: z.string().min(1).max(64) });
+/**
+ * An onshore anchor as typed (hex in any case, stored lowercase), or as `zkattest anchor --json`
+ * writes it (its setId, epoch and status are not stored).
+ */
+const anchorBody = z
+  .strictObject({
+    chainId: z.string(),
+    anchor: z.string(),
+    txHash: z.string(),
+    setId: z.string().optional(),
+    epoch: z.number().optional(),
+    status: z.string().optional(),
+  })
+  .transform((a) => ({
+    chainId: a.chainId,
+    anchor: a.anchor.toLowerCase(),
+    txHash: a.txHash.toLowerCase(),
+  }))
+  .pipe(onshoreAnchorSchema);
 const auditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_PAGE).default(DEFAULT_AUDIT_PAGE),
   /** The stream id of the last event of the previous page: the next page is older than it. */
@@ -453,6 +475,17 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     const sent = await deps.egress.send(pkg, destination, { jobId });
     await audit(req.user, 'package.sent', { jobId, destination, outcome: sent.outcome });
     res.json(sent);
+  });
+
+  // The custodian anchored the snapshot onshore (SnapshotAnchor): its sends carry the anchor.
+  app.post('/v1/snapshots/:id/anchor', requireRole('operator'), async (req, res) => {
+    const snapshotId = validate(id, req.params.id);
+    mustSee(req.user!, await desks.snapshotDesk(snapshotId), 'snapshot');
+    const anchor = validate(anchorBody, req.body);
+    await deps.vault.getSnapshot(snapshotId); // NOT_FOUND for a snapshot the vault lacks
+    const created = await deps.egress.recordAnchor(snapshotId, anchor);
+    await audit(req.user, 'snapshot.anchored', { snapshotId, chainId: anchor.chainId });
+    res.status(created ? 201 : 200).json({ snapshotId, ...anchor });
   });
 
   app.get('/v1/egress', requireRole('auditor'), async (req, res) => {

@@ -4,13 +4,14 @@ import type { Logger } from '../../common/logger';
 import type { SignerSet } from '../../common/signer-set';
 import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
 import { DisclosureBudget, RedisDisclosureLedger, type DisclosurePolicy } from '../disclosure';
-import { EgressSender, RedisEgressLog, type EgressDestination } from '../egress';
+import { EgressSender, RedisEgressLog, type EgressDestination, type ExportBasis } from '../egress';
 import { createProvingQueue, type ProvingQueue } from '../queue/proving-queue';
 import { RedisVaultStore, Vault, type MasterKeyProvider } from '../vault';
 import type { FailedAuthLimits } from './failed-auth-limiter';
 import { createOnshoreApp } from './onshore-app';
 import type { OnshoreUser } from './onshore-users';
 import { serviceEgress } from './service-egress';
+import { RedisSnapshotAnchors } from './snapshot-anchors';
 import { RedisPackageSink } from './vault-source';
 
 export interface OnshoreServiceConfig {
@@ -27,6 +28,8 @@ export interface OnshoreServiceConfig {
   failedAuthLimits?: FailedAuthLimits;
   /** How precise claims may be, and how many per snapshot (default: no rule; all are ledgered). */
   disclosurePolicy?: DisclosurePolicy;
+  /** The export basis every egress log entry carries (ONSHORE_EXPORT_BASIS_FILE). */
+  exportBasis?: ExportBasis;
 }
 
 export interface OnshoreService {
@@ -62,12 +65,17 @@ export function buildOnshoreService(cfg: OnshoreServiceConfig): OnshoreService {
   const vault = new Vault(vaultStore, cfg.masterKeys);
   const queue = createProvingQueue(cfg.redisUrl, { connection: redis });
   const egressLog = new RedisEgressLog(redis);
-  const sender = new EgressSender({ destinations: cfg.destinations, log: egressLog });
+  const sender = new EgressSender({
+    destinations: cfg.destinations,
+    log: egressLog,
+    ...(cfg.exportBasis ? { exportBasis: cfg.exportBasis } : {}),
+  });
+  const anchors = new RedisSnapshotAnchors(redis);
   const app = createOnshoreApp({
     vault,
     queue,
     packages: new RedisPackageSink(redis),
-    egress: serviceEgress({ sender, log: egressLog, queue, vault }),
+    egress: serviceEgress({ sender, log: egressLog, queue, vault, anchors }),
     users: cfg.users,
     signerKeyId: cfg.signerKeyId,
     signerSet: cfg.signerSet,

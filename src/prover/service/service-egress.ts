@@ -5,6 +5,7 @@ import { sensitiveStrings } from '../egress/leak-scan';
 import type { ProvingQueue } from '../queue/proving-queue';
 import type { Vault } from '../vault';
 import type { EgressPort } from './onshore-app';
+import type { RedisSnapshotAnchors } from './snapshot-anchors';
 
 /**
  * The service's egress path: every package is scanned, before anything is logged as sent,
@@ -17,6 +18,7 @@ export function serviceEgress(deps: {
   log: EgressLog;
   queue: ProvingQueue;
   vault: Vault;
+  anchors: RedisSnapshotAnchors;
 }): EgressPort {
   const sensitiveOf = async (jobId: string): Promise<readonly string[]> => {
     const { snapshotId } = await deps.queue.jobStatus(jobId);
@@ -33,11 +35,15 @@ export function serviceEgress(deps: {
   };
   return {
     send: async (candidate, destination, { jobId }) => {
+      const { snapshotId } = await deps.queue.jobStatus(jobId);
+      const onshoreAnchor = snapshotId ? await deps.anchors.get(snapshotId) : undefined;
       const { entry } = await deps.sender.send(candidate, destination, {
         sensitive: () => sensitiveOf(jobId),
+        ...(onshoreAnchor ? { onshoreAnchor } : {}),
       });
       return { outcome: entry.outcome, httpStatus: entry.httpStatus, sha256: entry.sha256 };
     },
     entries: () => deps.log.list(),
+    recordAnchor: (snapshotId, anchor) => deps.anchors.record(snapshotId, anchor),
   };
 }

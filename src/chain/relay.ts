@@ -1,0 +1,228 @@
+/**
+ * The relay: anyone carries one package to every chain a deployments file names and posts it
+ * there (ProofGatedToken.postProof is permissionless: the proof and the signatures are the
+ * authority, the relayer's key only pays gas). A relayer that drops, repeats or reorders
+ * packages can delay a mint, never cause a wrong one: each token checks everything itself,
+ * takes only its own allocation row, and its chain rules refuse an older snapshot
+ * (`superseded` here) while a repeated one is a no-op (`already-posted`).
+ */
+import { readFileSync } from 'node:fs';
+import { isAddress, Wallet, type JsonRpcProvider, type Signer } from 'ethers';
+import { z } from 'zod';
+import { allocationFor, parseAllocationTable, type AllocationTable } from '../common/allocations';
+import type { AttestationPackage } from '../common/attestation-package';
+import { ZkAttestError } from '../common/errors';
+import { connectChain, revertName } from './chain-client';
+import { contractContext } from './context-binding';
+import { attach } from './deploy';
+import { parseMintPackage, postProofArgs, type MintPackage } from './mint-call';
+
+/** One deployment a package may be relayed to. */
+export interface RelayDeployment {
+  /** A label for the output, e.g. "offshore-a". */
+  name: string;
+  rpcUrl: string;
+  /** The chain id the RPC must answer (decimal). */
+  chainId: string;
+  /** The ProofGatedToken's address. */
+  token: string;
+}
+
+const deploymentsSchema = z.strictObject({
+  deployments: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1).max(64),
+        rpcUrl: z.string().min(1),
+        chainId: z.string().regex(/^[1-9][0-9]{0,77}$/),
+        token: z.string().refine((v) => /^0x[0-9a-fA-F]{40}$/.test(v) && isAddress(v)),
+      }),
+    )
+    .min(1),
+});
+
+/** `{"deployments": [{name, rpcUrl, chainId, token}]}`, or USAGE naming the bad fields. */
+export function parseDeployments(value: unknown): RelayDeployment[] {
+  const parsed = deploymentsSchema.safeParse(value);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
+    throw new ZkAttestError(
+      'USAGE',
+      `not a deployments file ({"deployments":[{name, rpcUrl, chainId, token}]}): ${fields.slice(0, 6).join(', ')}`,
+    );
+  }
+  return parsed.data.deployments;
+}
+
+export function readDeploymentsFile(file: string): RelayDeployment[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ZkAttestError('USAGE', `cannot read the deployments file ${file}`);
+  }
+  return parseDeployments(value);
+}
+
+/** A package as the relay carries it: its proof, signed fields and allocation table, if any. */
+export type RelayPackage = MintPackage & { allocations?: AllocationTable };
+
+/**
+ * Reads a package that may carry an allocation table. Until the package schema has the field
+ * (ALLOCSPEC), a table beside an otherwise valid package is parsed on its own.
+ *
+ * @throws ZkAttestError PACKAGE_INVALID, ALLOCATIONS_INVALID.
+ */
+export function parseRelayPackage(value: unknown): RelayPackage {
+  const v = value as { allocations?: unknown };
+  if (typeof value !== 'object' || value === null || v.allocations === undefined) {
+    return parseMintPackage(value);
+  }
+  const { allocations, ...rest } = value as AttestationPackage & { allocations: unknown };
+  let pkg: MintPackage;
+  try {
+    pkg = parseMintPackage(value); // a schema that knows the field
+  } catch {
+    pkg = parseMintPackage(rest);
+  }
+  return { ...pkg, allocations: parseAllocationTable(allocations) };
+}
+
+/** How one deployment took the package. */
+export type RelayStatus =
+  | 'posted'
+  | 'already-posted'
+  /** The table has no row for this deployment (or, without a table, the proof is another token's). */
+  | 'not-allocated'
+  /** The token holds a newer snapshot of the set (EpochRollback, StalerThanPosted). */
+  | 'superseded'
+  | 'failed';
+
+export interface RelayOutcome {
+  name: string;
+  chainId: string;
+  token: string;
+  status: RelayStatus;
+  /** The posted share (token base units), when posted or already posted. */
+  share?: string;
+  txHash?: string;
+  gasUsed?: string;
+  /** Why it failed or was superseded: a coded error or the contract's error name. */
+  reason?: string;
+}
+
+/** The relayer: a private key (hex) or a signer factory per chain. No key is trusted. */
+export type RelaySigner = string | ((provider: JsonRpcProvider) => Signer | Promise<Signer>);
+
+const SUPERSEDED = new Set(['ProofGatedToken__EpochRollback', 'ProofGatedToken__StalerThanPosted']);
+
+/** The share a package gives one deployment, or undefined when it gives it none. */
+export function shareFor(pkg: RelayPackage, chainId: bigint, token: string): bigint | undefined {
+  const statement = BigInt(pkg.publicSignals.statement);
+  if (pkg.allocations) {
+    const row = allocationFor(pkg.allocations, chainId, token);
+    return row ? BigInt(row.amount) : undefined;
+  }
+  const context = statement & ((1n << 128n) - 1n);
+  return context === contractContext(chainId, token) ? statement >> 144n : undefined;
+}
+
+async function relayOne(
+  pkg: RelayPackage,
+  d: RelayDeployment,
+  signerOf: RelaySigner,
+): Promise<RelayOutcome> {
+  const base = { name: d.name, chainId: d.chainId, token: d.token.toLowerCase() };
+  const share = shareFor(pkg, BigInt(d.chainId), d.token);
+  if (share === undefined) return { ...base, status: 'not-allocated' };
+  let provider: JsonRpcProvider;
+  try {
+    provider = await connectChain(d.rpcUrl);
+  } catch (err) {
+    return {
+      ...base,
+      status: 'failed',
+      reason: (err as ZkAttestError).code ?? 'CHAIN_UNAVAILABLE',
+    };
+  }
+  try {
+    const { chainId } = await provider.getNetwork();
+    if (chainId !== BigInt(d.chainId)) {
+      // A proof or row for one chain id means nothing on another (a fork, a wrong URL).
+      return { ...base, status: 'failed', reason: 'CHAIN_MISMATCH' };
+    }
+    const signer =
+      typeof signerOf === 'string' ? new Wallet(signerOf, provider) : await signerOf(provider);
+    const token = attach('ProofGatedToken', d.token, signer);
+    const args = postProofArgs(pkg);
+    const posted = (await token.getFunction('posted')()) as {
+      share: bigint;
+      epoch: bigint;
+      setTag: bigint;
+    };
+    const setTag = BigInt(`0x${pkg.snapshot.setId}`) & ((1n << 88n) - 1n);
+    let expected: bigint;
+    try {
+      expected = (await token.getFunction('postProof').staticCall(...args)) as bigint;
+    } catch (err) {
+      const name = revertName(token, err);
+      if (!name) throw err;
+      return { ...base, status: SUPERSEDED.has(name) ? 'superseded' : 'failed', reason: name };
+    }
+    if (
+      posted.share === expected &&
+      posted.epoch === BigInt(pkg.snapshot.epoch) &&
+      posted.setTag === setTag
+    ) {
+      return { ...base, status: 'already-posted', share: expected.toString() };
+    }
+    const tx = await token.getFunction('postProof')(...args);
+    const receipt = await tx.wait();
+    return {
+      ...base,
+      status: 'posted',
+      share: expected.toString(),
+      txHash: tx.hash as string,
+      gasUsed: String(receipt.gasUsed),
+    };
+  } catch (err) {
+    const code = err instanceof ZkAttestError ? err.code : 'RELAY_FAILED';
+    return { ...base, status: 'failed', reason: code };
+  } finally {
+    provider.destroy();
+  }
+}
+
+/**
+ * Posts `pkg` on every deployment in turn (one outcome each, never a throw for one chain's
+ * failure): checks the RPC's chain id is the deployment's (else `failed`, CHAIN_MISMATCH),
+ * skips a deployment the package gives no share (`not-allocated`), asks the token first
+ * (staticCall) so a refusal costs no gas, and reports a package already posted as
+ * `already-posted`.
+ */
+export async function relayPackage(
+  pkg: RelayPackage,
+  deployments: RelayDeployment[],
+  signer: RelaySigner,
+): Promise<RelayOutcome[]> {
+  const out: RelayOutcome[] = [];
+  for (const d of deployments) out.push(await relayOne(pkg, d, signer));
+  return out;
+}
+
+/** One line per deployment, as `zkattest relay` prints it. */
+export function relayLine(o: RelayOutcome): string {
+  const where = `${o.name} (chain ${o.chainId}, token ${o.token})`;
+  switch (o.status) {
+    case 'posted':
+      return `${where}: posted, share ${o.share}, tx ${o.txHash} (gas ${o.gasUsed})`;
+    case 'already-posted':
+      return `${where}: already posted, share ${o.share}`;
+    case 'not-allocated':
+      return `${where}: skipped, the package allocates nothing to this deployment`;
+    case 'superseded':
+      return `${where}: superseded, the token holds a newer snapshot (${o.reason})`;
+    case 'failed':
+      return `${where}: FAILED (${o.reason})`;
+  }
+}
