@@ -56,7 +56,7 @@ async function registryCall<T>(registry: Contract, action: () => Promise<T>): Pr
 
 const deploy: Command = {
   name: 'deploy',
-  summary: 'deploy the coverage verifier, signer registry and a proof-gated token for one unit',
+  summary: 'deploy a signer registry and a proof-gated token (built-in verifier) for one unit',
   usage: `zkattest deploy --rpc <url> --out <deployment.json> --currency <ISO 4217> --decimals <0..18>
     [--key-env ZKATTEST_DEPLOYER_KEY] [--required-ratio-bps 12000] [--max-snapshot-age 86400]
     [--max-fx-age 86400] [--signer <public key>]... [--signer-set <set.json>]...
@@ -67,7 +67,8 @@ const deploy: Command = {
   (\`zkattest signer-set new\`), --fx-source an FX source key; all trusted from time 0, chains
   from epoch 0. A key: a JSON file or inline JSON, {x, y} hex or a P-256 JWK or key file (only
   its public part is read).
-  --verifier uses an already deployed coverage verifier instead of deploying one.
+  The token verifies proofs with its built-in Groth16 verifier (generated from the committed
+  verification key); --verifier makes it call an already deployed external verifier instead.
   The deployer's private key is read from the environment variable named by --key-env.
   A verifier from the development trusted setup (artifacts/manifest.json "setup") is refused
   unless --allow-development-setup: its toxic waste is known, so proofs can be forged.`,
@@ -141,7 +142,9 @@ const deploy: Command = {
         maxFxAge,
         deployedAt: new Date().toISOString(),
       });
-      console.log(`verifier ${d.addresses.verifier}`);
+      console.log(
+        `verifier ${d.verifier ? d.addresses.verifier : 'built into the token (Coverage32Groth16)'}`,
+      );
       console.log(`registry ${d.addresses.registry}`);
       console.log(`token    ${d.addresses.token} (chain ${d.chainId})`);
       console.log(`unit     ${unit.currency}, ${unit.decimals} decimals`);
