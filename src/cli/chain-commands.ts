@@ -407,31 +407,38 @@ const advance: Command = {
 
 const mint: Command = {
   name: 'mint',
-  summary: 'mint proof-gated tokens against a v2 coverage package bound to the token',
+  summary: 'mint proof-gated tokens against a v2 coverage package, or against the posted share',
   usage: `zkattest mint <package.json> --deployment <deployment.json> --to <address> --amount <units>
     [--key-env ZKATTEST_MINTER_KEY]
-  The package must be in the token's unit (prove it with --for-token <deployment.json>),
-  signed by k members of a signer set registered on the token's registry, and on the set's
-  chain head or the next epoch (post missing links first with \`zkattest chain advance\`).`,
+zkattest mint --posted --deployment <deployment.json> --to <address> --amount <units>
+  With a package (mintWithProof): it must be in the token's unit (prove it with --for-token
+  <deployment.json>), signed by k members of a signer set registered on the token's registry,
+  and on the set's chain head or the next epoch (post missing links first with
+  \`zkattest chain advance\`). With --posted (mint): against the share a relayed postProof
+  set (\`zkattest relay\`), while it is unexpired and still its set's chain head.`,
   options: {
     deployment: { type: 'string' },
     to: { type: 'string' },
     amount: { type: 'string' },
+    posted: { type: 'boolean', default: false },
     'key-env': { type: 'string', default: 'ZKATTEST_MINTER_KEY' },
   },
   async run(values, [file]) {
-    if (!file) throw new ZkAttestError('USAGE', this.usage);
+    const posted = values.posted === true;
+    if (posted === (file !== undefined)) throw new ZkAttestError('USAGE', this.usage);
     const to = addressOption(values, 'to', this.usage);
     const amount = bigintOption(values, 'amount', this.usage);
     const d = readDeploymentFile(required(values, 'deployment', this.usage));
-    const pkg = parseMintPackage(readJsonArg(file, 'package'));
-    assertPackageUnit(pkg, d);
+    const pkg = file === undefined ? undefined : parseMintPackage(readJsonArg(file, 'package'));
+    if (pkg) assertPackageUnit(pkg, d);
     const provider = await connectChain(d.rpcUrl);
     try {
       const signer = envSigner(provider, values['key-env'] as string);
       const token = attach('ProofGatedToken', d.addresses.token, signer);
       try {
-        const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, amount));
+        const tx = pkg
+          ? await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, amount))
+          : await token.getFunction('mint')(to, amount);
         const receipt = await tx.wait();
         console.log(`minted ${amount} in tx ${tx.hash} (gas ${receipt.gasUsed})`);
       } catch (err) {
