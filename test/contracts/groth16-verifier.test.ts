@@ -10,9 +10,11 @@ import { join } from 'node:path';
 import { ContractFactory, JsonRpcProvider, type Contract } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { compileExtraContract } from '../../src/chain/contracts-build';
-import { deployContract } from '../../src/chain/deploy';
+import { contractContext } from '../../src/chain/context-binding';
+import { deployAll, deployContract, registerSignerSet } from '../../src/chain/deploy';
 import { generatedLibrary, LIBRARY_FILE } from '../../src/chain/groth16-solidity';
-import { solidityProof, type SolidityProof } from '../../src/chain/mint-call';
+import { postProofArgs, solidityProof, type SolidityProof } from '../../src/chain/mint-call';
+import { buildSignerSet } from '../../src/common/signer-set';
 import { AttestationFactory } from '../support/attestation-factory';
 
 const Q = 21888242871839275222246405745257275088696311157297823662689037894645226208583n;
@@ -22,6 +24,7 @@ let provider: JsonRpcProvider;
 let reference: Contract;
 let harness: Contract;
 let proofs: SolidityProof[];
+let factory: AttestationFactory;
 
 beforeAll(async () => {
   anvil = await startAnvil();
@@ -37,7 +40,7 @@ beforeAll(async () => {
   const deployed = await new ContractFactory(h.abi as never[], h.bytecode, admin).deploy();
   await deployed.waitForDeployment();
   harness = deployed as unknown as Contract;
-  const factory = await AttestationFactory.create();
+  factory = await AttestationFactory.create();
   proofs = [
     solidityProof(await factory.package({ context: 12345n })),
     solidityProof(await factory.package({ context: (1n << 128n) - 1n, signerSeed: 2 })),
@@ -132,5 +135,35 @@ describe('Coverage32Groth16 (built-in verifier)', () => {
       expect(await answer(reference, 'verifyProof', mixed)).toBe(false);
     }
     expect(compared).toBe(2 * 17);
+  });
+
+  test('a token with the built-in verifier takes a real proof by postProof and refuses it tampered', async () => {
+    const admin = await provider.getSigner(0);
+    const d = await deployAll(admin, { currency: 'CNY', decimals: 2, allowDevelopmentSetup: true });
+    expect(d.verifier).toBeUndefined();
+    expect(await d.token.getFunction('verifier')()).toBe(
+      '0x0000000000000000000000000000000000000000',
+    );
+    const key = await factory.signer(7);
+    await registerSignerSet(
+      d.registry,
+      buildSignerSet(1, [{ publicKey: key.publicKey, label: 'c' }]),
+      0,
+    );
+    const now = (await provider.getBlock('latest'))!.timestamp;
+    const p = await factory.package({
+      context: contractContext(d.chainId, d.addresses.token),
+      asOf: now - 600,
+      signerSeed: 7,
+    });
+    const post = (args: ReturnType<typeof postProofArgs>) =>
+      (d.token.connect(provider) as Contract).getFunction('postProof').staticCall(...args);
+    const bad = postProofArgs(p);
+    bad[0].pC = [bad[0].pC[0], bad[0].pC[1] + 1n];
+    await expect(post(bad)).rejects.toMatchObject({
+      revert: { name: 'ProofGatedToken__InvalidProof' },
+    });
+    const share = (await post(postProofArgs(p))) as bigint;
+    expect(share).toBe(BigInt(p.publicSignals.statement) >> 144n);
   });
 });
