@@ -1,20 +1,23 @@
 /**
- * Gas benchmark of the v2 proof-gated mint on a fresh local anvil: real EVM, real Groth16 proofs
- * on the real Coverage32Verifier, real P-256 signatures through the precompile at 0x100.
+ * Gas benchmark of the v2 proof-gated token on a fresh local anvil: real EVM, real Groth16 proofs
+ * on the token's built-in verifier (contracts/Coverage32Groth16.sol), real P-256 signatures
+ * through the precompile at 0x100.
  *
  *   npm run bench:gas
  *
- * Deploys the verifier, a SignerRegistry and a ProofGatedToken (USD, 2 decimals), registers a
- * 1-of-1 signer set and an FX source, proves two one-currency books (identity table, epochs 0
- * and 1 of the set's chain) and the sample three-currency book with a freshly signed FX table
- * (epoch 2), then measures mints from receipts: the first mint ever (the chain head written
- * from zero), a fresh holder on the next epoch (steady state: the head moves), a fresh holder
- * on the same snapshot (the head is read only), an existing holder, and a fresh holder with
- * the FX table (next epoch). Then 2-of-3 and 3-of-3 sets: the steady-state mint (epoch 1,
- * fresh holder) with k co-signatures, and advanceChain moving a 2-of-3 head without a mint.
- * A callTracer trace splits the steady-state mint into its calls (verifier, registry, P-256
- * precompile, sha256) and the FX mint's extra cost. Ends with one JSON line of the figures;
- * perExtraSignature is 3-of-3 minus 2-of-3 (same n, one more signature checked).
+ * Deploys a SignerRegistry and a ProofGatedToken (USD, 2 decimals), registers a 1-of-1 signer
+ * set and an FX source, proves two one-currency books (identity table, epochs 0 and 1 of the
+ * set's chain) and the sample three-currency book with a freshly signed FX table (epoch 2),
+ * then measures mintWithProof from receipts: the first mint ever (the chain head written from
+ * zero), a fresh holder on the next epoch (steady state: the head moves), a fresh holder on the
+ * same snapshot (the head is read only), an existing holder, and a fresh holder with the FX
+ * table (next epoch). Then 2-of-3 and 3-of-3 sets, and advanceChain moving a 2-of-3 head
+ * without a mint. On a second token: postProof (by an account without any role) first ever,
+ * next epoch (steady state), the same package again, 2-of-3 and 3-of-3; plain mints against
+ * the posted share. A callTracer trace splits the steady-state mintWithProof and postProof
+ * into intrinsic, calldata, Groth16 precompiles, registry, P-256, sha256 and the token's own
+ * work. Ends with one JSON line of the figures; per-extra-signature figures are 3-of-3 minus
+ * 2-of-3 (same n, one more signature checked).
  */
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
@@ -23,7 +26,8 @@ import { anvilRpc, startAnvil } from '../src/chain/anvil';
 import { contractContext } from '../src/chain/context-binding';
 import { buildContracts, SOLC_VERSION } from '../src/chain/contracts-build';
 import { deployAll, registerFxSource, registerSignerSet } from '../src/chain/deploy';
-import { advanceChainArgs, mintWithProofArgs } from '../src/chain/mint-call';
+import { advanceChainArgs, mintWithProofArgs, postProofArgs } from '../src/chain/mint-call';
+import { deployToken } from '../src/chain/deploy';
 import { commitmentHex, messageBytes, type SignedSnapshot } from '../src/common/signed-snapshot';
 import { buildSignerSet, setMembership, type SignerSet } from '../src/common/signer-set';
 import type { Signer } from '../src/common/p256-signer';
@@ -217,9 +221,69 @@ async function main() {
     const advanceGas = Number((await advanceTx.wait()).gasUsed);
     const perExtraSignature = mint3of3.gas - mint2of3.gas;
 
+    // postProof (permissionless) + plain mint, on a second token of the same verifier and
+    // registry (its own chain heads): proofs bound to it, posted by an account with no role.
+    const postToken = await deployToken(deployer, d.addresses.verifier, d.addresses.registry, {
+      currency: 'USD',
+      decimals: 2,
+    });
+    const postContext = contractContext(d.chainId, await postToken.getAddress());
+    const relayer = await provider.getSigner(1);
+    const proveFor = async (
+      s2: { set: SignerSet; members: Signer[] } | undefined,
+      asOf: number,
+      prev?: AttestationPackage,
+    ) => {
+      const request = { snapshot: { ...usdBook, asOf }, salt: randomSalt(), ...place(prev) };
+      const who = s2 ? { cosigned: await cosign(s2, request) } : { signer };
+      return (
+        await prover.prove({
+          ...request,
+          ...who,
+          params: { claim: 'coverage', minCoverageBps: 12000 },
+          context: postContext,
+        })
+      ).package;
+    };
+    const postProofOf = async (pkg: AttestationPackage) => {
+      const tx = await (postToken.connect(relayer) as Contract).getFunction('postProof')(
+        ...postProofArgs(pkg),
+      );
+      const receipt = await tx.wait();
+      return { gas: Number(receipt.gasUsed), hash: tx.hash as string, data: tx.data as string };
+    };
+    const p0 = await proveFor(undefined, now - 7200);
+    const p1 = await proveFor(undefined, now - 3600, p0);
+    const postFirst = await postProofOf(p0);
+    const postSteady = await postProofOf(p1);
+    const postAgain = await postProofOf(p1);
+    const plainMint = async (to: string) => {
+      const tx = await postToken.getFunction('mint')(to, 1_000n);
+      return Number((await tx.wait()).gasUsed);
+    };
+    const mintPostedFirst = await plainMint(Wallet.createRandom().address);
+    const mintPostedFresh = await plainMint(Wallet.createRandom().address);
+    // Each post newer than the one before: another set's older snapshot never replaces a live post.
+    const q2e0 = await proveFor(twoOfThree, now - 3000);
+    const q2e1 = await proveFor(twoOfThree, now - 2400, q2e0);
+    const q3e0 = await proveFor(threeOfThree, now - 1800);
+    const q3e1 = await proveFor(threeOfThree, now - 1200, q3e0);
+    await postProofOf(q2e0);
+    const post2of3 = await postProofOf(q2e1);
+    await postProofOf(q3e0);
+    const post3of3 = await postProofOf(q3e1);
+    const postPerExtraSigner = post3of3.gas - post2of3.gas;
+
     const split = async (hash: string, data: string, gas: number) => {
       const t = await trace(hash);
-      const verifier = subcalls(t, d.addresses.verifier);
+      // The built-in verifier's work is its precompile calls: ecAdd 0x06, ecMul 0x07, pairing 0x08.
+      const groth16 = ['0x06', '0x07', '0x08'].map((a) =>
+        deepCalls(t, `0x${a.slice(2).padStart(40, '0')}`),
+      );
+      const verifier = {
+        gas: groth16.reduce((sum, c) => sum + c.gas, 0),
+        count: groth16.reduce((sum, c) => sum + c.count, 0),
+      };
       const registry = subcalls(t, d.addresses.registry);
       const p256 = deepCalls(t, P256_PRECOMPILE);
       const sha = deepCalls(t, SHA256_PRECOMPILE);
@@ -228,6 +292,7 @@ async function main() {
         gas,
         calldata,
         verifier: verifier.gas,
+        verifierCalls: verifier.count,
         registry: registry.gas,
         registryCalls: registry.count,
         p256: p256.gas,
@@ -238,6 +303,7 @@ async function main() {
       };
     };
     const s = await split(fresh.hash, fresh.data, fresh.gas);
+    const ps = await split(postSteady.hash, postSteady.data, postSteady.gas);
     const f = await split(fxFresh.hash, fxFresh.data, fxFresh.gas);
     // Both move the head to a next epoch for a fresh holder: the difference is the FX check.
     const fxCheck = fxFresh.gas - fresh.gas;
@@ -257,9 +323,24 @@ async function main() {
       ['mintWithProof 3-of-3, fresh holder, next epoch', mint3of3.gas],
       ['  per extra signature (3-of-3 - 2-of-3)', perExtraSignature],
       ['advanceChain 2-of-3, next epoch (head moves, no mint)', advanceGas],
+      ['postProof 1-of-1, first post ever (head and post written from 0)', postFirst.gas],
+      ['postProof 1-of-1, next epoch (steady state: head moves, post rewritten)', postSteady.gas],
+      ['postProof 1-of-1, the same package again (no-op)', postAgain.gas],
+      ['postProof 2-of-3, next epoch', post2of3.gas],
+      ['postProof 3-of-3, next epoch', post3of3.gas],
+      ['  per extra signature (3-of-3 - 2-of-3)', postPerExtraSigner],
+      ['mint against the posted share, fresh holder (first supply)', mintPostedFirst],
+      ['mint against the posted share, fresh holder (steady state)', mintPostedFresh],
+      ['postProof steady-state split: intrinsic', 21_000],
+      [`  calldata (${getBytes(postSteady.data).length} bytes)`, ps.calldata],
+      [`  Groth16 precompiles (${ps.verifierCalls} calls: ecMul, ecAdd, pairing)`, ps.verifier],
+      [`  registry signerSetStatus (${ps.registryCalls} call, inside)`, ps.registry],
+      [`  P-256 precompile 0x100 (${ps.p256Calls} call, inside)`, ps.p256],
+      [`  sha256 precompile (${ps.sha256Calls} calls)`, ps.sha256],
+      ['  token itself (cold calls, storage, events, checks)', ps.tokenOwn],
       ['steady-state split: intrinsic', 21_000],
       [`  calldata (${getBytes(fresh.data).length} bytes)`, s.calldata],
-      ['  inside the Groth16 verifier (3 public inputs)', s.verifier],
+      [`  Groth16 precompiles (${s.verifierCalls} calls, identity FX folded into IC0)`, s.verifier],
       [`  registry signerSetStatus (${s.registryCalls} call, inside)`, s.registry],
       [`  P-256 precompile 0x100 (${s.p256Calls} call, inside)`, s.p256],
       [`  sha256 precompile (${s.sha256Calls} calls: set id, key id, message)`, s.sha256],
@@ -298,6 +379,17 @@ async function main() {
         mintWithProof3of3FreshHolder: mint3of3.gas,
         perExtraSignature,
         advanceChain2of3: advanceGas,
+        postProofOneSigner: postSteady.gas,
+        postProofOneSignerFirst: postFirst.gas,
+        postProofRepeat: postAgain.gas,
+        postProof2of3: post2of3.gas,
+        postProof3of3: post3of3.gas,
+        postProofPerExtraSigner: postPerExtraSigner,
+        postProofCalldata: ps.calldata,
+        postProofVerifierSubcall: ps.verifier,
+        postProofTokenOwn: ps.tokenOwn,
+        mintAfterPostedProofFreshHolder: mintPostedFresh,
+        mintAfterPostedProofFirstSupply: mintPostedFirst,
         v1MintWithProofFreshHolder: 278_632,
         deltaVsV1: fresh.gas - 278_632,
         hardfork: hardfork ?? null,

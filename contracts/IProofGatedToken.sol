@@ -63,9 +63,9 @@ interface IProofGatedToken {
         uint40 expiry;
         /// @dev The posted snapshot's epoch.
         uint64 epoch;
-        /// @dev The low 88 bits of the posted snapshot's setId (a collision only ever clears
+        /// @dev The low 80 bits of the posted snapshot's setId (a collision only ever clears
         ///      a share early, never keeps a superseded one).
-        uint88 setTag;
+        uint80 setTag;
     }
 
     /// @notice A signer set's epoch chain head: the last snapshot this token accepted for it.

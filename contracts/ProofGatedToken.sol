@@ -7,6 +7,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ISignerRegistry} from "./ISignerRegistry.sol";
 import {ICoverageVerifier} from "./ICoverageVerifier.sol";
 import {IProofGatedToken} from "./IProofGatedToken.sol";
+import {Coverage32Groth16} from "./Coverage32Groth16.sol";
 
 /// @title ProofGatedToken
 /// @notice An RWA token in one unit (currency, decimals) that only mints against a Groth16
@@ -27,6 +28,14 @@ import {IProofGatedToken} from "./IProofGatedToken.sol";
 ///      that the chain rules come after the signatures: a verdict such as Equivocation is
 ///      only ever about a message the set really signed.
 contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
+    // The posted capacity, declared first so that it packs into Pausable's `_paused` slot: a
+    // plain mint's pause check and its posted-share read are one cold slot (2,100 gas), and
+    // postProof rewrites a slot it already read. See IProofGatedToken.Posted.
+    uint64 private _postedShare;
+    uint40 private _postedExpiry;
+    uint64 private _postedEpoch;
+    uint80 private _postedSetTag;
+
     /// @notice May call mintWithProof and mint.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @notice May pause and unpause.
@@ -53,7 +62,8 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     address private constant P256_VERIFY = address(0x100);
     uint256 private constant CONTEXT_MASK = (1 << 128) - 1;
 
-    /// @notice The Groth16 verifier of the coverage circuit.
+    /// @notice An external Groth16 verifier of the coverage circuit, or address(0): the token's
+    ///         built-in one (Coverage32Groth16, generated from the committed verification key).
     ICoverageVerifier public immutable verifier;
     /// @notice The registry of trusted signer sets and FX sources.
     ISignerRegistry public immutable registry;
@@ -72,11 +82,13 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     uint8 private immutable _decimals;
     uint256 private immutable _cachedChainId;
     uint256 private immutable _cachedBinding;
+    /// @dev IC0 + identityFxTable * IC3 (built-in verifier): a proof over the identity table
+    ///      needs one ecMul and one ecAdd fewer.
+    uint256 private immutable _identityBaseX;
+    uint256 private immutable _identityBaseY;
 
     /// @dev Each signer set's epoch chain head (read through chainHead()).
     mapping(bytes32 setId => ChainHead) private _heads;
-    /// @dev The capacity postProof posted for plain mints (one slot: a mint reads only it).
-    Posted private _posted;
 
     /// @notice Token configuration (a struct: the constructor has too many arguments otherwise).
     struct Config {
@@ -94,12 +106,11 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     }
 
     /// @notice Deploys the token; `admin` gets DEFAULT_ADMIN_ROLE only (it grants the others).
-    /// @param c Configuration: currency 3 uppercase ASCII letters, decimals 0..18,
+    /// @param c Configuration: verifier address(0) for the built-in verifier, currency 3 uppercase ASCII letters, decimals 0..18,
     ///        identityFxTable the unit's identity table hash (computed off-chain, < r, != 0),
     ///        requiredRatioBps >= 10000, ages > 0, non-zero addresses.
     constructor(Config memory c) ERC20(c.name, c.symbol) {
         if (
-            address(c.verifier) == address(0) ||
             address(c.registry) == address(0) ||
             c.admin == address(0) ||
             !_isCurrencyCode(c.currency) ||
@@ -120,6 +131,9 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         maxFxAge = c.maxFxAge;
         _cachedChainId = block.chainid;
         _cachedBinding = _computeBinding();
+        if (address(c.verifier) == address(0)) {
+            (_identityBaseX, _identityBaseY) = Coverage32Groth16.foldThirdInput(c.identityFxTable);
+        }
         _grantRole(DEFAULT_ADMIN_ROLE, c.admin);
     }
 
@@ -181,45 +195,47 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             fx,
             allocations
         );
-        Posted memory next = Posted({
-            share: share,
-            expiry: snapshot.asOf + maxSnapshotAge,
-            epoch: snapshot.epoch,
-            setTag: uint88(uint256(snapshot.setId))
-        });
-        Posted memory current = _posted;
+        uint40 expiry = snapshot.asOf + maxSnapshotAge;
+        uint80 setTag = uint80(uint256(snapshot.setId));
+        uint64 currentShare = _postedShare;
+        uint40 currentExpiry = _postedExpiry;
         if (
-            current.share == next.share &&
-            current.expiry == next.expiry &&
-            current.epoch == next.epoch &&
-            current.setTag == next.setTag
+            currentShare == share &&
+            currentExpiry == expiry &&
+            _postedEpoch == snapshot.epoch &&
+            _postedSetTag == setTag
         ) return share; // posted already: a relay repeating itself
         // A live post of another set that stays valid longer is not replaced by an older one
         // (the same set's order is its chain's: an older epoch is a rollback).
         if (
-            current.share != 0 &&
-            current.setTag != next.setTag &&
-            current.expiry > next.expiry &&
-            current.expiry >= block.timestamp
+            currentShare != 0 &&
+            _postedSetTag != setTag &&
+            currentExpiry > expiry &&
+            currentExpiry >= block.timestamp
         ) revert ProofGatedToken__StalerThanPosted();
         if (advances) _advance(snapshot, digest, pubSignals[0]);
-        _posted = next;
-        emit ProofPosted(snapshot.setId, snapshot.epoch, pubSignals[0], share, next.expiry);
+        (_postedShare, _postedExpiry, _postedEpoch, _postedSetTag) = (
+            share,
+            expiry,
+            snapshot.epoch,
+            setTag
+        );
+        emit ProofPosted(snapshot.setId, snapshot.epoch, pubSignals[0], share, expiry);
     }
 
     /// @inheritdoc IProofGatedToken
     function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) whenNotPaused {
-        Posted memory p = _posted;
-        if (p.share == 0) revert ProofGatedToken__NotPosted();
-        if (block.timestamp > p.expiry) revert ProofGatedToken__PostExpired();
+        uint64 share = _postedShare;
+        if (share == 0) revert ProofGatedToken__NotPosted();
+        if (block.timestamp > _postedExpiry) revert ProofGatedToken__PostExpired();
         if (amount == 0) revert ProofGatedToken__ZeroAmount();
-        if (totalSupply() + amount > p.share) revert ProofGatedToken__OverCapacity();
+        if (totalSupply() + amount > share) revert ProofGatedToken__OverCapacity();
         _mint(to, amount);
     }
 
     /// @inheritdoc IProofGatedToken
     function posted() external view returns (Posted memory) {
-        return _posted;
+        return Posted(_postedShare, _postedExpiry, _postedEpoch, _postedSetTag);
     }
 
     /// @inheritdoc IProofGatedToken
@@ -310,9 +326,31 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         (digest, advances) = _checkLink(snapshot, commitment, fxTable, signers);
         if (fxTable != identityFxTable) _checkFx(fx, fxTable);
 
-        if (!verifier.verifyProof(proof.pA, proof.pB, proof.pC, pubSignals)) {
-            revert ProofGatedToken__InvalidProof();
+        if (!_verifyProof(proof, pubSignals)) revert ProofGatedToken__InvalidProof();
+    }
+
+    /// @dev The Groth16 check: built in (the identity FX table folded into IC0 at deployment)
+    ///      or the external verifier the token was deployed with.
+    function _verifyProof(
+        Groth16Proof calldata proof,
+        uint256[3] calldata pubSignals
+    ) private view returns (bool) {
+        if (address(verifier) != address(0)) {
+            return verifier.verifyProof(proof.pA, proof.pB, proof.pC, pubSignals);
         }
+        if (pubSignals[2] == identityFxTable) {
+            return
+                Coverage32Groth16.verifyWithBase(
+                    proof.pA,
+                    proof.pB,
+                    proof.pC,
+                    pubSignals[0],
+                    pubSignals[1],
+                    _identityBaseX,
+                    _identityBaseY
+                );
+        }
+        return Coverage32Groth16.verify(proof.pA, proof.pB, proof.pC, pubSignals);
     }
 
     /// @dev This token's row of a signed allocation table: the rows hash to the signed value
@@ -450,8 +488,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         uint256 commitment
     ) private {
         _advance(s, digest, commitment);
-        Posted storage p = _posted;
-        if (p.share != 0 && p.setTag == uint88(uint256(s.setId))) p.share = 0;
+        if (_postedShare != 0 && _postedSetTag == uint80(uint256(s.setId))) _postedShare = 0;
     }
 
     /// @dev The FX source is trusted at the table's as-of time, the table is fresh, and the

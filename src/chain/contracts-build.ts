@@ -170,8 +170,14 @@ function compileSources(
  * Compiles one extra source file (repo-relative, e.g. a test fixture) with the same compiler
  * and settings; never part of the project build. Cached in build/contracts-extra by input hash.
  */
-export function compileExtraContract(sourceName: string, name: string): ContractArtifact {
-  const sources = { [sourceName]: readFileSync(join(ROOT, sourceName), 'utf8') };
+export function compileExtraContract(
+  sourceName: string,
+  name: string,
+  /** Repo-relative files it imports, so that the cache key covers them too. */
+  imports: string[] = [],
+): ContractArtifact {
+  const sources: Record<string, string> = {};
+  for (const f of [sourceName, ...imports]) sources[f] = readFileSync(join(ROOT, f), 'utf8');
   const dir = join(ROOT, 'build', 'contracts-extra');
   const file = join(dir, `${name}.${inputHash(sources).slice(0, 16)}.json`);
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ContractArtifact;

@@ -1,4 +1,4 @@
-import { Contract, ContractFactory, type ContractRunner, type Signer } from 'ethers';
+import { Contract, ContractFactory, ZeroAddress, type ContractRunner, type Signer } from 'ethers';
 import { circuitEntryOf, DEFAULT_ARTIFACTS_DIR, loadManifest } from '../common/artifact-manifest';
 import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
@@ -74,8 +74,10 @@ export function assertDeployableSetup(allowDevelopmentSetup = false): 'developme
 }
 
 export interface Deployment {
+  /** verifier: the zero address when the token verifies with its built-in verifier. */
   addresses: { verifier: string; registry: string; token: string };
-  verifier: Contract;
+  /** The external verifier (undefined: built into the token). */
+  verifier: Contract | undefined;
   registry: Contract;
   token: Contract;
   chainId: bigint;
@@ -133,7 +135,10 @@ export async function tokenConstructorConfig(
   };
 }
 
-/** Deploys a ProofGatedToken on an existing verifier and registry, and grants its roles. */
+/**
+ * Deploys a ProofGatedToken on an existing registry, with an external verifier or the zero
+ * address (its built-in verifier), and grants its roles.
+ */
 export async function deployToken(
   signer: Signer,
   verifier: string,
@@ -157,29 +162,28 @@ export async function deployToken(
 }
 
 /**
- * Deploys the coverage verifier (or uses `verifierAddress`, an already deployed one), a
- * signer registry (owned by `config.admin` or the deployer) and a ProofGatedToken for the
- * unit; the deployer gets MINTER_ROLE and PAUSER_ROLE unless `config` says otherwise. A
- * development-setup verifier is refused (DEVELOPMENT_SETUP_REFUSED) unless
- * `config.allowDevelopmentSetup`.
+ * Deploys a signer registry (owned by `config.admin` or the deployer) and a ProofGatedToken for
+ * the unit that verifies proofs with its built-in verifier (contracts/Coverage32Groth16.sol,
+ * generated from the committed verification key, identity FX table folded in), or with
+ * `verifierAddress`, an already deployed external verifier (the zero address: built in). The
+ * deployer gets MINTER_ROLE and PAUSER_ROLE unless `config` says otherwise. A development-setup
+ * key is refused (DEVELOPMENT_SETUP_REFUSED) unless `config.allowDevelopmentSetup`.
  */
 export async function deployAll(
   signer: Signer,
   config: TokenConfig,
   verifierAddress?: string,
 ): Promise<Deployment> {
-  if (verifierAddress === undefined) assertDeployableSetup(config.allowDevelopmentSetup);
+  const builtIn = verifierAddress === undefined || verifierAddress === ZeroAddress;
+  if (builtIn) assertDeployableSetup(config.allowDevelopmentSetup);
   // Unit errors before any transaction.
   parseDecimals(config.decimals, 'decimals');
   currencyInt(config.currency);
   const me = await signer.getAddress();
-  const verifier =
-    verifierAddress === undefined
-      ? await deployContract(signer, 'Coverage32Verifier')
-      : attach('Coverage32Verifier', verifierAddress, signer);
+  const verifier = builtIn ? undefined : attach('Coverage32Verifier', verifierAddress, signer);
   const registry = await deployContract(signer, 'SignerRegistry', [config.admin ?? me]);
   const addresses = {
-    verifier: await verifier.getAddress(),
+    verifier: builtIn ? ZeroAddress : verifierAddress,
     registry: await registry.getAddress(),
     token: '',
   };

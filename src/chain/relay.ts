@@ -160,7 +160,7 @@ async function relayOne(
       epoch: bigint;
       setTag: bigint;
     };
-    const setTag = BigInt(`0x${pkg.snapshot.setId}`) & ((1n << 88n) - 1n);
+    const setTag = BigInt(`0x${pkg.snapshot.setId}`) & ((1n << 80n) - 1n);
     let expected: bigint;
     try {
       expected = (await token.getFunction('postProof').staticCall(...args)) as bigint;

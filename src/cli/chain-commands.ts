@@ -56,7 +56,7 @@ async function registryCall<T>(registry: Contract, action: () => Promise<T>): Pr
 
 const deploy: Command = {
   name: 'deploy',
-  summary: 'deploy the coverage verifier, signer registry and a proof-gated token for one unit',
+  summary: 'deploy a signer registry and a proof-gated token (built-in verifier) for one unit',
   usage: `zkattest deploy --rpc <url> --out <deployment.json> --currency <ISO 4217> --decimals <0..18>
     [--key-env ZKATTEST_DEPLOYER_KEY] [--required-ratio-bps 12000] [--max-snapshot-age 86400]
     [--max-fx-age 86400] [--signer <public key>]... [--signer-set <set.json>]...
@@ -67,7 +67,8 @@ const deploy: Command = {
   (\`zkattest signer-set new\`), --fx-source an FX source key; all trusted from time 0, chains
   from epoch 0. A key: a JSON file or inline JSON, {x, y} hex or a P-256 JWK or key file (only
   its public part is read).
-  --verifier uses an already deployed coverage verifier instead of deploying one.
+  The token verifies proofs with its built-in Groth16 verifier (generated from the committed
+  verification key); --verifier makes it call an already deployed external verifier instead.
   The deployer's private key is read from the environment variable named by --key-env.
   A verifier from the development trusted setup (artifacts/manifest.json "setup") is refused
   unless --allow-development-setup: its toxic waste is known, so proofs can be forged.`,
@@ -141,7 +142,9 @@ const deploy: Command = {
         maxFxAge,
         deployedAt: new Date().toISOString(),
       });
-      console.log(`verifier ${d.addresses.verifier}`);
+      console.log(
+        `verifier ${d.verifier ? d.addresses.verifier : 'built into the token (Coverage32Groth16)'}`,
+      );
       console.log(`registry ${d.addresses.registry}`);
       console.log(`token    ${d.addresses.token} (chain ${d.chainId})`);
       console.log(`unit     ${unit.currency}, ${unit.decimals} decimals`);
@@ -404,31 +407,38 @@ const advance: Command = {
 
 const mint: Command = {
   name: 'mint',
-  summary: 'mint proof-gated tokens against a v2 coverage package bound to the token',
+  summary: 'mint proof-gated tokens against a v2 coverage package, or against the posted share',
   usage: `zkattest mint <package.json> --deployment <deployment.json> --to <address> --amount <units>
     [--key-env ZKATTEST_MINTER_KEY]
-  The package must be in the token's unit (prove it with --for-token <deployment.json>),
-  signed by k members of a signer set registered on the token's registry, and on the set's
-  chain head or the next epoch (post missing links first with \`zkattest chain advance\`).`,
+zkattest mint --posted --deployment <deployment.json> --to <address> --amount <units>
+  With a package (mintWithProof): it must be in the token's unit (prove it with --for-token
+  <deployment.json>), signed by k members of a signer set registered on the token's registry,
+  and on the set's chain head or the next epoch (post missing links first with
+  \`zkattest chain advance\`). With --posted (mint): against the share a relayed postProof
+  set (\`zkattest relay\`), while it is unexpired and still its set's chain head.`,
   options: {
     deployment: { type: 'string' },
     to: { type: 'string' },
     amount: { type: 'string' },
+    posted: { type: 'boolean', default: false },
     'key-env': { type: 'string', default: 'ZKATTEST_MINTER_KEY' },
   },
   async run(values, [file]) {
-    if (!file) throw new ZkAttestError('USAGE', this.usage);
+    const posted = values.posted === true;
+    if (posted === (file !== undefined)) throw new ZkAttestError('USAGE', this.usage);
     const to = addressOption(values, 'to', this.usage);
     const amount = bigintOption(values, 'amount', this.usage);
     const d = readDeploymentFile(required(values, 'deployment', this.usage));
-    const pkg = parseMintPackage(readJsonArg(file, 'package'));
-    assertPackageUnit(pkg, d);
+    const pkg = file === undefined ? undefined : parseMintPackage(readJsonArg(file, 'package'));
+    if (pkg) assertPackageUnit(pkg, d);
     const provider = await connectChain(d.rpcUrl);
     try {
       const signer = envSigner(provider, values['key-env'] as string);
       const token = attach('ProofGatedToken', d.addresses.token, signer);
       try {
-        const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, amount));
+        const tx = pkg
+          ? await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, amount))
+          : await token.getFunction('mint')(to, amount);
         const receipt = await tx.wait();
         console.log(`minted ${amount} in tx ${tx.hash} (gas ${receipt.gasUsed})`);
       } catch (err) {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ContractFactory, JsonRpcProvider, Wallet } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
-import { compileExtraContract } from '../../src/chain/contracts-build';
+import { writeDeploymentFile } from '../../src/chain/chain-client';
+import { compileExtraContract, loadContractArtifacts } from '../../src/chain/contracts-build';
 import { deployAll, identityFxTableHash, registerSignerSet } from '../../src/chain/deploy';
 import { readAnchor, attachAnchor } from '../../src/chain/snapshot-anchor';
 import { allocationContext, allocationsHash } from '../../src/common/allocations';
@@ -20,6 +21,7 @@ const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
 // anvil's first pre-funded development account: a public test key.
 const DEV_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const run = promisify(execFile);
+const HOLDER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 async function zkattest(args: string[], env: Record<string, string> = {}) {
   try {
@@ -97,7 +99,7 @@ describe('zkattest anchor', () => {
 });
 
 describe('zkattest relay', () => {
-  test('posts on every listed deployment, prints one line each; a wrong chain id exits non-zero', async () => {
+  test('posts on every listed deployment, prints one line each; mint --posted within the share; a wrong chain id exits non-zero', async () => {
     const admin = new Wallet(DEV_KEY, provider);
     const m = compileExtraContract('test/contracts/fixtures/MockVerifier.sol', 'MockVerifier');
     const mock = await new ContractFactory(m.abi as never[], m.bytecode, admin).deploy();
@@ -152,6 +154,47 @@ describe('zkattest relay', () => {
     expect(failed.stdout).toContain('mislabelled (chain 9999');
     expect(failed.stdout).toContain('FAILED (CHAIN_MISMATCH)');
     expect(failed.stderr).toContain('[RELAY_INCOMPLETE]: 1 of 2 deployments failed');
+
+    // zkattest mint --posted: within the relayed share, then one past it.
+    const artifacts = loadContractArtifacts();
+    const deploymentFile = join(dir, 'deployment.json');
+    writeDeploymentFile(deploymentFile, {
+      chainId: '7201',
+      rpcUrl: anvil.rpcUrl,
+      addresses: d.addresses,
+      abis: {
+        verifier: artifacts.Coverage32Verifier.abi,
+        registry: artifacts.SignerRegistry.abi,
+        token: artifacts.ProofGatedToken.abi,
+      },
+      currency: 'USD',
+      decimals: 2,
+      identityFxTable: '1',
+      requiredRatioBps: 12000,
+      maxSnapshotAge: 86400,
+      maxFxAge: 86400,
+      deployedAt: new Date().toISOString(),
+    });
+    const minter = { ZKATTEST_MINTER_KEY: DEV_KEY };
+    const mintArgs = (amount: string) => [
+      'mint',
+      '--posted',
+      '--deployment',
+      deploymentFile,
+      '--to',
+      HOLDER,
+      '--amount',
+      amount,
+    ];
+    const minted = await zkattest(mintArgs('250'), minter);
+    expect([minted.code, minted.stdout]).toEqual([0, expect.stringMatching(/^minted 250 in tx/)]);
+    const past = await zkattest(mintArgs('1'), minter);
+    expect([past.code, past.stderr]).toEqual([
+      1,
+      expect.stringContaining(
+        '[MINT_REFUSED]: the token refused the mint: ProofGatedToken__OverCapacity',
+      ),
+    ]);
 
     const noKey = await zkattest(['relay', pkgFile, '--to', ok], { ZKATTEST_RELAY_KEY: '' });
     expect([noKey.code, noKey.stderr]).toEqual([1, expect.stringContaining('[KEY_INVALID]')]);

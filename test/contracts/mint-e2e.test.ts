@@ -1,7 +1,8 @@
 /**
  * End to end on a real anvil: real v2 coverage proofs (the sample CNY book, a P-256 signer) on
- * the real Coverage32Verifier behind a CNY 2 ProofGatedToken; off-chain and on-chain verifiers
- * agree.
+ * the token's built-in Groth16 verifier (Coverage32Groth16: the identity FX table folded in;
+ * the full path for a signed FX table) of a CNY 2 ProofGatedToken; off-chain and on-chain
+ * verifiers agree.
  */
 import * as snarkjs from 'snarkjs';
 import { JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
@@ -12,6 +13,7 @@ import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
 import {
   deployAll,
+  deployContract,
   registerFxSource,
   registerSignerSet,
   type Deployment,
@@ -31,6 +33,8 @@ import { VerificationKeyRegistry, verifyPackage } from '../../src/verifier';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 
+/** Throwaway anvil: the built-in verifier's development-setup key is fine here. */
+const DEV = { allowDevelopmentSetup: true };
 let anvil: Anvil;
 let provider: JsonRpcProvider;
 let admin: JsonRpcSigner;
@@ -66,7 +70,7 @@ beforeAll(async () => {
   });
   admin = await provider.getSigner(0);
   holder = await (await provider.getSigner(2)).getAddress();
-  d = await deployAll(admin, { currency: 'CNY', decimals: 2, allowDevelopmentSetup: true });
+  d = await deployAll(admin, { currency: 'CNY', decimals: 2, ...DEV });
   token = d.token;
   factory = await AttestationFactory.create();
   const signer = await factory.signer(1);
@@ -170,7 +174,9 @@ describe('a real v2 proof on the real verifier', () => {
     const big = (x: unknown): unknown => (Array.isArray(x) ? x.map(big) : BigInt(x as string));
     const s = solidityProof(good);
     expect([s.pA, s.pB, s.pC, s.pubSignals]).toEqual([big(pA), big(pB), big(pC), big(pub)]);
-    const verify = d.verifier.getFunction('verifyProof');
+    // The snarkjs-generated verifier (the built-in one's reference) answers the same calldata.
+    const reference = await deployContract(admin, 'Coverage32Verifier');
+    const verify = reference.getFunction('verifyProof');
     expect(await verify(s.pA, s.pB, s.pC, s.pubSignals)).toBe(true);
     const bumped: typeof s.pubSignals = [s.pubSignals[0], s.pubSignals[1], s.pubSignals[2] + 1n];
     expect(await verify(s.pA, s.pB, s.pC, bumped)).toBe(false);
@@ -180,7 +186,7 @@ describe('a real v2 proof on the real verifier', () => {
 describe('a real 2-of-3 package on the real verifier', () => {
   test('two members’ signatures mint; one does not; the off-chain verifier agrees', async () => {
     // A token of its own: the first describe minted the sample's whole capacity on `token`.
-    const own = await deployAll(admin, { currency: 'CNY', decimals: 2 }, d.addresses.verifier);
+    const own = await deployAll(admin, { currency: 'CNY', decimals: 2, ...DEV });
     const set = await factory.signerSet(2, [11, 12, 13], ['Custodian X', 'Auditor Y', 'Trustee Z']);
     await registerSignerSet(own.registry, set, 0);
     const now = (await provider.getBlock('latest'))!.timestamp;
@@ -201,11 +207,7 @@ describe('a real 2-of-3 package on the real verifier', () => {
 
 describe('a real v2 proof over a three-currency book with a signed FX table', () => {
   test('a USD 2 token mints against it; the same proof with stale rates or an unregistered source does not', async () => {
-    const usd = await deployAll(
-      admin,
-      { currency: 'USD', decimals: 2, maxFxAge: 7200 },
-      d.addresses.verifier,
-    );
+    const usd = await deployAll(admin, { currency: 'USD', decimals: 2, maxFxAge: 7200, ...DEV });
     const signer = await testSigner(1);
     const fxSource = new TestP256Key();
     await registerSignerSet(usd.registry, solo(signer.publicKey), 0);
@@ -270,7 +272,7 @@ describe('a real v2 proof over a three-currency book with a signed FX table', ()
     );
     // A CNY 2 token (same registry keys) refuses a USD-reporting package bound to it: the
     // snapshot message it rebuilds is in CNY 2.
-    const cny = await deployAll(admin, { currency: 'CNY', decimals: 2 }, d.addresses.verifier);
+    const cny = await deployAll(admin, { currency: 'CNY', decimals: 2, ...DEV });
     await registerSignerSet(cny.registry, solo(signer.publicKey), 0);
     await registerFxSource(cny.registry, fxSource.publicKey, 'fixing agent', 0);
     const forCny = await prove(signed(fxSource, now - 600), cny.addresses.token);
