@@ -128,12 +128,15 @@ interface IProofGatedToken {
     /// @param commitment The snapshot commitment.
     /// @param share This token's share of the capacity (its allocation row, or the capacity).
     /// @param expiry The last second a plain mint may use it.
+    /// @param digest sha256 of the snapshot message, now the set's chain head: a head that
+    ///        postProof moves is announced by this event alone (no ChainAdvanced).
     event ProofPosted(
         bytes32 indexed setId,
         uint64 indexed epoch,
         uint256 commitment,
         uint64 share,
-        uint40 expiry
+        uint40 expiry,
+        bytes32 digest
     );
     /// @notice A holder burned its own tokens to redeem them off-chain.
     event Redeemed(address indexed holder, uint256 amount);

@@ -213,14 +213,15 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             currentExpiry > expiry &&
             currentExpiry >= block.timestamp
         ) revert ProofGatedToken__StalerThanPosted();
-        if (advances) _advance(snapshot, digest, pubSignals[0]);
+        // One event: ProofPosted carries the digest, so a head move here needs no ChainAdvanced.
+        if (advances) _moveHead(snapshot, digest, pubSignals[0]);
         (_postedShare, _postedExpiry, _postedEpoch, _postedSetTag) = (
             share,
             expiry,
             snapshot.epoch,
             setTag
         );
-        emit ProofPosted(snapshot.setId, snapshot.epoch, pubSignals[0], share, expiry);
+        emit ProofPosted(snapshot.setId, snapshot.epoch, pubSignals[0], share, expiry, digest);
     }
 
     /// @inheritdoc IProofGatedToken
@@ -397,7 +398,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         SignerSetProof calldata signers
     ) private view returns (bytes32 digest, bool advances) {
         _bindSigners(snapshot.setId, signers);
-        (bool trusted, uint64 firstEpoch) = registry.signerSetStatus(snapshot.setId, snapshot.asOf);
+        (bool trusted, uint64 firstEpoch) = _signerSetStatus(snapshot.setId, snapshot.asOf);
         if (!trusted) revert ProofGatedToken__UntrustedSignerSet();
         digest = _snapshotDigest(snapshot, commitment, fxTable);
         Sig[] calldata sigs = signers.sigs;
@@ -408,6 +409,29 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             }
         }
         advances = _chainStep(snapshot, digest, firstEpoch);
+    }
+
+    /// @dev registry.signerSetStatus as a bare staticcall: the registry is a contract fixed at
+    ///      deployment, so the high-level call's code-size check and ABI decoding are dead weight.
+    ///      Still one call per proof: a revocation takes effect at once.
+    function _signerSetStatus(
+        bytes32 setId,
+        uint40 at
+    ) private view returns (bool trusted, uint64 firstEpoch) {
+        address target = address(registry);
+        bytes4 selector = ISignerRegistry.signerSetStatus.selector;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, selector)
+            mstore(add(m, 0x04), setId)
+            mstore(add(m, 0x24), at)
+            let ok := staticcall(gas(), target, m, 0x44, 0x00, 0x40)
+            if iszero(and(ok, eq(returndatasize(), 0x40))) {
+                revert(0, 0)
+            }
+            trusted := eq(mload(0x00), 1)
+            firstEpoch := and(mload(0x20), 0xffffffffffffffff)
+        }
     }
 
     /// @dev The signatures' shape, before any storage or precompile cost: at least `threshold`
@@ -468,8 +492,8 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         return true;
     }
 
-    /// @dev Moves the set's head to a checked new link (3 slots) and says so.
-    function _advance(SnapshotFields calldata s, bytes32 digest, uint256 commitment) private {
+    /// @dev Moves the set's head to a checked new link (3 slots).
+    function _moveHead(SnapshotFields calldata s, bytes32 digest, uint256 commitment) private {
         _heads[s.setId] = ChainHead({
             digest: digest,
             commitment: commitment,
@@ -477,6 +501,11 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             asOf: s.asOf,
             started: true
         });
+    }
+
+    /// @dev _moveHead and says so.
+    function _advance(SnapshotFields calldata s, bytes32 digest, uint256 commitment) private {
+        _moveHead(s, digest, commitment);
         emit ChainAdvanced(s.setId, s.epoch, digest, commitment, s.asOf);
     }
 
@@ -508,27 +537,36 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     }
 
     /// @dev SHA-256 of the 11-word snapshot message (V2SPEC), rebuilt in this token's unit.
+    ///      Built in scratch memory straight from calldata (SnapshotFields is 6 static words:
+    ///      setId, epoch, prevCommitment, asOf, allocations, chunks); the narrow fields get the
+    ///      range check Solidity's own decoding would make (empty revert).
     function _snapshotDigest(
         SnapshotFields calldata s,
         uint256 commitment,
         uint256 fxTable
-    ) private view returns (bytes32) {
-        return
-            sha256(
-                abi.encode(
-                    SNAPSHOT_DOMAIN,
-                    s.setId,
-                    s.epoch,
-                    s.prevCommitment,
-                    commitment,
-                    s.asOf,
-                    currency,
-                    _decimals,
-                    fxTable,
-                    s.allocations,
-                    s.chunks
-                )
-            );
+    ) private view returns (bytes32 digest) {
+        bytes3 unit = currency;
+        uint8 unitDecimals = _decimals;
+        bytes32 domain = SNAPSHOT_DOMAIN;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, domain)
+            calldatacopy(add(m, 0x20), s, 0x60) // setId, epoch, prevCommitment
+            mstore(add(m, 0x80), commitment)
+            mstore(add(m, 0xa0), calldataload(add(s, 0x60))) // asOf
+            mstore(add(m, 0xc0), unit)
+            mstore(add(m, 0xe0), unitDecimals)
+            mstore(add(m, 0x100), fxTable)
+            calldatacopy(add(m, 0x120), add(s, 0x80), 0x40) // allocations, chunks
+            let narrow := or(
+                or(shr(64, mload(add(m, 0x40))), shr(40, mload(add(m, 0xa0)))),
+                shr(16, mload(add(m, 0x140)))
+            )
+            if or(narrow, iszero(staticcall(gas(), 0x02, m, 0x160, 0x00, 0x20))) {
+                revert(0, 0)
+            }
+            digest := mload(0x00)
+        }
     }
 
     /// @dev Not older than `maxAge` and not more than MAX_CLOCK_SKEW ahead of the block.

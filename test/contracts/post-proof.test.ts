@@ -31,7 +31,7 @@ import {
   allocationsHash,
   type AllocationTable,
 } from '../../src/common/allocations';
-import { commitmentHex, signedSnapshotOf } from '../../src/common/signed-snapshot';
+import { commitmentHex, signedSnapshotOf, snapshotDigest } from '../../src/common/signed-snapshot';
 import {
   mintFixture,
   soloSet,
@@ -291,7 +291,15 @@ describe('postProof and mint against the posted share', () => {
     // Relayed 1 then 0: epoch 0 is a gap first (the chain starts at epoch 0)...
     expect(await revertOf(post(e1, tokenA), tokenA)).toBe('ProofGatedToken__EpochGap');
     await postOk(e0, tokenA);
-    await postOk(e1, tokenA);
+    // A head move by postProof is announced by ProofPosted alone (one event), with the digest.
+    const moved = await postOk(e1, tokenA);
+    const setId = `0x${e1.snapshot.setId}`;
+    const digest = `0x${snapshotDigest(signedSnapshotOf(e1).message)}`;
+    expect(moved.logs).toHaveLength(1);
+    const only = tokenA.interface.parseLog(moved.logs[0]);
+    expect([only?.name, only?.args.setId, only?.args.epoch]).toEqual(['ProofPosted', setId, 1n]);
+    expect(only?.args.digest).toBe(digest);
+    expect((await tokenA.getFunction('chainHead')(setId)).digest).toBe(digest);
     // ... and after 1, epoch 0 is a rollback: its larger share never comes back.
     expect(await revertOf(post(e0, tokenA), tokenA)).toBe('ProofGatedToken__EpochRollback');
     expect((await tokenA.getFunction('posted')()).share).toBe(100n);
