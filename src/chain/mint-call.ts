@@ -27,13 +27,12 @@ export function parseMintPackage(value: unknown): AttestationPackage {
 
 /**
  * What a mint reads of a package: the proof, signed fields and, for a snapshot whose capacity
- * is split across deployments, its allocation table (ALLOCSPEC; optional until the package
- * type carries it).
+ * is split across deployments, its allocation table.
  */
 export type MintPackage = Pick<
   AttestationPackage,
-  'publicSignals' | 'proof' | 'snapshot' | 'signerSet' | 'signatures' | 'fx'
-> & { allocations?: AllocationTable };
+  'publicSignals' | 'proof' | 'snapshot' | 'signerSet' | 'signatures' | 'fx' | 'allocations'
+>;
 
 export type G1 = [bigint, bigint];
 export type G2 = [[bigint, bigint], [bigint, bigint]];

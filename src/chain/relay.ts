@@ -9,8 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { isAddress, Wallet, type JsonRpcProvider, type Signer } from 'ethers';
 import { z } from 'zod';
-import { allocationFor, parseAllocationTable, type AllocationTable } from '../common/allocations';
-import type { AttestationPackage } from '../common/attestation-package';
+import { allocationFor, parseAllocationTable } from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
 import { connectChain, revertName } from './chain-client';
 import { contractContext } from './context-binding';
@@ -64,28 +63,16 @@ export function readDeploymentsFile(file: string): RelayDeployment[] {
   return parseDeployments(value);
 }
 
-/** A package as the relay carries it: its proof, signed fields and allocation table, if any. */
-export type RelayPackage = MintPackage & { allocations?: AllocationTable };
-
 /**
- * Reads a package that may carry an allocation table. Until the package schema has the field
- * (ALLOCSPEC), a table beside an otherwise valid package is parsed on its own.
+ * Reads a package to relay. Its allocation table, if any, is checked by the table's own rules
+ * first, so a bad table is named as such (ALLOCATIONS_INVALID) rather than as a bad package.
  *
  * @throws ZkAttestError PACKAGE_INVALID, ALLOCATIONS_INVALID.
  */
-export function parseRelayPackage(value: unknown): RelayPackage {
-  const v = value as { allocations?: unknown };
-  if (typeof value !== 'object' || value === null || v.allocations === undefined) {
-    return parseMintPackage(value);
-  }
-  const { allocations, ...rest } = value as AttestationPackage & { allocations: unknown };
-  let pkg: MintPackage;
-  try {
-    pkg = parseMintPackage(value); // a schema that knows the field
-  } catch {
-    pkg = parseMintPackage(rest);
-  }
-  return { ...pkg, allocations: parseAllocationTable(allocations) };
+export function parseRelayPackage(value: unknown): MintPackage {
+  const allocations = (value as { allocations?: unknown } | null)?.allocations;
+  if (allocations !== undefined) parseAllocationTable(allocations);
+  return parseMintPackage(value);
 }
 
 /** How one deployment took the package. */
@@ -117,7 +104,7 @@ export type RelaySigner = string | ((provider: JsonRpcProvider) => Signer | Prom
 const SUPERSEDED = new Set(['ProofGatedToken__EpochRollback', 'ProofGatedToken__StalerThanPosted']);
 
 /** The share a package gives one deployment, or undefined when it gives it none. */
-export function shareFor(pkg: RelayPackage, chainId: bigint, token: string): bigint | undefined {
+export function shareFor(pkg: MintPackage, chainId: bigint, token: string): bigint | undefined {
   const statement = BigInt(pkg.publicSignals.statement);
   if (pkg.allocations) {
     const row = allocationFor(pkg.allocations, chainId, token);
@@ -128,7 +115,7 @@ export function shareFor(pkg: RelayPackage, chainId: bigint, token: string): big
 }
 
 async function relayOne(
-  pkg: RelayPackage,
+  pkg: MintPackage,
   d: RelayDeployment,
   signerOf: RelaySigner,
 ): Promise<RelayOutcome> {
@@ -201,7 +188,7 @@ async function relayOne(
  * `already-posted`.
  */
 export async function relayPackage(
-  pkg: RelayPackage,
+  pkg: MintPackage,
   deployments: RelayDeployment[],
   signer: RelaySigner,
 ): Promise<RelayOutcome[]> {
