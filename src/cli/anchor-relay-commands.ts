@@ -7,16 +7,8 @@ import { parseChainLink } from '../chain/mint-call';
 import { parseRelayPackage, readDeploymentsFile, relayLine, relayPackage } from '../chain/relay';
 import { anchorSnapshot, attachAnchor, deployAnchor } from '../chain/snapshot-anchor';
 import { ZkAttestError } from '../common/errors';
+import { readJsonFile } from './cosign-commands';
 import { addressOption, repeatedOption, required, type Command } from './args';
-
-/** Reads a JSON file argument, or USAGE naming it. */
-function readJsonArg(file: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new ZkAttestError('USAGE', `cannot read the ${what} ${file} as JSON`);
-  }
-}
 
 const anchorFileSchema = z.strictObject({
   type: z.literal('zkattest.anchor-deployment/v1'),
@@ -31,7 +23,9 @@ const anchorFileSchema = z.strictObject({
 export type AnchorDeploymentFile = z.infer<typeof anchorFileSchema>;
 
 export function readAnchorFile(file: string): AnchorDeploymentFile {
-  const parsed = anchorFileSchema.safeParse(readJsonArg(file, 'anchor deployment file'));
+  const parsed = anchorFileSchema.safeParse(
+    readJsonFile(file, 'USAGE', 'the anchor deployment file'),
+  );
   if (!parsed.success) throw new ZkAttestError('USAGE', `${file} is not an anchor deployment file`);
   return parsed.data;
 }
@@ -108,7 +102,7 @@ const anchor: Command = {
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     const a = readAnchorFile(required(values, 'anchor', this.usage));
-    const link = parseChainLink(readJsonArg(file, 'package or signed snapshot'));
+    const link = parseChainLink(readJsonFile(file, 'USAGE', 'the package or signed snapshot'));
     const provider = await connectChain(a.rpcUrl);
     try {
       const chainId = (await provider.getNetwork()).chainId;
@@ -183,7 +177,7 @@ const relay: Command = {
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     const deployments = readDeploymentsFile(required(values, 'to', this.usage));
-    const pkg = parseRelayPackage(readJsonArg(file, 'package'));
+    const pkg = parseRelayPackage(readJsonFile(file, 'USAGE', 'the package'));
     const key = relayKey(values);
     const outcomes = await relayPackage(pkg, deployments, key);
     for (const o of outcomes) console.log(relayLine(o));

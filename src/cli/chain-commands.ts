@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Contract } from 'ethers';
 import { ZkAttestError } from '../common/errors';
+import { readJsonFile } from './cosign-commands';
 import {
   connectChain,
   envSigner,
@@ -348,15 +349,6 @@ const revokeFxSourceCommand: Command = {
   },
 };
 
-/** Reads a JSON file argument, or USAGE naming it. */
-function readJsonArg(file: string, what: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new ZkAttestError('USAGE', `cannot read the ${what} ${file} as JSON`);
-  }
-}
-
 const advance: Command = {
   name: 'chain advance',
   summary: 'post a signed snapshot as the next link of its signer set’s chain on a token',
@@ -373,7 +365,7 @@ const advance: Command = {
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     const d = readDeploymentFile(required(values, 'token', this.usage));
-    const link = parseChainLink(readJsonArg(file, 'package'));
+    const link = parseChainLink(readJsonFile(file, 'USAGE', 'the package'));
     assertPackageUnit({ snapshot: link.message }, d);
     const args = advanceChainArgs(link);
     const provider = await connectChain(d.rpcUrl);
@@ -429,7 +421,8 @@ zkattest mint --posted --deployment <deployment.json> --to <address> --amount <u
     const to = addressOption(values, 'to', this.usage);
     const amount = bigintOption(values, 'amount', this.usage);
     const d = readDeploymentFile(required(values, 'deployment', this.usage));
-    const pkg = file === undefined ? undefined : parseMintPackage(readJsonArg(file, 'package'));
+    const pkg =
+      file === undefined ? undefined : parseMintPackage(readJsonFile(file, 'USAGE', 'the package'));
     if (pkg) assertPackageUnit(pkg, d);
     const provider = await connectChain(d.rpcUrl);
     try {
