@@ -171,3 +171,19 @@ function keyObjectOf(publicKey: P256PublicKey): KeyObject {
   }
   return key;
 }
+
+/**
+ * Whether `entry.signature` is a signature of `message` by `entry.publicKey`, whose id must be
+ * `entry.keyId` (a valid signature under another key's id is not one by that key).
+ *
+ * @throws ZkAttestError KEY_MALFORMED, SIGNATURE_MALFORMED (high s included).
+ */
+export function signedBy(
+  entry: { keyId: string; publicKey: P256PublicKey; signature: string },
+  message: Uint8Array,
+): boolean {
+  return (
+    keyIdOf(entry.publicKey) === entry.keyId &&
+    verifySignature(entry.publicKey, message, entry.signature)
+  );
+}

@@ -9,7 +9,7 @@ import type { AttestationPackage } from './attestation-package';
 import { ZkAttestError } from './errors';
 import { sha256Hex } from './hash';
 import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from './ids';
-import { decodeSignature, keyIdOf, parsePublicKey, verifySignature } from './p256';
+import { decodeSignature, parsePublicKey, signedBy } from './p256';
 import { MAX_SIGNERS } from './signer-set';
 import { signerSetId, snapshotMessage } from './snapshot-message';
 
@@ -124,12 +124,14 @@ export function parseSignedSnapshot(value: unknown): SignedSnapshot {
 }
 
 /** Why the signatures beside a snapshot message do not make it signed by its set. */
-export type SignatureReason =
-  | 'SIGNER_SET_MISMATCH'
-  | 'SIGNER_NOT_IN_SET'
-  | 'SIGNER_DUPLICATE'
-  | 'SIGNATURE_INVALID'
-  | 'THRESHOLD_NOT_MET';
+export const SIGNATURE_REASONS = [
+  'SIGNER_SET_MISMATCH',
+  'SIGNER_NOT_IN_SET',
+  'SIGNER_DUPLICATE',
+  'SIGNATURE_INVALID',
+  'THRESHOLD_NOT_MET',
+] as const;
+export type SignatureReason = (typeof SIGNATURE_REASONS)[number];
 
 export interface SignatureCheck {
   /** sha256 of the message bytes, hex64. */
@@ -169,7 +171,7 @@ export function checkSignatures(signed: SignedSnapshot): SignatureCheck {
     }
     seen.add(s.keyId);
     if (!members.has(s.keyId)) reasons.add('SIGNER_NOT_IN_SET');
-    else if (keyIdOf(s.publicKey) === s.keyId && verifySignature(s.publicKey, bytes, s.signature)) {
+    else if (signedBy(s, bytes)) {
       signers.push(s.keyId);
     } else reasons.add('SIGNATURE_INVALID');
   }
@@ -233,8 +235,6 @@ export function detachedSignatureReason(
     return 'DIGEST_MISMATCH';
   }
   if (!keyIds.includes(sig.keyId)) return 'SIGNER_NOT_IN_SET';
-  const ok =
-    keyIdOf(sig.publicKey) === sig.keyId &&
-    verifySignature(sig.publicKey, messageBytes(message), sig.signature);
+  const ok = signedBy(sig, messageBytes(message));
   return ok ? undefined : 'SIGNATURE_INVALID';
 }

@@ -4,7 +4,7 @@
  * better one (rollback), or sign two books for one week (equivocation) without a verifier that
  * keeps the chain noticing. One rule set, used by the API's ledger (and mirrored by the token).
  */
-import type { SignedSnapshot } from '../common/signed-snapshot';
+import type { SignedSnapshot, SnapshotMessageJson } from '../common/signed-snapshot';
 
 /** One snapshot of a set, as the chain keeps it. */
 export interface ChainLink {
@@ -18,6 +18,12 @@ export interface ChainLink {
   asOf: number;
   /** SHA-256 of the signed message: two links of one epoch are one snapshot iff equal. */
   digest: string;
+}
+
+/** The chain link of a signed message whose digest is `digest`. */
+export function linkOf(message: SnapshotMessageJson, digest: string): ChainLink {
+  const { setId, epoch, prevCommitment, commitment, asOf } = message;
+  return { setId, epoch, prevCommitment, commitment, asOf, digest };
 }
 
 /** What a link would do to the chain it is offered to. */

@@ -28,6 +28,7 @@ export {
 export {
   chainAnswer,
   chainReasons,
+  linkOf,
   type ChainAnswer,
   type ChainLink,
   type ChainReason,

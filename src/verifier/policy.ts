@@ -91,7 +91,7 @@ export type PolicyReason =
   | 'FX_SOURCE_NOT_YET_VALID'
   | 'FX_SOURCE_REVOKED';
 
-const KEY_TRUST_REASONS = {
+export const KEY_TRUST_REASONS = {
   signerSet: ['SIGNER_SET_UNKNOWN', 'SIGNER_SET_NOT_YET_VALID', 'SIGNER_SET_REVOKED'],
   fx: ['FX_SOURCE_UNKNOWN', 'FX_SOURCE_NOT_YET_VALID', 'FX_SOURCE_REVOKED'],
 } as const satisfies Record<'signerSet' | 'fx', readonly PolicyReason[]>;

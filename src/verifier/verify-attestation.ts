@@ -1,6 +1,7 @@
 import {
   freshnessReasons,
   fxFreshnessReasons,
+  KEY_TRUST_REASONS,
   keyTrustReasons,
   requirementReasons,
   unitReasons,
@@ -9,9 +10,9 @@ import {
   type PolicyReason,
   type VerificationPolicy,
 } from './policy';
-import { commitmentHex, signedSnapshotOf, type SignatureReason } from '../common/signed-snapshot';
+import { SIGNATURE_REASONS, signedSnapshotOf } from '../common/signed-snapshot';
 import { describeSigners } from '../common/signer-set';
-import { chainReasons, type ChainReason, type EpochChainLedger } from './epoch-chain';
+import { chainReasons, linkOf, type ChainReason, type EpochChainLedger } from './epoch-chain';
 import type { VerificationKeyRegistry } from './verification-keys';
 import {
   parsePackage,
@@ -110,18 +111,12 @@ export async function verifyAttestation(
       ...requirementReasons(ctx.policy.requirements, values),
     );
     if (ctx.chain && firstEpoch !== undefined && signaturesTrusted(reasons)) {
-      const link = {
-        setId: values.setId,
-        epoch: values.epoch,
-        prevCommitment: values.prevCommitment,
-        commitment: commitmentHex(values.commitment),
-        asOf: values.asOf,
-        digest: values.digest,
-      };
+      const signed = signedSnapshotOf(pkg);
+      const link = linkOf(signed.message, values.digest);
       // A snapshot message signed by a trusted set is a chain link whatever the proof beside
       // it is worth, and two of them for one epoch are evidence: recording keeps both.
       const answer = opts.consume
-        ? await ctx.chain.append(link, firstEpoch, signedSnapshotOf(pkg))
+        ? await ctx.chain.append(link, firstEpoch, signed)
         : await ctx.chain.peek(link, firstEpoch);
       reasons.push(...chainReasons(answer));
     }
@@ -139,15 +134,10 @@ export async function verifyAttestation(
   return { ...verdict, valid: reasons.length === 0, reasons, ...(trust ? { trust } : {}) };
 }
 
-const SIGNATURE_TRUST_REASONS: ReadonlySet<string> = new Set<SignatureReason | PolicyReason>([
-  'SIGNER_SET_MISMATCH',
-  'SIGNER_NOT_IN_SET',
-  'SIGNER_DUPLICATE',
-  'SIGNATURE_INVALID',
-  'THRESHOLD_NOT_MET',
-  'SIGNER_SET_UNKNOWN',
-  'SIGNER_SET_NOT_YET_VALID',
-  'SIGNER_SET_REVOKED',
+// Reasons that the set's signatures or the set's trust failed: then the message is no link.
+const SIGNATURE_TRUST_REASONS: ReadonlySet<string> = new Set<string>([
+  ...SIGNATURE_REASONS,
+  ...KEY_TRUST_REASONS.signerSet,
 ]);
 
 /** Whether k members of a set trusted at the snapshot's time signed it (the proof aside). */

@@ -14,7 +14,7 @@ import {
 } from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
 import { fxMessage, fxTableHashWith, isIdentityTable } from '../common/fx-table';
-import { keyIdOf, verifySignature } from '../common/p256';
+import { signedBy } from '../common/p256';
 import { loadPoseidon } from '../common/poseidon';
 import { checkSignatures, signedSnapshotOf, type SignatureReason } from '../common/signed-snapshot';
 import { ZERO_BYTES32 } from '../common/snapshot-message';
@@ -91,17 +91,6 @@ export function parsePackage(candidate: unknown): AttestationPackage {
   throw kind === 'schema'
     ? new ZkAttestError('PACKAGE_INVALID', `malformed package: ${list}`, { fields: list })
     : new ZkAttestError('SIGNAL_OUT_OF_FIELD', `outside its field: ${list}`, { fields: list });
-}
-
-/** Whether `signature` by `publicKey` (whose id must be `keyId`) signs `message`. */
-function signedBy(
-  entry: { keyId: string; publicKey: { x: string; y: string }; signature: string },
-  message: Uint8Array,
-): boolean {
-  return (
-    keyIdOf(entry.publicKey) === entry.keyId &&
-    verifySignature(entry.publicKey, message, entry.signature)
-  );
 }
 
 /**

@@ -3,7 +3,7 @@ import { ZkAttestError } from '../../common/errors';
 import { checkSignatures, parseSignedSnapshot } from '../../common/signed-snapshot';
 import { parseSignerSet } from '../../common/signer-set';
 import { validate } from '../../common/validate';
-import { chainReasons, keyTrustReasons, type ChainLink } from '../../verifier';
+import { chainReasons, keyTrustReasons, linkOf } from '../../verifier';
 import { epochsQuery, revokeBody, setIdParam, signerSetBody } from '../schemas';
 import type { SignerSetEntry, Stores } from '../store';
 
@@ -105,14 +105,7 @@ export function signerSetRoutes(
         reasons: reasons.join(','),
       });
     }
-    const link: ChainLink = {
-      setId,
-      epoch: message.epoch,
-      prevCommitment: message.prevCommitment,
-      commitment: message.commitment,
-      asOf: message.asOf,
-      digest: check.digest,
-    };
+    const link = linkOf(message, check.digest);
     const answer = await chains.append(link, set.firstEpoch, signed);
     if (answer !== 'known') {
       await audit.append({
