@@ -7,8 +7,7 @@ import { Contract, type ContractRunner, type Signer } from 'ethers';
 import { ZkAttestError } from '../common/errors';
 import { checkSignatures, type SignedSnapshot } from '../common/signed-snapshot';
 import { revertName } from './chain-client';
-import { deployContract } from './deploy';
-import { loadContractArtifacts } from './contracts-build';
+import { attach, deployContract } from './deploy';
 
 export interface AnchorConfig {
   /** DEFAULT_ADMIN_ROLE holder; default the deployer. */
@@ -30,7 +29,7 @@ export async function deployAnchor(signer: Signer, config: AnchorConfig = {}): P
 
 /** A handle on a deployed SnapshotAnchor. */
 export function attachAnchor(address: string, runner: ContractRunner): Contract {
-  return new Contract(address, loadContractArtifacts().SnapshotAnchor.abi as never[], runner);
+  return attach('SnapshotAnchor', address, runner);
 }
 
 /** What anchorSnapshot did: a new anchor (its transaction) or none (the same one was there). */

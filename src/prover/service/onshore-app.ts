@@ -11,7 +11,7 @@ import {
   parseDetachedSignature,
   type SnapshotMessageJson,
 } from '../../common/signed-snapshot';
-import type { SignerSet } from '../../common/signer-set';
+import { setMembership, type SignerSet } from '../../common/signer-set';
 import { errorBody, errorHandler } from '../../common/http-errors';
 import { JOB_ID_PATTERN } from '../../common/ids';
 import type { Logger } from '../../common/logger';
@@ -277,8 +277,7 @@ export function createOnshoreApp(deps: OnshoreDeps): Express {
     message: SnapshotMessageJson,
     set: SignerSet,
   ) => {
-    const keyIds = set.signers.map((s) => s.keyId);
-    const reason = detachedSignatureReason(signature, message, keyIds);
+    const reason = detachedSignatureReason(signature, message, setMembership(set).keyIds);
     if (reason === undefined) return;
     await audit(user, 'signature.refused', { snapshotId, keyId: signature.keyId, reason });
     throw new ZkAttestError('SNAPSHOT_SIGNATURES_REFUSED', SIGNATURE_REFUSALS[reason], {

@@ -8,7 +8,7 @@
 import { checkPackage, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError } from '../../common/errors';
 import { fxMessage, fxTableHashWith, isIdentityTable } from '../../common/fx-table';
-import { commitmentHex, type SignedSnapshot } from '../../common/signed-snapshot';
+import { signedSnapshotOf } from '../../common/signed-snapshot';
 import { loadPoseidon } from '../../common/poseidon';
 import { verifyGroth16 } from './groth16';
 import { keyIdOfHex, verifyP256 } from './p256-subtle';
@@ -52,23 +52,11 @@ export function packageFromText(text: string): unknown {
   return value;
 }
 
-function signedSnapshot(pkg: AttestationPackage): SignedSnapshot {
-  return {
-    message: {
-      ...pkg.snapshot,
-      commitment: commitmentHex(pkg.publicSignals.commitment),
-      fxTableHash: pkg.publicSignals.fxTable,
-    },
-    signerSet: pkg.signerSet,
-    signatures: pkg.signatures,
-  };
-}
-
 async function signaturesCheck(
   pkg: AttestationPackage,
 ): Promise<CheckResult & { signers: string[] }> {
   try {
-    const r = await checkSignaturesInBrowser(signedSnapshot(pkg));
+    const r = await checkSignaturesInBrowser(signedSnapshotOf(pkg));
     return {
       name: 'signatures',
       ok: r.reasons.length === 0,
