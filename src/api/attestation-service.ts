@@ -113,21 +113,23 @@ export class AttestationService {
     // A set's snapshots go onto its epoch chain in epoch order (epoch 1 lands before 2, not a
     // gap); packages of one epoch, and of other sets, still go together (one multi-pairing).
     const ready = opened.flatMap((o, index) => ('status' in o ? [] : [{ index, o }]));
-    const rankOf = ({ o }: { o: Opened }) =>
-      new Set(
+    // A package's wave: how many distinct earlier epochs of its set the batch holds.
+    const waves = new Map<number, typeof ready>();
+    for (const item of ready) {
+      const { setId, epoch } = item.o.pkg.snapshot;
+      const earlier = new Set(
         ready
-          .filter((x) => x.o.pkg.snapshot.setId === o.pkg.snapshot.setId)
-          .map((x) => x.o.pkg.snapshot.epoch)
-          .filter((epoch) => epoch < o.pkg.snapshot.epoch),
+          .map((x) => x.o.pkg.snapshot)
+          .filter((s) => s.setId === setId && s.epoch < epoch)
+          .map((s) => s.epoch),
       ).size;
-    const waves = Math.max(0, ...ready.map(rankOf));
-    for (let wave = 0; wave <= waves; wave++) {
+      waves.set(earlier, [...(waves.get(earlier) ?? []), item]);
+    }
+    for (const wave of [...waves.keys()].sort((a, b) => a - b)) {
       await Promise.all(
-        ready
-          .filter((item) => rankOf(item) === wave)
-          .map(async ({ index, o }) => {
-            outcomes[index] = await this.settle(() => this.record(o));
-          }),
+        waves.get(wave)!.map(async ({ index, o }) => {
+          outcomes[index] = await this.settle(() => this.record(o));
+        }),
       );
     }
     return outcomes as SubmitOutcome[];
