@@ -16,7 +16,7 @@ import { chainReasons, linkOf, type ChainReason, type EpochChainLedger } from '.
 import type { VerificationKeyRegistry } from './verification-keys';
 import {
   parsePackage,
-  verifyPackage,
+  verifyParsedPackage,
   type ProofOptions,
   type RejectionReason,
   type Verdict,
@@ -74,7 +74,7 @@ export async function verifyAttestation(
   opts: ({ consume: false } | { consume: true; consumer: string }) & ProofOptions,
 ): Promise<AttestationVerdict> {
   const pkg = parsePackage(candidate);
-  const verdict = await verifyPackage(pkg, ctx.registry, opts);
+  const verdict = await verifyParsedPackage(pkg, ctx.registry, opts);
   const reasons: AttestationVerdict['reasons'] = [...verdict.reasons];
   const values = verdict.publicValues;
   let trust: AttestationVerdict['trust'];

@@ -105,7 +105,15 @@ export async function verifyPackage(
   registry: VerificationKeyRegistry,
   opts: ProofOptions = {},
 ): Promise<Verdict> {
-  const pkg = parsePackage(candidate);
+  return verifyParsedPackage(parsePackage(candidate), registry, opts);
+}
+
+/** {@link verifyPackage} of a package parsePackage already returned (not parsed again). */
+export async function verifyParsedPackage(
+  pkg: AttestationPackage,
+  registry: VerificationKeyRegistry,
+  opts: ProofOptions = {},
+): Promise<Verdict> {
   const key = registry.get(pkg.circuitId, pkg.vkeyHash);
   const reasons: RejectionReason[] = [];
   if (key.entry.claim !== pkg.claim) reasons.push('CLAIM_MISMATCH');
