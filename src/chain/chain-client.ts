@@ -17,7 +17,11 @@ export function chainProvider(rpcUrl: string, network?: Network): JsonRpcProvide
  * is down or a wrong URL is CHAIN_UNAVAILABLE at once (ethers would otherwise retry network
  * detection every second and fail with a raw socket error); the provider is pinned to that chain.
  */
-export async function connectChain(rpcUrl: string, timeoutMs = 5_000): Promise<JsonRpcProvider> {
+export async function connectChain(
+  rpcUrl: string,
+  opts: { expectedChainId?: bigint | string; timeoutMs?: number } = {},
+): Promise<JsonRpcProvider> {
+  const timeoutMs = opts.timeoutMs ?? 5_000;
   let chainId: bigint;
   try {
     const res = await fetch(rpcUrl, {
@@ -34,6 +38,14 @@ export async function connectChain(rpcUrl: string, timeoutMs = 5_000): Promise<J
     throw new ZkAttestError(
       'CHAIN_UNAVAILABLE',
       'no JSON-RPC node answered eth_chainId at the RPC URL (is the node up, is the URL right?)',
+    );
+  }
+  if (opts.expectedChainId !== undefined && chainId !== BigInt(opts.expectedChainId)) {
+    // A deployment, proof or anchor for one chain id means nothing on another (a fork, a wrong URL).
+    throw new ZkAttestError(
+      'CHAIN_MISMATCH',
+      `the node at the RPC URL is chain ${chainId}, not chain ${opts.expectedChainId}`,
+      { chainId: chainId.toString(), expected: String(opts.expectedChainId) },
     );
   }
   return chainProvider(rpcUrl, Network.from(chainId));

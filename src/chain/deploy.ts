@@ -2,6 +2,7 @@ import { Contract, ContractFactory, ZeroAddress, type ContractRunner, type Signe
 import { circuitEntryOf, DEFAULT_ARTIFACTS_DIR, loadManifest } from '../common/artifact-manifest';
 import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
+import { confirmed } from './transactions';
 import { parseDecimals } from '../common/currency';
 import { currencyInt } from '../common/currency-code';
 import { fxTableHash, identityFxTable, type Unit } from '../common/fx-table';
@@ -155,7 +156,7 @@ export async function deployToken(
   ];
   for (const [role, accounts] of grants) {
     for (const account of accounts) {
-      await (await token.getFunction('grantRole')(role, account)).wait();
+      await confirmed(await token.getFunction('grantRole')(role, account), 'grantRole');
     }
   }
   return token;
@@ -196,7 +197,7 @@ export async function deployAll(
 /** The registry's event of a transaction, by name (undefined when it did not emit it). */
 function eventOf(
   registry: Contract,
-  receipt: { logs: { topics: string[]; data: string }[] },
+  receipt: { logs: readonly { topics: readonly string[]; data: string }[] },
   name: string,
 ) {
   return receipt.logs.map((l) => registry.interface.parseLog(l)).find((e) => e?.name === name);
@@ -212,9 +213,10 @@ export async function registerFxSource(
   label: string,
   validFrom: number,
 ): Promise<string> {
-  const receipt = await (
-    await registry.getFunction('addFxSource')(`0x${key.x}`, `0x${key.y}`, label, validFrom)
-  ).wait();
+  const receipt = await confirmed(
+    await registry.getFunction('addFxSource')(`0x${key.x}`, `0x${key.y}`, label, validFrom),
+    'addFxSource',
+  );
   const keyId = keyIdOf(key);
   if (eventOf(registry, receipt, 'FxSourceAdded')?.args.keyId !== `0x${keyId}`) {
     throw new Error('registry answered another keyId');
@@ -228,7 +230,10 @@ export async function revokeFxSource(
   keyId: string,
   effectiveAt: number,
 ): Promise<void> {
-  await (await registry.getFunction('revokeFxSource')(`0x${keyId}`, effectiveAt)).wait();
+  await confirmed(
+    await registry.getFunction('revokeFxSource')(`0x${keyId}`, effectiveAt),
+    'revokeFxSource',
+  );
 }
 
 /** addSignerSet's arguments for a set: members ascending by keyId, as SignerSet holds them. */
@@ -256,9 +261,10 @@ export async function registerSignerSet(
   validFrom: number,
   firstEpoch = 0,
 ): Promise<string> {
-  const receipt = await (
-    await registry.getFunction('addSignerSet')(...signerSetArgs(set, validFrom, firstEpoch))
-  ).wait();
+  const receipt = await confirmed(
+    await registry.getFunction('addSignerSet')(...signerSetArgs(set, validFrom, firstEpoch)),
+    'addSignerSet',
+  );
   if (eventOf(registry, receipt, 'SignerSetAdded')?.args.setId !== `0x${set.setId}`) {
     throw new Error('registry answered another setId');
   }
@@ -271,7 +277,10 @@ export async function revokeSignerSet(
   setId: string,
   effectiveAt: number,
 ): Promise<void> {
-  await (await registry.getFunction('revokeSignerSet')(`0x${setId}`, effectiveAt)).wait();
+  await confirmed(
+    await registry.getFunction('revokeSignerSet')(`0x${setId}`, effectiveAt),
+    'revokeSignerSet',
+  );
 }
 
 /** A registered set as the verifier's KeyDirectory describes one (undefined when unknown). */

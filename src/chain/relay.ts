@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { allocationFor, parseAllocationTable } from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
 import { connectChain, revertName } from './chain-client';
+import { chainError, confirmed } from './transactions';
 import { contractContext } from './context-binding';
 import { attach } from './deploy';
 import { parseMintPackage, postProofArgs, type MintPackage } from './mint-call';
@@ -124,7 +125,7 @@ async function relayOne(
   if (share === undefined) return { ...base, status: 'not-allocated' };
   let provider: JsonRpcProvider;
   try {
-    provider = await connectChain(d.rpcUrl);
+    provider = await connectChain(d.rpcUrl, { expectedChainId: d.chainId });
   } catch (err) {
     return {
       ...base,
@@ -133,11 +134,6 @@ async function relayOne(
     };
   }
   try {
-    const { chainId } = await provider.getNetwork();
-    if (chainId !== BigInt(d.chainId)) {
-      // A proof or row for one chain id means nothing on another (a fork, a wrong URL).
-      return { ...base, status: 'failed', reason: 'CHAIN_MISMATCH' };
-    }
     const signer =
       typeof signerOf === 'string' ? new Wallet(signerOf, provider) : await signerOf(provider);
     const token = attach('ProofGatedToken', d.token, signer);
@@ -164,7 +160,7 @@ async function relayOne(
       return { ...base, status: 'already-posted', share: expected.toString() };
     }
     const tx = await token.getFunction('postProof')(...args);
-    const receipt = await tx.wait();
+    const receipt = await confirmed(tx, 'postProof');
     return {
       ...base,
       status: 'posted',
@@ -173,8 +169,11 @@ async function relayOne(
       gasUsed: String(receipt.gasUsed),
     };
   } catch (err) {
-    const code = err instanceof ZkAttestError ? err.code : 'RELAY_FAILED';
-    return { ...base, status: 'failed', reason: code };
+    const e = chainError(err);
+    if (!(e instanceof ZkAttestError)) return { ...base, status: 'failed', reason: 'RELAY_FAILED' };
+    // A transaction sent but not mined in time: its hash, to check before relaying again.
+    const txHash = typeof e.details.txHash === 'string' ? { txHash: e.details.txHash } : {};
+    return { ...base, status: 'failed', reason: e.code, ...txHash };
   } finally {
     provider.destroy();
   }
@@ -210,6 +209,6 @@ export function relayLine(o: RelayOutcome): string {
     case 'superseded':
       return `${where}: superseded, the token holds a newer snapshot (${o.reason})`;
     case 'failed':
-      return `${where}: FAILED (${o.reason})`;
+      return `${where}: FAILED (${o.reason})${o.txHash ? `, tx ${o.txHash} sent` : ''}`;
   }
 }

@@ -7,6 +7,7 @@ import { Contract, type ContractRunner, type Signer } from 'ethers';
 import { ZkAttestError } from '../common/errors';
 import { checkSignatures, type SignedSnapshot } from '../common/signed-snapshot';
 import { revertName } from './chain-client';
+import { confirmed } from './transactions';
 import { attach, deployContract } from './deploy';
 
 export interface AnchorConfig {
@@ -22,7 +23,7 @@ export async function deployAnchor(signer: Signer, config: AnchorConfig = {}): P
   const anchor = await deployContract(signer, 'SnapshotAnchor', [config.admin ?? me]);
   const role = (await anchor.getFunction('ANCHORER_ROLE')()) as string;
   for (const account of config.anchorers ?? [me]) {
-    await (await anchor.getFunction('grantRole')(role, account)).wait();
+    await confirmed(await anchor.getFunction('grantRole')(role, account), 'grantRole');
   }
   return anchor;
 }
@@ -37,7 +38,8 @@ export interface AnchorResult {
   status: 'anchored' | 'already-anchored';
   setId: string;
   epoch: number;
-  /** The anchoring transaction (absent when already anchored). */
+  /** The anchoring transaction; when already anchored, the one that anchored it (absent only if
+   *  the node cannot search its logs that far back). */
   txHash?: string;
   chainId: bigint;
 }
@@ -77,11 +79,11 @@ export async function anchorSnapshot(
     anchored: boolean;
   };
   if (existing.anchored && existing.commitment === args[2] && existing.asOf === BigInt(args[3])) {
-    return { status: 'already-anchored', ...base };
+    return { status: 'already-anchored', ...base, ...(await anchoringTx(anchor, args)) };
   }
   try {
     const tx = await anchor.getFunction('anchor')(...args);
-    await tx.wait();
+    await confirmed(tx, 'anchor');
     return { status: 'anchored', ...base, txHash: tx.hash as string };
   } catch (err) {
     const name = revertName(anchor, err);
@@ -89,6 +91,20 @@ export async function anchorSnapshot(
     throw new ZkAttestError('CONFLICT', `the anchor refused the snapshot: ${name}`, {
       reason: name,
     });
+  }
+}
+
+/** The transaction that anchored (setId, epoch): the egress evidence names it either way. */
+async function anchoringTx(
+  anchor: Contract,
+  [setId, epoch]: [string, bigint, string, number],
+): Promise<{ txHash?: string }> {
+  try {
+    const events = await anchor.queryFilter(anchor.filters.SnapshotAnchored!(setId, epoch));
+    const last = events.at(-1);
+    return last ? { txHash: last.transactionHash } : {};
+  } catch {
+    return {}; // a node that limits log ranges: the anchor itself still holds the record
   }
 }
 

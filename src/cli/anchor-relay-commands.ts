@@ -3,6 +3,7 @@ import { isAddress } from 'ethers';
 import { z } from 'zod';
 import { connectChain, envSigner } from '../chain/chain-client';
 import { loadContractArtifacts } from '../chain/contracts-build';
+import { confirmed } from '../chain/transactions';
 import { parseChainLink } from '../chain/mint-call';
 import { parseRelayPackage, readDeploymentsFile, relayLine, relayPackage } from '../chain/relay';
 import { anchorSnapshot, attachAnchor, deployAnchor } from '../chain/snapshot-anchor';
@@ -65,8 +66,8 @@ const anchorDeploy: Command = {
       });
       if (admin !== undefined && admin.toLowerCase() !== me.toLowerCase()) {
         const role = (await anchor.getFunction('DEFAULT_ADMIN_ROLE')()) as string;
-        await (await anchor.getFunction('grantRole')(role, admin)).wait();
-        await (await anchor.getFunction('renounceRole')(role, me)).wait();
+        await confirmed(await anchor.getFunction('grantRole')(role, admin), 'grantRole');
+        await confirmed(await anchor.getFunction('renounceRole')(role, me), 'renounceRole');
       }
       const address = await anchor.getAddress();
       const file: AnchorDeploymentFile = {
@@ -103,15 +104,8 @@ const anchor: Command = {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     const a = readAnchorFile(required(values, 'anchor', this.usage));
     const link = parseChainLink(readJsonFile(file, 'USAGE', 'the package or signed snapshot'));
-    const provider = await connectChain(a.rpcUrl);
+    const provider = await connectChain(a.rpcUrl, { expectedChainId: a.chainId });
     try {
-      const chainId = (await provider.getNetwork()).chainId;
-      if (chainId.toString() !== a.chainId) {
-        throw new ZkAttestError(
-          'CHAIN_MISMATCH',
-          'the RPC answers another chain id than the anchor deployment file names',
-        );
-      }
       const signer = envSigner(provider, values['key-env'] as string);
       const r = await anchorSnapshot(attachAnchor(a.anchor, signer), link);
       const what = `set ${r.setId} epoch ${r.epoch} on chain ${r.chainId}`;

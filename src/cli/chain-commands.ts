@@ -11,6 +11,7 @@ import {
   type DeploymentFile,
 } from '../chain/chain-client';
 import { loadContractArtifacts } from '../chain/contracts-build';
+import { confirmed } from '../chain/transactions';
 import {
   assertDeployableSetup,
   attach,
@@ -163,7 +164,7 @@ async function withRegistry(
   action: (registry: Contract, d: DeploymentFile) => Promise<void>,
 ): Promise<void> {
   const d = readDeploymentFile(required(values, 'deployment', usage));
-  const provider = await connectChain(d.rpcUrl);
+  const provider = await connectChain(d.rpcUrl, { expectedChainId: d.chainId });
   try {
     const owner = envSigner(provider, values['key-env'] as string);
     await action(attach('SignerRegistry', d.addresses.registry, owner), d);
@@ -368,14 +369,14 @@ const advance: Command = {
     const link = parseChainLink(readJsonFile(file, 'USAGE', 'the package'));
     assertPackageUnit({ snapshot: link.message }, d);
     const args = advanceChainArgs(link);
-    const provider = await connectChain(d.rpcUrl);
+    const provider = await connectChain(d.rpcUrl, { expectedChainId: d.chainId });
     try {
       const sender = envSigner(provider, values['key-env'] as string);
       const token = attach('ProofGatedToken', d.addresses.token, sender);
       try {
         const tx = await token.getFunction('advanceChain')(...args);
-        const receipt = await tx.wait();
-        const moved = (receipt.logs as { topics: string[]; data: string }[])
+        const receipt = await confirmed(tx, 'advanceChain');
+        const moved = receipt.logs
           .map((l) => token.interface.parseLog(l))
           .some((e) => e?.name === 'ChainAdvanced');
         const { setId, epoch } = link.message;
@@ -424,7 +425,7 @@ zkattest mint --posted --deployment <deployment.json> --to <address> --amount <u
     const pkg =
       file === undefined ? undefined : parseMintPackage(readJsonFile(file, 'USAGE', 'the package'));
     if (pkg) assertPackageUnit(pkg, d);
-    const provider = await connectChain(d.rpcUrl);
+    const provider = await connectChain(d.rpcUrl, { expectedChainId: d.chainId });
     try {
       const signer = envSigner(provider, values['key-env'] as string);
       const token = attach('ProofGatedToken', d.addresses.token, signer);
@@ -432,7 +433,7 @@ zkattest mint --posted --deployment <deployment.json> --to <address> --amount <u
         const tx = pkg
           ? await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, amount))
           : await token.getFunction('mint')(to, amount);
-        const receipt = await tx.wait();
+        const receipt = await confirmed(tx, pkg ? 'mintWithProof' : 'mint');
         console.log(`minted ${amount} in tx ${tx.hash} (gas ${receipt.gasUsed})`);
       } catch (err) {
         const name = revertName(token, err);

@@ -67,7 +67,8 @@ export type ErrorCode =
   | 'ALLOCATIONS_INVALID'
   | 'ALLOCATIONS_OVER_CAPACITY'
   | 'CHAIN_MISMATCH'
-  | 'RELAY_INCOMPLETE';
+  | 'RELAY_INCOMPLETE'
+  | 'TX_NOT_MINED';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

@@ -1,4 +1,5 @@
 import { ZkAttestError, type ErrorCode } from '../common/errors';
+import { chainError } from '../chain/transactions';
 import { parseCommandArgs, type Command } from '../cli/args';
 import { ANCHOR_RELAY_COMMANDS } from '../cli/anchor-relay-commands';
 import { CHAIN_COMMANDS } from '../cli/chain-commands';
@@ -57,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     await command.run(values, positionals);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
+  } catch (thrown) {
+    // A node that stopped answering mid-command is CHAIN_UNAVAILABLE, not a stack trace.
+    const err = chainError(thrown);
     if (err instanceof ZkAttestError) {
       console.error(`error [${err.code}]: ${err.message}`);
       return EXIT_2_CODES.has(err.code) ? 2 : 1;

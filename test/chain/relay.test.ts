@@ -279,6 +279,42 @@ describe('relayPackage', () => {
     ]);
   }, 60_000);
 
+  test('a chain that stops mining is TX_NOT_MINED with the sent hash, a node that is down CHAIN_UNAVAILABLE; the others still post', async () => {
+    const [ta, tb] = [await token(a), await token(b)];
+    const p = pkg({
+      allocations: await table([
+        [a, ta, 10n],
+        [b, tb, 10n],
+      ]),
+    });
+    const down = { ...(await deployment('down', a, ta)), rpcUrl: 'http://127.0.0.1:9' };
+    const before = process.env.ZKATTEST_TX_TIMEOUT_MS;
+    process.env.ZKATTEST_TX_TIMEOUT_MS = '1500';
+    await anvilRpc(a.anvil.rpcUrl, 'evm_setAutomine', [false]);
+    try {
+      const out = await relayPackage(
+        p,
+        [down, await deployment('a', a, ta), await deployment('b', b, tb)],
+        DEV_KEY,
+      );
+      expect(out.map((o) => [o.name, o.status, o.reason])).toEqual([
+        ['down', 'failed', 'CHAIN_UNAVAILABLE'],
+        ['a', 'failed', 'TX_NOT_MINED'],
+        ['b', 'posted', undefined],
+      ]);
+      expect(out[1]!.txHash).toMatch(/^0x[0-9a-f]{64}$/);
+      expect(relayLine(out[1]!)).toContain(`FAILED (TX_NOT_MINED), tx ${out[1]!.txHash} sent`);
+    } finally {
+      if (before === undefined) delete process.env.ZKATTEST_TX_TIMEOUT_MS;
+      else process.env.ZKATTEST_TX_TIMEOUT_MS = before;
+      await anvilRpc(a.anvil.rpcUrl, 'evm_setAutomine', [true]);
+      await anvilRpc(a.anvil.rpcUrl, 'evm_mine', []);
+    }
+    // The sent transaction was only late: once mined, relaying again finds it posted.
+    const again = await relayPackage(p, [await deployment('a', a, ta)], DEV_KEY);
+    expect(again.map((o) => o.status)).toEqual(['already-posted']);
+  }, 60_000);
+
   test('parseDeployments and parseRelayPackage refuse malformed input with coded errors', () => {
     expect(() => parseDeployments({ deployments: [{ name: 'x' }] })).toThrow(
       /not a deployments file/,

@@ -528,6 +528,37 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     expect(existsSync(join(dir, 'dead.json'))).toBe(false);
   });
 
+  it('a deployment file of another chain id: CHAIN_MISMATCH for mint, chain advance and registry, nothing sent', async () => {
+    const file = deploymentFile('other-chain.json', anvil.rpcUrl, HOLDER);
+    const other = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    writeFileSync(file, JSON.stringify({ ...other, chainId: '1' }));
+    const now = Math.floor(Date.now() / 1000);
+    const pkg = mintFixture({
+      context: 1n,
+      signer,
+      currency: 'USD',
+      decimals: 2,
+      asOf: now,
+      capacity: 1n,
+      fxTable: 1n,
+    });
+    writeFileSync(join(dir, 'other-chain-package.json'), JSON.stringify(pkg));
+    const before = await chainNonce(anvil.rpcUrl);
+    const runs = [
+      ['mint', 'other-chain-package.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
+      ['chain', 'advance', 'other-chain-package.json', '--token', file],
+      ['registry', 'revoke-set', singleKeySetId(signer.keyId), '--deployment', file],
+    ];
+    for (const args of runs) {
+      const { code, stderr } = await zkattest(args, dir);
+      expect(stderr).toContain(
+        'error [CHAIN_MISMATCH]: the node at the RPC URL is chain 31337, not chain 1',
+      );
+      expect(code).toBe(1);
+    }
+    expect(await chainNonce(anvil.rpcUrl)).toBe(before);
+  });
+
   it('refuses to deploy without the deployer key in the environment', async () => {
     const { code, stderr } = await zkattest(
       [

@@ -85,8 +85,17 @@ describe('zkattest anchor', () => {
     const ev = JSON.parse(readFileSync(evidence, 'utf8')) as Record<string, string>;
     expect(ev).toMatchObject({ chainId: '7201', anchor: file.anchor, status: 'anchored' });
     expect(ev.txHash).toMatch(/^0x[0-9a-f]{64}$/);
-    const again = await zkattest(['anchor', pkgFile, '--anchor', out], env);
+    const evidenceAgain = join(dir, 'evidence-again.json');
+    const again = await zkattest(
+      ['anchor', pkgFile, '--anchor', out, '--json', evidenceAgain],
+      env,
+    );
     expect([again.code, again.stdout]).toEqual([0, expect.stringMatching(/^already anchored/)]);
+    // The egress evidence of a re-run still names the anchoring transaction.
+    expect(JSON.parse(readFileSync(evidenceAgain, 'utf8'))).toMatchObject({
+      status: 'already-anchored',
+      txHash: ev.txHash,
+    });
     const onChain = await readAnchor(attachAnchor(file.anchor, provider), p.snapshot.setId, 0);
     expect(onChain?.commitment).toBe(commitmentHex(p.publicSignals.commitment));
 

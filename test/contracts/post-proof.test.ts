@@ -344,6 +344,27 @@ describe('postProof and mint against the posted share', () => {
     expect(Number(receipt.gasUsed)).toBeLessThanOrEqual(60_000);
   });
 
+  test('a paused token takes no post and no mint; the chain may still advance; unpaused, both work', async () => {
+    const signer = new TestP256Key();
+    await registerSignerSet(registry, soloSet(signer).set, 0);
+    const e0 = await pkg({ signer });
+    await postOk(e0, tokenA);
+    await (await tokenA.getFunction('pause')()).wait();
+    expect(await revertOf(mint(tokenA, 1n), tokenA)).toBe('EnforcedPause');
+    const e1 = await next(e0, signer, { asOf: asOf + 60 });
+    expect(await revertOf(post(e1, tokenA), tokenA)).toBe('EnforcedPause');
+    // Recording a signed link changes no balance: it goes on while paused, and supersedes
+    // the post on the previous head as it would unpaused.
+    await (
+      await tokenA.getFunction('advanceChain')(...advanceChainArgs(signedSnapshotOf(e1)))
+    ).wait();
+    await (await tokenA.getFunction('unpause')()).wait();
+    expect(await revertOf(mint(tokenA, 1n), tokenA)).toBe('ProofGatedToken__NotPosted');
+    await postOk(e1, tokenA);
+    await (await mint(tokenA, 1n)).wait();
+    expect(await tokenA.getFunction('totalSupply')()).toBe(1n);
+  });
+
   test('an expired post is refused', async () => {
     const snap = await anvilRpc(anvil.rpcUrl, 'evm_snapshot', []);
     try {
