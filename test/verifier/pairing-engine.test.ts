@@ -11,7 +11,7 @@ import { BN254_BASE_FIELD as Q, SNARK_SCALAR_FIELD as R } from '../../src/common
 import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../../src/prover';
 import { batchVerify, VerificationKeyRegistry, type BatchVerifyItem } from '../../src/verifier';
-import { engineKernel, engineKey } from '../../src/verifier/pairing-engine';
+import { engineKey, loadMcl } from '../../src/verifier/pairing-engine';
 import { configurePairingPool } from '../../src/verifier/pairing-pool';
 import { verifyProof } from '../../src/verifier/verify-proof';
 import { testSigner } from '../fixtures';
@@ -297,19 +297,38 @@ describe('pairing engine vs snarkjs.groth16.verify', () => {
     expect(await batchVerify(vk, valid)).toEqual(valid.map(() => true));
   });
 
-  it('tests G2 subgroup membership exactly as mcl isValidOrder does', () => {
-    const kernel = engineKernel();
-    const outside = twistPointOutsideG2();
-    const b = new mcl.G2();
-    b.setStr(`1 ${[...outside[0]!, ...outside[1]!].join(' ')}`, 10);
-    expect(b.isValid()).toBe(true);
-    expect([kernel.inG2(b), b.isValidOrder()]).toEqual([false, false]);
+  it('tests G2 subgroup membership as [r]Q = O does, on and off the subgroup', async () => {
+    const kernel = await loadMcl();
+    const { F2, G2 } = curve;
+    const asMcl = (p: Uint8Array) => {
+      const q = new mcl.G2();
+      q.setStr(`1 ${G2.toObject(G2.toAffine(p)).slice(0, 2).flat().map(String).join(' ')}`, 10);
+      return q;
+    };
+    const seen = { inside: 0, outside: 0 };
+    for (let k = 1n; k <= 40n; k++) {
+      const x = F2.fromObject([k, 5n]);
+      const rhs = F2.add(F2.mul(F2.square(x), x), G2.b);
+      if (!F2.isSquare(rhs)) continue;
+      const point = new Uint8Array(4 * curve.F1.n8);
+      point.set(x);
+      point.set(F2.sqrt(rhs), x.length);
+      // A twist point, and its multiple by the cofactor 2p - r: in the subgroup.
+      for (const p of [point, G2.timesScalar(point, 2n * curve.q - curve.r)]) {
+        const truth = G2.isZero(G2.timesScalar(p, curve.r));
+        const q = asMcl(p);
+        expect([kernel.inG2(q), q.isValidOrder()]).toEqual([truth, truth]);
+        seen[truth ? 'inside' : 'outside']++;
+      }
+    }
     for (const it of valid.slice(0, 4)) {
       const [x, y] = it.proof.pi_b;
       const q = new mcl.G2();
       q.setStr(`1 ${[...x!, ...y!].join(' ')}`, 10);
       expect(kernel.inG2(q)).toBe(true);
     }
+    expect(seen.inside).toBeGreaterThan(5);
+    expect(seen.outside).toBeGreaterThan(5);
   });
 
   it.each(cases)('single verification agrees with snarkjs: %s', async (name, make) => {
