@@ -42,12 +42,14 @@ interface Reply {
 class PairingPool {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
+  private closed = false;
 
   constructor(private readonly workers: Worker[]) {
     for (const worker of workers) {
       worker.unref();
       worker.on('message', (reply: Reply) => this.settle(reply));
       worker.on('error', (err) => this.fail(err));
+      worker.on('exit', () => this.fail(new Error('pairing pool thread exited')));
     }
   }
 
@@ -63,6 +65,7 @@ class PairingPool {
   private send(worker: Worker, task: ShareTask): Promise<ShareResult> {
     const id = this.nextId++;
     return new Promise<ShareResult>((resolve, reject) => {
+      if (this.closed) return reject(new Error('pairing pool closed'));
       // A pending task keeps the process alive until its answer comes back.
       if (this.pending.size === 0) for (const w of this.workers) w.ref();
       this.pending.set(id, { resolve, reject });
@@ -79,6 +82,7 @@ class PairingPool {
     else pending.reject(new Error(`pairing pool thread failed: ${error}`));
   }
 
+  /** Ends the pool; tasks still pending are rejected (their batch goes on inline). */
   private fail(err: Error): void {
     for (const { reject } of this.pending.values()) reject(err);
     this.pending.clear();
@@ -87,7 +91,10 @@ class PairingPool {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
+    this.fail(new Error('pairing pool closed'));
   }
 }
 

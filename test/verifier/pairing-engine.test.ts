@@ -12,7 +12,7 @@ import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../../src/prover';
 import { batchVerify, VerificationKeyRegistry, type BatchVerifyItem } from '../../src/verifier';
 import { engineKey, loadMcl } from '../../src/verifier/pairing-engine';
-import { configurePairingPool } from '../../src/verifier/pairing-pool';
+import { closePairingPool, configurePairingPool } from '../../src/verifier/pairing-pool';
 import { verifyProof } from '../../src/verifier/verify-proof';
 import { testSigner } from '../fixtures';
 import { rerandomize } from '../support/rerandomize';
@@ -392,6 +392,16 @@ describe('pairing pool lifecycle', () => {
     expect(await batchVerify(vk, valid.slice(0, 8))).toEqual(valid.slice(0, 8).map(() => true));
     await terminateSnarkjsCurve(); // closes the pool with snarkjs's curve
     expect(await batchVerify(vk, valid.slice(8, 16))).toEqual(valid.slice(8, 16).map(() => true));
+  });
+
+  it('answers a batch whose pool is closed under it, inline', async () => {
+    await configurePairingPool({ size: 2, minBatch: 2 }); // fresh threads, still loading mcl
+    const items = [...valid];
+    items[9] = item(9, (_p, s) => (s[2] = '11'));
+    const running = batchVerify(vk, items);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await closePairingPool();
+    expect(await running).toEqual(valid.map((_, i) => i !== 9));
   });
 
   it('never keeps a process alive: a CLI-like process exits after a pooled batch', async () => {
