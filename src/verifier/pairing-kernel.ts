@@ -3,8 +3,8 @@
  * on the calling thread and in the pool's threads (pairing-pool.ts), so the two paths cannot
  * drift apart. A thread's WASM instance cannot be shared, hence source text, not a function.
  */
-import * as mcl from 'mcl-wasm';
-import * as mclRaw from 'mcl-wasm/dist/mcl';
+import type * as mcl from 'mcl-wasm';
+import type * as mclRaw from 'mcl-wasm/dist/mcl';
 
 /** One share of a batch: mcl text forms of A_i and B_i, the scalars r_i (decimal), and
  * whether B_i still needs its subgroup test. */
