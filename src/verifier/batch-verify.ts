@@ -9,6 +9,7 @@ import {
   importBySnarkjsRules,
   importProof,
   engineKernel,
+  keyMillerProduct,
   verifyOnEngine,
   type EngineKey,
   type EngineProof,
@@ -108,17 +109,23 @@ async function batchHolds(
   group: Entry[],
 ): Promise<{ holds: boolean; inside: Entry[] }> {
   const rs = randomScalars(group.length);
-  const product = (await pooledProduct(group, rs)) ?? inlineProduct(group, rs);
+  const proofs = group.map((e) => e.proof);
+  const pooled = pooledProduct(group, rs);
+  // While the pool's threads work, the key's part, for the usual case: every pi_b in G2.
+  const keyForAll = keyMillerProduct(key, proofs, rs);
+  const product = (await pooled) ?? inlineProduct(group, rs);
   const insidePositions = group.flatMap((e, i) => (e.proof.bInG2 ? [i] : []));
   const inside = insidePositions.map((i) => group[i]!);
   if (inside.length === 0) return { holds: true, inside };
-  const holds = batchEquationHolds(
-    key,
-    inside.map((e) => e.proof),
-    insidePositions.map((i) => rs[i]!),
-    product,
-  );
-  return { holds, inside };
+  const keyPart =
+    inside.length === group.length
+      ? keyForAll
+      : keyMillerProduct(
+          key,
+          inside.map((e) => e.proof),
+          insidePositions.map((i) => rs[i]!),
+        );
+  return { holds: batchEquationHolds(product, keyPart), inside };
 }
 
 /** The share of `positions` in the group, as the kernel takes it. */

@@ -239,19 +239,11 @@ export function verifyOnEngine(key: EngineKey, proof: EngineProof): boolean {
 }
 
 /**
- * The key's part of a batch, given prod_i MillerLoop(r_i A_i, B_i): whether
- *   that * e(-(sum r_i) alpha, beta) e(-sum r_i L_i, gamma) e(-sum r_i C_i, delta) == 1.
- * That product is prod_i D_i^r_i with D_i = e(A_i, B_i) / (e(alpha, beta) e(L_i, gamma)
- * e(C_i, delta)), the i-th verification equation, in a group of prime order r (all points
- * in their subgroups). If some D_k != 1, exactly one r_k mod r makes it 1; r_k is uniform
- * over [1, 2^128) and r > 2^128, so a bad batch passes with probability below 2^-127.
+ * The key's part of a batch: e(-(sum r_i) alpha, beta) e(-sum r_i L_i, gamma)
+ * e(-sum r_i C_i, delta) before the final exponentiation (three Miller loops on precomputed
+ * lines). batchEquationHolds says what it is for.
  */
-export function batchEquationHolds(
-  key: EngineKey,
-  proofs: EngineProof[],
-  rs: bigint[],
-  proofsProduct: mcl.GT,
-): boolean {
+export function keyMillerProduct(key: EngineKey, proofs: EngineProof[], rs: bigint[]): mcl.GT {
   // sum_i r_i L_i = (sum_i r_i) IC0 + sum_j (sum_i r_i s_ij) IC_j: one scalar per IC point.
   const icCoefficients = key.ic.map(() => 0n);
   proofs.forEach(({ signals }, i) => {
@@ -265,11 +257,8 @@ export function batchEquationHolds(
     proofs.map((p) => p.c),
     rs.map(frOf),
   );
-  const f = mcl.mul(
-    mcl.mul(
-      proofsProduct,
-      mcl.precomputedMillerLoop(mcl.mul(key.alpha, frOf(icCoefficients[0]!)), key.negBeta),
-    ),
+  return mcl.mul(
+    mcl.precomputedMillerLoop(mcl.mul(key.alpha, frOf(icCoefficients[0]!)), key.negBeta),
     mcl.precomputedMillerLoop2(
       publicInputPoint(key, icCoefficients),
       key.negGamma,
@@ -277,5 +266,18 @@ export function batchEquationHolds(
       key.negDelta,
     ),
   );
-  return mcl.finalExp(f).isOne();
+}
+
+/**
+ * Whether prod_i MillerLoop(r_i A_i, B_i) times the key's part (keyMillerProduct of the same
+ * proofs and r_i) is 1 after the final exponentiation, i.e.
+ *   prod_i e(r_i A_i, B_i) e(-(sum r_i) alpha, beta) e(-sum r_i L_i, gamma)
+ *     e(-sum r_i C_i, delta) == 1.
+ * That product is prod_i D_i^r_i with D_i = e(A_i, B_i) / (e(alpha, beta) e(L_i, gamma)
+ * e(C_i, delta)), the i-th verification equation, in a group of prime order r (all points
+ * in their subgroups). If some D_k != 1, exactly one r_k mod r makes it 1; r_k is uniform
+ * over [1, 2^128) and r > 2^128, so a bad batch passes with probability below 2^-127.
+ */
+export function batchEquationHolds(proofsProduct: mcl.GT, keyProduct: mcl.GT): boolean {
+  return mcl.finalExp(mcl.mul(proofsProduct, keyProduct)).isOne();
 }
