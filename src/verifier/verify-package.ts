@@ -1,4 +1,3 @@
-import * as snarkjs from 'snarkjs';
 import { claimAmounts, claimMeaning, claimValues, type ClaimValues } from '../claims';
 import {
   checkPackage,
@@ -20,6 +19,7 @@ import { checkSignatures, signedSnapshotOf, type SignatureReason } from '../comm
 import { ZERO_BYTES32 } from '../common/snapshot-message';
 import { unpackStatement } from '../common/statement';
 import type { VerificationKeyRegistry } from './verification-keys';
+import { verifyProof } from './verify-proof';
 
 /** Why a well-formed package was not accepted. */
 export type RejectionReason =
@@ -119,7 +119,7 @@ export async function verifyParsedPackage(
   if (key.entry.claim !== pkg.claim) reasons.push('CLAIM_MISMATCH');
 
   const signals = PUBLIC_SIGNAL_ORDER.map((name) => pkg.publicSignals[name]);
-  const proofOk = opts.proofValid ?? (await snarkjs.groth16.verify(key.vk, signals, pkg.proof));
+  const proofOk = opts.proofValid ?? (await verifyProof(key.vk, signals, pkg.proof));
   if (!proofOk) reasons.push('PROOF_INVALID');
 
   const { snapshot: snap, fx } = pkg;
