@@ -5,12 +5,16 @@
  * the snarkjs single-proof verifiers on each proof, and leans on the pairing precompile's own
  * G2 subgroup check (shown here with a twist point outside the order-r subgroup).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AbiCoder, ContractFactory, JsonRpcProvider, type Contract } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { compileExtraContract } from '../../src/chain/contracts-build';
-import { batchLibraryFromKeyFiles } from '../../src/chain/groth16-batch-solidity';
+import {
+  batchLibraryFromKeyFiles,
+  groth16BatchLibrary,
+} from '../../src/chain/groth16-batch-solidity';
+import type { VerificationKey } from '../../src/chain/groth16-solidity';
 import { solidityProof, type SolidityProof } from '../../src/chain/mint-call';
 import { AttestationFactory } from '../support/attestation-factory';
 import {
@@ -299,5 +303,60 @@ describe('generated batch Groth16 verifiers', () => {
     const items = coverage.slice(0, 4).map((x) => structuredClone(x));
     items[2]!.proof.splice(2, 4, ...off);
     expect(await batch(items)).toBe(false);
+  });
+
+  test('a 4-input key (the large-book shape) next to a 3-input key: one call, both widths', async () => {
+    // coverage-32's key with a fourth IC point: a coverage proof with a fourth input 0 is valid
+    // under it (vk_x gains 0 * IC4), one with a fourth input 1 is not.
+    const root = join(__dirname, '..', '..');
+    const key = (f: string) => JSON.parse(readFileSync(join(root, f), 'utf8')) as VerificationKey;
+    const wide = key(COVERAGE_KEY);
+    wide.nPublic = 4;
+    wide.IC = [...wide.IC, ['1', '2', '1']];
+    const dir = 'build/test-batch';
+    mkdirSync(join(root, dir), { recursive: true });
+    writeFileSync(
+      join(root, dir, 'WideBatchGroth16.sol'),
+      groth16BatchLibrary('WideBatchGroth16', [
+        { label: 'chunk-like', vk: wide, source: 'coverage-32 + IC4' },
+        { label: 'yield-range-32', vk: key(YIELD_KEY), source: YIELD_KEY },
+      ]),
+    );
+    writeFileSync(
+      join(root, dir, 'WideHarness.sol'),
+      `// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.28;
+import {WideBatchGroth16} from "./WideBatchGroth16.sol";
+contract WideHarness {
+    function verify(uint256[8][] calldata a, uint256[4][] calldata ai, uint256[8][] calldata b, uint256[3][] calldata bi)
+        external view returns (bool) {
+        return WideBatchGroth16.verify(a, ai, b, bi);
+    }
+}
+`,
+    );
+    const wideHarness = await deploy(`${dir}/WideHarness.sol`, 'WideHarness', [
+      `${dir}/WideBatchGroth16.sol`,
+    ]);
+    const chunks = coverage.slice(0, 3).map((i) => ({ ...i, inputs: [...i.inputs, 0n] }));
+    const run = (c: Item[]) =>
+      answer(
+        wideHarness.getFunction('verify')(
+          proofsOf(c),
+          inputsOf(c),
+          proofsOf(yields.slice(0, 1)),
+          inputsOf(yields.slice(0, 1)),
+        ),
+      );
+    expect(await run(chunks)).toBe(true);
+    for (const [name, fourth] of [
+      ['fourth input 1', 1n],
+      ['fourth input r', R],
+    ] as const) {
+      const bad = chunks.map((c, k) =>
+        k === 1 ? { ...c, inputs: [...c.inputs.slice(0, 3), fourth] } : c,
+      );
+      expect([name, await run(bad)]).toEqual([name, false]);
+    }
   });
 });
