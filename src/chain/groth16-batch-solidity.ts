@@ -163,7 +163,11 @@ const SOUNDNESS = `/// @dev Why one pairing check suffices. Proof i alone is val
  * [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y] (the precompile's order, as solidityProof
  * gives) and each input row uint256[nPublic]. False (never a revert from the library) when a key
  * has no proof, counts differ, a coordinate >= q, an input >= r, a G1 point off the curve, a B
- * refused by the precompile, or the batch equation fails.
+ * refused by the precompile, or the batch equation fails. G1 points are checked before any
+ * ecMul/ecAdd, so only the pairing call can fail, and a failed precompile call keeps the gas
+ * forwarded to it: a bad B answers false with 1/64 of the gas left (a caller short of gas then
+ * reverts out of gas instead). For a large-book token: verify(chunkProofs, chunkInputs,
+ * finalProofs, finalInputs), the final proof as a one-element array.
  */
 export function groth16BatchLibrary(name: string, keys: BatchKey[]): string {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) throw new Error('library name: a Solidity identifier');
@@ -224,7 +228,8 @@ ${keys.map(keyConstants).join('\n')}
 
     /// @notice True iff every proof verifies under its key with its public inputs. Each proof is
     ///         [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]; each key needs >= 1 proof
-    ///         and one input row per proof. False, not a revert, on any malformed word.
+    ///         and one input row per proof. False, not a revert, on any malformed word (a B
+    ///         refused by the pairing precompile costs the gas forwarded to it: 63/64 of the rest).
     function verify(
 ${params}
     ) internal view returns (bool ok) {
