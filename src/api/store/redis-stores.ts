@@ -32,7 +32,12 @@
  * entity that `get` finds and `list` misses until the put is retried.
  */
 import { randomBytes } from 'node:crypto';
-import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
+import {
+  closeRedisClient,
+  createRedisClient,
+  whenRedisReady,
+  type RedisTarget,
+} from '../../common/redis-client';
 import {
   guardedRedis as guardedCommands,
   storeUnavailable,
@@ -129,12 +134,12 @@ const token = () => randomBytes(12).toString('base64url');
 export const STORE_WAIT_MS = 1500;
 
 /**
- * The stores on the Redis at `url` (redis://, rediss://). Connects at once, reconnects in the
+ * The stores on the Redis at `url` (redis://, rediss://, or a Redis Cluster's nodes). Connects at once, reconnects in the
  * background. They sit on a request path, so they fail fast like the onshore service: a
  * request-profile client (no offline queue, no resend, 2 s command timeout), and each
  * operation waits at most STORE_WAIT_MS for a connection before STORE_UNAVAILABLE.
  */
-export function createRedisStores(url: string, opts: RedisStoreOptions = {}): Stores {
+export function createRedisStores(url: RedisTarget, opts: RedisStoreOptions = {}): Stores {
   const p = opts.keyPrefix ?? 'zkattest:';
   const redis = createRedisClient(url, { profile: 'request', onError: opts.onConnectionError });
   const guardedRedis = <T>(op: string, work: () => Promise<T>): Promise<T> =>

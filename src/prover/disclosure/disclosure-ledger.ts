@@ -5,7 +5,7 @@
  * reveals nothing new: it is recorded again (marked `repeat`) but consumes no budget.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import type { ClaimName, ClaimParams } from '../../claims';
 import { guardedRedis } from '../../common/redis-connection';
 
@@ -81,7 +81,7 @@ return 'new'
 /** The service's ledger, in Redis beside its other state (persisted as Redis is). */
 export class RedisDisclosureLedger implements DisclosureLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = 'zkattest:onshore:disclosure',
   ) {}
 
