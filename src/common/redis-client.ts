@@ -150,6 +150,17 @@ export async function whenRedisReady(client: RedisConnection, timeoutMs: number)
   }
 }
 
+/**
+ * Whether Redis answers: PING on one server; on a cluster, PING on every master, since any
+ * node answers PING even while a lost master leaves part of the keys unreachable.
+ */
+export async function redisAnswers(client: RedisConnection): Promise<boolean> {
+  const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  if (nodes.length === 0) return false;
+  const replies = await Promise.all(nodes.map((node) => node.ping()));
+  return replies.every((reply) => reply === 'PONG');
+}
+
 /** Closes a client: QUIT when connected (pending replies arrive), else drop the socket. */
 export async function closeRedisClient(client: RedisConnection): Promise<void> {
   if (client.status === 'end') return;

@@ -14,6 +14,10 @@ export interface RedisCluster {
   readonly nodes: readonly RedisServer[];
   /** Every node, as REDIS_CLUSTER_NODES would give them. */
   readonly target: RedisTarget & { readonly clusterNodes: readonly RedisClusterNode[] };
+  /** The same as REDIS_CLUSTER_NODES would give them ("127.0.0.1:port,..."). */
+  readonly nodesVariable: string;
+  /** The index in `nodes` of the master that holds `key`'s slot. */
+  nodeOf(key: string): Promise<number>;
   /** How many keys matching `pattern` each master holds (SCAN), in node order. */
   keysPerNode(pattern: string): Promise<number[]>;
   /** Resolves once every running node reports cluster_state:ok. */
@@ -26,6 +30,9 @@ export interface RedisCluster {
 const NODE_TIMEOUT_MS = 1000;
 const SLOTS = 16384;
 const HEALTHY_TIMEOUT_MS = 15_000;
+
+/** The last slot of master `i` of `masters` (-1 for i = -1): the slots split evenly. */
+const lastSlot = (i: number, masters: number) => Math.floor((SLOTS * (i + 1)) / masters) - 1;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -71,9 +78,12 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     await Promise.all(
       nodes.map((node, i) =>
         withNode(node.port, async (r) => {
-          const first = Math.floor((SLOTS * i) / masters);
-          const last = Math.floor((SLOTS * (i + 1)) / masters) - 1;
-          await r.call('CLUSTER', 'ADDSLOTSRANGE', first, last);
+          await r.call(
+            'CLUSTER',
+            'ADDSLOTSRANGE',
+            lastSlot(i - 1, masters) + 1,
+            lastSlot(i, masters),
+          );
         }),
       ),
     );
@@ -83,6 +93,18 @@ export async function startRedisCluster(masters = 3): Promise<RedisCluster> {
     const cluster: RedisCluster = {
       nodes,
       target: { clusterNodes: nodes.map((n) => ({ host: '127.0.0.1', port: n.port })) },
+      nodesVariable: nodes.map((n) => `127.0.0.1:${n.port}`).join(','),
+      async nodeOf(key) {
+        for (const node of nodes) {
+          try {
+            const slot = await withNode(node.port, (r) => r.call('CLUSTER', 'KEYSLOT', key));
+            return nodes.findIndex((_, i) => Number(slot) <= lastSlot(i, masters));
+          } catch {
+            // that node is down: ask the next
+          }
+        }
+        throw new Error('no node answers');
+      },
       keysPerNode: (pattern) =>
         Promise.all(
           nodes.map((node) =>

@@ -17,6 +17,8 @@ export interface RedisServer {
   readonly dir: string;
   /** SIGTERM, then wait for the process to exit (Redis fsyncs the AOF on the way out). */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: no shutdown, no final fsync), then wait for the process to exit. */
+  crash(): Promise<void>;
   /** Stops, then starts again on the same port and dir; resolves once PING answers. */
   restart(): Promise<void>;
 }
@@ -227,6 +229,12 @@ export async function startRedis(
     port,
     dir,
     stop: () => terminate(current),
+    async crash() {
+      if (current.exitCode !== null || current.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+      current.kill('SIGKILL');
+      await exited;
+    },
     async restart() {
       await terminate(current);
       current = await launch(port, dir, fsync, extraArgs);

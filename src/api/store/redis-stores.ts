@@ -35,6 +35,7 @@ import { randomBytes } from 'node:crypto';
 import {
   closeRedisClient,
   createRedisClient,
+  redisAnswers,
   whenRedisReady,
   type RedisTarget,
 } from '../../common/redis-client';
@@ -344,9 +345,7 @@ export function createRedisStores(url: RedisTarget, opts: RedisStoreOptions = {}
         timer = setTimeout(() => resolve(false), 2000);
       });
       try {
-        const pong = whenRedisReady(redis, STORE_WAIT_MS)
-          .then(() => redis.ping())
-          .then((r) => r === 'PONG');
+        const pong = whenRedisReady(redis, STORE_WAIT_MS).then(() => redisAnswers(redis));
         return await Promise.race([pong, timeout]);
       } catch {
         return false;
