@@ -151,11 +151,19 @@ export async function whenRedisReady(client: RedisConnection, timeoutMs: number)
 }
 
 /**
- * Whether Redis answers: PING on one server; on a cluster, PING on every master, since any
- * node answers PING even while a lost master leaves part of the keys unreachable.
+ * Whether Redis answers: PING on one server. On a cluster any node answers PING even while a
+ * lost master leaves its slots unreachable, so: every slot's master is connected (ioredis drops
+ * a lost node from its pool while the slot map still names it) and answers PING.
  */
 export async function redisAnswers(client: RedisConnection): Promise<boolean> {
   const nodes = client instanceof Cluster ? client.nodes('master') : [client];
+  if (client instanceof Cluster) {
+    const pooled = new Set(nodes.map((n) => `${n.options.host}:${n.options.port}`));
+    const owners = new Set(client.slots.map((slotNodes) => slotNodes[0]));
+    if (owners.size === 0 || [...owners].some((key) => key === undefined || !pooled.has(key))) {
+      return false;
+    }
+  }
   if (nodes.length === 0) return false;
   const replies = await Promise.all(nodes.map((node) => node.ping()));
   return replies.every((reply) => reply === 'PONG');

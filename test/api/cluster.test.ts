@@ -5,7 +5,10 @@
  */
 import type { Express } from 'express';
 import request from 'supertest';
-import { createRedisStores, type Stores } from '../../src/api/store';
+import { readConfig } from '../../src/api/config';
+import { createRedisStores, createStores, type Stores } from '../../src/api/store';
+import { readRedisDurability } from '../../src/api/store/redis-durability';
+import { redisTargetOf } from '../../src/common/env-config';
 import { statementId } from '../../src/common/statement-id';
 import type { AttestationFactory, Institution } from '../support/attestation-factory';
 import { AttestationFactory as Factory, newInstitution } from '../support/attestation-factory';
@@ -47,6 +50,19 @@ afterAll(async () => {
 });
 
 describe('the offshore API on a Redis Cluster', () => {
+  it('REDIS_CLUSTER_NODES gives the API its stores on the cluster; start-up reads persistence', async () => {
+    const target = redisTargetOf(readConfig({ REDIS_CLUSTER_NODES: cluster.nodesVariable }));
+    expect(target).toEqual(cluster.target);
+    const fromConfig = createStores(target);
+    try {
+      expect([fromConfig.kind, await fromConfig.ping()]).toEqual(['redis', true]);
+    } finally {
+      await fromConfig.close();
+    }
+    // Every master runs appendfsync always (the weakest one is what a 201 is worth).
+    expect(await readRedisDurability(cluster.target)).toMatchObject({ level: 'durable' });
+  });
+
   it('records an attestation for a challenge; the spent challenge cannot be used again', async () => {
     const pkg = await factory.package({ context: await challengeNonce(app) });
     const first = await request(app)
