@@ -61,6 +61,7 @@ export function isRedisConnection(x: RedisTarget | RedisConnection): x is RedisC
   return x instanceof Redis || x instanceof Cluster;
 }
 
+/** Whether `target` names a Redis Cluster (REDIS_CLUSTER_NODES) rather than one server. */
 export function isClusterTarget(
   target: RedisTarget,
 ): target is { readonly clusterNodes: readonly RedisClusterNode[] } {
