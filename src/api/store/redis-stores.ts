@@ -135,7 +135,7 @@ const token = () => randomBytes(12).toString('base64url');
 export const STORE_WAIT_MS = 1500;
 
 /**
- * The stores on the Redis at `url` (redis://, rediss://, or a Redis Cluster's nodes). Connects at once, reconnects in the
+ * The stores on the Redis at `url` (redis://, rediss://). Connects at once, reconnects in the
  * background. They sit on a request path, so they fail fast like the onshore service: a
  * request-profile client (no offline queue, no resend, 2 s command timeout), and each
  * operation waits at most STORE_WAIT_MS for a connection before STORE_UNAVAILABLE.
