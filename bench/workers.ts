@@ -5,13 +5,16 @@
  * minus the median time of the same proof made directly in-process (ClaimProver.prove).
  *
  * Each phase warms its workers up (one job per worker) before it is timed. Redis runs with AOF
- * and `appendfsync everysec`.
+ * and `appendfsync everysec`. Each timed phase also reports (Linux /proc) the CPU each worker
+ * process used, in cores, the machine's busy cores and the part of them no process of the
+ * benchmark used (`otherCores`: load from elsewhere, which makes the run noisy), and each
+ * worker's peak resident memory.
  *
  *   npm run bench:workers [-- --jobs 12 --serial 6]
  * Ends with one JSON line of the figures.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ClaimProver,
@@ -26,6 +29,7 @@ import { createProvingQueue, type ProvingQueue } from '../src/prover/queue/provi
 import { startRedis } from '../test/support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../test/support/worker-process';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
+import { peakRssMbOf, startCpuMeter, type CpuFigures } from './proc-stats';
 
 const PARAMS: ClaimParams = { claim: 'coverage', minCoverageBps: 12000 };
 const arg = (name: string, fallback: number) => {
@@ -56,13 +60,43 @@ async function expectCompleted(queue: ProvingQueue, jobId: string): Promise<numb
   return s.proveMs ?? 0;
 }
 
-/** Claims per minute: `jobs` jobs enqueued at once, timed until the last one completed. */
-async function throughput(queue: ProvingQueue, jobs: number): Promise<number> {
+interface Phase {
+  perMinute: number;
+  cpu?: CpuFigures;
+  /** Peak resident memory of each worker process over its life, MiB. */
+  peakRssMb: (number | undefined)[];
+}
+
+/**
+ * Claims per minute: `jobs` jobs enqueued at once, timed until the last one completed; with
+ * the CPU the workers, this process and Redis used meanwhile.
+ */
+async function throughput(
+  queue: ProvingQueue,
+  jobs: number,
+  ws: WorkerProcess[],
+  redisPid: number | undefined,
+): Promise<Phase> {
+  const pids: Record<string, number> = Object.fromEntries(
+    ws.map((w, i) => [`worker${i + 1}`, w.pid]),
+  );
+  if (redisPid !== undefined) pids.redis = redisPid;
+  const meter = startCpuMeter(pids);
   const started = performance.now();
   const ids: string[] = [];
   for (let i = 0; i < jobs; i++) ids.push(await enqueue(queue));
   for (const id of ids) await expectCompleted(queue, id); // one listener at a time
-  return (jobs / (performance.now() - started)) * 60_000;
+  const perMinute = (jobs / (performance.now() - started)) * 60_000;
+  return { perMinute, cpu: meter.stop(), peakRssMb: ws.map((w) => peakRssMbOf(w.pid)) };
+}
+
+/** The redis-server's pid, from its pidfile. */
+function pidOf(redis: { dir: string }): number | undefined {
+  try {
+    return Number(readFileSync(join(redis.dir, 'redis.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main() {
@@ -107,8 +141,10 @@ async function main() {
     const proveDirect = () =>
       prover.prove({ snapshot, salt, signer, params: PARAMS, context: BigInt(nextContext++) });
     await proveDirect(); // warm-up
+    const loadBefore = loadavg()[0]!;
     let ws = await start(1);
-    const perMinute1 = await throughput(queue, jobs);
+    const one = await throughput(queue, jobs, ws, pidOf(redis));
+    const perMinute1 = one.perMinute;
     const e2e: number[] = [];
     const direct: number[] = [];
     const overhead: number[] = [];
@@ -126,8 +162,10 @@ async function main() {
     await stop(ws);
 
     ws = await start(2);
-    const perMinute2 = await throughput(queue, jobs);
+    const two = await throughput(queue, jobs, ws, pidOf(redis));
+    const perMinute2 = two.perMinute;
     await stop(ws);
+    const loadAfter = loadavg()[0]!;
 
     const e2eMs = median(e2e);
     const directMs = median(direct);
@@ -142,6 +180,18 @@ async function main() {
         "queue overhead per job (end to end minus the worker's proof time)",
         `${Math.round(median(overhead))} ms`,
       ],
+      ...[one, two].map((phase, i): [string, string] => [
+        `CPU, ${i + 1} worker(s): cores per process, machine busy, other load`,
+        phase.cpu
+          ? `${JSON.stringify(phase.cpu.cores)} busy ${phase.cpu.machineBusyCores}/` +
+            `${phase.cpu.machineCores} other ${phase.cpu.otherCores}`
+          : 'n/a (no /proc)',
+      ]),
+      [
+        'peak RSS per worker process, MiB (1 worker; 2 workers)',
+        `${one.peakRssMb.join(', ')}; ${two.peakRssMb.join(', ')}`,
+      ],
+      ['load average (1 min) before; after', `${loadBefore.toFixed(2)}; ${loadAfter.toFixed(2)}`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
@@ -156,6 +206,13 @@ async function main() {
         queueOverheadMs: Math.round(median(overhead)),
         directProofMs: Math.round(directMs),
         jobEndToEndMs: Math.round(e2eMs),
+        // Per phase: cores each worker process used, the machine's busy cores, the load from
+        // outside the benchmark (otherCores), and each worker's peak RSS (MiB).
+        cpu1: one.cpu,
+        cpu2: two.cpu,
+        peakRssMb1: one.peakRssMb,
+        peakRssMb2: two.peakRssMb,
+        loadAvg: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))],
       }),
     );
   } finally {
