@@ -4,13 +4,17 @@
  * end-to-end time of a job sent alone to 1 worker (enqueue -> completed, seen by the producer)
  * minus the median time of the same proof made directly in-process (ClaimProver.prove).
  *
- * Each phase warms its workers up (one job per worker) before it is timed. Redis runs with AOF
+ * Each phase warms its workers up (`--warmup` jobs per worker, default 6) before it is timed:
+ * V8 compiles the circuits' and the curve's wasm to optimised code in background threads
+ * during a process's first ~5 proofs (~1.5-2 s of CPU), which, with 2 workers on 2 cores, is
+ * taken from the other worker's proofs; one warm-up job each left most of it in the timed
+ * phase. Redis runs with AOF
  * and `appendfsync everysec`. Each timed phase also reports (Linux /proc) the CPU each worker
  * process used, in cores, the machine's busy cores and the part of them no process of the
  * benchmark used (`otherCores`: load from elsewhere, which makes the run noisy), and each
  * worker's peak resident memory.
  *
- *   npm run bench:workers [-- --jobs 12 --serial 6]
+ *   npm run bench:workers [-- --jobs 24 --serial 6 --warmup 6]
  * Ends with one JSON line of the figures.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -102,6 +106,7 @@ function pidOf(redis: { dir: string }): number | undefined {
 async function main() {
   const jobs = arg('jobs', 24);
   const serial = arg('serial', 6);
+  const warmup = arg('warmup', 6);
   const redis = await startRedis('everysec');
   const dir = mkdtempSync(join(tmpdir(), 'zkattest-bench-workers-'));
   // One core per worker process (the deployment model), unless --all-threads.
@@ -126,9 +131,10 @@ async function main() {
       }),
     );
     await Promise.all(ws.map((w) => w.ready));
-    // Warm-up: one job per worker (snarkjs builds its curve and threads on the first proof).
-    const warm = await Promise.all(ws.map(() => enqueue(queue)));
-    await Promise.all(warm.map((id) => expectCompleted(queue, id)));
+    // Warm-up: the curve is built on the first proof, the wasm optimised over the first few.
+    const warm: string[] = [];
+    for (let i = 0; i < warmup * n; i++) warm.push(await enqueue(queue));
+    for (const id of warm) await expectCompleted(queue, id);
     return ws;
   };
   const stop = (ws: WorkerProcess[]) => Promise.all(ws.map((w) => w.stop()));
@@ -140,7 +146,7 @@ async function main() {
     const prover = new ClaimProver(p);
     const proveDirect = () =>
       prover.prove({ snapshot, salt, signer, params: PARAMS, context: BigInt(nextContext++) });
-    await proveDirect(); // warm-up
+    for (let i = 0; i < warmup; i++) await proveDirect(); // warm-up, as the workers'
     const loadBefore = loadavg()[0]!;
     let ws = await start(1);
     const one = await throughput(queue, jobs, ws, pidOf(redis));
@@ -200,6 +206,7 @@ async function main() {
       JSON.stringify({
         bench: 'workers',
         proverThreads: singleThread ? 1 : 'all',
+        warmupJobsPerWorker: warmup,
         perMinute1: Number(perMinute1.toFixed(1)),
         perMinute2: Number(perMinute2.toFixed(1)),
         scaling: Number(scaling.toFixed(2)),
