@@ -17,9 +17,9 @@ function readProc(path: string): string | undefined {
   }
 }
 
-/** User + system CPU time of a process and all its threads, ms. */
-export function cpuMsOf(pid: number): number | undefined {
-  const stat = readProc(`/proc/${pid}/stat`);
+/** User + system CPU time of a process and all its threads (or only its main thread), ms. */
+export function cpuMsOf(pid: number, mainThreadOnly = false): number | undefined {
+  const stat = readProc(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`);
   if (!stat) return undefined;
   // Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -44,6 +44,8 @@ export function machineBusyMs(): number | undefined {
 export interface CpuFigures {
   /** CPU used by each measured process, in cores (1 = one core busy all the time). */
   cores: Record<string, number>;
+  /** The part of it on each process's main thread (its JavaScript and, single-threaded, wasm). */
+  mainThreadCores: Record<string, number>;
   /** The whole machine's busy cores, and the part no measured process used (other load). */
   machineBusyCores: number;
   otherCores: number;
@@ -61,6 +63,9 @@ export function startCpuMeter(pids: Record<string, number>): { stop(): CpuFigure
   const started = performance.now();
   const self = process.cpuUsage();
   const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuMsOf(pid)]));
+  const mainBefore = Object.fromEntries(
+    Object.entries(pids).map(([k, pid]) => [k, cpuMsOf(pid, true)]),
+  );
   const machineBefore = machineBusyMs();
   return {
     stop() {
@@ -69,15 +74,20 @@ export function startCpuMeter(pids: Record<string, number>): { stop(): CpuFigure
       if (machine === undefined || machineBefore === undefined) return undefined;
       const used = process.cpuUsage(self);
       const cores: Record<string, number> = { self: (used.user + used.system) / 1000 / wallMs };
+      const mainThreadCores: Record<string, number> = {};
       for (const [k, pid] of Object.entries(pids)) {
-        const now = cpuMsOf(pid);
-        const then = before[k];
+        const [now, then] = [cpuMsOf(pid), before[k]];
         if (now !== undefined && then !== undefined) cores[k] = (now - then) / wallMs;
+        const [mainNow, mainThen] = [cpuMsOf(pid, true), mainBefore[k]];
+        if (mainNow !== undefined && mainThen !== undefined) {
+          mainThreadCores[k] = round2((mainNow - mainThen) / wallMs);
+        }
       }
       const busy = (machine - machineBefore) / wallMs;
       const measured = Object.values(cores).reduce((a, b) => a + b, 0);
       return {
         cores: Object.fromEntries(Object.entries(cores).map(([k, v]) => [k, round2(v)])),
+        mainThreadCores,
         machineBusyCores: round2(busy),
         otherCores: round2(Math.max(0, busy - measured)),
         machineCores: cpus().length,

@@ -66,6 +66,9 @@ async function expectCompleted(queue: ProvingQueue, jobId: string): Promise<numb
 
 interface Phase {
   perMinute: number;
+  /** The workers' CPU per claim, ms: all their threads, and their main threads alone. */
+  cpuMsPerClaim?: number;
+  mainThreadMsPerClaim?: number;
   cpu?: CpuFigures;
   /** Peak resident memory of each worker process over its life, MiB. */
   peakRssMb: (number | undefined)[];
@@ -90,8 +93,20 @@ async function throughput(
   const ids: string[] = [];
   for (let i = 0; i < jobs; i++) ids.push(await enqueue(queue));
   for (const id of ids) await expectCompleted(queue, id); // one listener at a time
-  const perMinute = (jobs / (performance.now() - started)) * 60_000;
-  return { perMinute, cpu: meter.stop(), peakRssMb: ws.map((w) => peakRssMbOf(w.pid)) };
+  const wallMs = performance.now() - started;
+  const cpu = meter.stop();
+  const perClaim = (cores: Record<string, number> | undefined) => {
+    if (!cores) return undefined;
+    const sum = ws.reduce((total, _, i) => total + (cores[`worker${i + 1}`] ?? 0), 0);
+    return Math.round((sum * wallMs) / jobs);
+  };
+  return {
+    perMinute: (jobs / wallMs) * 60_000,
+    cpu,
+    cpuMsPerClaim: perClaim(cpu?.cores),
+    mainThreadMsPerClaim: perClaim(cpu?.mainThreadCores),
+    peakRssMb: ws.map((w) => peakRssMbOf(w.pid)),
+  };
 }
 
 /** The redis-server's pid, from its pidfile. */
@@ -194,6 +209,11 @@ async function main() {
           : 'n/a (no /proc)',
       ]),
       [
+        "workers' CPU per claim, ms: all threads / main threads (1 worker; 2 workers)",
+        `${one.cpuMsPerClaim}/${one.mainThreadMsPerClaim}; ` +
+          `${two.cpuMsPerClaim}/${two.mainThreadMsPerClaim}`,
+      ],
+      [
         'peak RSS per worker process, MiB (1 worker; 2 workers)',
         `${one.peakRssMb.join(', ')}; ${two.peakRssMb.join(', ')}`,
       ],
@@ -217,6 +237,8 @@ async function main() {
         // outside the benchmark (otherCores), and each worker's peak RSS (MiB).
         cpu1: one.cpu,
         cpu2: two.cpu,
+        cpuMsPerClaim: [one.cpuMsPerClaim, two.cpuMsPerClaim],
+        mainThreadMsPerClaim: [one.mainThreadMsPerClaim, two.mainThreadMsPerClaim],
         peakRssMb1: one.peakRssMb,
         peakRssMb2: two.peakRssMb,
         loadAvg: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))],
