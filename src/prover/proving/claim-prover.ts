@@ -1,4 +1,3 @@
-import * as snarkjs from 'snarkjs';
 import {
   artifactsDir,
   circuitEntryOf,
@@ -36,6 +35,7 @@ import { CLAIM_NAMES } from '../../claims/registry';
 import { circuitInput, validateContext } from './claim-inputs';
 import { fxBook } from './fx-book';
 import { CachedWitnessCalculator } from './witness-calculator';
+import { Groth16Prover } from './groth16-prover';
 import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
 import type { Snapshot } from '../snapshot/snapshot-types';
@@ -46,7 +46,7 @@ interface LoadedCircuit {
   id: string;
   entry: CircuitEntry;
   witness: CachedWitnessCalculator;
-  zkey: Uint8Array;
+  groth16: Groth16Prover;
 }
 
 /** The snapshot a signer set signs: the book, its salt and rates, and its place in the chain. */
@@ -94,7 +94,8 @@ export interface ProveResult {
 
 /**
  * Proves claims about signed snapshots. Each circuit's wasm and zkey are read (and checked
- * against the manifest) once, then kept in memory for every later proof in this process.
+ * against the manifest) once, then kept in memory, parsed, for every later proof in this
+ * process (see groth16-prover.ts).
  */
 export class ClaimProver {
   private readonly loaded = new Map<string, LoadedCircuit>();
@@ -185,10 +186,7 @@ export class ClaimProver {
 
     const started = performance.now();
     const wtns = await circuit.witness.witness(input);
-    const { proof, publicSignals } = await snarkjs.groth16.prove(
-      { type: 'mem', data: circuit.zkey },
-      { type: 'mem', data: wtns },
-    );
+    const { proof, publicSignals } = await circuit.groth16.prove(wtns);
     const proveMs = performance.now() - started;
 
     // The circuit recomputes the commitment and table hash; disagreeing means mismatched code.
@@ -248,7 +246,7 @@ export class ClaimProver {
         id,
         entry,
         witness: new CachedWitnessCalculator(readArtifact(this.dir, entry.files.wasm)),
-        zkey: readArtifact(this.dir, entry.files.zkey),
+        groth16: Groth16Prover.fromZkey(readArtifact(this.dir, entry.files.zkey)),
       };
       this.loaded.set(id, c);
     }
