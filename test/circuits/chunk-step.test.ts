@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { loadManifest } from '../../src/common/artifact-manifest';
+import { sha256Hex } from '../../src/common/hash';
 import {
   accumulatorHash,
   START,
@@ -54,6 +57,14 @@ describe('ChunkStep(32, 7)', () => {
   it('has exactly the expected number of constraints, within the 2^15 domain', () => {
     expect(circuit.constraints.length).toBe(EXPECTED_CONSTRAINTS);
     expect(EXPECTED_CONSTRAINTS + 4 + 1).toBeLessThanOrEqual(2 ** 15);
+  });
+
+  it('compiles from source to the committed wasm, on the 2^15 development .ptau', () => {
+    const entry = loadManifest().circuits['chunk-32']!;
+    expect(entry.constraints).toBe(EXPECTED_CONSTRAINTS);
+    expect(entry.ptauPower).toBe(15);
+    expect(entry.claim).toBeUndefined();
+    expect(sha256Hex(readFileSync(circuit.wasmPath))).toBe(entry.files.wasm.sha256);
   });
 
   it('START is Poseidon of eight zeros', async () => {

@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { loadManifest } from '../../src/common/artifact-manifest';
+import { circuitsForClaim } from '../../src/common/artifact-store';
+import { sha256Hex } from '../../src/common/hash';
 import { claimHolds, claimStatementParams, type ClaimParams } from '../../src/claims';
 import { packStatement } from '../../src/common/statement';
 import {
@@ -60,6 +64,16 @@ describe.each(Object.entries(FINALS))('%s', (id, constraints) => {
   it('has the expected number of constraints, within the 2^11 domain', () => {
     expect(circuits[id as FinalId].constraints.length).toBe(constraints);
     expect(constraints + 4 + 1).toBeLessThanOrEqual(2 ** 11);
+  });
+
+  it('compiles from source to the committed wasm; closes chunk-32 proofs, never alone', () => {
+    const entry = loadManifest().circuits[id]!;
+    expect(entry.constraints).toBe(constraints);
+    expect(entry).toMatchObject({ chunkCircuit: 'chunk-32', maxPositions: 4096 });
+    expect(entry.ptauPower).toBeUndefined(); // the shared 2^14 .ptau
+    expect(sha256Hex(readFileSync(circuits[id as FinalId].wasmPath))).toBe(entry.files.wasm.sha256);
+    const claim = id.replace('-4096', '');
+    expect(circuitsForClaim(loadManifest(), claim)).toEqual([`${claim}-32`]);
   });
 });
 
