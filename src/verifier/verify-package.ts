@@ -156,7 +156,7 @@ export async function verifyParsedPackage(
 
   const parts = unpackStatement(BigInt(pkg.publicSignals.statement));
   if (!parts) reasons.push('STATEMENT_INVALID');
-  const values = parts ? claimValues(key.entry.claim, parts) : undefined;
+  const values = parts ? claimValues(pkg.claim, parts) : undefined;
   reasons.push(...allocationReasons(pkg, values));
   return {
     valid: reasons.length === 0,
