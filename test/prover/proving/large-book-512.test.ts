@@ -14,6 +14,7 @@ import {
   ClaimProver,
   loadPrimitives,
   type ChunkProof,
+  type ClaimParams,
   type Position,
   type Primitives,
   type Snapshot,
@@ -281,6 +282,16 @@ describe('a large package is refused when its chunks do not make the signed book
     expect(again.publicSignals).toEqual(chunks[2]!.publicSignals);
     const assembled = await prover.assembleLargePackage(request, chunks);
     expect((await verifyPackage(assembled.package, registry)).valid).toBe(true);
+    // The same chunk proofs serve every claim on the snapshot: only the final proof differs.
+    const claims: ClaimParams[] = [
+      { claim: 'yield-range', minYieldBps: 100, maxYieldBps: 600 },
+      { claim: 'concentration', maxShareBps: 100, allowedClasses: [1, 2, 3] },
+    ];
+    for (const params of claims) {
+      const other = await prover.assembleLargePackage({ ...request, params }, chunks);
+      expect(other.package.circuitId).toBe(`${params.claim}-4096`);
+      expect(await verifyPackage(other.package, registry)).toMatchObject({ valid: true });
+    }
     const reordered = [chunks[1]!, chunks[0]!, ...chunks.slice(2)];
     await expect(prover.assembleLargePackage(request, reordered)).rejects.toMatchObject({
       code: 'ARTIFACT_MISMATCH',
