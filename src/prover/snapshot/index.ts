@@ -12,6 +12,8 @@ export {
   chunkCountFor,
   chunkPath,
   chunkPublicSignals,
+  derivedBlinds,
+  LARGE_BLIND_DOMAIN,
   finalCircuitInput,
   foldChunk,
   largeAssetIdOf,

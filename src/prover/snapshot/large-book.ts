@@ -6,6 +6,7 @@
  */
 import { claimCircuitInputs, type ClaimParams } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
+import { sha256Hex } from '../../common/hash';
 import {
   accumulatorHash,
   CHUNK_SLOTS,
@@ -257,4 +258,19 @@ export function finalCircuitInput(
     context: context.toString(),
     ...claimCircuitInputs(params, plan.book),
   };
+}
+
+/** The domain of derived blinds: sha256("zkattest.large-book.blind.v1") >> 8, a field element. */
+export const LARGE_BLIND_DOMAIN = BigInt(`0x${sha256Hex('zkattest.large-book.blind.v1')}`) >> 8n;
+
+/**
+ * The accOut blinds of a book's C chunks, derived from its salt (LARGESPEC §7):
+ * blind_k = Poseidon(salt, k + 1, LARGE_BLIND_DOMAIN). The salt is a secret of >= 128 bits, so
+ * the blinds are pseudorandom to everyone else, and chunk k's proof depends only on
+ * (book, salt, FX table): any worker proves it alone, and the same proofs serve every claim.
+ */
+export function derivedBlinds(p: Primitives, salt: bigint, chunks: number): bigint[] {
+  return Array.from({ length: chunks }, (_, k) =>
+    p.poseidon([salt, BigInt(k + 1), LARGE_BLIND_DOMAIN]),
+  );
 }
