@@ -19,6 +19,7 @@ import type { Logger } from '../common/logger';
 import { keyDirectory } from './key-directory';
 import type { Metrics } from './metrics';
 import type { AmountUnit } from '../claims';
+import { precheckSignatures, signedSnapshotOf } from '../common/signed-snapshot';
 import { statementId } from '../common/statement-id';
 import type { AttestationRecord, Stores } from './store';
 
@@ -135,11 +136,19 @@ export class AttestationService {
     return outcomes as SubmitOutcome[];
   }
 
-  /** The proof's answer, through the batcher; unknown circuits and keys are coded errors. */
+  /**
+   * The proof's answer, through the batcher; unknown circuits and keys are coded errors. The
+   * snapshot's P-256 signatures are checked meanwhile on the thread pool, so the verifier's
+   * synchronous check of them right after does not compute them on the event loop.
+   */
   private async proofValid(pkg: AttestationPackage): Promise<boolean> {
     const key = this.deps.verifier.registry.get(pkg.circuitId, pkg.vkeyHash);
     const signals = PUBLIC_SIGNAL_ORDER.map((n) => pkg.publicSignals[n]);
-    return this.batcher.verify(`${pkg.circuitId}:${pkg.vkeyHash}`, key.vk, signals, pkg.proof);
+    const [valid] = await Promise.all([
+      this.batcher.verify(`${pkg.circuitId}:${pkg.vkeyHash}`, key.vk, signals, pkg.proof),
+      precheckSignatures(signedSnapshotOf(pkg)),
+    ]);
+    return valid;
   }
 
   /** Runs one step of a submission; a coded refusal becomes the outcome (and is audited). */

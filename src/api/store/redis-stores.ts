@@ -136,7 +136,12 @@ export const STORE_WAIT_MS = 1500;
  */
 export function createRedisStores(url: string, opts: RedisStoreOptions = {}): Stores {
   const p = opts.keyPrefix ?? 'zkattest:';
-  const redis = createRedisClient(url, { profile: 'request', onError: opts.onConnectionError });
+  // Concurrent requests' commands share socket writes (auto-pipelining).
+  const redis = createRedisClient(url, {
+    profile: 'request',
+    onError: opts.onConnectionError,
+    autoPipelining: true,
+  });
   const guardedRedis = <T>(op: string, work: () => Promise<T>): Promise<T> =>
     guardedCommands(op, async () => {
       await whenRedisReady(redis, STORE_WAIT_MS);
