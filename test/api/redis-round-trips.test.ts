@@ -14,12 +14,15 @@ import { challengeNonce, startApiWithCustodian, type ApiUnderTest } from './api-
 let api: ApiUnderTest;
 let factory: AttestationFactory;
 let bank: Institution;
+let client: Redis;
 let monitor: Redis;
 const seen: string[] = [];
 
 beforeAll(async () => {
   ({ api, factory, bank } = await startApiWithCustodian('ES256'));
-  monitor = await new Redis(api.redis.url).monitor();
+  // monitor() opens a second connection in MONITOR mode: both are closed after.
+  client = new Redis(api.redis.url);
+  monitor = await client.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
     // Commands a script runs report "lua" as their source: part of that one command.
     if (source !== 'lua') seen.push(args[0]!.toLowerCase());
@@ -28,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   monitor.disconnect();
+  client.disconnect();
   await api.close();
 });
 
