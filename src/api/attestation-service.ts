@@ -38,6 +38,9 @@ interface Opened {
   packageId: string;
 }
 
+/** How many recorded packages' ids a service keeps (about 100 bytes each). */
+const RECORDED_PACKAGE_IDS = 10_000;
+
 type Refused = { status: 'rejected'; error: ZkAttestError };
 
 /** The outcome of one submission: recorded (new or already there) or refused with a code. */
@@ -49,6 +52,8 @@ export type SubmitOutcome = { status: 'created' | 'existing'; record: Attestatio
  */
 export class AttestationService {
   private readonly batcher = new ProofBatcher();
+  /** The id of each recorded statement's package (write-once: first write wins), by record id. */
+  private readonly recordedPackageIds = new Map<string, string>();
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -286,7 +291,7 @@ export class AttestationService {
     verified = false,
   ): Promise<SubmitOutcome> {
     const { pkg } = o;
-    const recorded = packageId(record.package as AttestationPackage) === o.packageId;
+    const recorded = this.recordedPackageId(record) === o.packageId;
     if (!recorded && !verified) {
       const verdict = await verifyPackage(pkg, this.deps.verifier.registry, {
         proofValid: await this.proofValid(pkg),
@@ -300,6 +305,19 @@ export class AttestationService {
       institution: o.kid,
     });
     return { status: 'existing', record };
+  }
+
+  /** The recorded package's id, hashed once per record (a record never changes). */
+  private recordedPackageId(record: AttestationRecord): string {
+    let id = this.recordedPackageIds.get(record.id);
+    if (id === undefined) {
+      id = packageId(record.package as AttestationPackage);
+      if (this.recordedPackageIds.size >= RECORDED_PACKAGE_IDS) {
+        this.recordedPackageIds.delete(this.recordedPackageIds.keys().next().value!);
+      }
+      this.recordedPackageIds.set(record.id, id);
+    }
+    return id;
   }
 
   private async audit(event: Parameters<Stores['audit']['append']>[0]): Promise<void> {

@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import Redis from 'ioredis';
 import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
+import * as attestationPackage from '../../src/common/attestation-package';
 import { rerandomize } from '../support/rerandomize';
 import { VerificationKeyRegistry } from '../../src/verifier';
 import type { AttestationFactory, Institution } from '../support/attestation-factory';
@@ -96,5 +97,33 @@ describe('Redis round trips per submission', () => {
     const commands = await commandsOf(() => submit(again, 200));
     // Rate limit, institution, the record, the audit event.
     expect(commands).toEqual(['evalsha', 'hgetall', 'get', 'xadd']);
+  });
+});
+
+describe('work per repeated submission', () => {
+  it("hashes a recorded statement's package once, not at every repeat", async () => {
+    const pkg = await factory.package({ context: await challengeNonce(api.app) });
+    await submit(pkg, 201);
+    const { vk } = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true }).get(
+      pkg.circuitId,
+      pkg.vkeyHash,
+    );
+    const copies = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const proof = (await rerandomize(vk, pkg.proof)) as AttestationPackage['proof'];
+        return bank.seal({ ...pkg, proof });
+      }),
+    );
+    const ids = jest.spyOn(attestationPackage, 'packageId');
+    try {
+      for (const envelope of copies) {
+        await request(api.app).post('/v1/attestations').send({ envelope }).expect(200);
+      }
+      // Each copy's own id, on opening it and in verifyPackage's verdict (6), and the recorded
+      // package's once (it was 3 times).
+      expect(ids).toHaveBeenCalledTimes(7);
+    } finally {
+      ids.mockRestore();
+    }
   });
 });
