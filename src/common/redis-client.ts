@@ -44,19 +44,11 @@ export interface CreateRedisClientOptions {
   profile?: RedisProfile;
   /** Connection-level errors (failed reconnects); default: ignored (commands fail on their own). */
   onError?: (err: Error) => void;
-  /**
-   * Commands issued in one tick leave in one socket write (ioredis enableAutoPipelining): a
-   * busy request path pays one write and one read per tick instead of one per command.
-   */
-  autoPipelining?: boolean;
 }
 
 /** A Redis client at `url` (redis://, rediss://) with `profile`'s policy and an error listener. */
 export function createRedisClient(url: string, opts: CreateRedisClientOptions = {}): Redis {
-  const client = new Redis(url, {
-    ...PROFILES[opts.profile ?? 'store'],
-    ...(opts.autoPipelining ? { enableAutoPipelining: true } : {}),
-  });
+  const client = new Redis(url, { ...PROFILES[opts.profile ?? 'store'] });
   client.on('error', (err: Error) => opts.onError?.(err));
   return client;
 }

@@ -1,4 +1,3 @@
-import { Socket } from 'node:net';
 import Redis from 'ioredis';
 import request from 'supertest';
 import type { AttestationPackage } from '../../src/common/attestation-package';
@@ -65,17 +64,6 @@ const submit = async (pkg: AttestationPackage, expected: number) =>
     .expect(expected);
 
 describe('Redis round trips per submission', () => {
-  it('commands issued in one tick share one socket write (auto-pipelining)', async () => {
-    const write = jest.spyOn(Socket.prototype, 'write');
-    try {
-      await Promise.all(Array.from({ length: 20 }, (_, i) => api.stores.attestations.get(`${i}`)));
-      // One write per command without it.
-      expect(write.mock.calls.length).toBeLessThanOrEqual(2);
-    } finally {
-      write.mockRestore();
-    }
-  });
-
   let pkg: AttestationPackage;
 
   it('recording a new statement', async () => {

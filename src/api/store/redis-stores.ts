@@ -136,12 +136,7 @@ export const STORE_WAIT_MS = 1500;
  */
 export function createRedisStores(url: string, opts: RedisStoreOptions = {}): Stores {
   const p = opts.keyPrefix ?? 'zkattest:';
-  // Concurrent requests' commands share socket writes (auto-pipelining).
-  const redis = createRedisClient(url, {
-    profile: 'request',
-    onError: opts.onConnectionError,
-    autoPipelining: true,
-  });
+  const redis = createRedisClient(url, { profile: 'request', onError: opts.onConnectionError });
   const guardedRedis = <T>(op: string, work: () => Promise<T>): Promise<T> =>
     guardedCommands(op, async () => {
       await whenRedisReady(redis, STORE_WAIT_MS);
