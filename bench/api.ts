@@ -16,13 +16,23 @@
  * Redis runs with AOF persistence and `appendfsync everysec` (its production default);
  * `--fsync-always` fsyncs every write instead.
  *
- *   npm run bench:api [-- --seconds 10 --connections 16 --workers 1 --fsync-always]
+ * It runs once per connection count (16 and 64 by default, `--connections 16,64`) against the
+ * same server; the final JSON line has p50, p99 and throughput of each run, and the Redis
+ * commands the server sent per request (INFO commandstats before and after the run).
+ * `--profile` runs the server under `node --cpu-prof` and prints where its CPU went, by
+ * request-path stage (bench/profile-summary.ts).
+ *
+ *   npm run bench:api [-- --seconds 10 --connections 16,64 --warmup 2 --workers 1 --fsync-always
+ *     --profile]
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import Redis from 'ioredis';
+import { profileTable } from './profile-summary';
 import { signEnvelope } from '../src/common/transport-envelope';
 import { generateTransportKey } from '../src/common/transport-key';
 import { loadManifest } from '../src/common/artifact-manifest';
@@ -47,16 +57,32 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** Commands Redis has executed so far, all kinds together (INFO commandstats). */
+async function redisCommands(client: Redis): Promise<number> {
+  const info = await client.info('commandstats');
+  return [...info.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
 async function main() {
   const seconds = arg('seconds', 10);
-  const connections = arg('connections', 16);
+  const i = process.argv.indexOf('--connections');
+  const connectionRuns = (i > 0 ? process.argv[i + 1]! : '16,64').split(',').map(Number);
   const fsync = process.argv.includes('--fsync-always') ? 'always' : 'everysec';
+  const profileDir = process.argv.includes('--profile')
+    ? mkdtempSync(join(tmpdir(), 'zkattest-api-profile-'))
+    : undefined;
   const redis = await startRedis(fsync);
+  const stats = new Redis(redis.url);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const server = spawn(
     process.execPath,
-    ['--require', 'tsx/cjs', join(ROOT, 'src/entry-points/api-server.ts')],
+    [
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+      '--require',
+      'tsx/cjs',
+      join(ROOT, 'src/entry-points/api-server.ts'),
+    ],
     {
       cwd: ROOT,
       env: {
@@ -131,49 +157,95 @@ async function main() {
     }
 
     let next = 0;
-    const statuses = new Map<number, number>();
-    console.log(`autocannon: ${connections} connections, ${seconds} s, POST /v1/attestations`);
-    const result = await autocannon({
-      url,
-      connections,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/attestations',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }),
-          onResponse: (status) => statuses.set(status, (statuses.get(status) ?? 0) + 1),
-        },
-      ],
-    });
-    const recorded = statuses.get(201) ?? 0;
-    const accepted = recorded + (statuses.get(200) ?? 0);
+    const body = () => bodies[next++ % bodies.length];
+    // A short unmeasured run first: the first batches compile code and start the curve's
+    // threads, which would otherwise land in the first measured run's p99.
+    const warmup = arg('warmup', 2);
+    if (warmup > 0) {
+      console.log(`warm-up: ${warmup} s`);
+      await autocannon({
+        url,
+        connections: connectionRuns[0],
+        duration: warmup,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/attestations',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => ({ ...req, body: body() }),
+          },
+        ],
+      });
+    }
+    const runs = [];
+    let requests = 0;
+    for (const connections of connectionRuns) {
+      const statuses = new Map<number, number>();
+      console.log(`autocannon: ${connections} connections, ${seconds} s, POST /v1/attestations`);
+      const commandsBefore = await redisCommands(stats);
+      const result = await autocannon({
+        url,
+        connections,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/attestations',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (req) => ({ ...req, body: body() }),
+            onResponse: (status) => statuses.set(status, (statuses.get(status) ?? 0) + 1),
+          },
+        ],
+      });
+      // Less this INFO call itself.
+      const commands = (await redisCommands(stats)) - commandsBefore - 1;
+      const answered = [...statuses.values()].reduce((a, b) => a + b, 0);
+      requests += answered;
+      const recorded = statuses.get(201) ?? 0;
+      const accepted = recorded + (statuses.get(200) ?? 0);
+      const run = {
+        connections,
+        recorded,
+        accepted,
+        acceptedPerSec: Math.round((accepted / seconds) * 10) / 10,
+        p50Ms: result.latency.p50,
+        p99Ms: result.latency.p99,
+        redisCommandsPerRequest: Math.round((commands / Math.max(1, answered)) * 100) / 100,
+        other: Object.fromEntries([...statuses].filter(([s]) => s !== 201 && s !== 200)),
+        errors: result.errors,
+        timeouts: result.timeouts,
+      };
+      runs.push(run);
+      console.log(
+        `${connections} connections: accepted ${accepted} submissions (${recorded} recorded) ` +
+          `in ${seconds} s: ${run.acceptedPerSec}/s, ` +
+          `latency p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+          `${run.redisCommandsPerRequest} Redis commands per request`,
+      );
+    }
     const figures = {
       bench: 'api',
       seconds,
-      connections,
+      warmupSeconds: warmup,
       redisAppendfsync: fsync,
       serverWorkers: arg('workers', 1),
       signerSet: `${set.threshold} of ${set.signers.length}`,
       signaturesPerPackage: base.signatures.length,
-      recorded,
-      accepted,
-      acceptedPerSec: Math.round((accepted / seconds) * 10) / 10,
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      other: Object.fromEntries([...statuses].filter(([s]) => s !== 201 && s !== 200)),
-      errors: result.errors,
-      timeouts: result.timeouts,
+      runs,
     };
-    console.log(
-      `accepted ${accepted} submissions (${recorded} recorded) in ${seconds} s: ` +
-        `${figures.acceptedPerSec}/s, ` +
-        `latency p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`,
-    );
+    if (profileDir) {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
+      // The main thread's profile (thread id 0); worker threads write their own.
+      const file = readdirSync(profileDir).find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f));
+      if (!file) throw new Error(`no CPU profile in ${profileDir}`);
+      console.log(`CPU profile ${join(profileDir, file)}, by stage:`);
+      console.log(profileTable(join(profileDir, file), requests));
+    }
     console.log(JSON.stringify(figures));
   } finally {
     server.kill('SIGTERM');
+    stats.disconnect();
     await redis.stop();
     await terminateSnarkjsCurve();
   }

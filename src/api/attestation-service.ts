@@ -15,6 +15,7 @@ import type { Logger } from '../common/logger';
 import { keyDirectory } from './key-directory';
 import type { Metrics } from './metrics';
 import type { AmountUnit } from '../claims';
+import { precheckSignatures, signedSnapshotOf } from '../common/signed-snapshot';
 import { statementId } from '../common/statement-id';
 import type { AttestationRecord, Stores } from './store';
 
@@ -33,6 +34,9 @@ interface Opened {
   packageId: string;
 }
 
+/** How many recorded packages' ids a service keeps (about 100 bytes each). */
+const RECORDED_PACKAGE_IDS = 10_000;
+
 type Refused = { status: 'rejected'; error: ZkAttestError };
 
 /** The outcome of one submission: recorded (new or already there) or refused with a code. */
@@ -44,6 +48,8 @@ export type SubmitOutcome = { status: 'created' | 'existing'; record: Attestatio
  */
 export class AttestationService {
   private readonly batcher = new ProofBatcher();
+  /** The id of each recorded statement's package (write-once: first write wins), by record id. */
+  private readonly recordedPackageIds = new Map<string, string>();
 
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -131,11 +137,19 @@ export class AttestationService {
     return outcomes as SubmitOutcome[];
   }
 
-  /** The proof's answer, through the batcher; unknown circuits and keys are coded errors. */
+  /**
+   * The proof's answer, through the batcher; unknown circuits and keys are coded errors. The
+   * snapshot's P-256 signatures are checked meanwhile on the thread pool, so the verifier's
+   * synchronous check of them right after does not compute them on the event loop.
+   */
   private async proofValid(pkg: AttestationPackage): Promise<boolean> {
     const key = this.deps.verifier.registry.get(pkg.circuitId, pkg.vkeyHash);
     const signals = packageSignals(pkg);
-    return this.batcher.verify(`${pkg.circuitId}:${pkg.vkeyHash}`, key.vk, signals, pkg.proof);
+    const [valid] = await Promise.all([
+      this.batcher.verify(`${pkg.circuitId}:${pkg.vkeyHash}`, key.vk, signals, pkg.proof),
+      precheckSignatures(signedSnapshotOf(pkg)),
+    ]);
+    return valid;
   }
 
   /** Runs one step of a submission; a coded refusal becomes the outcome (and is audited). */
@@ -273,7 +287,7 @@ export class AttestationService {
     verified = false,
   ): Promise<SubmitOutcome> {
     const { pkg } = o;
-    const recorded = packageId(record.package as AttestationPackage) === o.packageId;
+    const recorded = this.recordedPackageId(record) === o.packageId;
     if (!recorded && !verified) {
       const verdict = await verifyPackage(pkg, this.deps.verifier.registry, {
         proofValid: await this.proofValid(pkg),
@@ -287,6 +301,19 @@ export class AttestationService {
       institution: o.kid,
     });
     return { status: 'existing', record };
+  }
+
+  /** The recorded package's id, hashed once per record (a record never changes). */
+  private recordedPackageId(record: AttestationRecord): string {
+    let id = this.recordedPackageIds.get(record.id);
+    if (id === undefined) {
+      id = packageId(record.package as AttestationPackage);
+      if (this.recordedPackageIds.size >= RECORDED_PACKAGE_IDS) {
+        this.recordedPackageIds.delete(this.recordedPackageIds.keys().next().value!);
+      }
+      this.recordedPackageIds.set(record.id, id);
+    }
+    return id;
   }
 
   private async audit(event: Parameters<Stores['audit']['append']>[0]): Promise<void> {

@@ -144,12 +144,58 @@ export function verifySignature(
 ): boolean {
   const key = keyObjectOf(publicKey);
   decodeSignature(signature); // ranges and low s, which OpenSSL alone would not enforce
+  const known = prechecked.get(precheckId(publicKey, message, signature));
+  if (known !== undefined) return known;
   return nativeVerify(
     'sha256',
     message,
     { key, dsaEncoding: 'ieee-p1363' },
     Buffer.from(signature, 'hex'),
   );
+}
+
+/**
+ * Answers of checks already made on libuv's thread pool ({@link precheckSignature}), by their
+ * exact inputs (key, message, signature): the synchronous check that follows takes the answer
+ * instead of computing it again on the event loop. Bounded; an old answer stays true.
+ */
+const prechecked = new Map<string, boolean>();
+const PRECHECKED_CACHE = 4096;
+
+function precheckId(publicKey: P256PublicKey, message: Uint8Array, signature: string): string {
+  return `${publicKey.x}${publicKey.y}:${signature}:${Buffer.from(message).toString('hex')}`;
+}
+
+/**
+ * Checks a signature on the thread pool (node:crypto's callback form) so that a later
+ * {@link verifySignature} of the same inputs answers at once. A malformed key or signature is
+ * left for verifySignature to refuse; this never throws.
+ */
+export function precheckSignature(
+  publicKey: P256PublicKey,
+  message: Uint8Array,
+  signature: string,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    try {
+      const key = keyObjectOf(publicKey);
+      decodeSignature(signature);
+      const id = precheckId(publicKey, message, signature);
+      if (prechecked.has(id)) return resolve();
+      const sig = Buffer.from(signature, 'hex');
+      nativeVerify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, sig, (err, ok) => {
+        if (!err) {
+          if (prechecked.size >= PRECHECKED_CACHE) {
+            prechecked.delete(prechecked.keys().next().value!);
+          }
+          prechecked.set(id, ok);
+        }
+        resolve();
+      });
+    } catch {
+      resolve();
+    }
+  });
 }
 
 /** Checked public keys as OpenSSL key objects: the API verifies the same few keys all day. */

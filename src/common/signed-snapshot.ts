@@ -9,7 +9,7 @@ import type { AttestationPackage } from './attestation-package';
 import { ZkAttestError } from './errors';
 import { sha256Hex } from './hash';
 import { FIELD_ELEMENT_PATTERN, HEX64_PATTERN } from './ids';
-import { decodeSignature, parsePublicKey, signedBy } from './p256';
+import { decodeSignature, parsePublicKey, precheckSignature, signedBy } from './p256';
 import { MAX_SIGNERS } from './signer-set';
 import { signerSetId, snapshotMessage } from './snapshot-message';
 
@@ -177,6 +177,23 @@ export function checkSignatures(signed: SignedSnapshot): SignatureCheck {
   }
   if (signers.length < signerSet.threshold) reasons.add('THRESHOLD_NOT_MET');
   return { digest: sha256Hex(bytes), signers, reasons: [...reasons] };
+}
+
+/**
+ * Checks the signatures of a signed snapshot on the thread pool, so that {@link checkSignatures}
+ * of it right after answers without computing them on the event loop (same answers: see
+ * precheckSignature). Never throws: what is malformed is checkSignatures' to refuse.
+ */
+export async function precheckSignatures(signed: SignedSnapshot): Promise<void> {
+  let bytes: Uint8Array;
+  try {
+    bytes = messageBytes(signed.message);
+  } catch {
+    return;
+  }
+  await Promise.all(
+    signed.signatures.map((s) => precheckSignature(s.publicKey, bytes, s.signature)),
+  );
 }
 
 /** The type tag of a message file (`zkattest snapshot message`, input of `zkattest sign`). */

@@ -4,7 +4,7 @@
  * registered or used, RFC 7638 thumbprints, and the WebCrypto sign/verify calls.
  */
 import { Crypto } from '@peculiar/webcrypto';
-import type { webcrypto } from 'node:crypto';
+import { createPublicKey, verify as nodeVerify, type KeyObject, type webcrypto } from 'node:crypto';
 import { isEd25519PrimeOrderPoint, isP256Point } from './curve-points';
 import { ZkAttestError } from './errors';
 import { decodeB64url, encodeB64url } from './strict-base64url';
@@ -183,9 +183,41 @@ export async function signWithTransportKey(
   }
 }
 
+/** Public transport keys as OpenSSL key objects: the API checks the same few keys all day. */
+const verifyKeys = new Map<string, KeyObject>();
+const VERIFY_KEY_CACHE = 1024;
+
+/** What node:crypto calls each algorithm's key type. */
+const KEY_TYPES: Readonly<Record<TransportAlg, string>> = { ES256: 'ec', EdDSA: 'ed25519' };
+
+function verifyKeyOf(alg: TransportAlg, publicJwk: JsonWebKey): KeyObject {
+  const { kty, crv, x, y } = publicJwk;
+  const id = JSON.stringify([alg, kty, crv, x, y]);
+  let key = verifyKeys.get(id);
+  if (!key) {
+    const spec = ALG_SPECS[alg];
+    const refused = () => keyInvalid(`the transport key cannot be imported as an ${alg} key`);
+    if (kty !== spec.kty || crv !== spec.crv) throw refused();
+    try {
+      key = createPublicKey({
+        key: { kty, crv, x, ...(y === undefined ? {} : { y }) },
+        format: 'jwk',
+      });
+    } catch {
+      throw refused();
+    }
+    if (key.type !== 'public' || key.asymmetricKeyType !== KEY_TYPES[alg]) throw refused();
+    if (verifyKeys.size >= VERIFY_KEY_CACHE) verifyKeys.delete(verifyKeys.keys().next().value!);
+    verifyKeys.set(id, key);
+  }
+  return key;
+}
+
 /**
  * Whether `signature` verifies over `data` under the public key. The key is imported with the
  * registered algorithm's parameters only: the signed message has no say in how it is checked.
+ * The check runs on libuv's thread pool (node:crypto's callback form), off the event loop that
+ * serves requests; an imported key is kept for the next envelope.
  *
  * @throws ZkAttestError ENVELOPE_INVALID when the key cannot be imported as an `alg` key.
  */
@@ -195,18 +227,19 @@ export async function verifyTransportSignature(
   signature: Uint8Array,
   data: Uint8Array,
 ): Promise<boolean> {
-  const spec = ALG_SPECS[alg];
-  let key: webcrypto.CryptoKey;
-  try {
-    key = await subtle.importKey('jwk', publicJwk, spec.keyParams, false, ['verify']);
-  } catch {
-    throw keyInvalid(`the transport key cannot be imported as an ${alg} key`);
-  }
-  try {
-    return await subtle.verify(spec.signParams, key, signature, data);
-  } catch {
-    return false;
-  }
+  const key = verifyKeyOf(alg, publicJwk);
+  // JWS ES256 signatures are r || s (IEEE P1363), not DER; Ed25519 takes no digest name.
+  const [digest, keyInput] =
+    alg === 'ES256'
+      ? (['sha256', { key, dsaEncoding: 'ieee-p1363' as const }] as const)
+      : ([null, key] as const);
+  return new Promise<boolean>((resolve) => {
+    try {
+      nodeVerify(digest, data, keyInput, signature, (err, ok) => resolve(!err && ok));
+    } catch {
+      resolve(false);
+    }
+  });
 }
 
 /**

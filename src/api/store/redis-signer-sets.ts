@@ -12,7 +12,10 @@
  * chainAnswer, in TypeScript (one rule set): a script reads the link at the epoch and the head,
  * chainAnswer decides, and the write is a second script that re-checks nothing moved meanwhile
  * (the epoch still free, the head the same) and otherwise makes the caller judge again.
- * Links are write-once, so evidence built from a link read earlier stays true.
+ * Links are write-once, so evidence built from a link read earlier stays true, and so does a
+ * head link this process saw before: append first judges against that (or an empty chain) and
+ * sends the guarded write at once, which answers what it found when the guess was wrong, so a
+ * link usually costs one round trip instead of two.
  */
 import type { RedisConnection } from '../../common/redis-client';
 import { storeUnavailable } from '../../common/redis-connection';
@@ -56,14 +59,20 @@ const SCRIPTS = {
     if head then headLink = redis.call('HGET', KEYS[1], 'e:' .. head) end
     return {at, headLink}`,
   // Appends link ARGV[3] at epoch ARGV[1] if the epoch is still free and the head is still
-  // ARGV[2] ('' = none), as when it was judged: 1 if written, 0 if the chain moved.
-  zkChainExtend: `
-    if redis.call('HEXISTS', KEYS[1], 'e:' .. ARGV[1]) == 1 then return 0 end
+  // ARGV[2] ('' = none), as when it was judged: 1 if written. Otherwise it writes nothing and
+  // answers the view zkChainView would have read, {at, headLink}, to judge again without
+  // another round trip.
+  zkChainAppend: `
+    local at = redis.call('HGET', KEYS[1], 'e:' .. ARGV[1])
     local head = redis.call('HGET', KEYS[1], 'head') or ''
-    if head ~= ARGV[2] then return 0 end
-    redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], ARGV[3], 'head', ARGV[1])
-    redis.call('HSETNX', KEYS[1], 'first', ARGV[1])
-    return 1`,
+    if (not at) and head == ARGV[2] then
+      redis.call('HSET', KEYS[1], 'e:' .. ARGV[1], ARGV[3], 'head', ARGV[1])
+      redis.call('HSETNX', KEYS[1], 'first', ARGV[1])
+      return 1
+    end
+    local headLink = false
+    if head ~= '' then headLink = redis.call('HGET', KEYS[1], 'e:' .. head) end
+    return {at or false, headLink}`,
   // Keeps evidence ARGV[2] for conflicting digest ARGV[1], once per digest and at most ARGV[3]
   // per set: 1 if kept.
   zkChainEvidence: `
@@ -79,6 +88,8 @@ type ScriptFn = (key: string, ...args: Array<string | number>) => Promise<unknow
 
 /** How often append judges again when another append moved the chain meanwhile. */
 const APPEND_ATTEMPTS = 20;
+/** Sets whose last seen head link append keeps as its first guess. */
+const HEADS_REMEMBERED = 1024;
 
 function parseJson<T>(raw: string, what: string): T {
   try {
@@ -163,16 +174,29 @@ export function createRedisSignerSets(
       }),
   };
 
-  const view = async (link: ChainLink, firstEpoch: number) => {
-    const [at, head] = (await script('zkChainView', k.chain(link.setId), link.epoch)) as [
-      string | null,
-      string | null,
-    ];
-    return {
+  type View = { firstEpoch: number; atEpoch?: StoredChainLink; head?: StoredChainLink };
+  const viewOf = (firstEpoch: number, [at, head]: [string | null, string | null]): View => ({
+    firstEpoch,
+    atEpoch: at ? parseJson<StoredChainLink>(at, 'chain link') : undefined,
+    head: head ? parseJson<StoredChainLink>(head, 'chain link') : undefined,
+  });
+  const view = async (link: ChainLink, firstEpoch: number): Promise<View> =>
+    viewOf(
       firstEpoch,
-      atEpoch: at ? parseJson<StoredChainLink>(at, 'chain link') : undefined,
-      head: head ? parseJson<StoredChainLink>(head, 'chain link') : undefined,
-    };
+      (await script('zkChainView', k.chain(link.setId), link.epoch)) as [
+        string | null,
+        string | null,
+      ],
+    );
+
+  // The last head link seen per set (links are write-once: it stays true, if maybe not the
+  // head any more); only a guess that the guarded write checks.
+  const heads = new Map<string, StoredChainLink>();
+  const rememberHead = (setId: string, head: StoredChainLink | undefined) => {
+    if (!head) return;
+    heads.delete(setId);
+    if (heads.size >= HEADS_REMEMBERED) heads.delete(heads.keys().next().value!);
+    heads.set(setId, head);
   };
 
   const append = async (
@@ -181,23 +205,38 @@ export function createRedisSignerSets(
     signed: SignedSnapshot,
   ): Promise<ChainAnswer> => {
     const key = k.chain(link.setId);
+    const mine = storedLink(link, signed, Date.now());
+    const stored = JSON.stringify(mine);
+    // First a guess (the head seen last, or an empty chain), then what Redis says.
+    let seen: View = { firstEpoch, head: heads.get(link.setId) };
+    let guess = true;
     for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
-      const seen = await view(link, firstEpoch);
       const answer = chainAnswer(seen, link);
-      if (answer === 'equivocation') {
-        const evidence = evidenceOf(seen.atEpoch!, signed, Date.now());
-        await script(
-          'zkChainEvidence',
-          key,
-          link.digest,
-          JSON.stringify(evidence),
-          MAX_EVIDENCE_PER_SET,
-        );
+      if (answer === 'extends') {
+        const head = seen.head === undefined ? '' : String(seen.head.epoch);
+        const found = await script('zkChainAppend', key, link.epoch, head, stored);
+        if (found === 1) {
+          rememberHead(link.setId, mine);
+          return answer;
+        }
+        seen = viewOf(firstEpoch, found as [string | null, string | null]);
+      } else if (guess) {
+        seen = await view(link, firstEpoch);
+      } else {
+        if (answer === 'equivocation') {
+          const evidence = evidenceOf(seen.atEpoch!, signed, Date.now());
+          await script(
+            'zkChainEvidence',
+            key,
+            link.digest,
+            JSON.stringify(evidence),
+            MAX_EVIDENCE_PER_SET,
+          );
+        }
+        return answer;
       }
-      if (answer !== 'extends') return answer;
-      const stored = JSON.stringify(storedLink(link, signed, Date.now()));
-      const head = seen.head === undefined ? '' : String(seen.head.epoch);
-      if ((await script('zkChainExtend', key, link.epoch, head, stored)) === 1) return answer;
+      guess = false;
+      rememberHead(link.setId, seen.head);
     }
     throw storeUnavailable('chains.append', new Error('the chain kept moving'));
   };
