@@ -76,7 +76,9 @@ export interface OnshoreDeps {
 /** Largest page of GET /v1/audit, and the page it serves when none is asked for. */
 export const MAX_AUDIT_PAGE = 1000;
 const DEFAULT_AUDIT_PAGE = 100;
-const UPLOAD_LIMIT_BYTES = 256 * 1024;
+/** A snapshot upload: room for a 4,096-position book with wide export columns (~500 bytes a
+ *  row), still a hard bound on what one request makes the server hold. */
+const UPLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
 
 const id = z.string().regex(JOB_ID_PATTERN);
 /** `{ claim, context, ...params }`: the params are checked by the claim's descriptor. */

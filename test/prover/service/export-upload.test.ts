@@ -148,8 +148,26 @@ describe('POST /v1/snapshots with a custodian export and its mapping', () => {
     });
   });
 
-  it('bounds the upload size as for snapshot files', async () => {
-    const big = Buffer.alloc(300 * 1024, 'a');
+  it('takes a 4,096-position book and bounds the upload size (2 MiB) as for snapshot files', async () => {
+    const rows = Array.from(
+      { length: 4096 },
+      (_, i) => `LARGE-BOOK-ASSET-${String(i).padStart(5, '0')},${i % 4},${1000 + i}.00,250,180`,
+    );
+    const csv = [
+      `# asOf=${AS_OF}`,
+      '# currency=CNY',
+      '# decimals=2',
+      '# liabilities=1000.00',
+      'identifier,assetClass,value,haircutBps,yieldBps',
+      ...rows,
+    ].join('\n');
+    const large = await request(service.app)
+      .post('/v1/snapshots')
+      .set(as(OPERATOR))
+      .set('Content-Type', 'text/csv')
+      .send(csv);
+    expect([large.status, large.body.positions]).toEqual([201, 4096]);
+    const big = Buffer.alloc(2 * 1024 * 1024 + 1, 'a');
     const res = await upload({ export: big });
     expect([res.status, res.body.error?.code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
   });
