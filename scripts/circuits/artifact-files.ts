@@ -104,10 +104,11 @@ export async function writeCircuitArtifacts(
   writeFileSync(join(outDir, paths.verifier), await generateSolidityVerifier(zkey, spec.id));
   const file = (path: string) => ({ path, sha256: sha256Hex(readFileSync(join(outDir, path))) });
   return {
-    claim: spec.claim,
+    ...(spec.claim ? { claim: spec.claim } : {}),
     template: spec.template,
     params: spec.params,
-    maxPositions: spec.params[0]!,
+    maxPositions: spec.maxPositions ?? spec.params[0]!,
+    ...(spec.chunkCircuit ? { chunkCircuit: spec.chunkCircuit } : {}),
     publicSignals: spec.publicSignals,
     constraints: compiled.constraints,
     sourceHash: sourceHash(spec),

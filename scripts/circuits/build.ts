@@ -8,6 +8,9 @@
  *
  * With --only, just that circuit's files and manifest entry are rewritten; the others stay
  * byte-identical. The .ptau stays in build/ (gitignored): its hash goes in the manifest entry.
+ * Each circuit's zkey comes from the smallest development .ptau that fits it, of power at
+ * least PTAU_POWER (one shared file for every circuit that fits 2^14); an entry records its
+ * power (ptauPower) when it is not the manifest's.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,33 +22,36 @@ import { writeCircuitArtifacts } from './artifact-files';
 import {
   circomVersion,
   compileCircuit,
+  domainPower,
   readCircuitSpecs,
   ROOT,
   type CircuitSpec,
 } from './circuit-sources';
 import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 
-const PTAU_POWER = 14; // 2^14 = 16,384 >= the largest circuit (16,264 constraints + 4)
+// The base power: every circuit that fits 2^14 shares this .ptau; a larger one (chunk-32,
+// 19,648 constraints) gets the smallest power that fits it.
+const PTAU_POWER = 14;
 const BUILD_DIR = join(ROOT, 'build');
 const entropy = () => randomBytes(32).toString('hex');
 const log = (msg: string) => console.log(`[circuits] ${msg}`);
 
-async function developmentPtau(): Promise<{
+async function developmentPtau(power: number): Promise<{
   file: string;
   contributions: string[];
   beacon: string;
 }> {
   const dir = join(BUILD_DIR, 'ptau');
   mkdirSync(dir, { recursive: true });
-  const final = join(dir, `dev_${PTAU_POWER}_final.ptau`);
+  const final = join(dir, `dev_${power}_final.ptau`);
   const contributions = ['zkattest dev contribution 1', 'zkattest dev contribution 2'];
-  const beacon = sha256Hex(`zkattest development beacon ${PTAU_POWER}`);
+  const beacon = sha256Hex(`zkattest development beacon ${power}`);
   if (existsSync(final)) return { file: final, contributions, beacon };
 
   const curve = await snarkjs.curves.getCurveFromName('bn128');
-  const step = (n: number) => join(dir, `dev_${PTAU_POWER}_${n}.ptau`);
-  log(`powers of tau 2^${PTAU_POWER}: new accumulator`);
-  await snarkjs.powersOfTau.newAccumulator(curve, PTAU_POWER, step(0));
+  const step = (n: number) => join(dir, `dev_${power}_${n}.ptau`);
+  log(`powers of tau 2^${power}: new accumulator`);
+  await snarkjs.powersOfTau.newAccumulator(curve, power, step(0));
   await snarkjs.powersOfTau.contribute(step(0), step(1), contributions[0]!, entropy());
   await snarkjs.powersOfTau.contribute(step(1), step(2), contributions[1]!, entropy());
   log('powers of tau: beacon');
@@ -56,10 +62,13 @@ async function developmentPtau(): Promise<{
   return { file: final, contributions, beacon };
 }
 
-async function buildCircuit(spec: CircuitSpec, ptau: string, outDir: string, beacon: string) {
+/** Builds one circuit; `beacon` is the phase-2 beacon (the base power's, for every circuit). */
+async function buildCircuit(spec: CircuitSpec, outDir: string, beacon: string) {
   log(`${spec.id}: compile`);
   const compiled = await compileCircuit(spec, join(BUILD_DIR, 'circuits'));
-  log(`${spec.id}: ${compiled.constraints} constraints; phase 2`);
+  const power = Math.max(PTAU_POWER, domainPower(compiled.constraints, spec.publicSignals.length));
+  const ptau = (await developmentPtau(power)).file;
+  log(`${spec.id}: ${compiled.constraints} constraints; phase 2 on the 2^${power} .ptau`);
   const work = join(BUILD_DIR, 'zkey');
   mkdirSync(work, { recursive: true });
   const z0 = join(work, `${spec.id}_0.zkey`);
@@ -71,14 +80,15 @@ async function buildCircuit(spec: CircuitSpec, ptau: string, outDir: string, bea
   if (!(await snarkjs.zKey.verifyFromR1cs(compiled.r1cs, ptau, final))) {
     throw new Error(`${spec.id}: zkey verification failed`);
   }
-  return writeCircuitArtifacts(spec, compiled, final, 'development', outDir, ptau);
+  const entry = await writeCircuitArtifacts(spec, compiled, final, 'development', outDir, ptau);
+  return power === PTAU_POWER ? entry : { ...entry, ptauPower: power };
 }
 
 async function main() {
   const args = process.argv.slice(2);
   const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
   const outDir = artifactsDir();
-  const ptau = await developmentPtau();
+  const ptau = await developmentPtau(PTAU_POWER);
   const manifestFile = join(outDir, 'manifest.json');
   const previous: ArtifactManifest | undefined = existsSync(manifestFile)
     ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as ArtifactManifest)
@@ -86,7 +96,7 @@ async function main() {
   const circuits: ArtifactManifest['circuits'] = { ...(previous?.circuits ?? {}) };
   for (const spec of readCircuitSpecs()) {
     if (only && spec.id !== only) continue;
-    circuits[spec.id] = await buildCircuit(spec, ptau.file, outDir, ptau.beacon);
+    circuits[spec.id] = await buildCircuit(spec, outDir, ptau.beacon);
   }
   const manifest: ArtifactManifest = {
     version: 1,

@@ -6,7 +6,7 @@
  *   npm run ceremony -- init --ptau <final.ptau> [--dir ceremony]   import a phase-1 .ptau
  *                                                                  (e.g. a public
  *                                                                  Perpetual Powers of Tau
- *                                                                  file of power >= 14),
+ *                                                                  file of power >= 15),
  *                                                                  verify it, start phase 2
  *   npm run ceremony -- contribute --name "<who>" [--dir ceremony] add a contribution
  *   npm run ceremony -- verify [--dir ceremony]                    zkey verify every circuit
@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import * as snarkjs from 'snarkjs';
 import { artifactsDir, type ArtifactManifest } from '../../src/common/artifact-manifest';
 import { writeCircuitArtifacts } from './artifact-files';
-import { circomVersion, compileCircuit, readCircuitSpecs } from './circuit-sources';
+import { circomVersion, compileCircuit, domainPower, readCircuitSpecs } from './circuit-sources';
 import { terminateSnarkjsCurve } from '../../src/common/snarkjs-teardown';
 
 interface CeremonyState {
@@ -134,10 +134,7 @@ async function finalize() {
       state.ptau,
     );
     // The evaluation domain: the smallest power of two over constraints + public inputs + 1.
-    power = Math.max(
-      power,
-      Math.ceil(Math.log2(compiled.constraints + spec.publicSignals.length + 1)),
-    );
+    power = Math.max(power, domainPower(compiled.constraints, spec.publicSignals.length));
   }
   const manifest: ArtifactManifest = {
     version: 1,

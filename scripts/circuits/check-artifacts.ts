@@ -40,6 +40,8 @@ export async function checkCircuitArtifacts(
     canonicalJson(spec.params) !== canonicalJson(entry.params) ||
     canonicalJson(spec.publicSignals) !== canonicalJson(entry.publicSignals) ||
     spec.claim !== entry.claim ||
+    (spec.maxPositions ?? spec.params[0]) !== entry.maxPositions ||
+    spec.chunkCircuit !== entry.chunkCircuit ||
     spec.template !== entry.template
   ) {
     fail('circuits.json and the manifest disagree');

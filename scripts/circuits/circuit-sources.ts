@@ -17,7 +17,12 @@ export interface CircuitSpec {
   file: string;
   template: string;
   params: number[];
-  claim: ClaimName;
+  /** The claim it proves; none for a chunk circuit (a step of a large book, no claim alone). */
+  claim?: ClaimName;
+  /** Positions it holds; params[0] when not given (a final's params are not its size). */
+  maxPositions?: number;
+  /** For the final circuit of a large book: the chunk circuit whose proofs it closes. */
+  chunkCircuit?: string;
   publicSignals: string[];
 }
 
@@ -110,6 +115,14 @@ export async function compileCircuit(spec: CircuitSpec, outDir: string): Promise
     sym: join(outDir, `${spec.id}.sym`),
     constraints: header.nConstraints,
   };
+}
+
+/**
+ * The power of the smallest Groth16 evaluation domain of a circuit: constraints plus one per
+ * public input plus one (snarkjs adds them), rounded up to a power of two.
+ */
+export function domainPower(constraints: number, publicSignals: number): number {
+  return Math.ceil(Math.log2(constraints + publicSignals + 1));
 }
 
 /** The circom compiler version, for the manifest. */

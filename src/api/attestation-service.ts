@@ -1,8 +1,4 @@
-import {
-  packageId,
-  PUBLIC_SIGNAL_ORDER,
-  type AttestationPackage,
-} from '../common/attestation-package';
+import { packageId, packageSignals, type AttestationPackage } from '../common/attestation-package';
 import type { EgressHead } from '../common/egress-head';
 import { ZkAttestError } from '../common/errors';
 import { readEnvelopeHeader, verifyEnvelope } from '../common/transport-envelope';
@@ -138,7 +134,7 @@ export class AttestationService {
   /** The proof's answer, through the batcher; unknown circuits and keys are coded errors. */
   private async proofValid(pkg: AttestationPackage): Promise<boolean> {
     const key = this.deps.verifier.registry.get(pkg.circuitId, pkg.vkeyHash);
-    const signals = PUBLIC_SIGNAL_ORDER.map((n) => pkg.publicSignals[n]);
+    const signals = packageSignals(pkg);
     return this.batcher.verify(`${pkg.circuitId}:${pkg.vkeyHash}`, key.vk, signals, pkg.proof);
   }
 

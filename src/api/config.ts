@@ -34,7 +34,8 @@ const envFields = z.object({
     .number()
     .int()
     .positive()
-    .default(256 * 1024),
+    // One envelope of a large book's package (128 chunk proofs) is about 200 KB.
+    .default(1024 * 1024),
   WRITE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(6000),
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: logLevel.default('info'),

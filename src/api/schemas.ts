@@ -8,13 +8,14 @@ import {
   KEY_LABEL_PATTERN,
   KEY_LABEL_RULE,
 } from '../common/ids';
+import { MAX_ENVELOPE_LENGTH } from '../common/transport-envelope';
 
 /** Request and response schemas: the validation, the types and the OpenAPI document in one. */
 const hex64 = z.string().regex(HEX64_PATTERN, 'a 64-digit lowercase hex id');
 const fieldElement = z.string().regex(FIELD_ELEMENT_PATTERN, 'a decimal field element');
 const jws = z
   .string()
-  .max(64 * 1024)
+  .max(MAX_ENVELOPE_LENGTH)
   .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, 'a compact JWS');
 
 export const submitBody = z.strictObject({ envelope: jws });

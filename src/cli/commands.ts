@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readDeploymentFile } from '../chain/chain-client';
 import { contractContext } from '../chain/context-binding';
@@ -10,8 +10,17 @@ import {
   type AllocationTable,
 } from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
+import { MAX_PACKAGE_BYTES } from '../common/attestation-package';
 import { formatAmount } from '../common/money';
-import { ClaimProver, clearForEgress, fxBook, loadPrimitives, snapshotCommitment } from '../prover';
+import {
+  ClaimProver,
+  clearForEgress,
+  fxBook,
+  isLargeBook,
+  loadPrimitives,
+  planLargeBook,
+  snapshotCommitment,
+} from '../prover';
 import type { MessageRequest, SnapshotSigning } from '../prover/proving/claim-prover';
 import {
   DisclosureBudget,
@@ -56,16 +65,26 @@ ${SNAPSHOT_INPUT_USAGE}`,
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
     const { snapshot, fx, salt, secretFile, created } = await loadSaltedSnapshot(file, values);
-    const slots = circuitSlots(snapshot.positions.length, values.claim as string | undefined);
+    const large = isLargeBook(snapshot.positions.length);
     const p = await loadPrimitives();
     // The commitment holds each position's FX table row: it depends on the table.
     const book = fxBook(p, snapshot, fx?.table);
-    const commitment = snapshotCommitment(p, book, salt, slots);
+    let commitment: bigint;
+    let layout: string;
+    if (large) {
+      const plan = planLargeBook(p, book, salt);
+      commitment = plan.commitment;
+      layout = `chunks: ${plan.chunks} of 32 slots (a large book: chunk proofs and a final proof)`;
+    } else {
+      const slots = circuitSlots(snapshot.positions.length, values.claim as string | undefined);
+      commitment = snapshotCommitment(p, book, salt, slots);
+      layout = `circuit slots: ${slots} (from the artifact manifest, as prove uses them)`;
+    }
     console.log(
       `snapshot valid: ${snapshot.positions.length} positions, as of ${iso(snapshot.asOf)}`,
     );
     console.log(unitsLine(snapshot));
-    console.log(`circuit slots: ${slots} (from the artifact manifest, as prove uses them)`);
+    console.log(layout);
     console.log(`salt ${created ? 'created in' : 'read from'} ${secretFile} (keep it onshore)`);
     console.log(`FX table hash: ${book.tableHash}${fx ? '' : ' (one currency: identity table)'}`);
     console.log(`commitment: ${commitment}`);
@@ -307,12 +326,7 @@ const verify: Command = {
   },
   async run(values, [file]) {
     if (!file) throw new ZkAttestError('USAGE', this.usage);
-    let candidate: unknown;
-    try {
-      candidate = JSON.parse(readFileSync(file, 'utf8'));
-    } catch {
-      throw new ZkAttestError('PACKAGE_INVALID', `cannot read a JSON package from ${file}`);
-    }
+    const candidate = readPackageFile(file);
     const registry = VerificationKeyRegistry.fromArtifacts({
       allowDevelopment: values['allow-development-keys'] === true,
     });
@@ -374,3 +388,28 @@ function iso(asOf: number): string {
 }
 
 export const COMMANDS: Command[] = [snapshotCommit, prove, verify];
+
+/**
+ * Reads a package file, bounded: a large book's package (128 chunk proofs) is about 150 KB,
+ * so a file past MAX_PACKAGE_BYTES is refused before it is read.
+ */
+function readPackageFile(file: string): unknown {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new ZkAttestError('PACKAGE_INVALID', `cannot read a JSON package from ${file}`);
+  }
+  if (size > MAX_PACKAGE_BYTES) {
+    throw new ZkAttestError(
+      'PACKAGE_INVALID',
+      `${file} is larger than a package may be (${MAX_PACKAGE_BYTES} bytes)`,
+      { bytes: size, max: MAX_PACKAGE_BYTES },
+    );
+  }
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new ZkAttestError('PACKAGE_INVALID', `cannot read a JSON package from ${file}`);
+  }
+}

@@ -15,10 +15,13 @@ export const SETUP_KINDS = ['development', 'production'] as const;
 export type SetupKind = (typeof SETUP_KINDS)[number];
 
 const circuitEntry = z.strictObject({
-  claim: z.enum(CLAIM_NAMES),
+  /** The claim it proves; absent for a chunk circuit (a step of a large book). */
+  claim: z.enum(CLAIM_NAMES).optional(),
   template: z.string(),
   params: z.array(z.number().int()),
   maxPositions: z.number().int().positive(),
+  /** For the final circuit of a large book: the chunk circuit whose proofs it closes. */
+  chunkCircuit: z.string().optional(),
   publicSignals: z.array(z.string()),
   constraints: z.number().int().positive(),
   sourceHash: sha256,
@@ -26,6 +29,8 @@ const circuitEntry = z.strictObject({
   setup: z.enum(SETUP_KINDS),
   /** SHA-256 of the phase-1 .ptau the zkey was made from, so a check can `zkey verify` it. */
   ptauSha256: sha256.optional(),
+  /** Power of the .ptau the zkey was made from, when not the setup's `ptau.power`. */
+  ptauPower: z.number().int().positive().optional(),
   files: z.strictObject({
     wasm: artifactFile,
     zkey: artifactFile,

@@ -26,10 +26,14 @@ export function readArtifact(
   return bytes;
 }
 
-/** The circuit ids of a manifest that prove a given claim, smallest first. */
+/**
+ * The circuit ids of a manifest that prove a given claim in one proof, smallest first. The
+ * final circuits of large books (with a chunk circuit) are not among them: their proof alone
+ * proves nothing without the chain of chunk proofs behind it.
+ */
 export function circuitsForClaim(manifest: ArtifactManifest, claim: string): string[] {
   return Object.entries(manifest.circuits)
-    .filter(([, entry]) => entry.claim === claim)
+    .filter(([, entry]) => entry.claim === claim && entry.chunkCircuit === undefined)
     .sort(([, a], [, b]) => a.maxPositions - b.maxPositions)
     .map(([id]) => id);
 }

@@ -44,6 +44,29 @@ const fxTableSchema = z.strictObject({
 
 const publicKey = publicKeyHexSchema;
 
+/** Most chunk proofs a large book's package holds: 2^7 chunks of 32 slots (4,096 positions). */
+export const MAX_PACKAGE_CHUNKS = 128;
+
+/**
+ * Largest package accepted wherever one is read (CLI file, envelope payload): a 128-chunk
+ * package is about 150 KB of JSON; 512 KiB keeps room for pretty-printing and stays bounded.
+ */
+export const MAX_PACKAGE_BYTES = 512 * 1024;
+
+/** One chunk proof of a large book (LARGESPEC §6): public, it crosses the border. */
+const chunkProofSchema = z.strictObject({
+  publicSignals: z.strictObject({
+    commitment: fieldString,
+    fxTable: fieldString,
+    accIn: fieldString,
+    accOut: fieldString,
+  }),
+  proof: groth16Proof,
+});
+
+/** A chunk proof's public signals in circuit order (chunk-32). */
+export const CHUNK_SIGNAL_ORDER = ['commitment', 'fxTable', 'accIn', 'accOut'] as const;
+
 /**
  * An attestation package: the only thing that crosses the border. Strict at every level:
  * an unknown field is refused, so nothing can ride along unnoticed.
@@ -57,8 +80,12 @@ export const attestationPackageSchema = z.strictObject({
     commitment: fieldString,
     statement: fieldString,
     fxTable: fieldString,
+    /** A large book's last accumulator (final circuits only, LARGESPEC §5). */
+    chunkSet: fieldString.optional(),
   }),
   proof: groth16Proof,
+  /** A large book's chunk proofs in chunk order: present iff the circuit is a final one. */
+  chunks: z.array(chunkProofSchema).min(2).max(MAX_PACKAGE_CHUNKS).optional(),
   /** The signed snapshot message's fields besides the commitment (which is a public signal). */
   snapshot: z.strictObject({
     setId: hex64,
@@ -98,6 +125,17 @@ export type AttestationPackage = z.infer<typeof attestationPackageSchema>;
 /** Public signals in circuit order (outputs: commitment, statement, fxTable). */
 export const PUBLIC_SIGNAL_ORDER = ['commitment', 'statement', 'fxTable'] as const;
 
+/** A large book's final proof adds chunkSet (LARGESPEC §5). */
+export const FINAL_SIGNAL_ORDER = [...PUBLIC_SIGNAL_ORDER, 'chunkSet'] as const;
+
+/** The public signals of a package's (final) proof in circuit order. */
+export function packageSignals(pkg: AttestationPackage): string[] {
+  const { commitment, statement, fxTable, chunkSet } = pkg.publicSignals;
+  return chunkSet === undefined
+    ? [commitment, statement, fxTable]
+    : [commitment, statement, fxTable, chunkSet];
+}
+
 /** A package's identity: SHA-256 of its canonical JSON. */
 export function packageId(pkg: AttestationPackage): string {
   return sha256Hex(canonicalJson(pkg));
@@ -121,14 +159,33 @@ export function checkPackage(
     return { ok: false, problem: { kind: 'schema', fields } };
   }
   const pkg = parsed.data;
+  // A final proof and its chunks come together: one without the other is no package.
+  if ((pkg.publicSignals.chunkSet === undefined) !== (pkg.chunks === undefined)) {
+    const field = pkg.chunks === undefined ? 'chunks' : 'publicSignals.chunkSet';
+    return { ok: false, problem: { kind: 'schema', fields: [field] } };
+  }
   const fields = [
-    ...PUBLIC_SIGNAL_ORDER.filter((name) => !isFieldElement(BigInt(pkg.publicSignals[name]))).map(
-      (name) => `publicSignals.${name}`,
+    ...outOfField('', pkg.publicSignals, pkg.proof),
+    ...(pkg.chunks ?? []).flatMap((chunk, k) =>
+      outOfField(`chunks.${k}.`, chunk.publicSignals, chunk.proof),
     ),
-    ...(['pi_a', 'pi_b', 'pi_c'] as const)
-      .filter((k) => ![pkg.proof[k]].flat(2).every((c) => isBaseFieldElement(BigInt(c))))
-      .map((k) => `proof.${k}`),
   ];
   if (fields.length > 0) return { ok: false, problem: { kind: 'field', fields } };
   return { ok: true, package: pkg };
+}
+
+/** The paths of public signals >= r and proof coordinates >= q of one proof. */
+function outOfField(
+  prefix: string,
+  signals: Record<string, string | undefined>,
+  proof: AttestationPackage['proof'],
+): string[] {
+  return [
+    ...Object.entries(signals)
+      .filter(([, value]) => value !== undefined && !isFieldElement(BigInt(value)))
+      .map(([name]) => `${prefix}publicSignals.${name}`),
+    ...(['pi_a', 'pi_b', 'pi_c'] as const)
+      .filter((k) => ![proof[k]].flat(2).every((c) => isBaseFieldElement(BigInt(c))))
+      .map((k) => `${prefix}proof.${k}`),
+  ];
 }

@@ -9,6 +9,7 @@
  * payloads, padding, JSON serialization) is refused: each is a way for the sender, not the
  * receiver's key registry, to steer verification.
  */
+import { MAX_PACKAGE_BYTES } from './attestation-package';
 import { ZkAttestError } from './errors';
 import { formatEgressHead, isEgressHead, parseEgressHead, type EgressHead } from './egress-head';
 import { INSTITUTION_ID_RULE, isInstitutionId, MAX_INSTITUTION_ID_LENGTH } from './ids';
@@ -31,8 +32,11 @@ export { TRANSPORT_ALGS, type JsonWebKey, type TransportAlg } from './transport-
 /** The `typ` of every envelope's protected header. */
 export const ENVELOPE_TYP = 'zkattest-package+jws';
 
-/** Largest payload an envelope may carry, in bytes (a package is a few kilobytes). */
-export const MAX_ENVELOPE_PAYLOAD_BYTES = 64 * 1024;
+/**
+ * Largest payload an envelope may carry, in bytes: a package (a few kilobytes, about 150 KB
+ * for a large book's 128 chunk proofs).
+ */
+export const MAX_ENVELOPE_PAYLOAD_BYTES = MAX_PACKAGE_BYTES;
 
 /** Longest `kid` (institution id) an envelope may name. */
 export const MAX_KID_LENGTH = MAX_INSTITUTION_ID_LENGTH;
@@ -41,7 +45,8 @@ const SIGNATURE_BYTES = 64; // ES256 is r||s, 32 bytes each; Ed25519 is R||S, 32
 const MAX_HEADER_SEGMENT = 512;
 const MAX_PAYLOAD_SEGMENT = Math.ceil((MAX_ENVELOPE_PAYLOAD_BYTES * 4) / 3);
 const SIGNATURE_SEGMENT = Math.ceil((SIGNATURE_BYTES * 4) / 3);
-const MAX_ENVELOPE_LENGTH = MAX_HEADER_SEGMENT + MAX_PAYLOAD_SEGMENT + SIGNATURE_SEGMENT + 2;
+/** Longest compact envelope: header, payload and signature segments at their maxima. */
+export const MAX_ENVELOPE_LENGTH = MAX_HEADER_SEGMENT + MAX_PAYLOAD_SEGMENT + SIGNATURE_SEGMENT + 2;
 
 /** The protected header of an envelope; `kid` is the sending institution's id. */
 export interface EnvelopeHeader {

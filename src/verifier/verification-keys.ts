@@ -76,6 +76,18 @@ export class VerificationKeyRegistry {
     return key;
   }
 
+  /**
+   * The key of a circuit the manifest names rather than a package (a final proof's chunk
+   * circuit): the same development-key rule as {@link get}.
+   */
+  getById(circuitId: string): VerificationKey {
+    const key = this.keys.get(circuitId);
+    if (!key) {
+      throw new ZkAttestError('CIRCUIT_UNKNOWN', `unknown circuit "${circuitId}"`, { circuitId });
+    }
+    return this.get(circuitId, key.entry.vkeyHash);
+  }
+
   /** Every known circuit id. */
   circuitIds(): string[] {
     return [...this.keys.keys()];

@@ -2,7 +2,7 @@ import { claimAmounts, claimMeaning, claimValues, type ClaimValues } from '../cl
 import {
   checkPackage,
   packageId,
-  PUBLIC_SIGNAL_ORDER,
+  packageSignals,
   type AttestationPackage,
 } from '../common/attestation-package';
 import {
@@ -18,6 +18,7 @@ import { loadPoseidon } from '../common/poseidon';
 import { checkSignatures, signedSnapshotOf, type SignatureReason } from '../common/signed-snapshot';
 import { ZERO_BYTES32 } from '../common/snapshot-message';
 import { unpackStatement } from '../common/statement';
+import { largeBookFindings, type LargeBookReason } from './large-book';
 import type { VerificationKeyRegistry } from './verification-keys';
 import { verifyProof } from './verify-proof';
 
@@ -32,7 +33,8 @@ export type RejectionReason =
   | 'FX_SIGNATURE_MISSING'
   | 'FX_SIGNATURE_INVALID'
   | 'ALLOCATIONS_MISMATCH'
-  | 'ALLOCATIONS_OVER_CAPACITY';
+  | 'ALLOCATIONS_OVER_CAPACITY'
+  | LargeBookReason;
 
 /** The FX rates a proof converted with, and who signed them when: absent for one currency. */
 export interface FxUse {
@@ -75,6 +77,8 @@ export interface Verdict {
     allocations?: AllocationRow[];
   } & ClaimValues;
   reasons: RejectionReason[];
+  /** A large book's chunk proofs that do not verify, by index (present iff some). */
+  invalidChunks?: number[];
 }
 
 export interface ProofOptions {
@@ -117,8 +121,10 @@ export async function verifyParsedPackage(
   const key = registry.get(pkg.circuitId, pkg.vkeyHash);
   const reasons: RejectionReason[] = [];
   if (key.entry.claim !== pkg.claim) reasons.push('CLAIM_MISMATCH');
+  // A large book's chunk proofs and their chain (LARGESPEC §6); nothing for a single proof.
+  const large = await largeBookFindings(pkg, key, registry);
 
-  const signals = PUBLIC_SIGNAL_ORDER.map((name) => pkg.publicSignals[name]);
+  const signals = packageSignals(pkg);
   const proofOk = opts.proofValid ?? (await verifyProof(key.vk, signals, pkg.proof));
   if (!proofOk) reasons.push('PROOF_INVALID');
 
@@ -156,8 +162,9 @@ export async function verifyParsedPackage(
 
   const parts = unpackStatement(BigInt(pkg.publicSignals.statement));
   if (!parts) reasons.push('STATEMENT_INVALID');
-  const values = parts ? claimValues(key.entry.claim, parts) : undefined;
+  const values = parts ? claimValues(pkg.claim, parts) : undefined;
   reasons.push(...allocationReasons(pkg, values));
+  for (const reason of large?.reasons ?? []) if (!reasons.includes(reason)) reasons.push(reason);
   return {
     valid: reasons.length === 0,
     packageId: packageId(pkg),
@@ -186,6 +193,7 @@ export async function verifyParsedPackage(
         }
       : {}),
     reasons,
+    ...(large && large.invalidChunks.length > 0 ? { invalidChunks: large.invalidChunks } : {}),
   };
 }
 

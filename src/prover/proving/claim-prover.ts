@@ -34,7 +34,17 @@ import { signerSetId } from '../../common/snapshot-message';
 import { claimHolds, parseClaimParams, type ClaimParams } from '../../claims';
 import { CLAIM_NAMES } from '../../claims/registry';
 import { circuitInput, validateContext } from './claim-inputs';
-import { fxBook } from './fx-book';
+import { fxBook, type FxBook } from './fx-book';
+import {
+  checkChunkResults,
+  isLargeBook,
+  largeCircuitFor,
+  planBook,
+  proveChunkOf,
+  proveFinal,
+  type ChunkProof,
+  type PlannedLargeBook,
+} from './large-book-proofs';
 import { CachedWitnessCalculator } from './witness-calculator';
 import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
@@ -110,9 +120,14 @@ export class ClaimProver {
     this.circuit(circuitId);
   }
 
-  /** The circuit that proves `claim` for a snapshot of `positions` positions. */
+  /**
+   * The circuit that proves `claim` for a snapshot of `positions` positions: a single circuit
+   * up to 32, else a large book's final circuit (its chunk circuit named in the manifest).
+   */
   circuitFor(claim: ClaimParams['claim'], positions: number): string {
-    const id = circuitForClaim(this.manifest, claim, positions);
+    const id = isLargeBook(positions)
+      ? largeCircuitFor(this.manifest, claim, positions)
+      : circuitForClaim(this.manifest, claim, positions);
     if (!id) {
       throw new ZkAttestError(
         'CIRCUIT_UNKNOWN',
@@ -128,59 +143,21 @@ export class ClaimProver {
 
   /** Signs the snapshot message and proves the claim; the result may cross the border. */
   async prove(req: ProveRequest): Promise<ProveResult> {
-    const params = parseClaimParams(req.params);
-    validateContext(req.context);
-    if (req.allocations) {
-      if (params.claim !== 'coverage') {
-        throw new ZkAttestError('ALLOCATIONS_INVALID', 'only a coverage proof splits a capacity', {
-          claim: params.claim,
-        });
+    const { params, book } = this.checkRequest(req);
+    if (isLargeBook(book.positions.length)) {
+      // Signatures first, as for one proof: no chunk is proved for a refused message.
+      const ready = await this.readyLarge(req, params, book);
+      const started = performance.now();
+      const chunks: ChunkProof[] = [];
+      for (let k = 0; k < ready.planned.plan.chunks; k++) {
+        chunks.push(await proveChunkOf(ready.chunkCircuit, ready.planned, k));
       }
-      const hash = splitAllocations(req.allocations, req.snapshot.liabilities);
-      if (req.context !== allocationContext(hash)) {
-        throw new ZkAttestError(
-          'ALLOCATIONS_INVALID',
-          'a split proof’s context is allocationContext(allocations)',
-          { field: 'context' },
-        );
-      }
-    }
-    const p = this.primitives;
-    const book = fxBook(p, req.snapshot, req.fx?.table);
-    if (!claimHolds(book, params)) {
-      throw new ZkAttestError(
-        'CLAIM_NOT_SATISFIED',
-        `the snapshot does not satisfy the ${params.claim} claim with these parameters`,
-        { claim: params.claim },
-      );
+      return this.finishLarge(req, ready, chunks, performance.now() - started);
     }
     const circuit = this.circuit(this.circuitFor(params.claim, book.positions.length));
     const slots = circuit.entry.maxPositions;
-    const commitment = snapshotCommitment(p, book, req.salt, slots);
-    const signerSet = req.cosigned?.signerSet ?? { threshold: 1, keyIds: [req.signer!.keyId] };
-    const message = messageOf(
-      req,
-      signerSetId(signerSet.threshold, signerSet.keyIds),
-      commitment,
-      book.tableHash,
-    );
-    const signatures = req.cosigned?.signatures ?? [
-      {
-        keyId: req.signer!.keyId,
-        publicKey: req.signer!.publicKey,
-        signature: await req.signer!.sign(messageBytes(message)),
-      },
-    ];
-    // Co-signatures are checked before the proof: k good ones, or no work is done.
-    const { reasons } = checkSignatures({ message, signerSet, signatures });
-    if (reasons.length > 0) {
-      throw new ZkAttestError(
-        'SNAPSHOT_SIGNATURES_REFUSED',
-        `the snapshot signatures do not make it signed by its set: ${reasons.join(', ')}`,
-        { reasons: reasons.join(',') },
-      );
-    }
-    const { commitment: _c, fxTableHash: _f, ...snapshot } = message;
+    const commitment = snapshotCommitment(this.primitives, book, req.salt, slots);
+    const signed = await this.signedMessage(req, commitment, book.tableHash, 0);
     const input = circuitInput({ book, salt: req.salt, params, context: req.context, slots });
 
     const started = performance.now();
@@ -201,32 +178,56 @@ export class ClaimProver {
     const named = Object.fromEntries(
       PUBLIC_SIGNAL_ORDER.map((name, i) => [name, publicSignals[i]!]),
     ) as AttestationPackage['publicSignals'];
-    return {
-      package: {
-        type: PACKAGE_TYPE,
-        claim: params.claim,
-        circuitId: circuit.id,
-        vkeyHash: circuit.entry.vkeyHash,
-        publicSignals: named,
-        proof: {
-          pi_a: proof.pi_a,
-          pi_b: proof.pi_b,
-          pi_c: proof.pi_c,
-          protocol: proof.protocol,
-          curve: proof.curve,
-        } as AttestationPackage['proof'],
-        snapshot,
-        signerSet,
-        signatures,
-        fx: {
-          table: book.table,
-          ...(req.fx?.source ? { source: req.fx.source } : {}),
-        },
-        ...(req.allocations ? { allocations: parseAllocationTable(req.allocations) } : {}),
-        createdAt: new Date().toISOString(),
-      },
-      proveMs,
+    const proved = {
+      publicSignals: named,
+      proof: {
+        pi_a: proof.pi_a,
+        pi_b: proof.pi_b,
+        pi_c: proof.pi_c,
+        protocol: proof.protocol,
+        curve: proof.curve,
+      } as AttestationPackage['proof'],
     };
+    return { package: packageOf(req, params, circuit, book, signed, proved), proveMs };
+  }
+
+  /**
+   * Plans a large book (33..4,096 positions) for its chunk proofs: from the snapshot, its salt
+   * and FX table alone, so that any worker can prove any chunk of it (LARGESPEC §7).
+   */
+  planLargeBook(source: Pick<MessageRequest, 'snapshot' | 'salt' | 'fx'>): PlannedLargeBook {
+    const book = fxBook(this.primitives, source.snapshot, source.fx?.table);
+    if (!isLargeBook(book.positions.length)) {
+      throw new ZkAttestError('USAGE', 'a book of at most 32 positions is proved in one proof');
+    }
+    return planBook(this.primitives, book, source.salt);
+  }
+
+  /**
+   * Proves chunk k of a planned large book under the chunk circuit. The proof is public data
+   * and serves every claim on the snapshot.
+   *
+   * @throws ZkAttestError ARTIFACT_MISMATCH when its public signals are not the reference ones
+   */
+  proveChunk(book: PlannedLargeBook, k: number): Promise<ChunkProof> {
+    return proveChunkOf(this.chunkCircuit(), book, k);
+  }
+
+  /**
+   * Signs the message of a large book, checks the signatures, then proves the final claim
+   * over `chunks` (C chunk proofs in order, from {@link proveChunk} here or on workers,
+   * checked against the book first) and assembles the package.
+   *
+   * @throws ZkAttestError ARTIFACT_MISMATCH when the chunk proofs are not this book's
+   */
+  async assembleLargePackage(
+    req: ProveRequest,
+    chunks: readonly ChunkProof[],
+  ): Promise<ProveResult> {
+    const { params, book } = this.checkRequest(req);
+    const ready = await this.readyLarge(req, params, book);
+    checkChunkResults(ready.planned, chunks);
+    return this.finishLarge(req, ready, [...chunks], 0);
   }
 
   /**
@@ -236,8 +237,113 @@ export class ClaimProver {
   message(req: MessageRequest, setId: string): SnapshotMessageJson {
     const p = this.primitives;
     const book = fxBook(p, req.snapshot, req.fx?.table);
+    if (isLargeBook(book.positions.length)) {
+      const { plan } = planBook(p, book, req.salt);
+      return messageOf(req, setId, plan.commitment, book.tableHash, plan.chunks);
+    }
     const slots = snapshotSlots(this.manifest, book.positions.length, CLAIM_NAMES);
-    return messageOf(req, setId, snapshotCommitment(p, book, req.salt, slots), book.tableHash);
+    return messageOf(req, setId, snapshotCommitment(p, book, req.salt, slots), book.tableHash, 0);
+  }
+
+  /** The checks of a request made before anything is signed or proved. */
+  private checkRequest(req: ProveRequest): { params: ClaimParams; book: FxBook } {
+    const params = parseClaimParams(req.params);
+    validateContext(req.context);
+    if (req.allocations) {
+      if (params.claim !== 'coverage') {
+        throw new ZkAttestError('ALLOCATIONS_INVALID', 'only a coverage proof splits a capacity', {
+          claim: params.claim,
+        });
+      }
+      const hash = splitAllocations(req.allocations, req.snapshot.liabilities);
+      if (req.context !== allocationContext(hash)) {
+        throw new ZkAttestError(
+          'ALLOCATIONS_INVALID',
+          'a split proof’s context is allocationContext(allocations)',
+          { field: 'context' },
+        );
+      }
+    }
+    const book = fxBook(this.primitives, req.snapshot, req.fx?.table);
+    if (!claimHolds(book, params)) {
+      throw new ZkAttestError(
+        'CLAIM_NOT_SATISFIED',
+        `the snapshot does not satisfy the ${params.claim} claim with these parameters`,
+        { claim: params.claim },
+      );
+    }
+    return { params, book };
+  }
+
+  /** The message for `commitment`, signed (or co-signed beforehand) and checked. */
+  private async signedMessage(
+    req: ProveRequest,
+    commitment: bigint,
+    tableHash: bigint,
+    chunks: number,
+  ): Promise<SignedMessage> {
+    const signerSet = req.cosigned?.signerSet ?? { threshold: 1, keyIds: [req.signer!.keyId] };
+    const message = messageOf(
+      req,
+      signerSetId(signerSet.threshold, signerSet.keyIds),
+      commitment,
+      tableHash,
+      chunks,
+    );
+    const signatures = req.cosigned?.signatures ?? [
+      {
+        keyId: req.signer!.keyId,
+        publicKey: req.signer!.publicKey,
+        signature: await req.signer!.sign(messageBytes(message)),
+      },
+    ];
+    // Co-signatures are checked before the proof: k good ones, or no work is done.
+    const { reasons } = checkSignatures({ message, signerSet, signatures });
+    if (reasons.length > 0) {
+      throw new ZkAttestError(
+        'SNAPSHOT_SIGNATURES_REFUSED',
+        `the snapshot signatures do not make it signed by its set: ${reasons.join(', ')}`,
+        { reasons: reasons.join(',') },
+      );
+    }
+    return { message, signerSet, signatures };
+  }
+
+  /** A large book planned, its circuits loaded and its message signed and checked. */
+  private async readyLarge(
+    req: ProveRequest,
+    params: ClaimParams,
+    book: FxBook,
+  ): Promise<LargeReady> {
+    const finalCircuit = this.circuit(this.circuitFor(params.claim, book.positions.length));
+    const chunkCircuit = this.chunkCircuit(finalCircuit.entry.chunkCircuit);
+    const planned = planBook(this.primitives, book, req.salt);
+    const { plan } = planned;
+    const signed = await this.signedMessage(req, plan.commitment, book.tableHash, plan.chunks);
+    return { params, book, finalCircuit, chunkCircuit, planned, signed };
+  }
+
+  /** The final proof over checked chunk proofs, and the package. */
+  private async finishLarge(
+    req: ProveRequest,
+    ready: LargeReady,
+    chunks: ChunkProof[],
+    chunksMs: number,
+  ): Promise<ProveResult> {
+    const started = performance.now();
+    const proved = await proveFinal(ready.finalCircuit, ready.planned, ready.params, req.context);
+    const proveMs = chunksMs + performance.now() - started;
+    const pkg = packageOf(req, ready.params, ready.finalCircuit, ready.book, ready.signed, proved);
+    return { package: { ...pkg, chunks }, proveMs };
+  }
+
+  /** The chunk circuit of the large finals (one for every claim: chunk-32). */
+  private chunkCircuit(id?: string): LoadedCircuit {
+    const chunkId =
+      id ??
+      Object.values(this.manifest.circuits).find((e) => e.chunkCircuit !== undefined)?.chunkCircuit;
+    if (!chunkId) throw new ZkAttestError('CIRCUIT_UNKNOWN', 'no chunk circuit in the manifest');
+    return this.circuit(chunkId);
   }
 
   private circuit(id: string): LoadedCircuit {
@@ -256,11 +362,56 @@ export class ClaimProver {
   }
 }
 
+interface SignedMessage {
+  message: SnapshotMessageJson;
+  signerSet: SignerSetMembership;
+  signatures: KeySignature[];
+}
+
+interface LargeReady {
+  params: ClaimParams;
+  book: FxBook;
+  finalCircuit: LoadedCircuit;
+  chunkCircuit: LoadedCircuit;
+  planned: PlannedLargeBook;
+  signed: SignedMessage;
+}
+
+/** The package of a proof: everything but the chunk proofs of a large book. */
+function packageOf(
+  req: ProveRequest,
+  params: ClaimParams,
+  circuit: LoadedCircuit,
+  book: FxBook,
+  signed: SignedMessage,
+  proved: Pick<AttestationPackage, 'publicSignals' | 'proof'>,
+): AttestationPackage {
+  const { commitment: _c, fxTableHash: _f, ...snapshot } = signed.message;
+  return {
+    type: PACKAGE_TYPE,
+    claim: params.claim,
+    circuitId: circuit.id,
+    vkeyHash: circuit.entry.vkeyHash,
+    publicSignals: proved.publicSignals,
+    proof: proved.proof,
+    snapshot,
+    signerSet: signed.signerSet,
+    signatures: signed.signatures,
+    fx: {
+      table: book.table,
+      ...(req.fx?.source ? { source: req.fx.source } : {}),
+    },
+    ...(req.allocations ? { allocations: parseAllocationTable(req.allocations) } : {}),
+    createdAt: new Date().toISOString(),
+  };
+}
+
 function messageOf(
   req: MessageRequest,
   setId: string,
   commitment: bigint,
   fxTableHash: bigint,
+  chunks: number,
 ): SnapshotMessageJson {
   return {
     setId,
@@ -274,7 +425,7 @@ function messageOf(
     allocations: req.allocations
       ? splitAllocations(req.allocations, req.snapshot.liabilities)
       : ZERO32,
-    chunks: 0,
+    chunks,
   };
 }
 

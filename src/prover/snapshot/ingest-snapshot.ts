@@ -17,6 +17,8 @@ import { assetIdOf, canonicalIdentifier, hasInvisibleCharacter } from './asset-i
 import { toMinorUnits } from './decimal-amount';
 import { readCsvSnapshot } from './snapshot-csv';
 import { readJsonSnapshot } from './snapshot-json';
+import { CHUNK_SLOTS } from '../../common/large-book-accumulator';
+import { largeAssetIdOf, MAX_LARGE_POSITIONS } from './large-book';
 import {
   AMOUNT_RANGE_RULE,
   MAX_ASSET_CLASS,
@@ -37,8 +39,11 @@ import {
 } from './snapshot-raw';
 import type { Position, Snapshot } from './snapshot-types';
 
-/** Default (and circuit) maximum number of positions in one snapshot. */
-export const MAX_POSITIONS = 32;
+/**
+ * Default maximum number of positions in one snapshot: a large book's (LARGESPEC), proved in
+ * chunks past the 32 slots of a single circuit.
+ */
+export const MAX_POSITIONS = MAX_LARGE_POSITIONS;
 
 /** The two accepted snapshot encodings. */
 export type SnapshotFormat = 'csv' | 'json';
@@ -284,7 +289,36 @@ export function validateRawSnapshot(raw: RawSnapshot, maxPositions = MAX_POSITIO
     firstSeen.set(position.identifier, rawPosition.where);
     positions.push(position);
   }
+  if (count > CHUNK_SLOTS) refuseLargeIdCollision(raw.positions, positions);
   return { asOf, currency, decimals, liabilities, positions };
+}
+
+/**
+ * A book past 32 positions is ordered by its 64-bit large asset ids (LARGESPEC §1): two
+ * identifiers on one such id are refused like a repeated identifier (and an id of 0, which
+ * would read as an empty slot). `idOf` is replaceable so that a test can make a collision.
+ */
+export function refuseLargeIdCollision(
+  raw: readonly RawPosition[],
+  positions: readonly Position[],
+  idOf: (identifier: string) => bigint = largeAssetIdOf,
+): void {
+  const firstSeen = new Map<bigint, Where>();
+  positions.forEach((position, i) => {
+    const id = idOf(position.identifier);
+    const where = raw[i]!.where;
+    const first = firstSeen.get(id);
+    if (first !== undefined || id === 0n) {
+      throw new ZkAttestError(
+        'SNAPSHOT_DUPLICATE_ASSET',
+        first !== undefined
+          ? `${where.place} shares its large-book asset id (top 64 bits) with ${first.place}`
+          : `${where.place} has a large-book asset id of 0`,
+        { row: where.row ?? 0, firstRow: first?.row ?? 0 },
+      );
+    }
+    firstSeen.set(id, where);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

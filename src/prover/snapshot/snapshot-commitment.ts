@@ -49,6 +49,18 @@ export function snapshotCommitment(
   if (slots % LEAF_WIDTH !== 0 || slots > MAX_SLOTS || positions.length > slots) {
     throw new RangeError('slots must be a multiple of 8, at most 112, holding every position');
   }
+  return p.poseidon([...positionLeaves(p, positions, slots), snapshot.liabilities, salt]);
+}
+
+/**
+ * The PositionLeaf hashes over `slots` slots (a multiple of 8), in slot order: each a
+ * Poseidon(16) over 8 (assetId, packed) pairs, a missing position an empty slot (0, 0).
+ */
+export function positionLeaves(
+  p: Primitives,
+  positions: readonly (CommittedPosition | undefined)[],
+  slots: number,
+): bigint[] {
   const leaves: bigint[] = [];
   for (let k = 0; k < slots; k += LEAF_WIDTH) {
     const inputs: bigint[] = [];
@@ -58,5 +70,5 @@ export function snapshotCommitment(
     }
     leaves.push(p.poseidon(inputs));
   }
-  return p.poseidon([...leaves, snapshot.liabilities, salt]);
+  return leaves;
 }

@@ -130,7 +130,11 @@ export async function checkInBrowser(candidate: unknown, keyBase: string): Promi
   }
   const pkg = parsed.package;
   const checks: CheckResult[] = [{ name: 'package', ok: true, reasons: [] }];
-  const key = await pinnedVerificationKey(pkg.circuitId, pkg.vkeyHash, keyBase);
+  // A large book's chunk proofs and their chain are checked by the API and `zkattest verify`;
+  // this page does not check them yet, so it says so instead of a misleading PROOF_INVALID.
+  const key = pkg.chunks
+    ? ({ ok: false, why: 'LARGE_BOOK_UNSUPPORTED' } as const)
+    : await pinnedVerificationKey(pkg.circuitId, pkg.vkeyHash, keyBase);
   if (!key.ok) {
     checks.push({ name: 'key', ok: false, reasons: [key.why] });
     checks.push({ name: 'proof', ok: false, reasons: ['NOT_CHECKED'] });

@@ -15,7 +15,11 @@ import {
   decodeSnapshotBytes,
   loadSnapshotFile,
   parseSnapshot,
+  refuseLargeIdCollision,
+  validateRawSnapshot,
 } from '../../../src/prover/snapshot/ingest-snapshot';
+import { largeAssetIdOf } from '../../../src/prover/snapshot/large-book';
+import { readCsvSnapshot } from '../../../src/prover/snapshot/snapshot-csv';
 import { MAX_JSON_DEPTH } from '../../../src/prover/snapshot/snapshot-json';
 
 const EXAMPLES = join(__dirname, '..', '..', '..', 'examples');
@@ -425,17 +429,42 @@ describe('parseSnapshot (CSV)', () => {
     expect(kwd.positions[0]!.value).toBe(1500n);
   });
 
-  it('rejects more than maxPositions positions', () => {
-    const rows = Array.from({ length: 33 }, (_, i) => row(i));
-    expect(MAX_POSITIONS).toBe(32);
+  it('accepts a large book of up to 4,096 positions and rejects more', () => {
+    expect(MAX_POSITIONS).toBe(4096);
+    const rows = Array.from({ length: 4097 }, (_, i) => row(i));
     const err = catchError(() => parseSnapshot(csv(rows), 'csv'), 'SNAPSHOT_TOO_MANY_POSITIONS');
-    expect(err.details).toEqual({ count: 33, max: 32 });
-    expect(parseSnapshot(csv(rows.slice(0, 32)), 'csv').positions).toHaveLength(32);
-    expect(parseSnapshot(csv(rows), 'csv', { maxPositions: 40 }).positions).toHaveLength(33);
+    expect(err.details).toEqual({ count: 4097, max: 4096 });
+    expect(parseSnapshot(csv(rows.slice(0, 4096)), 'csv').positions).toHaveLength(4096);
+    expect(parseSnapshot(csv(rows.slice(0, 33)), 'csv').positions).toHaveLength(33);
     catchError(
-      () => parseSnapshot(csv(rows.slice(0, 3)), 'csv', { maxPositions: 2 }),
+      () => parseSnapshot(csv(rows.slice(0, 33)), 'csv', { maxPositions: 32 }),
       'SNAPSHOT_TOO_MANY_POSITIONS',
     );
+  });
+
+  it('refuses two identifiers on one large-book asset id like a duplicate, naming rows only', () => {
+    const raw = readCsvSnapshot(csv(Array.from({ length: 40 }, (_, i) => row(i))));
+    const snapshot = validateRawSnapshot(raw);
+    // A real 64-bit collision is out of reach: an id function that folds two identifiers.
+    const sameAs3 = (identifier: string) =>
+      largeAssetIdOf(identifier === 'BOND-7' ? 'BOND-3' : identifier);
+    const err = catchError(
+      () => refuseLargeIdCollision(raw.positions, snapshot.positions, sameAs3),
+      'SNAPSHOT_DUPLICATE_ASSET',
+    );
+    expect(err.details).toEqual({
+      row: raw.positions[7]!.where.row,
+      firstRow: raw.positions[3]!.where.row,
+    });
+    expect(err.message).not.toContain('BOND');
+    catchError(
+      () =>
+        refuseLargeIdCollision(raw.positions, snapshot.positions, (id) =>
+          id === 'BOND-5' ? 0n : largeAssetIdOf(id),
+        ),
+      'SNAPSHOT_DUPLICATE_ASSET',
+    );
+    expect(() => refuseLargeIdCollision(raw.positions, snapshot.positions)).not.toThrow();
   });
 
   it('rejects a snapshot without positions, and an empty file', () => {
@@ -568,9 +597,9 @@ describe('parseSnapshot (JSON)', () => {
   });
 
   it('rejects too many, no, and duplicate positions', () => {
-    const many = Array.from({ length: 33 }, (_, i) => jsonPosition(i));
+    const many = Array.from({ length: 4097 }, (_, i) => jsonPosition(i));
     const err = catchError(() => parseSnapshot(json(many), 'json'), 'SNAPSHOT_TOO_MANY_POSITIONS');
-    expect(err.details).toEqual({ count: 33, max: 32 });
+    expect(err.details).toEqual({ count: 4097, max: 4096 });
     catchError(() => parseSnapshot(json([]), 'json'), 'SNAPSHOT_EMPTY');
     const dup = catchError(
       () => parseSnapshot(json([jsonPosition(1), jsonPosition(2), jsonPosition(1)]), 'json'),
