@@ -116,6 +116,14 @@ describe('postLargeProof: a large book on-chain', () => {
     expect([four.chunks?.length, four.snapshot.chunks]).toEqual([4, 4]);
   });
 
+  test('the token with its inlined batch verifier stays under the 24,576-byte code limit', async () => {
+    // anvil does not enforce EIP-170 by default: measure the deployed code.
+    const bytes = (await provider.getCode(d.addresses.token)).length / 2 - 1;
+    console.log(`ProofGatedToken deployed code: ${bytes} bytes`);
+    expect(bytes).toBeGreaterThan(0);
+    expect(bytes).toBeLessThanOrEqual(24_576);
+  });
+
   test('a large package sent to postProof (or a single one to postLargeProof) is refused', async () => {
     const postProof = d.token.getFunction('postProof');
     expect(await revertOf(postProof.staticCall(...postProofArgs(two)))).toBe(
