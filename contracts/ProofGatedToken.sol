@@ -27,7 +27,9 @@ import {LargeCoverageBatchGroth16} from "./LargeCoverageBatchGroth16.sol";
 ///      write; on the next epoch 2 slots read (packed word, commitment) and 3 written. Checks
 ///      run cheapest first (pure, sha256, registry, P-256 precompiles, FX, Groth16), except
 ///      that the chain rules come after the signatures: a verdict such as Equivocation is
-///      only ever about a message the set really signed.
+///      only ever about a message the set really signed. A large book (chunk proofs, LARGESPEC)
+///      posts through postLargeProof: the chunk chain from calldata, then the same checks, and
+///      every proof in one pairing call (LargeCoverageBatchGroth16, inlined).
 contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     // The posted capacity, declared first so that it packs into Pausable's `_paused` slot: a
     // plain mint's pause check and its posted-share read are one cold slot (2,100 gas), and
@@ -279,9 +281,9 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     ///      C = signals.length - 1 chunk rows then the final's; C a power of two in 2..128,
     ///      one proof per row; every chunk's commitment and fxTable are the final's; accIn of
     ///      chunk 0 is START, of chunk k the accOut of chunk k - 1; the last accOut is
-    ///      chunkSet. The rows are passed whole (not derived from the accOuts): the batch
-    ///      verifier reads and hashes its inputs from calldata, and the 3 extra words a chunk
-    ///      cost less than copying every row into memory.
+    ///      chunkSet. The rows are passed whole (not derived from the accOuts): the generated
+    ///      batch verifier reads and hashes its inputs from calldata; deriving them would need a
+    ///      memory variant of it to save 3 calldata words (~1,500 gas) of a chunk's ~55,000.
     /// @return chunks C.
     function _checkChunkChain(
         uint256 proofCount,
