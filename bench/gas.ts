@@ -18,7 +18,9 @@
  * into intrinsic, calldata, Groth16 precompiles, registry, P-256, sha256 and the token's own
  * work. Then the batch verifier (bench/batch-gas.ts): one pairing check over 1 to 32 real
  * coverage-32 proofs, two keys, and 128 + 1 proofs (extrapolated, and measured with repeated
- * proofs). Ends with one JSON line of the figures; per-extra-signature figures are 3-of-3 minus
+ * proofs). Then postLargeProof (bench/large-gas.ts): real large-book packages of 2, 4 and 16
+ * chunks, each the first post on a fresh token, the per-chunk marginal cost and a 128-chunk
+ * figure (EXTRAPOLATED). Ends with one JSON line of the figures; per-extra-signature figures are 3-of-3 minus
  * 2-of-3 (same n, one more signature checked).
  */
 import { join } from 'node:path';
@@ -40,6 +42,7 @@ import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../sr
 import { readFileSync } from 'node:fs';
 import { solidityProof } from '../src/chain/mint-call';
 import { batchVerifyGas } from './batch-gas';
+import { largePostGas } from './large-gas';
 
 interface CallFrame {
   to?: string;
@@ -334,6 +337,8 @@ async function main() {
       await batchProof(99, { claim: 'yield-range', minYieldBps: 100, maxYieldBps: 500 }),
     );
 
+    const large = await largePostGas(deployer, d.addresses.registry, signer, prover, now);
+
     const hardfork = ((await anvilRpc(anvil.rpcUrl, 'anvil_nodeInfo')) as { hardFork?: string })
       .hardFork;
 
@@ -379,6 +384,7 @@ async function main() {
       ],
       ['  of which calldata', f.calldata - calldataGas(fresh.data)],
       ...batch.rows,
+      ...large.rows,
     ];
 
     console.log(
@@ -421,6 +427,7 @@ async function main() {
         v1MintWithProofFreshHolder: 278_632,
         deltaVsV1: fresh.gas - 278_632,
         ...batch.json,
+        ...large.json,
         hardfork: hardfork ?? null,
       }),
     );

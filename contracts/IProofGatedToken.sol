@@ -173,7 +173,8 @@ interface IProofGatedToken {
     error ProofGatedToken__ZeroAmount();
     /// @notice A constructor argument is out of range.
     error ProofGatedToken__InvalidConfig();
-    /// @notice The snapshot is chunked: this token takes only single-circuit snapshots.
+    /// @notice The snapshot is chunked (a large book: postLargeProof takes it) and came to
+    ///         mintWithProof or postProof.
     error ProofGatedToken__UnsupportedSnapshot();
     /// @notice setId is not the id of (threshold, keyIds) in the signer set proof.
     error ProofGatedToken__WrongSignerSet();
@@ -208,6 +209,12 @@ interface IProofGatedToken {
     error ProofGatedToken__PostExpired();
     /// @notice Another signer set's live posted snapshot expires later than this one.
     error ProofGatedToken__StalerThanPosted();
+    /// @notice A large book's chunk chain is broken: not 2..128 chunks (a power of two), not
+    ///         the signed `chunks`, chunk 0's accIn is not START, a chunk's accIn is not the
+    ///         previous accOut, or the last accOut is not the final proof's chunkSet.
+    error ProofGatedToken__ChunkChainBroken();
+    /// @notice A chunk proof's commitment or fxTable is not the final proof's.
+    error ProofGatedToken__ChunkMismatch();
 
     /// @notice Mints `amount` to `to` against a coverage proof bound to this token, in its unit.
     /// @param to Receiver.
@@ -241,6 +248,27 @@ interface IProofGatedToken {
     function postProof(
         Groth16Proof calldata proof,
         uint256[3] calldata pubSignals,
+        SnapshotFields calldata snapshot,
+        SignerSetProof calldata signers,
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
+    ) external returns (uint64 share);
+
+    /// @notice postProof for a large book (LARGESPEC section 8): C chunk proofs (chunk-32) and a
+    ///         coverage-4096 final proof, all checked with ONE pairing call (random linear
+    ///         combination derived on-chain from every proof and public input). The chunk chain
+    ///         is checked first: every chunk's commitment and fxTable are the final's, chunk
+    ///         0's accIn is START, each accIn is the previous accOut, the last accOut is
+    ///         chunkSet, and the signed message says chunks = C (C in 2, 4, ..., 128). Then
+    ///         postProof's checks and effects, over the final's commitment, statement, fxTable.
+    /// @param proofs The C chunk proofs in chunk order, then the final proof, each
+    ///        [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y].
+    /// @param signals One row per proof: chunk k [commitment, fxTable, accIn, accOut], the
+    ///        final [commitment, statement, fxTable, chunkSet].
+    /// @return share This token's share of the proven capacity.
+    function postLargeProof(
+        uint256[8][] calldata proofs,
+        uint256[4][] calldata signals,
         SnapshotFields calldata snapshot,
         SignerSetProof calldata signers,
         FxAttestation calldata fx,

@@ -8,6 +8,7 @@ import {ISignerRegistry} from "./ISignerRegistry.sol";
 import {ICoverageVerifier} from "./ICoverageVerifier.sol";
 import {IProofGatedToken} from "./IProofGatedToken.sol";
 import {Coverage32Groth16} from "./Coverage32Groth16.sol";
+import {LargeCoverageBatchGroth16} from "./LargeCoverageBatchGroth16.sol";
 
 /// @title ProofGatedToken
 /// @notice An RWA token in one unit (currency, decimals) that only mints against a Groth16
@@ -26,7 +27,9 @@ import {Coverage32Groth16} from "./Coverage32Groth16.sol";
 ///      write; on the next epoch 2 slots read (packed word, commitment) and 3 written. Checks
 ///      run cheapest first (pure, sha256, registry, P-256 precompiles, FX, Groth16), except
 ///      that the chain rules come after the signatures: a verdict such as Equivocation is
-///      only ever about a message the set really signed.
+///      only ever about a message the set really signed. A large book (chunk proofs, LARGESPEC)
+///      posts through postLargeProof: the chunk chain from calldata, then the same checks, and
+///      every proof in one pairing call (LargeCoverageBatchGroth16, inlined).
 contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     // The posted capacity, declared first so that it packs into Pausable's `_paused` slot: a
     // plain mint's pause check and its posted-share read are one cold slot (2,100 gas), and
@@ -61,6 +64,12 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     /// @dev The P-256 verification precompile (EIP-7951 on L1, RIP-7212 on L2s).
     address private constant P256_VERIFY = address(0x100);
     uint256 private constant CONTEXT_MASK = (1 << 128) - 1;
+    /// @dev A large book's accumulator before chunk 0: Poseidon(0, 0, 0, 0, 0, 0, 0, 0)
+    ///      (LARGESPEC section 3; START in src/common/large-book-accumulator.ts).
+    uint256 private constant LARGE_BOOK_START =
+        0x035ebc384d320413c9b97d446bf7de69e04d6278d68d52934a4f5f653348622a;
+    /// @dev Most chunks of a large book: 2^7 (4,096 positions).
+    uint256 private constant MAX_CHUNKS = 128;
 
     /// @notice An external Groth16 verifier of the coverage circuit, or address(0): the token's
     ///         built-in one (Coverage32Groth16, generated from the committed verification key).
@@ -185,9 +194,7 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         FxAttestation calldata fx,
         AllocationRow[] calldata allocations
     ) external whenNotPaused returns (uint64 share) {
-        bytes32 digest;
-        bool advances;
-        (share, digest, advances) = _checkProof(
+        (uint64 s, bytes32 digest, bool advances) = _checkProof(
             proof,
             pubSignals,
             snapshot,
@@ -195,6 +202,51 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             fx,
             allocations
         );
+        return _post(snapshot, s, digest, advances, pubSignals[0]);
+    }
+
+    /// @inheritdoc IProofGatedToken
+    function postLargeProof(
+        uint256[8][] calldata proofs,
+        uint256[4][] calldata signals,
+        SnapshotFields calldata snapshot,
+        SignerSetProof calldata signers,
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
+    ) external whenNotPaused returns (uint64 share) {
+        uint256 chunks = _checkChunkChain(proofs.length, signals);
+        uint256[4] calldata fin = signals[chunks];
+        (uint64 s, bytes32 digest, bool advances) = _checkSigned(
+            fin[0],
+            fin[1],
+            fin[2],
+            chunks,
+            snapshot,
+            signers,
+            fx,
+            allocations
+        );
+        // One pairing call for all C + 1 proofs (inputs < r and points on G1 checked inside).
+        if (
+            !LargeCoverageBatchGroth16.verify(
+                proofs[:chunks],
+                signals[:chunks],
+                proofs[chunks:],
+                signals[chunks:]
+            )
+        ) revert ProofGatedToken__InvalidProof();
+        return _post(snapshot, s, digest, advances, fin[0]);
+    }
+
+    /// @dev postProof's effects once a proof is checked: the posted share and expiry, and the
+    ///      set's head when the snapshot is the next link.
+    function _post(
+        SnapshotFields calldata snapshot,
+        uint64 share,
+        bytes32 digest,
+        bool advances,
+        uint256 commitment
+    ) private returns (uint64) {
         uint40 expiry = snapshot.asOf + maxSnapshotAge;
         uint80 setTag = uint80(uint256(snapshot.setId));
         uint64 currentShare = _postedShare;
@@ -214,14 +266,46 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             currentExpiry >= block.timestamp
         ) revert ProofGatedToken__StalerThanPosted();
         // One event: ProofPosted carries the digest, so a head move here needs no ChainAdvanced.
-        if (advances) _moveHead(snapshot, digest, pubSignals[0]);
+        if (advances) _moveHead(snapshot, digest, commitment);
         (_postedShare, _postedExpiry, _postedEpoch, _postedSetTag) = (
             share,
             expiry,
             snapshot.epoch,
             setTag
         );
-        emit ProofPosted(snapshot.setId, snapshot.epoch, pubSignals[0], share, expiry, digest);
+        emit ProofPosted(snapshot.setId, snapshot.epoch, commitment, share, expiry, digest);
+        return share;
+    }
+
+    /// @dev A large book's chunk chain over calldata (pure, before any signature or pairing):
+    ///      C = signals.length - 1 chunk rows then the final's; C a power of two in 2..128,
+    ///      one proof per row; every chunk's commitment and fxTable are the final's; accIn of
+    ///      chunk 0 is START, of chunk k the accOut of chunk k - 1; the last accOut is
+    ///      chunkSet. The rows are passed whole (not derived from the accOuts): the generated
+    ///      batch verifier reads and hashes its inputs from calldata; deriving them would need a
+    ///      memory variant of it to save 3 calldata words (~1,500 gas) of a chunk's ~55,000.
+    /// @return chunks C.
+    function _checkChunkChain(
+        uint256 proofCount,
+        uint256[4][] calldata signals
+    ) private pure returns (uint256 chunks) {
+        if (signals.length < 3 || proofCount != signals.length) {
+            revert ProofGatedToken__ChunkChainBroken();
+        }
+        chunks = signals.length - 1;
+        if (chunks > MAX_CHUNKS || chunks & (chunks - 1) != 0) {
+            revert ProofGatedToken__ChunkChainBroken();
+        }
+        uint256[4] calldata fin = signals[chunks];
+        (uint256 commitment, uint256 fxTable) = (fin[0], fin[2]);
+        uint256 acc = LARGE_BOOK_START;
+        for (uint256 k = 0; k < chunks; k++) {
+            uint256[4] calldata row = signals[k];
+            if (row[0] != commitment || row[1] != fxTable) revert ProofGatedToken__ChunkMismatch();
+            if (row[2] != acc) revert ProofGatedToken__ChunkChainBroken();
+            acc = row[3];
+        }
+        if (acc != fin[3]) revert ProofGatedToken__ChunkChainBroken();
     }
 
     /// @inheritdoc IProofGatedToken
@@ -297,15 +381,41 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         FxAttestation calldata fx,
         AllocationRow[] calldata allocations
     ) private view returns (uint64 share, bytes32 digest, bool advances) {
-        uint256 commitment = pubSignals[0];
-        uint256 statement = pubSignals[1];
-        uint256 fxTable = pubSignals[2];
+        (share, digest, advances) = _checkSigned(
+            pubSignals[0],
+            pubSignals[1],
+            pubSignals[2],
+            0,
+            snapshot,
+            signers,
+            fx,
+            allocations
+        );
+        if (!_verifyProof(proof, pubSignals)) revert ProofGatedToken__InvalidProof();
+    }
+
+    /// @dev Every check but the proof's, cheapest first: the coverage signals' range, the
+    ///      signed chunk count (0 for a single proof), the statement (context or allocations,
+    ///      ratio), freshness, the signed snapshot's chain link, the FX source.
+    function _checkSigned(
+        uint256 commitment,
+        uint256 statement,
+        uint256 fxTable,
+        uint256 chunks,
+        SnapshotFields calldata snapshot,
+        SignerSetProof calldata signers,
+        FxAttestation calldata fx,
+        AllocationRow[] calldata allocations
+    ) private view returns (uint64 share, bytes32 digest, bool advances) {
         if (
             commitment >= SNARK_SCALAR_FIELD ||
             statement >= SNARK_SCALAR_FIELD ||
             fxTable >= SNARK_SCALAR_FIELD
         ) revert ProofGatedToken__SignalOutOfField();
-        if (snapshot.chunks != 0) revert ProofGatedToken__UnsupportedSnapshot();
+        if (snapshot.chunks != chunks) {
+            if (chunks == 0) revert ProofGatedToken__UnsupportedSnapshot();
+            revert ProofGatedToken__ChunkChainBroken();
+        }
 
         // statement = context (128) | minCoverageBps (16) | capacity (64)
         uint64 capacity = uint64(statement >> 144);
@@ -326,8 +436,6 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
 
         (digest, advances) = _checkLink(snapshot, commitment, fxTable, signers);
         if (fxTable != identityFxTable) _checkFx(fx, fxTable);
-
-        if (!_verifyProof(proof, pubSignals)) revert ProofGatedToken__InvalidProof();
     }
 
     /// @dev The Groth16 check: built in (the identity FX table folded into IC0 at deployment)

@@ -1,5 +1,10 @@
 import { Contract, ContractFactory, ZeroAddress, type ContractRunner, type Signer } from 'ethers';
-import { circuitEntryOf, DEFAULT_ARTIFACTS_DIR, loadManifest } from '../common/artifact-manifest';
+import {
+  circuitEntryOf,
+  DEFAULT_ARTIFACTS_DIR,
+  loadManifest,
+  type ArtifactManifest,
+} from '../common/artifact-manifest';
 import { ZkAttestError } from '../common/errors';
 import { loadContractArtifacts, type ContractArtifact, type ContractName } from './contracts-build';
 import { confirmed } from './transactions';
@@ -11,6 +16,8 @@ import type { SignerSet } from '../common/signer-set';
 
 /** The circuit whose Solidity verifier `deployAll` deploys (Coverage32Verifier). */
 const VERIFIER_CIRCUIT = 'coverage-32';
+/** The keys of the token's built-in large-book batch verifier (postLargeProof). */
+const LARGE_VERIFIER_CIRCUITS = ['chunk-32', 'coverage-4096'];
 
 /** What deploying a development-setup verifier means, for whoever opted in. */
 export const DEVELOPMENT_SETUP_WARNING =
@@ -48,15 +55,18 @@ export interface TokenConfig {
 }
 
 /**
- * The setup of the verifier `deployAll` deploys, from the committed manifest (the verifier
- * source is compiled from the committed artifacts folder, whatever ZKATTEST_ARTIFACTS says).
+ * The setup of the verifiers `deployAll` deploys, from the committed manifest (the verifier
+ * source is compiled from the committed artifacts folder, whatever ZKATTEST_ARTIFACTS says):
+ * production only if the coverage key and the large-book keys built into the token
+ * (chunk-32, coverage-4096) all are, since a forged proof of any of them mints.
  */
-export function verifierSetup(): 'development' | 'production' {
-  const manifest = loadManifest(DEFAULT_ARTIFACTS_DIR);
-  const entry = circuitEntryOf(manifest, VERIFIER_CIRCUIT);
-  return entry.setup === 'production' && manifest.setup.kind === 'production'
-    ? 'production'
-    : 'development';
+export function verifierSetup(
+  manifest: ArtifactManifest = loadManifest(DEFAULT_ARTIFACTS_DIR),
+): 'development' | 'production' {
+  const production = [VERIFIER_CIRCUIT, ...LARGE_VERIFIER_CIRCUITS].every(
+    (id) => circuitEntryOf(manifest, id).setup === 'production',
+  );
+  return production && manifest.setup.kind === 'production' ? 'production' : 'development';
 }
 
 /** Refuses a development-setup verifier unless the caller opted in; returns the setup. */

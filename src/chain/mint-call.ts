@@ -2,6 +2,8 @@ import { ZkAttestError } from '../common/errors';
 import { keyIdOf, type P256PublicKey } from '../common/p256';
 import {
   attestationPackageSchema,
+  CHUNK_SIGNAL_ORDER,
+  FINAL_SIGNAL_ORDER,
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../common/attestation-package';
@@ -31,7 +33,14 @@ export function parseMintPackage(value: unknown): AttestationPackage {
  */
 export type MintPackage = Pick<
   AttestationPackage,
-  'publicSignals' | 'proof' | 'snapshot' | 'signerSet' | 'signatures' | 'fx' | 'allocations'
+  | 'publicSignals'
+  | 'proof'
+  | 'snapshot'
+  | 'signerSet'
+  | 'signatures'
+  | 'fx'
+  | 'allocations'
+  | 'chunks'
 >;
 
 export type G1 = [bigint, bigint];
@@ -54,7 +63,19 @@ type ProofAndSignals = Pick<MintPackage, 'proof' | 'publicSignals'>;
  * (c0, c1) and the EVM pairing precompile reads (c1, c0), so the pairs are swapped.
  */
 export function solidityProof(pkg: ProofAndSignals): SolidityProof {
-  const { pi_a, pi_b, pi_c } = pkg.proof;
+  return {
+    ...proofPoints(pkg.proof),
+    pubSignals: PUBLIC_SIGNAL_ORDER.map((k) => BigInt(pkg.publicSignals[k])) as [
+      bigint,
+      bigint,
+      bigint,
+    ],
+  };
+}
+
+/** A snarkjs proof's points in EVM order (see solidityProof). */
+function proofPoints(proof: MintPackage['proof']): Pick<SolidityProof, 'pA' | 'pB' | 'pC'> {
+  const { pi_a, pi_b, pi_c } = proof;
   const n = BigInt;
   return {
     pA: [n(pi_a[0]), n(pi_a[1])],
@@ -63,7 +84,6 @@ export function solidityProof(pkg: ProofAndSignals): SolidityProof {
       [n(pi_b[1][1]), n(pi_b[1][0])],
     ],
     pC: [n(pi_c[0]), n(pi_c[1])],
-    pubSignals: PUBLIC_SIGNAL_ORDER.map((k) => n(pkg.publicSignals[k])) as [bigint, bigint, bigint],
   };
 }
 
@@ -290,4 +310,55 @@ export function assertPackageUnit(
       { reason: 'unit' },
     );
   }
+}
+
+/** A proof as one row of a batch verifier: [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]. */
+export type ProofWords = [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+
+function proofWords(proof: MintPackage['proof']): ProofWords {
+  const { pA, pB, pC } = proofPoints(proof);
+  return [...pA, ...pB[0], ...pB[1], ...pC] as ProofWords;
+}
+
+/** A package with chunk proofs: a large book's (LARGESPEC section 6). */
+export const isLargePackage = (pkg: Pick<MintPackage, 'chunks'>): boolean =>
+  pkg.chunks !== undefined;
+
+/**
+ * The arguments of postLargeProof(proofs, signals, snapshot, signers, fx, allocations) for a
+ * large book's package: the C chunk proofs in chunk order then the final proof, one signal row
+ * each (chunk [commitment, fxTable, accIn, accOut], final [commitment, statement, fxTable,
+ * chunkSet]). The chain is the token's to check; only the shape is checked here.
+ *
+ * @throws ZkAttestError PACKAGE_INVALID for a package without chunks or chunkSet.
+ */
+export function postLargeProofArgs(
+  pkg: MintPackage,
+): [
+  ProofWords[],
+  bigint[][],
+  MintStructs['snapshot'],
+  MintStructs['signers'],
+  MintStructs['fx'],
+  MintStructs['allocations'],
+] {
+  const { chunks } = pkg;
+  if (chunks === undefined || pkg.publicSignals.chunkSet === undefined) {
+    throw new ZkAttestError('PACKAGE_INVALID', 'not a large book’s package (no chunk proofs)', {
+      field: 'chunks',
+    });
+  }
+  const m = mintStructs(pkg);
+  const finalSignals = pkg.publicSignals as Record<(typeof FINAL_SIGNAL_ORDER)[number], string>;
+  return [
+    [...chunks.map((c) => proofWords(c.proof)), proofWords(pkg.proof)],
+    [
+      ...chunks.map((c) => CHUNK_SIGNAL_ORDER.map((k) => BigInt(c.publicSignals[k]))),
+      FINAL_SIGNAL_ORDER.map((k) => BigInt(finalSignals[k])),
+    ],
+    m.snapshot,
+    m.signers,
+    m.fx,
+    m.allocations,
+  ];
 }

@@ -1,6 +1,7 @@
 /**
  * The relay: anyone carries one package to every chain a deployments file names and posts it
- * there (ProofGatedToken.postProof is permissionless: the proof and the signatures are the
+ * there (ProofGatedToken.postProof, or postLargeProof for a large book's package with chunk
+ * proofs, is permissionless: the proof and the signatures are the
  * authority, the relayer's key only pays gas). A relayer that drops, repeats or reorders
  * packages can delay a mint, never cause a wrong one: each token checks everything itself,
  * takes only its own allocation row, and its chain rules refuse an older snapshot
@@ -15,7 +16,13 @@ import { connectChain, revertName } from './chain-client';
 import { chainError, confirmed } from './transactions';
 import { contractContext } from './context-binding';
 import { attach } from './deploy';
-import { parseMintPackage, postProofArgs, type MintPackage } from './mint-call';
+import {
+  isLargePackage,
+  parseMintPackage,
+  postLargeProofArgs,
+  postProofArgs,
+  type MintPackage,
+} from './mint-call';
 
 /** One deployment a package may be relayed to. */
 export interface RelayDeployment {
@@ -137,7 +144,9 @@ async function relayOne(
     const signer =
       typeof signerOf === 'string' ? new Wallet(signerOf, provider) : await signerOf(provider);
     const token = attach('ProofGatedToken', d.token, signer);
-    const args = postProofArgs(pkg);
+    // A large book's package (chunk proofs) goes to postLargeProof: one batched pairing check.
+    const method = isLargePackage(pkg) ? 'postLargeProof' : 'postProof';
+    const args = method === 'postLargeProof' ? postLargeProofArgs(pkg) : postProofArgs(pkg);
     const posted = (await token.getFunction('posted')()) as {
       share: bigint;
       epoch: bigint;
@@ -146,7 +155,7 @@ async function relayOne(
     const setTag = BigInt(`0x${pkg.snapshot.setId}`) & ((1n << 80n) - 1n);
     let expected: bigint;
     try {
-      expected = (await token.getFunction('postProof').staticCall(...args)) as bigint;
+      expected = (await token.getFunction(method).staticCall(...args)) as bigint;
     } catch (err) {
       const name = revertName(token, err);
       if (!name) throw err;
@@ -159,8 +168,8 @@ async function relayOne(
     ) {
       return { ...base, status: 'already-posted', share: expected.toString() };
     }
-    const tx = await token.getFunction('postProof')(...args);
-    const receipt = await confirmed(tx, 'postProof');
+    const tx = await token.getFunction(method)(...args);
+    const receipt = await confirmed(tx, method);
     return {
       ...base,
       status: 'posted',
