@@ -16,7 +16,9 @@
  * next epoch (steady state), the same package again, 2-of-3 and 3-of-3; plain mints against
  * the posted share. A callTracer trace splits the steady-state mintWithProof and postProof
  * into intrinsic, calldata, Groth16 precompiles, registry, P-256, sha256 and the token's own
- * work. Ends with one JSON line of the figures; per-extra-signature figures are 3-of-3 minus
+ * work. Then the batch verifier (bench/batch-gas.ts): one pairing check over 1 to 32 real
+ * coverage-32 proofs, two keys, and 128 + 1 proofs (extrapolated, and measured with repeated
+ * proofs). Ends with one JSON line of the figures; per-extra-signature figures are 3-of-3 minus
  * 2-of-3 (same n, one more signature checked).
  */
 import { join } from 'node:path';
@@ -36,6 +38,8 @@ import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../src/prover';
 import { readFileSync } from 'node:fs';
+import { solidityProof } from '../src/chain/mint-call';
+import { batchVerifyGas } from './batch-gas';
 
 interface CallFrame {
   to?: string;
@@ -307,6 +311,29 @@ async function main() {
     const f = await split(fxFresh.hash, fxFresh.data, fxFresh.gas);
     // Both move the head to a next epoch for a fresh holder: the difference is the FX check.
     const fxCheck = fxFresh.gas - fresh.gas;
+    // Batch verification: 32 distinct coverage-32 proofs (own salts and contexts), one yield-range-32.
+    const batchProof = async (i: number, params: Parameters<typeof prover.prove>[0]['params']) =>
+      solidityProof(
+        (
+          await prover.prove({
+            snapshot: { ...usdBook, asOf: now - 600 },
+            salt: randomSalt(),
+            signer,
+            params,
+            context: BigInt(1 + i),
+          })
+        ).package,
+      );
+    const batchCoverage = [];
+    for (let i = 0; i < 32; i++) {
+      batchCoverage.push(await batchProof(i, { claim: 'coverage', minCoverageBps: 12000 }));
+    }
+    const batch = await batchVerifyGas(
+      deployer,
+      batchCoverage,
+      await batchProof(99, { claim: 'yield-range', minYieldBps: 100, maxYieldBps: 500 }),
+    );
+
     const hardfork = ((await anvilRpc(anvil.rpcUrl, 'anvil_nodeInfo')) as { hardFork?: string })
       .hardFork;
 
@@ -351,6 +378,7 @@ async function main() {
         f.registry - s.registry + f.p256 - s.p256 + f.sha256 - s.sha256,
       ],
       ['  of which calldata', f.calldata - calldataGas(fresh.data)],
+      ...batch.rows,
     ];
 
     console.log(
@@ -392,6 +420,7 @@ async function main() {
         mintAfterPostedProofFirstSupply: mintPostedFirst,
         v1MintWithProofFreshHolder: 278_632,
         deltaVsV1: fresh.gas - 278_632,
+        ...batch.json,
         hardfork: hardfork ?? null,
       }),
     );

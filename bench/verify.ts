@@ -1,11 +1,15 @@
 /**
  * Verification-throughput benchmark on the coverage circuit: 32 valid proofs checked one by
- * one with snarkjs.groth16.verify, then all together with batchVerify (one multi-pairing);
- * median over rounds in one process, after a warm-up of each. Then how long batchVerify
- * takes to find one bad proof hidden among the 32. Then whole packages co-signed by 2 of a
- * 3-key signer set: verifyPackage one by one (proof, both P-256 signatures, the FX table
- * hash), the batch (batchVerify, then every package's other checks), and the signature
- * checks alone (2 of 3 against 1 of 1).
+ * one with snarkjs.groth16.verify (the baseline), one by one on the mcl pairing engine
+ * (verifyProof, what verifyPackage runs: 3 Miller loops, one final exponentiation, the pi_b
+ * subgroup test), then all together with batchVerify (one multi-pairing on the engine) both
+ * with its worker_threads pool (os.availableParallelism() threads, the default) and inline on
+ * the main thread; median over rounds in one process, after a warm-up of each (which also
+ * starts the pool's threads and their WASM). Then how long batchVerify takes to find one bad
+ * proof hidden among the 32. Then whole packages co-signed by 2 of a 3-key signer set:
+ * verifyPackage one by one (proof, both P-256 signatures, the FX table hash), the batch
+ * (batchVerify, then every package's other checks), and the signature checks alone (2 of 3
+ * against 1 of 1). Wall-clock times (performance.now) on whatever else the machine runs.
  *
  *   npm run bench:verify [-- --rounds 5]
  * The 32 packages are cached in build/bench/packages-coverage-32.json, keyed by the zkey's
@@ -34,6 +38,9 @@ import {
   type BatchVerifyItem,
 } from '../src/verifier';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
+import { configurePairingPool } from '../src/verifier/pairing-pool';
+import { verifyProof } from '../src/verifier/verify-proof';
+import { availableParallelism } from 'node:os';
 
 const CIRCUIT = 'coverage-32';
 const BATCH = 32;
@@ -130,16 +137,43 @@ async function main() {
   const expectAll = (what: string, answers: boolean[]) => {
     if (!allTrue(answers)) throw new Error(`${what} rejected a valid proof`);
   };
+  const engineOneByOne = async () => {
+    const answers: boolean[] = [];
+    for (const item of items) answers.push(await verifyProof(vk, item.publicSignals, item.proof));
+    return answers;
+  };
+  const inline = async () => {
+    await configurePairingPool({ size: 1 });
+    try {
+      return await batchVerify(vk, items);
+    } finally {
+      await configurePairingPool({});
+    }
+  };
   expectAll('warm-up sequential', await sequential());
+  expectAll('warm-up engine', await engineOneByOne());
   expectAll('warm-up batch', await batchVerify(vk, items));
+  expectAll('warm-up inline batch', await inline());
+  expectAll('warm-up batch after inline', await batchVerify(vk, items)); // the pool restarted
 
   const seqMs: number[] = [];
+  const engineMs: number[] = [];
+  const inlineMs: number[] = [];
   const batchMs: number[] = [];
   const badMs: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const [seqAnswers, s] = await timed(sequential);
     expectAll('sequential', seqAnswers);
     seqMs.push(s);
+    const [engineAnswers, e] = await timed(engineOneByOne);
+    expectAll('engine one by one', engineAnswers);
+    engineMs.push(e);
+    await configurePairingPool({ size: 1 });
+    const [inlineAnswers, n] = await timed(() => batchVerify(vk, items));
+    await configurePairingPool({});
+    expectAll('inline batchVerify', inlineAnswers);
+    inlineMs.push(n);
+    await batchVerify(vk, items); // restarts the pool's threads outside the timing
     const [batchAnswers, b] = await timed(() => batchVerify(vk, items));
     expectAll('batchVerify', batchAnswers);
     batchMs.push(b);
@@ -191,6 +225,7 @@ async function main() {
   const batchMed = median(batchMs);
   const badMed = median(badMs);
   const perSec = (ms: number) => (BATCH * 1000) / ms;
+  const threads = availableParallelism();
   const row = (name: string, times: number[], rate: string) =>
     console.log(
       `${name.padEnd(34)} ${median(times).toFixed(1).padStart(9)} ms ` +
@@ -204,7 +239,9 @@ async function main() {
   const header = ['mode'.padEnd(34), 'median'.padStart(12), '(min-max ms)'.padStart(17)];
   console.log(`${header.join(' ')} ${'proofs/s'.padStart(10)}`);
   row('sequential snarkjs.groth16.verify', seqMs, perSec(seqMed).toFixed(0));
-  row('batchVerify', batchMs, perSec(batchMed).toFixed(0));
+  row('engine one by one (verifyProof)', engineMs, perSec(median(engineMs)).toFixed(0));
+  row('batchVerify, inline (no pool)', inlineMs, perSec(median(inlineMs)).toFixed(0));
+  row(`batchVerify, pool of ${threads}`, batchMs, perSec(batchMed).toFixed(0));
   row('batchVerify, one bad (found)', badMs, perSec(badMed).toFixed(0));
   console.log(`speedup of the batch: ${(seqMed / batchMed).toFixed(2)}x`);
   console.log(`\nwhole packages, signed by 2 of 3 (proof + 2 P-256 signatures + FX table hash)`);
@@ -224,6 +261,11 @@ async function main() {
       batchPerSec: round(perSec(batchMed), 1),
       speedup: round(seqMed / batchMed, 2),
       withOneBadMs: round(badMed, 1),
+      snarkjsSingleMs: round(seqMed / BATCH, 2),
+      engineSingleMs: round(median(engineMs) / BATCH, 2),
+      engineSinglePerSec: round(perSec(median(engineMs)), 1),
+      batchInlinePerSec: round(perSec(median(inlineMs)), 1),
+      poolThreads: threads,
       packages2of3SequentialPerSec: round(perSec(median(pkgSeqMs)), 1),
       packages2of3BatchPerSec: round(perSec(median(pkgBatchMs)), 1),
       signatureCheck2of3Us: round(perPackageUs(sig2Ms), 0),

@@ -1,10 +1,18 @@
 import { z } from 'zod';
-import { flag, logLevel, readEnvConfig, redisUrl, type Env } from '../common/env-config';
+import {
+  flag,
+  logLevel,
+  readEnvConfig,
+  redisTargetFields,
+  redisTargetRule,
+  type Env,
+} from '../common/env-config';
 
-const envSchema = z.object({
+const envFields = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  REDIS_URL: redisUrl.optional(),
+  /** REDIS_URL or REDIS_CLUSTER_NODES (or neither: the in-memory demo store). */
+  ...redisTargetFields,
   ADMIN_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
   /** Path of a JSON file of signer sets and FX sources registered at start (trusted-keys-file.ts). */
   TRUSTED_KEYS_FILE: z.string().optional(),
@@ -32,6 +40,8 @@ const envSchema = z.object({
   WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: logLevel.default('info'),
 });
+/** REDIS_URL and REDIS_CLUSTER_NODES exclude each other. */
+const envSchema = envFields.superRefine(...redisTargetRule(false));
 
 /** The offshore API's configuration, read and validated once at start-up. */
 export type ApiConfig = z.infer<typeof envSchema>;

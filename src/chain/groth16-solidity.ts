@@ -15,7 +15,8 @@ const ROOT = join(__dirname, '..', '..');
 export const VKEY_FILE = 'artifacts/coverage-32/verification_key.json';
 export const LIBRARY_FILE = 'contracts/Coverage32Groth16.sol';
 
-interface VerificationKey {
+/** A snarkjs Groth16 verification key (verification_key.json). */
+export interface VerificationKey {
   protocol: string;
   curve: string;
   nPublic: number;
@@ -27,9 +28,9 @@ interface VerificationKey {
 }
 
 /** G2 as the EVM precompile reads it: x imaginary, x real, y imaginary, y real. */
-const g2 = (p: string[][]) => [p[0]![1]!, p[0]![0]!, p[1]![1]!, p[1]![0]!];
+export const g2 = (p: string[][]) => [p[0]![1]!, p[0]![0]!, p[1]![1]!, p[1]![0]!];
 
-function constants(name: string, values: string[]): string {
+export function constants(name: string, values: string[]): string {
   const suffixes = values.length === 2 ? ['X', 'Y'] : ['X1', 'X2', 'Y1', 'Y2'];
   return values
     .map((v, i) => `    uint256 internal constant ${name}${suffixes[i]} =\n        ${v};`)

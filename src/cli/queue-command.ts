@@ -1,3 +1,4 @@
+import { redisTargetFromEnv } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import { createProvingQueue } from '../prover/queue/proving-queue';
 import type { Command } from './args';
@@ -7,11 +8,11 @@ export const QUEUE_COMMAND: Command = {
   name: 'queue watch',
   summary: 'show live counts of the proving queue and claims proved per minute',
   usage: `zkattest queue watch [--interval 2] [--once]
-  environment: REDIS_URL`,
+  environment: REDIS_URL (or REDIS_CLUSTER_NODES)`,
   options: { interval: { type: 'string', default: '2' }, once: { type: 'boolean' } },
   async run(values) {
-    const url = process.env.REDIS_URL;
-    if (!url) throw new ZkAttestError('USAGE', 'REDIS_URL is not set');
+    const url = redisTargetFromEnv();
+    if (url === undefined) throw new ZkAttestError('USAGE', 'REDIS_URL is not set');
     const queue = createProvingQueue(url);
     const seconds = Math.max(1, Number(values.interval) || 2);
     const started = Date.now();

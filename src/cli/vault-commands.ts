@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { redisTargetFromEnv } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import {
   importPrivateKey,
@@ -11,11 +12,11 @@ import { loadSnapshotFile, randomSalt } from '../prover';
 import { masterKeysFromEnv, RedisVaultStore, Vault, type UnreadableEntry } from '../prover/vault';
 import { required, type Command } from './args';
 
-const ENV_HELP = `  environment: REDIS_URL, ZKATTEST_MASTER_KEYS ('id:base64,...'), ZKATTEST_MASTER_KEY_ID`;
+const ENV_HELP = `  environment: REDIS_URL (or REDIS_CLUSTER_NODES), ZKATTEST_MASTER_KEYS ('id:base64,...'), ZKATTEST_MASTER_KEY_ID`;
 
 async function withVault<T>(work: (vault: Vault) => Promise<T>): Promise<T> {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new ZkAttestError('USAGE', `REDIS_URL is not set\n${ENV_HELP}`);
+  const url = redisTargetFromEnv();
+  if (url === undefined) throw new ZkAttestError('USAGE', `REDIS_URL is not set\n${ENV_HELP}`);
   const store = new RedisVaultStore(url);
   try {
     const vault = new Vault(store, await masterKeysFromEnv());

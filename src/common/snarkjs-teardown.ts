@@ -4,6 +4,7 @@
  * and test context tears it down through here.
  */
 import { buildBn128 } from 'ffjavascript';
+import { closePairingPool } from '../verifier/pairing-pool';
 
 interface Curve {
   terminate(): Promise<void>;
@@ -11,11 +12,14 @@ interface Curve {
 
 const holder = globalThis as { curve_bn128?: Curve };
 
-/** Terminates snarkjs' cached curve, if any, so that the next use builds a fresh one. */
+/**
+ * Terminates snarkjs' cached curve, if any, so that the next use builds a fresh one, and the
+ * verifier's pairing pool threads (src/verifier/pairing-pool.ts).
+ */
 export async function terminateSnarkjsCurve(): Promise<void> {
   const curve = holder.curve_bn128;
   holder.curve_bn128 = undefined;
-  await curve?.terminate();
+  await Promise.all([curve?.terminate(), closePairingPool()]);
 }
 
 /**

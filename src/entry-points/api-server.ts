@@ -1,6 +1,6 @@
 /**
  * The offshore verifier API process: configuration from the environment, state in Redis
- * (REDIS_URL) or, without it, an embedded in-memory store, which it says loudly.
+ * (REDIS_URL, or REDIS_CLUSTER_NODES for a Redis Cluster) or, without it, an embedded in-memory store, which it says loudly.
  *
  * WORKERS > 1 forks that many processes sharing the port.
  *
@@ -20,7 +20,7 @@ import {
   readTrustedKeysFile,
   TRUSTED_KEYS_VARIABLE,
 } from '../api/trusted-keys-file';
-import { readVariable } from '../common/env-config';
+import { readVariable, redisTargetOf } from '../common/env-config';
 import { ensurePageBuilt } from '../web-build/page-build';
 
 export interface RunningServer {
@@ -39,13 +39,14 @@ export async function startServer(config: ApiConfig, logger: Logger): Promise<Ru
   // The investor's page: built by npm install; rebuilt here when missing or stale.
   const page = await ensurePageBuilt();
   if (page.built) logger.info('investor page built', { dir: page.dir });
-  const stores = createStores({ REDIS_URL: config.REDIS_URL });
+  const redis = redisTargetOf(config);
+  const stores = createStores(redis);
   if (stores.kind === 'memory') {
     logger.warn('REDIS_URL is not set: using the embedded in-memory store (nothing persists)');
   }
-  if (config.REDIS_URL) {
+  if (redis !== undefined) {
     // What a 201 guarantees is Redis's persistence setting: say it once, at start-up.
-    const { level, message, appendonly, appendfsync } = await readRedisDurability(config.REDIS_URL);
+    const { level, message, appendonly, appendfsync } = await readRedisDurability(redis);
     const fields = { durability: level, appendonly, appendfsync };
     if (level === 'durable') logger.info(message, fields);
     else logger.warn(message, fields);
@@ -138,8 +139,10 @@ if (require.main === module) {
   const config = configOrExit();
   const logger = createLogger(config.LOG_LEVEL);
   if (cluster.isPrimary && config.WORKERS > 1) {
-    if (!config.REDIS_URL) {
-      throw new Error('WORKERS > 1 needs REDIS_URL: workers share state only through Redis');
+    if (redisTargetOf(config) === undefined) {
+      throw new Error(
+        'WORKERS > 1 needs Redis (REDIS_URL or REDIS_CLUSTER_NODES): workers share state only through it',
+      );
     }
     runPrimary(config.WORKERS, logger);
   } else

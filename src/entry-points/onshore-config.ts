@@ -1,12 +1,19 @@
 /** The onshore service's configuration: one schema, read once at start-up (readEnvConfig). */
 import { z } from 'zod';
-import { logLevel, readEnvConfig, redisUrl, type Env } from '../common/env-config';
+import {
+  logLevel,
+  readEnvConfig,
+  redisTargetFields,
+  redisTargetRule,
+  type Env,
+} from '../common/env-config';
 
 /** A vault id (src/prover/vault/vault-store.ts VAULT_ID_PATTERN; config stays off the prover). */
 const VAULT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
-const onshoreSchema = z.object({
-  REDIS_URL: redisUrl,
+const onshoreFields = z.object({
+  /** REDIS_URL or REDIS_CLUSTER_NODES: one is required. */
+  ...redisTargetFields,
   ONSHORE_HOST: z.string().default('127.0.0.1'),
   ONSHORE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** name:role:sha256-of-token,... (hashes, not tokens; parsed by usersFromEnv). */
@@ -35,6 +42,7 @@ const onshoreSchema = z.object({
   ONSHORE_EXPORT_BASIS_FILE: z.string().optional(),
   LOG_LEVEL: logLevel.default('info'),
 });
+const onshoreSchema = onshoreFields.superRefine(...redisTargetRule(true));
 export type OnshoreConfig = z.output<typeof onshoreSchema>;
 
 /** @throws ZkAttestError CONFIG_INVALID naming each bad variable (never its value). */

@@ -12,6 +12,7 @@
  * Proving happens in `zkattest worker` processes pointed at the same Redis.
  */
 import { ZkAttestError } from '../common/errors';
+import { requiredRedisTarget } from '../common/env-config';
 import { createLogger } from '../common/logger';
 import { startOnshoreService } from '../prover/service/onshore-service';
 import { readOnshoreStartup } from './onshore-startup';
@@ -28,7 +29,7 @@ async function main() {
   } = await readOnshoreStartup();
   const logger = createLogger(env.LOG_LEVEL);
   const service = await startOnshoreService({
-    redisUrl: env.REDIS_URL,
+    redisUrl: requiredRedisTarget(env),
     masterKeys,
     users,
     ...signing,

@@ -1,6 +1,6 @@
 /** The proving worker's configuration: one schema, read once at start-up (readEnvConfig). */
 import { z } from 'zod';
-import { positiveInt, redisUrl } from '../common/env-config';
+import { positiveInt, redisTargetFields, redisTargetRule } from '../common/env-config';
 import {
   DEFAULT_LOCK_DURATION_MS,
   DEFAULT_MAX_STALLED_COUNT,
@@ -9,8 +9,9 @@ import {
 import { CONFIG_NAME_PATTERN, CONFIG_NAME_RULE } from '../common/ids';
 
 /** What every proving worker needs, whatever its snapshot source and package sink. */
-export const workerSettingsSchema = z.object({
-  REDIS_URL: redisUrl,
+const workerSettingsFields = z.object({
+  /** REDIS_URL or REDIS_CLUSTER_NODES: one is required. */
+  ...redisTargetFields,
   /** 1: one core per worker process; unset: snarkjs spreads each proof over every core. */
   ZKATTEST_PROVER_THREADS: z
     .literal('1', { message: 'must be 1 (one core per worker) or unset (all cores)' })
@@ -22,6 +23,8 @@ export const workerSettingsSchema = z.object({
   ZKATTEST_QUEUE: z.string().regex(CONFIG_NAME_PATTERN, `must be ${CONFIG_NAME_RULE}`).optional(),
   ZKATTEST_THROUGHPUT_LOG_SECONDS: positiveInt.default(30),
 });
+/** The rule holds in the extensions below too. */
+export const workerSettingsSchema = workerSettingsFields.superRefine(...redisTargetRule(true));
 export type WorkerSettings = z.output<typeof workerSettingsSchema>;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * A proving worker process (`zkattest worker`): secrets from the encrypted vault, packages to
  * Redis. Configuration (src/entry-points/worker-config.ts), read once at start-up:
- *   REDIS_URL, ZKATTEST_MASTER_KEYS (+ ZKATTEST_MASTER_KEY_ID); optional
+ *   REDIS_URL (or REDIS_CLUSTER_NODES), ZKATTEST_MASTER_KEYS (+ ZKATTEST_MASTER_KEY_ID); optional
  *   ZKATTEST_PROVER_THREADS=1 (one core per worker process), WORKER_CONCURRENCY (1),
  *   ZKATTEST_LOCK_DURATION_MS (30000), ZKATTEST_STALLED_INTERVAL_MS (15000),
  *   ZKATTEST_MAX_STALLED_COUNT (2), ZKATTEST_QUEUE, ZKATTEST_THROUGHPUT_LOG_SECONDS (30).
@@ -15,7 +15,7 @@ import {
   type PackageSink,
   type SnapshotSource,
 } from '../prover/queue/proving-worker';
-import { readEnvConfig, readVariable, type Env } from '../common/env-config';
+import { readEnvConfig, readVariable, requiredRedisTarget, type Env } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
 import { createRedisClient } from '../common/redis-client';
 import { terminateSnarkjsCurve, useSingleThreadedCurve } from '../common/snarkjs-teardown';
@@ -61,7 +61,7 @@ export interface WorkerIo {
 /** Runs a proving worker in this process until SIGINT/SIGTERM (`zkattest worker`). */
 export async function runWorker(env: Env = process.env): Promise<void> {
   const config = readEnvConfig(workerConfigSchema, env);
-  const redisUrl = config.REDIS_URL;
+  const redisUrl = requiredRedisTarget(config);
   // Reconnect failures repeat every second or two while Redis is down: log one per 30 s.
   let lastRedisError = 0;
   const onError = (err: Error) => {
@@ -106,7 +106,7 @@ export async function runWorkerWith(
   const stalledIntervalMs = settings.ZKATTEST_STALLED_INTERVAL_MS;
   const started = performance.now();
   const worker = await startProvingWorker({
-    redisUrl: settings.REDIS_URL,
+    redisUrl: requiredRedisTarget(settings),
     concurrency,
     source,
     sink,

@@ -1,12 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import * as snarkjs from 'snarkjs';
-import type { Curve, Groth16Proof } from 'snarkjs';
-import { ZkAttestError } from '../common/errors';
+import type { Groth16Proof } from 'snarkjs';
+import * as mcl from 'mcl-wasm';
+import {
+  batchEquationHolds,
+  bInSubgroup,
+  engineKey,
+  importBySnarkjsRules,
+  importProof,
+  engineKernel,
+  keyMillerProduct,
+  verifyOnEngine,
+  type EngineKey,
+  type EngineProof,
+} from './pairing-engine';
+import type { ShareResult, ShareTask } from './pairing-kernel';
+import { poolFor } from './pairing-pool';
 
 /** One proof to check in a batch: its public signals in circuit order and the proof. */
 export interface BatchVerifyItem {
   publicSignals: readonly string[];
   proof: Groth16Proof;
+}
+
+interface Entry {
+  index: number;
+  proof: EngineProof;
 }
 
 /**
@@ -16,9 +35,11 @@ export interface BatchVerifyItem {
  * answers, except that an item snarkjs cannot read (wrong number of public signals, a
  * signal or coordinate that is not an integer string, a point of the wrong shape) is `false`
  * here where snarkjs would throw or zero-pad. The proofs that pass snarkjs's own screen are
- * checked together: a random linear combination of their verification equations, in one
- * multi-pairing (n + 3 Miller loops, one final exponentiation) on snarkjs's bn128 curve. A
- * failing batch is bisected with fresh randomness down to single snarkjs verifications.
+ * checked together on the mcl engine (pairing-engine.ts): a random linear combination of
+ * their verification equations, one Miller loop per proof plus three for the key, one final
+ * exponentiation; a large batch's per-proof work is shared among a worker_threads pool
+ * (pairing-pool.ts). A failing batch is bisected with fresh randomness down to single checks.
+ * A pi_b outside the G2 subgroup, or a point at infinity, is answered by snarkjs alone.
  * Each passing batch check wrongly covers an invalid proof with probability below 2^-127.
  *
  * @param vk - a snarkjs Groth16 verification key (bn128). A malformed key throws a
@@ -30,27 +51,27 @@ export async function batchVerify(
   items: ReadonlyArray<BatchVerifyItem>,
 ): Promise<boolean[]> {
   const curve = await snarkjs.curves.getCurveFromName('bn128');
-  const key = prepareKey(curve, vk);
+  const key = await engineKey(curve, vk);
   const results = items.map(() => false);
-  const batchable: Screened[] = [];
+  const alone: number[] = [];
+  const batchable: Entry[] = [];
   for (const [index, item] of items.entries()) {
-    const screened = screen(curve, key, item, index);
-    if (screened === 'reject') continue;
-    if (screened === 'alone') {
-      results[index] = await snarkjs.groth16.verify(vk, item.publicSignals, item.proof);
-    } else batchable.push(screened);
+    const fast = importProof(key, item);
+    const read = fast === 'other' ? importBySnarkjsRules(curve, vk, item) : fast;
+    if (read === 'reject') continue;
+    if (read === 'alone') alone.push(index);
+    else batchable.push({ index, proof: read });
   }
 
-  // Answers for `group`; resolves to true when it holds an invalid proof. `knownBad` skips
-  // the whole-group batch when the caller already knows it would fail.
-  const settle = async (group: Screened[], knownBad: boolean): Promise<boolean> => {
+  // Answers for `group` (every pi_b known in the subgroup); resolves to true when it holds
+  // an invalid proof. `knownBad` skips the whole-group batch when it is known to fail.
+  const settle = async (group: Entry[], knownBad: boolean): Promise<boolean> => {
     if (group.length === 1) {
-      const { index } = group[0]!;
-      const item = items[index]!;
-      results[index] = await snarkjs.groth16.verify(vk, item.publicSignals, item.proof);
+      const { index, proof } = group[0]!;
+      results[index] = verifyOnEngine(key, proof);
       return !results[index];
     }
-    if (!knownBad && (await batchHolds(curve, key, group))) {
+    if (!knownBad && (await batchHolds(key, group)).holds) {
       for (const { index } of group) results[index] = true;
       return false;
     }
@@ -61,94 +82,100 @@ export async function batchVerify(
     await settle(group.slice(mid), !leftBad);
     return true;
   };
-  if (batchable.length > 0) await settle(batchable, false);
+
+  // The first pass also tests every pi_b for the subgroup; those outside go to snarkjs.
+  if (batchable.length === 1) {
+    if (bInSubgroup(batchable[0]!.proof)) await settle(batchable, false);
+  } else if (batchable.length > 1) {
+    const { holds, inside } = await batchHolds(key, batchable);
+    if (holds) for (const { index } of inside) results[index] = true;
+    else await settle(inside, true);
+  }
+  for (const { index, proof } of batchable) if (proof.bInG2 === false) alone.push(index);
+  for (const index of alone) {
+    const item = items[index]!;
+    results[index] = await snarkjs.groth16.verify(vk, item.publicSignals, item.proof);
+  }
   return results;
 }
 
-/** The BN254 curve seed x0 (u); p, r and the trace are polynomials in it. */
-const BN254_X0 = 4965661367192848881n;
-
-interface PreparedKey {
-  alpha: Uint8Array;
-  beta: Uint8Array;
-  gamma: Uint8Array;
-  delta: Uint8Array;
-  /** IC[0] + sum_j s_j IC[j] is the public-input point L of a proof with signals s. */
-  ic: Uint8Array[];
-}
-
-interface Screened {
-  index: number;
-  signals: bigint[];
-  a: Uint8Array;
-  b: Uint8Array;
-  c: Uint8Array;
-}
-
 /**
- * Screens one item as snarkjs does before its pairing: 'reject' when snarkjs would answer
- * false (or choke), 'alone' for a proof that must be checked by itself, else its points.
- *
- * ffjavascript's `isValid` (snarkjs's isWellConstructed) checks only the curve equation and
- * accepts the identity. On G1 that suffices: bn128's G1 has cofactor 1, so every curve point
- * lies in the prime-order group. On G2 it does not: the twist has cofactor 2p - r, and
- * snarkjs never checks that pi_b is in the order-r subgroup. The batch rests on bilinearity,
- * e(r_i A_i, B_i) = e(A_i, B_i)^r_i, which holds only for B_i in that subgroup (the Miller
- * loop of an outside point is not linear in A; we measured e(3A, B) != e(A, B)^3), and
- * ffjavascript's pairing with the G2 identity is not 1. So a pi_b that is the identity or
- * outside the subgroup is never batched: it gets snarkjs's own single answer. No honest
- * prover makes one, so this costs nothing in practice and keeps the answer exact.
+ * Whether every proof of `group` whose pi_b is in the subgroup (`inside`, testing the
+ * untested ones) holds: always true when they all do; when one does not, true with
+ * probability below 2^-127 (see batchEquationHolds). Fresh independent 128-bit r_i.
  */
-function screen(
-  curve: Curve,
-  key: PreparedKey,
-  item: BatchVerifyItem,
-  index: number,
-): Screened | 'reject' | 'alone' {
-  const { G1, G2 } = curve;
-  const signals = Array.isArray(item.publicSignals) ? item.publicSignals.map(parseInteger) : [];
-  // snarkjs does not check the count: fewer signals act as zeros, more make it throw.
-  if (signals.length !== key.ic.length - 1) return 'reject';
-  if (!signals.every((s): s is bigint => s !== undefined && s < curve.r)) return 'reject';
-  const a = g1Point(curve, item.proof?.pi_a);
-  const b = g2Point(curve, item.proof?.pi_b);
-  const c = g1Point(curve, item.proof?.pi_c);
-  if (!a || !b || !c || !G1.isValid(a) || !G2.isValid(b) || !G1.isValid(c)) return 'reject';
-  if (G2.isZero(b) || !inG2(curve, b)) return 'alone';
-  return { index, signals, a, b, c };
-}
-
-/**
- * Whether every proof in `group` holds: always true when they all do; when one does not,
- * true with probability below 2^-127. With fresh independent random 128-bit r_i it checks
- *   prod_i e(r_i A_i, B_i) * e(-(sum r_i) alpha, beta) * e(-sum r_i L_i, gamma)
- *     * e(-sum r_i C_i, delta) == 1.
- * That product is prod_i D_i^r_i, D_i = e(A_i, B_i) / (e(alpha, beta) e(L_i, gamma)
- * e(C_i, delta)) the i-th verification equation, in a group of prime order r. If some
- * D_k != 1, exactly one r_k mod r makes the product 1; r_k is uniform over [1, 2^128), r > 2^128.
- */
-async function batchHolds(curve: Curve, key: PreparedKey, group: Screened[]): Promise<boolean> {
-  const { G1 } = curve;
+async function batchHolds(
+  key: EngineKey,
+  group: Entry[],
+): Promise<{ holds: boolean; inside: Entry[] }> {
   const rs = randomScalars(group.length);
-  const pairs: Uint8Array[] = [];
-  const push = (g1: Uint8Array, g2: Uint8Array) => {
-    if (!G1.isZero(g1)) pairs.push(g1, g2); // e(O, Q) = 1: no Miller loop needed
+  const proofs = group.map((e) => e.proof);
+  const pooled = pooledProduct(group, rs);
+  // While the pool's threads work, the key's part, for the usual case: every pi_b in G2.
+  const keyForAll = keyMillerProduct(key, proofs, rs);
+  const product = (await pooled) ?? inlineProduct(group, rs);
+  const insidePositions = group.flatMap((e, i) => (e.proof.bInG2 ? [i] : []));
+  const inside = insidePositions.map((i) => group[i]!);
+  if (inside.length === 0) return { holds: true, inside };
+  const keyPart =
+    inside.length === group.length
+      ? keyForAll
+      : keyMillerProduct(
+          key,
+          inside.map((e) => e.proof),
+          insidePositions.map((i) => rs[i]!),
+        );
+  return { holds: batchEquationHolds(product, keyPart), inside };
+}
+
+/** The share of `positions` in the group, as the kernel takes it. */
+function shareOf(group: Entry[], rs: bigint[], positions: number[]): ShareTask {
+  return {
+    a: positions.map((i) => group[i]!.proof.aText),
+    b: positions.map((i) => group[i]!.proof.bText),
+    r: positions.map((i) => rs[i]!.toString()),
+    checkB: positions.some((i) => group[i]!.proof.bInG2 === undefined),
   };
-  // sum_i r_i L_i = (sum_i r_i) IC0 + sum_j (sum_i r_i s_ij) IC_j: one scalar per IC point.
-  const icCoefficients = key.ic.map(() => 0n);
-  group.forEach(({ signals, a, b }, i) => {
-    const r = rs[i]!;
-    push(scaled(curve, a, r), b);
-    icCoefficients[0] = (icCoefficients[0]! + r) % curve.r;
-    signals.forEach((s, j) => {
-      icCoefficients[j + 1] = (icCoefficients[j + 1]! + r * s) % curve.r;
+}
+
+/** Multiplies the shares' Miller products, recording which pi_b are in the subgroup. */
+function combine(group: Entry[], shares: number[][], answers: ShareResult[]): mcl.GT {
+  let product: mcl.GT | undefined;
+  shares.forEach((positions, s) => {
+    const { product: bytes, outside } = answers[s]!;
+    positions.forEach((i, k) => {
+      group[i]!.proof.bInG2 = !outside.includes(k);
     });
+    const part = new mcl.GT();
+    part.deserialize(bytes);
+    product = product ? mcl.mul(product, part) : part;
   });
-  const cs = group.map(({ c }) => c);
-  push(G1.neg(scaled(curve, key.alpha, icCoefficients[0]!)), key.beta);
-  push(G1.neg(linearCombination(curve, key.ic, icCoefficients)), key.gamma);
-  push(G1.neg(linearCombination(curve, cs, rs)), key.delta);
-  return curve.pairingEq(...pairs);
+  return product!;
+}
+
+function inlineProduct(group: Entry[], rs: bigint[]): mcl.GT {
+  const all = group.map((_, i) => i);
+  return combine(group, [all], [engineKernel().share(shareOf(group, rs, all))]);
+}
+
+/** The group's Miller product computed by the pool's threads, or undefined to go inline. */
+async function pooledProduct(group: Entry[], rs: bigint[]): Promise<mcl.GT | undefined> {
+  const pool = poolFor(group.length);
+  if (!pool) return undefined;
+  const shareSize = Math.ceil(group.length / pool.size);
+  const shares: number[][] = [];
+  for (let start = 0; start < group.length; start += shareSize) {
+    shares.push(
+      Array.from({ length: Math.min(shareSize, group.length - start) }, (_, k) => start + k),
+    );
+  }
+  let answers: ShareResult[];
+  try {
+    answers = await pool.run(shares.map((positions) => shareOf(group, rs, positions)));
+  } catch {
+    return undefined; // a failed thread: the batch is computed inline instead
+  }
+  return combine(group, shares, answers);
 }
 
 /** Independent uniform 128-bit scalars, never 0 (a zero would drop its proof from the batch). */
@@ -159,135 +186,4 @@ function randomScalars(n: number): bigint[] {
     if (r !== 0n) out.push(r);
   }
   return out;
-}
-
-/** k * P in Jacobian form; the identity is kept away from ffjavascript's affine-zero paths. */
-function scaled(curve: Curve, point: Uint8Array, k: bigint): Uint8Array {
-  const { G1 } = curve;
-  return k === 0n || G1.isZero(point) ? G1.zero : G1.timesScalar(point, k);
-}
-
-function linearCombination(curve: Curve, points: Uint8Array[], ks: bigint[]): Uint8Array {
-  let acc = curve.G1.zero;
-  points.forEach((p, i) => {
-    acc = curve.G1.add(acc, scaled(curve, p, ks[i]!));
-  });
-  return acc;
-}
-
-/** The integer a snarkjs string stands for (ffjavascript's unstringifyBigInts), or undefined. */
-function parseInteger(s: unknown): bigint | undefined {
-  return typeof s === 'string' && /^([0-9]+|0x[0-9a-fA-F]+)$/.test(s) ? BigInt(s) : undefined;
-}
-
-/** A G1 point from snarkjs's [x, y] / [x, y, z], converted exactly as snarkjs converts it. */
-function g1Point(curve: Curve, coords: unknown): Uint8Array | undefined {
-  if (!Array.isArray(coords) || coords.length < 2 || coords.length > 3) return undefined;
-  const values = coords.map(parseInteger);
-  if (!values.every((v): v is bigint => v !== undefined)) return undefined;
-  return curve.G1.fromObject(values);
-}
-
-/** A G2 point from snarkjs's [[x0, x1], [y0, y1]] / (with z), converted as snarkjs does. */
-function g2Point(curve: Curve, coords: unknown): Uint8Array | undefined {
-  if (!Array.isArray(coords) || coords.length < 2 || coords.length > 3) return undefined;
-  const values: bigint[][] = [];
-  for (const pair of coords as unknown[]) {
-    if (!Array.isArray(pair) || pair.length !== 2) return undefined;
-    const parsed = pair.map(parseInteger);
-    if (!parsed.every((v): v is bigint => v !== undefined)) return undefined;
-    values.push(parsed);
-  }
-  return curve.G2.fromObject(values);
-}
-
-/** Reads and checks a verification key; a malformed one is a setup error, never a "false". */
-function prepareKey(curve: Curve, vk: Record<string, unknown>): PreparedKey {
-  const malformed = (field: string) =>
-    new ZkAttestError('ARTIFACT_MISMATCH', `malformed verification key: ${field}`, { field });
-  const curveName =
-    typeof vk.curve === 'string' ? vk.curve.toUpperCase().replace(/[^A-Z0-9]/g, '') : '';
-  if (!['BN128', 'BN254', 'ALTBN128'].includes(curveName)) throw malformed('curve');
-  if (vk.protocol !== undefined && vk.protocol !== 'groth16') throw malformed('protocol');
-  if (!Array.isArray(vk.IC) || vk.IC.length === 0) throw malformed('IC');
-  if (vk.nPublic !== undefined && vk.nPublic !== vk.IC.length - 1) throw malformed('nPublic');
-
-  // The batch's algebra (reducing coefficients mod r, bilinearity) needs G1 points on the
-  // curve and G2 points in the order-r subgroup, not the identity.
-  const g1 = (field: string, value: unknown) => {
-    const p = g1Point(curve, value);
-    if (!p || !curve.G1.isValid(p)) throw malformed(field);
-    return p;
-  };
-  const g2 = (field: string, value: unknown) => {
-    const p = g2Point(curve, value);
-    if (!p || !curve.G2.isValid(p) || curve.G2.isZero(p) || !inG2(curve, p)) {
-      throw malformed(field);
-    }
-    return p;
-  };
-  return {
-    alpha: g1('vk_alpha_1', vk.vk_alpha_1),
-    beta: g2('vk_beta_2', vk.vk_beta_2),
-    gamma: g2('vk_gamma_2', vk.vk_gamma_2),
-    delta: g2('vk_delta_2', vk.vk_delta_2),
-    ic: (vk.IC as unknown[]).map((p, i) => g1(`IC[${i}]`, p)),
-  };
-}
-
-/**
- * G2 subgroup membership of a non-identity twist point Q, by the endomorphism test of
- * El Housni-Guillevic-Piellard (eprint 2022/348, sec. 3 and 5.1; gnark-crypto's bn254 test):
- *   [r]Q = O  <=>  [x0+1]Q + psi([x0]Q) + psi^2([x0]Q) = psi^3([2 x0]Q).
- * One 63-bit scalar multiplication instead of a 254-bit one: ~0.24 ms vs ~0.7 ms.
- */
-function inG2(curve: Curve, q: Uint8Array): boolean {
-  const { G2 } = curve;
-  const psi = psiOf(curve);
-  const xq = G2.timesScalar(q, BN254_X0);
-  const p1 = psi(xq);
-  const p2 = psi(p1);
-  const lhs = G2.add(G2.add(G2.add(xq, q), p1), p2);
-  return G2.eq(lhs, G2.double(psi(p2)));
-}
-
-const psiCache = new WeakMap<Curve, (point: Uint8Array) => Uint8Array>();
-
-/**
- * psi = untwist-Frobenius-twist on bn128's D-type twist y^2 = x^3 + 3/xi, xi = 9 + i:
- * psi(x, y) = (conj(x) xi^((p-1)/3), conj(y) xi^((p-1)/2)). Built once per curve object and
- * checked there: it must act on G2 as multiplication by p.
- */
-function psiOf(curve: Curve): (point: Uint8Array) => Uint8Array {
-  let psi = psiCache.get(curve);
-  if (psi) return psi;
-  const { F1, F2, G2 } = curve;
-  const xi = F2.fromObject([9n, 1n]);
-  if (!F2.eq(G2.b, F2.div(F2.fromObject([3n, 0n]), xi))) {
-    throw new Error('bn128 G2 is not the expected twist y^2 = x^3 + 3/(9+i)');
-  }
-  const cx = F2.exp(xi, (curve.q - 1n) / 3n);
-  const cy = F2.exp(xi, (curve.q - 1n) / 2n);
-  const n = F1.n8;
-  const conjugate = (a: Uint8Array) => {
-    const out = new Uint8Array(2 * n);
-    out.set(a.subarray(0, n));
-    out.set(F1.neg(a.slice(n, 2 * n)), n);
-    return out;
-  };
-  const candidate = (point: Uint8Array) => {
-    // ffjavascript's mixed addition misreads an affine identity: keep it Jacobian.
-    if (G2.isZero(point)) return G2.zero;
-    const a = G2.toAffine(point);
-    const out = new Uint8Array(4 * n);
-    out.set(F2.mul(conjugate(a.slice(0, 2 * n)), cx));
-    out.set(F2.mul(conjugate(a.slice(2 * n, 4 * n)), cy), 2 * n);
-    return out;
-  };
-  if (!G2.eq(candidate(G2.oneAffine), G2.timesScalar(G2.oneAffine, curve.q % curve.r))) {
-    throw new Error('bn128 G2 endomorphism psi does not act as p on G2');
-  }
-  psi = candidate;
-  psiCache.set(curve, psi);
-  return psi;
 }

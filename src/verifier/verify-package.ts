@@ -1,4 +1,3 @@
-import * as snarkjs from 'snarkjs';
 import { claimAmounts, claimMeaning, claimValues, type ClaimValues } from '../claims';
 import {
   checkPackage,
@@ -21,6 +20,7 @@ import { ZERO_BYTES32 } from '../common/snapshot-message';
 import { unpackStatement } from '../common/statement';
 import { largeBookFindings, type LargeBookReason } from './large-book';
 import type { VerificationKeyRegistry } from './verification-keys';
+import { verifyProof } from './verify-proof';
 
 /** Why a well-formed package was not accepted. */
 export type RejectionReason =
@@ -125,7 +125,7 @@ export async function verifyParsedPackage(
   const large = await largeBookFindings(pkg, key, registry);
 
   const signals = packageSignals(pkg);
-  const proofOk = opts.proofValid ?? (await snarkjs.groth16.verify(key.vk, signals, pkg.proof));
+  const proofOk = opts.proofValid ?? (await verifyProof(key.vk, signals, pkg.proof));
   if (!proofOk) reasons.push('PROOF_INVALID');
 
   const { snapshot: snap, fx } = pkg;

@@ -76,6 +76,21 @@ function deploymentFile(name: string, rpcUrl: string, token: string): string {
   return file;
 }
 
+/** A USD package signed now (no chain needed): for commands that must fail before sending. */
+function writePackageFile(name: string): void {
+  const asOf = Math.floor(Date.now() / 1000);
+  const pkg = mintFixture({
+    context: 1n,
+    signer,
+    currency: 'USD',
+    decimals: 2,
+    asOf,
+    capacity: 1n,
+    fxTable: 1n,
+  });
+  writeFileSync(join(dir, name), JSON.stringify(pkg));
+}
+
 beforeAll(async () => {
   anvil = await startAnvil();
   dir = mkdtempSync(join(tmpdir(), 'zkattest-chain-cli-'));
@@ -496,21 +511,7 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
       dir,
     );
     const file = deploymentFile('dead-deployment.json', dead, HOLDER);
-    const now = Math.floor(Date.now() / 1000);
-    writeFileSync(
-      join(dir, 'dead-package.json'),
-      JSON.stringify(
-        mintFixture({
-          context: 1n,
-          signer,
-          currency: 'USD',
-          decimals: 2,
-          asOf: now,
-          capacity: 1n,
-          fxTable: 1n,
-        }),
-      ),
-    );
+    writePackageFile('dead-package.json');
     const mint = await zkattest(
       ['mint', 'dead-package.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],
       dir,
@@ -532,17 +533,7 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     const file = deploymentFile('other-chain.json', anvil.rpcUrl, HOLDER);
     const other = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     writeFileSync(file, JSON.stringify({ ...other, chainId: '1' }));
-    const now = Math.floor(Date.now() / 1000);
-    const pkg = mintFixture({
-      context: 1n,
-      signer,
-      currency: 'USD',
-      decimals: 2,
-      asOf: now,
-      capacity: 1n,
-      fxTable: 1n,
-    });
-    writeFileSync(join(dir, 'other-chain-package.json'), JSON.stringify(pkg));
+    writePackageFile('other-chain-package.json');
     const before = await chainNonce(anvil.rpcUrl);
     const runs = [
       ['mint', 'other-chain-package.json', '--deployment', file, '--to', HOLDER, '--amount', '1'],

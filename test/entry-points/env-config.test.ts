@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { readConfig } from '../../src/api/config';
-import { readEnvConfig } from '../../src/common/env-config';
+import { readEnvConfig, redisTargetFromEnv, redisTargetOf } from '../../src/common/env-config';
 import { ZkAttestError } from '../../src/common/errors';
 import { readOnshoreConfig } from '../../src/entry-points/onshore-config';
 import { readDestinationsFile, readOnshoreStartup } from '../../src/entry-points/onshore-startup';
@@ -80,6 +80,59 @@ describe('worker configuration', () => {
     const other = configError(() => read({ ZKATTEST_PROVER_THREADS: '8' }));
     expect(other.message).toContain('ZKATTEST_PROVER_THREADS');
     expect(JSON.stringify({ m: other.message, d: other.details })).not.toContain(SECRET);
+  });
+});
+
+describe('Redis Cluster configuration (REDIS_CLUSTER_NODES)', () => {
+  const worker = (env: Record<string, string>) =>
+    readEnvConfig(workerConfigSchema, { ZKATTEST_MASTER_KEYS: `k1:${SECRET}`, ...env });
+
+  it('host:port,... gives the cluster nodes in place of REDIS_URL', () => {
+    const cfg = worker({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b.internal:7001,[::1]:7002' });
+    const nodes = [
+      { host: '10.0.0.1', port: 7000 },
+      { host: 'redis-b.internal', port: 7001 },
+      { host: '::1', port: 7002 },
+    ];
+    expect(cfg.REDIS_CLUSTER_NODES).toEqual(nodes);
+    expect(redisTargetOf(cfg)).toEqual({ clusterNodes: nodes });
+    expect(redisTargetOf(worker({ REDIS_URL: 'redis://h:1' }))).toBe('redis://h:1');
+  });
+
+  it('a malformed node list is CONFIG_INVALID naming the variable, never its value', () => {
+    for (const bad of [
+      'node-a',
+      'node-a:',
+      'node-a:0',
+      'node-a:65536',
+      `redis://:${SECRET}@h:1`,
+      'a:1,,b:2',
+      'a b:1',
+    ]) {
+      const err = configError(() => worker({ REDIS_CLUSTER_NODES: bad }));
+      expect(err.details.variables).toBe('REDIS_CLUSTER_NODES');
+      expect(err.message).toContain('REDIS_CLUSTER_NODES: must be host:port');
+      expect(err.message).not.toContain(SECRET);
+    }
+  });
+
+  it('REDIS_URL and REDIS_CLUSTER_NODES together are refused, in every process', () => {
+    const both = { REDIS_URL: 'redis://h:1', REDIS_CLUSTER_NODES: 'h:1' };
+    for (const read of [
+      () => worker(both),
+      () => readConfig(both),
+      () => readOnshoreConfig(both),
+    ]) {
+      const err = configError(read);
+      expect(err.message).toContain('REDIS_CLUSTER_NODES: set REDIS_URL (one server) or');
+    }
+    expect(() => redisTargetFromEnv(both)).toThrow(/not both/);
+  });
+
+  it('a worker needs one of them; the API runs in memory without either', () => {
+    expect(configError(() => worker({})).details.variables).toBe('REDIS_URL');
+    expect(redisTargetOf(readConfig({}))).toBeUndefined();
+    expect(redisTargetFromEnv({})).toBeUndefined();
   });
 });
 

@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createLogger } from '../../src/common/logger';
+import type { RedisTarget } from '../../src/common/redis-client';
 import type { JsonWebKey } from '../../src/common/transport-envelope';
 import { fxMessage, fxTableHash, type FxTable } from '../../src/common/fx-table';
 import { webCryptoSigner, type SignerKey } from '../../src/common/p256-signer';
@@ -76,9 +77,9 @@ export function testMasterEnv(): { ZKATTEST_MASTER_KEYS: string; ZKATTEST_MASTER
   return { ZKATTEST_MASTER_KEYS: `k1:${newMasterKeySecret()}`, ZKATTEST_MASTER_KEY_ID: 'k1' };
 }
 
-/** Test signer key `seed` sealed into the vault on `redisUrl`: its vault id and the key. */
+/** Test signer key `seed` sealed into the vault on `redisUrl` (or a cluster): its vault id and key. */
 export async function vaultSignerKey(
-  redisUrl: string,
+  redisUrl: RedisTarget,
   masterKeys: MasterKeyProvider,
   seed = 1,
   label = 'signer',

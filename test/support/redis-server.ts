@@ -17,6 +17,8 @@ export interface RedisServer {
   readonly dir: string;
   /** SIGTERM, then wait for the process to exit (Redis fsyncs the AOF on the way out). */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: no shutdown, no final fsync), then wait for the process to exit. */
+  crash(): Promise<void>;
   /** Stops, then starts again on the same port and dir; resolves once PING answers. */
   restart(): Promise<void>;
 }
@@ -130,7 +132,12 @@ function logTail(dir: string): string {
 }
 
 /** Starts redis-server on `port` with data in `dir`; resolves once it answers PING. */
-async function launch(port: number, dir: string, fsync: Fsync): Promise<ChildProcess> {
+async function launch(
+  port: number,
+  dir: string,
+  fsync: Fsync,
+  extraArgs: readonly string[],
+): Promise<ChildProcess> {
   const { bin, prefix } = resolveLauncher();
   const args = [
     ...prefix,
@@ -152,6 +159,7 @@ async function launch(port: number, dir: string, fsync: Fsync): Promise<ChildPro
     join(dir, 'redis.log'),
     '--pidfile',
     join(dir, 'redis.pid'),
+    ...extraArgs,
   ];
   const child = spawn(bin, args, { stdio: 'ignore' });
   let exited = false;
@@ -194,8 +202,14 @@ async function terminate(child: ChildProcess): Promise<void> {
  */
 export type Fsync = 'always' | 'everysec';
 
-/** Starts a fresh redis-server (see the module comment) and waits until it answers PING. */
-export async function startRedis(fsync: Fsync = 'always'): Promise<RedisServer> {
+/**
+ * Starts a fresh redis-server (see the module comment) and waits until it answers PING.
+ * `extraArgs` are more redis-server options (e.g. cluster mode: redis-cluster.ts).
+ */
+export async function startRedis(
+  fsync: Fsync = 'always',
+  extraArgs: readonly string[] = [],
+): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'zkattest-redis-'));
   startWatchdog(dir);
   // The port is free when probed but could be taken before Redis binds it: try a few.
@@ -204,7 +218,7 @@ export async function startRedis(fsync: Fsync = 'always'): Promise<RedisServer> 
   for (let attempt = 1; !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(port, dir, fsync);
+      child = await launch(port, dir, fsync, extraArgs);
     } catch (err) {
       if (attempt >= 3) throw err;
     }
@@ -215,9 +229,15 @@ export async function startRedis(fsync: Fsync = 'always'): Promise<RedisServer> 
     port,
     dir,
     stop: () => terminate(current),
+    async crash() {
+      if (current.exitCode !== null || current.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+      current.kill('SIGKILL');
+      await exited;
+    },
     async restart() {
       await terminate(current);
-      current = await launch(port, dir, fsync);
+      current = await launch(port, dir, fsync, extraArgs);
     },
   };
 }

@@ -26,7 +26,8 @@ export interface WorkerProcess {
 }
 
 export interface WorkerEnv {
-  redisUrl: string;
+  /** A redis:// URL, or a Redis Cluster's nodes (REDIS_CLUSTER_NODES: "host:port,..."). */
+  redisUrl: string | { clusterNodes: string };
   /** Fixture directories (test/support/file-store.ts); without them, the vault worker. */
   files?: { sourceDir: string; sinkDir: string };
   concurrency?: number;
@@ -42,7 +43,9 @@ export function spawnWorker(opts: WorkerEnv): WorkerProcess {
     cwd: ROOT,
     env: {
       ...process.env,
-      REDIS_URL: opts.redisUrl,
+      ...(typeof opts.redisUrl === 'string'
+        ? { REDIS_URL: opts.redisUrl }
+        : { REDIS_URL: undefined, REDIS_CLUSTER_NODES: opts.redisUrl.clusterNodes }),
       ...(opts.files
         ? { ZKATTEST_SOURCE_DIR: opts.files.sourceDir, ZKATTEST_SINK_DIR: opts.files.sinkDir }
         : {}),

@@ -1,5 +1,6 @@
 import { createMemoryStores } from './memory-stores';
 import { createRedisStores } from './redis-stores';
+import type { RedisTarget } from '../../common/redis-client';
 import type { Stores } from './store-contracts';
 
 export { createMemoryStores } from './memory-stores';
@@ -40,7 +41,7 @@ export type {
   Stores,
 } from './store-contracts';
 
-/** The API's stores: Redis when REDIS_URL is set, otherwise in memory (demo only). */
-export function createStores(env: { REDIS_URL?: string }): Stores {
-  return env.REDIS_URL ? createRedisStores(env.REDIS_URL) : createMemoryStores();
+/** The API's stores: on Redis (a server or a cluster) when given one, else in memory (demo). */
+export function createStores(redis: RedisTarget | undefined): Stores {
+  return redis !== undefined ? createRedisStores(redis) : createMemoryStores();
 }

@@ -6,7 +6,8 @@
  * came in 7.2), so the API cannot make one write durable itself: it reads the setting at
  * start-up and says what its answers guarantee.
  */
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
+import { closeRedisClient, type RedisTarget } from '../../common/redis-client';
 import { REDIS_CONNECTION } from '../../common/redis-connection';
 
 /** The persistence a Redis reports, and what it means for an acknowledged write. */
@@ -19,19 +20,50 @@ export interface RedisDurability {
   message: string;
 }
 
-/** Reads `appendonly` and `appendfsync` (CONFIG GET; 'unknown' where CONFIG is not allowed). */
-export async function readRedisDurability(url: string): Promise<RedisDurability> {
-  const redis = new Redis(url, { ...REDIS_CONNECTION, lazyConnect: true });
-  redis.on('error', () => undefined); // the command below reports the failure
+/** CONFIG GET of one server's `appendonly` and `appendfsync`. */
+async function durabilityOfServer(redis: Redis): Promise<RedisDurability> {
+  // CONFIG GET answers [name, value].
+  const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
+  const [, appendfsync] = (await redis.config('GET', 'appendfsync')) as string[];
+  return durabilityOf(String(appendonly), String(appendfsync));
+}
+
+const WEAKEST_FIRST: ReadonlyArray<RedisDurability['level']> = ['volatile', 'window', 'durable'];
+
+/**
+ * Reads `appendonly` and `appendfsync` (CONFIG GET; 'unknown' where CONFIG is not allowed).
+ * On a cluster, of every master (each holds some of the records): the weakest answers.
+ */
+export async function readRedisDurability(target: RedisTarget): Promise<RedisDurability> {
+  const unknown: RedisDurability = {
+    level: 'unknown',
+    message: 'cannot read the Redis persistence settings (CONFIG)',
+  };
+  if (typeof target === 'string') {
+    const redis = new Redis(target, { ...REDIS_CONNECTION, lazyConnect: true });
+    redis.on('error', () => undefined); // the command below reports the failure
+    try {
+      return await durabilityOfServer(redis);
+    } catch {
+      return unknown;
+    } finally {
+      redis.disconnect();
+    }
+  }
+  const cluster = new Cluster(
+    target.clusterNodes.map((n) => ({ ...n })),
+    { redisOptions: REDIS_CONNECTION },
+  );
+  cluster.on('error', () => undefined); // the commands below report the failure
   try {
-    // CONFIG GET answers [name, value].
-    const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
-    const [, appendfsync] = (await redis.config('GET', 'appendfsync')) as string[];
-    return durabilityOf(String(appendonly), String(appendfsync));
+    await cluster.ping(); // connected, the slot map known
+    const masters = await Promise.all(cluster.nodes('master').map(durabilityOfServer));
+    const rank = (d: RedisDurability) => WEAKEST_FIRST.indexOf(d.level);
+    return masters.sort((a, b) => rank(a) - rank(b))[0] ?? unknown;
   } catch {
-    return { level: 'unknown', message: 'cannot read the Redis persistence settings (CONFIG)' };
+    return unknown;
   } finally {
-    redis.disconnect();
+    await closeRedisClient(cluster);
   }
 }
 

@@ -10,7 +10,7 @@
  * An entry's fields other than revokedAt never change after creation, so comparing a second
  * registration with the stored one outside a script cannot race.
  */
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { storeUnavailable } from '../../common/redis-connection';
 import type { KeyEntry, KeyKind, KeyRegistryStore } from './store-contracts';
 import {
@@ -56,7 +56,7 @@ export type GuardedRedis = <T>(op: string, work: () => Promise<T>) => Promise<T>
 
 /** The key registry on `redis`, under key prefix `p`, each operation run through `guarded`. */
 export function createRedisKeyRegistry(
-  redis: Redis,
+  redis: RedisConnection,
   guarded: GuardedRedis,
   p: string,
 ): KeyRegistryStore {

@@ -14,7 +14,7 @@
  * (the epoch still free, the head the same) and otherwise makes the caller judge again.
  * Links are write-once, so evidence built from a link read earlier stays true.
  */
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { storeUnavailable } from '../../common/redis-connection';
 import type { SignedSnapshot } from '../../common/signed-snapshot';
 import {
@@ -90,7 +90,7 @@ function parseJson<T>(raw: string, what: string): T {
 
 /** The signer-set registry and epoch chains on `redis`, under key prefix `p`. */
 export function createRedisSignerSets(
-  redis: Redis,
+  redis: RedisConnection,
   guarded: GuardedRedis,
   p: string,
 ): { signerSets: SignerSetStore; chains: EpochChainStore } {

@@ -32,7 +32,13 @@
  * entity that `get` finds and `list` misses until the put is retried.
  */
 import { randomBytes } from 'node:crypto';
-import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
+import {
+  closeRedisClient,
+  createRedisClient,
+  redisAnswers,
+  whenRedisReady,
+  type RedisTarget,
+} from '../../common/redis-client';
 import {
   guardedRedis as guardedCommands,
   storeUnavailable,
@@ -134,7 +140,7 @@ export const STORE_WAIT_MS = 1500;
  * request-profile client (no offline queue, no resend, 2 s command timeout), and each
  * operation waits at most STORE_WAIT_MS for a connection before STORE_UNAVAILABLE.
  */
-export function createRedisStores(url: string, opts: RedisStoreOptions = {}): Stores {
+export function createRedisStores(url: RedisTarget, opts: RedisStoreOptions = {}): Stores {
   const p = opts.keyPrefix ?? 'zkattest:';
   const redis = createRedisClient(url, { profile: 'request', onError: opts.onConnectionError });
   const guardedRedis = <T>(op: string, work: () => Promise<T>): Promise<T> =>
@@ -339,9 +345,7 @@ export function createRedisStores(url: string, opts: RedisStoreOptions = {}): St
         timer = setTimeout(() => resolve(false), 2000);
       });
       try {
-        const pong = whenRedisReady(redis, STORE_WAIT_MS)
-          .then(() => redis.ping())
-          .then((r) => r === 'PONG');
+        const pong = whenRedisReady(redis, STORE_WAIT_MS).then(() => redisAnswers(redis));
         return await Promise.race([pong, timeout]);
       } catch {
         return false;

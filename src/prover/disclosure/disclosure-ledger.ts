@@ -5,7 +5,7 @@
  * reveals nothing new: it is recorded again (marked `repeat`) but consumes no budget.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import type { ClaimName, ClaimParams } from '../../claims';
 import { guardedRedis } from '../../common/redis-connection';
 
@@ -81,9 +81,18 @@ return 'new'
 /** The service's ledger, in Redis beside its other state (persisted as Redis is). */
 export class RedisDisclosureLedger implements DisclosureLedger {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = 'zkattest:onshore:disclosure',
   ) {}
+
+  /**
+   * The start of a snapshot's three keys. The admission script touches all three, so on a
+   * Redis Cluster they share a slot: the snapshot id is a hash tag there. One server keeps
+   * the untagged keys, so ledgers recorded before stay in force.
+   */
+  private base(snapshotId: string): string {
+    return this.redis.isCluster ? `${this.prefix}:{${snapshotId}}` : `${this.prefix}:${snapshotId}`;
+  }
 
   async admit(
     snapshotId: string,
@@ -91,7 +100,7 @@ export class RedisDisclosureLedger implements DisclosureLedger {
     maxDistinct: number | undefined,
     extra: Pick<LedgerEntry, 'user' | 'jobId'> = {},
   ): Promise<Admission> {
-    const base = `${this.prefix}:${snapshotId}`;
+    const base = this.base(snapshotId);
     const reply = await guardedRedis('disclosure admit', () =>
       this.redis.eval(
         ADMIT_SCRIPT,
@@ -113,7 +122,7 @@ export class RedisDisclosureLedger implements DisclosureLedger {
 
   async entries(snapshotId: string): Promise<LedgerEntry[]> {
     const rows = await guardedRedis('disclosure read', () =>
-      this.redis.lrange(`${this.prefix}:${snapshotId}:entries`, 0, -1),
+      this.redis.lrange(`${this.base(snapshotId)}:entries`, 0, -1),
     );
     return rows.map((row) => JSON.parse(row) as LedgerEntry);
   }

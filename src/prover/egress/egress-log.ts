@@ -19,8 +19,12 @@
  * otherwise the caller re-reads the head and retries. Concurrent appenders therefore never fork
  * the chain.
  */
-import type Redis from 'ioredis';
-import { createRedisClient } from '../../common/redis-client';
+import {
+  createRedisClient,
+  isRedisConnection,
+  type RedisConnection,
+  type RedisTarget,
+} from '../../common/redis-client';
 import { guardedRedis, type RedisClientOptions } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { canonicalJson, sha256Hex } from '../../common/hash';
@@ -246,20 +250,19 @@ const LIST_PAGE = 1000;
 
 type AppendFn = (key: string, count: string, prevHash: string, json: string) => Promise<number>;
 
-/** The egress log on Redis at `url` (redis://, rediss://), or on a given ioredis client. */
+/** The egress log on Redis at a target (URL or cluster nodes), or on a given ioredis client. */
 export class RedisEgressLog implements EgressLog {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly owned: boolean;
   /** The Redis key of the log. */
   readonly key: string;
 
-  constructor(urlOrClient: string | Redis, opts: RedisEgressLogOptions = {}) {
+  constructor(urlOrClient: RedisTarget | RedisConnection, opts: RedisEgressLogOptions = {}) {
     this.key = `${opts.keyPrefix ?? 'zkattest:'}egress`;
-    this.owned = typeof urlOrClient === 'string';
-    this.redis =
-      typeof urlOrClient === 'string'
-        ? createRedisClient(urlOrClient, { onError: opts.onConnectionError })
-        : urlOrClient;
+    this.owned = !isRedisConnection(urlOrClient);
+    this.redis = isRedisConnection(urlOrClient)
+      ? urlOrClient
+      : createRedisClient(urlOrClient, { onError: opts.onConnectionError });
     this.redis.defineCommand('zkEgressAppend', { numberOfKeys: 1, lua: COMPARE_AND_APPEND });
   }
 

@@ -5,9 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type JobState } from 'bullmq';
-import type IORedis from 'ioredis';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
-import { closeRedisClient, createRedisClient } from '../../common/redis-client';
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisConnection,
+  type RedisTarget,
+} from '../../common/redis-client';
 import { guardedRedis } from '../../common/redis-connection';
 import { JOB_ID_PATTERN } from '../../common/ids';
 import { encodeJob, type ClaimJobRequest, type ProvingJobData } from './job-payload';
@@ -60,7 +64,7 @@ export interface ProvingQueueOptions {
    * request-profile one (see redis-client.ts): a call fails within seconds while Redis is
    * down instead of waiting for it, and nothing it was told had failed is sent later.
    */
-  connection?: IORedis;
+  connection?: RedisConnection;
 }
 
 export interface ProvingQueue {
@@ -106,20 +110,31 @@ export function parseFailure(reason: string): { code: JobFailureCode; message: s
 }
 
 /** A Redis connection as BullMQ workers want it (no per-command retry limit: they block). */
-export function bullConnection(redisUrl: string): IORedis {
+export function bullConnection(redisUrl: RedisTarget): RedisConnection {
   return createRedisClient(redisUrl, { profile: 'worker' });
 }
 
+/**
+ * BullMQ's key prefix for `queueName` on `connection`. BullMQ's scripts touch several keys of
+ * one queue at once, so on a Redis Cluster they must share a slot: the queue's name goes in a
+ * hash tag ("bull:{zkattest-prove}:zkattest-prove:wait"). A single Redis keeps BullMQ's
+ * default ("bull:zkattest-prove:wait"), so a queue that exists already stays readable.
+ */
+export function queuePrefix(queueName: string, connection: RedisConnection): string {
+  return connection.isCluster ? `bull:{${queueName}}` : 'bull';
+}
+
 export function createProvingQueue(
-  redisUrl: string,
+  redisUrl: RedisTarget,
   options: ProvingQueueOptions = {},
 ): ProvingQueue {
   const name = options.queueName ?? PROVING_QUEUE;
   const connection = options.connection ?? createRedisClient(redisUrl, { profile: 'request' });
-  const queue = new Queue<ProvingJobData, ProvingJobResult>(name, { connection });
+  const prefix = queuePrefix(name, connection);
+  const queue = new Queue<ProvingJobData, ProvingJobResult>(name, { connection, prefix });
   queue.on('error', () => undefined); // commands report their own errors
   let events: QueueEvents | undefined;
-  let eventsConnection: IORedis | undefined;
+  let eventsConnection: RedisConnection | undefined;
 
   // Held claims: the payload by job id, and the ids held per set and snapshot.
   const heldKey = (jobId: string) => `zkattest:${name}:held:${jobId}`;
@@ -236,7 +251,7 @@ export function createProvingQueue(
     async waitForJob(jobId, timeoutMs = 120_000) {
       if (!events) {
         eventsConnection = bullConnection(redisUrl);
-        events = new QueueEvents(name, { connection: eventsConnection });
+        events = new QueueEvents(name, { connection: eventsConnection, prefix });
         events.on('error', () => undefined);
         await events.waitUntilReady();
       }

@@ -21,7 +21,7 @@ import { CLAIMS } from '../../claims';
 import { loadManifest } from '../../common/artifact-manifest';
 import { packageId, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
-import { closeRedisClient } from '../../common/redis-client';
+import { closeRedisClient, type RedisTarget } from '../../common/redis-client';
 import type { Signer } from '../../common/p256-signer';
 import type { SignedFxTable } from '../../common/signed-fx-table';
 import type { KeySignature, SnapshotMessageJson } from '../../common/signed-snapshot';
@@ -31,7 +31,7 @@ import { ClaimProver, type SnapshotSigning } from '../proving/claim-prover';
 import { loadPrimitives } from '../snapshot/primitives';
 import type { Snapshot } from '../snapshot/snapshot-types';
 import { decodeJob, type DecodedJob, type ProvingJobData } from './job-payload';
-import { bullConnection, PROVING_QUEUE, type ProvingJobResult } from './proving-queue';
+import { bullConnection, PROVING_QUEUE, queuePrefix, type ProvingJobResult } from './proving-queue';
 
 /** Where a worker gets a job's secrets from, by id. Onshore only. */
 export interface SnapshotSource {
@@ -66,7 +66,8 @@ export const DEFAULT_MAX_STALLED_COUNT = 2;
 export const PROGRESS = { loaded: 10, proving: 50, saved: 100 } as const;
 
 export interface ProvingWorkerOptions {
-  redisUrl: string;
+  /** A redis:// URL or a Redis Cluster's nodes. */
+  redisUrl: RedisTarget;
   /** Jobs proved at once in this process (default 1: a proof already uses every core). */
   concurrency?: number;
   source: SnapshotSource;
@@ -232,18 +233,16 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
   };
 
   const connection = bullConnection(opts.redisUrl);
-  const worker = new Worker<ProvingJobData, ProvingJobResult>(
-    opts.queueName ?? PROVING_QUEUE,
-    processor,
-    {
-      connection,
-      concurrency: opts.concurrency ?? 1,
-      lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
-      stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
-      maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
-      autorun: false,
-    },
-  );
+  const queueName = opts.queueName ?? PROVING_QUEUE;
+  const worker = new Worker<ProvingJobData, ProvingJobResult>(queueName, processor, {
+    connection,
+    prefix: queuePrefix(queueName, connection),
+    concurrency: opts.concurrency ?? 1,
+    lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
+    stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
+    maxStalledCount: opts.maxStalledCount ?? DEFAULT_MAX_STALLED_COUNT,
+    autorun: false,
+  });
   worker.on('error', (err) => log({ event: 'worker-error', reason: err.message }));
   worker.on('active', (job) => log({ event: 'active', jobId: job.id }));
   worker.on('completed', (job, result) =>

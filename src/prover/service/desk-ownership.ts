@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { guardedRedis } from '../../common/redis-connection';
 
 /**
@@ -8,7 +8,7 @@ import { guardedRedis } from '../../common/redis-connection';
  */
 export class DeskOwnership {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = 'zkattest:onshore:desk:',
   ) {}
 

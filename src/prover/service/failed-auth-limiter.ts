@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { guardedRedis } from '../../common/redis-connection';
 import type { FailedAuthLimiter, Throttled } from './onshore-users';
 
@@ -30,7 +30,7 @@ return {ttl, first and 1 or 0}`;
  */
 export class RedisFailedAuthLimiter implements FailedAuthLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly limits: FailedAuthLimits = DEFAULT_FAILED_AUTH_LIMITS,
     private readonly prefix = 'zkattest:onshore:authfail:',
   ) {}

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { z } from 'zod';
 import { parseClaimParams, type ClaimParams } from '../../claims';
 import { ZkAttestError } from '../../common/errors';
@@ -64,7 +64,7 @@ export interface OnshoreDeps {
    * upload; its members fetch the message and upload signatures; claims wait for k of them.
    */
   signerSet?: SignerSet;
-  redis: Redis;
+  redis: RedisConnection;
   logger: Logger;
   auditKey?: string;
   /** Failed authentications allowed per client address and window. */

@@ -1,8 +1,13 @@
 import type { Express } from 'express';
-import type Redis from 'ioredis';
 import type { Logger } from '../../common/logger';
 import type { SignerSet } from '../../common/signer-set';
-import { closeRedisClient, createRedisClient, whenRedisReady } from '../../common/redis-client';
+import {
+  closeRedisClient,
+  createRedisClient,
+  whenRedisReady,
+  type RedisConnection,
+  type RedisTarget,
+} from '../../common/redis-client';
 import { DisclosureBudget, RedisDisclosureLedger, type DisclosurePolicy } from '../disclosure';
 import { EgressSender, RedisEgressLog, type EgressDestination, type ExportBasis } from '../egress';
 import { createProvingQueue, type ProvingQueue } from '../queue/proving-queue';
@@ -15,7 +20,8 @@ import { RedisSnapshotAnchors } from './snapshot-anchors';
 import { RedisPackageSink } from './vault-source';
 
 export interface OnshoreServiceConfig {
-  redisUrl: string;
+  /** A redis:// URL or a Redis Cluster's nodes. */
+  redisUrl: RedisTarget;
   masterKeys: MasterKeyProvider;
   users: OnshoreUser[];
   /** Vault id of the P-256 signer key that signs every snapshot the service proves (1-of-1). */
@@ -38,7 +44,7 @@ export interface OnshoreService {
   queue: ProvingQueue;
   egressLog: RedisEgressLog;
   /** The request-path client every part of the service shares (fail-fast; see redis-client). */
-  redis: Redis;
+  redis: RedisConnection;
   close(): Promise<void>;
 }
 

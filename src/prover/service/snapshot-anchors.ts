@@ -7,7 +7,7 @@
  *
  * Redis layout (P = keyPrefix, default "zkattest:"): P snapshot-anchors  hash  snapshotId -> JSON
  */
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { ZkAttestError } from '../../common/errors';
 import { guardedRedis } from '../../common/redis-connection';
 import { onshoreAnchorSchema, type OnshoreAnchor } from '../egress/export-basis';
@@ -16,7 +16,7 @@ export class RedisSnapshotAnchors {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     keyPrefix = 'zkattest:',
   ) {
     this.key = `${keyPrefix}snapshot-anchors`;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { guardedRedis } from '../../common/redis-connection';
 import type { AttestationPackage } from '../../common/attestation-package';
 import { webCryptoSigner, type Signer } from '../../common/p256-signer';
@@ -49,7 +49,7 @@ export class VaultSnapshotSource implements SnapshotSource {
 /** Packages by job id in Redis, first write wins (SET NX). Packages are public data. */
 export class RedisPackageSink implements PackageSink {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = 'zkattest:onshore:',
   ) {}
 

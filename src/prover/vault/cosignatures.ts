@@ -6,7 +6,7 @@
  *
  * Signatures are public (they leave with the package): no secret is stored here.
  */
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { ZkAttestError } from '../../common/errors';
 import { guardedRedis } from '../../common/redis-connection';
 import {
@@ -39,7 +39,7 @@ function canonical(sig: DetachedSignature): string {
 
 export class RedisCosignatures {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = 'zkattest:onshore:',
   ) {
     this.redis.defineCommand('zkCosignAdd', { numberOfKeys: 1, lua: ADD });

@@ -12,8 +12,13 @@
  * without a record, which listing skips, rather than a record no listing (and no rotation)
  * would ever find.
  */
-import type Redis from 'ioredis';
-import { closeRedisClient, createRedisClient } from '../../common/redis-client';
+import {
+  closeRedisClient,
+  createRedisClient,
+  isRedisConnection,
+  type RedisConnection,
+  type RedisTarget,
+} from '../../common/redis-client';
 import { guardedRedis, type RedisClientOptions } from '../../common/redis-connection';
 import { ZkAttestError } from '../../common/errors';
 import { VAULT_ID_PATTERN, type VaultStore, type VaultStoreEntry } from './vault-store';
@@ -39,21 +44,20 @@ function checkId(id: string): void {
 type CasFn = (key: string, expected: string, next: string) => Promise<number>;
 
 /**
- * The vault store at `url` (redis://, rediss://; connects at once, lazily retried), or on a
+ * The vault store at a target (URL or cluster nodes; connects at once, lazily retried), or on a
  * given client (which close() leaves open).
  */
 export class RedisVaultStore implements VaultStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly owned: boolean;
   private readonly prefix: string;
 
-  constructor(urlOrClient: string | Redis, opts: RedisVaultStoreOptions = {}) {
+  constructor(urlOrClient: RedisTarget | RedisConnection, opts: RedisVaultStoreOptions = {}) {
     this.prefix = opts.keyPrefix ?? 'zkattest:';
-    this.owned = typeof urlOrClient === 'string';
-    this.redis =
-      typeof urlOrClient === 'string'
-        ? createRedisClient(urlOrClient, { onError: opts.onConnectionError })
-        : urlOrClient;
+    this.owned = !isRedisConnection(urlOrClient);
+    this.redis = isRedisConnection(urlOrClient)
+      ? urlOrClient
+      : createRedisClient(urlOrClient, { onError: opts.onConnectionError });
     this.redis.defineCommand('zkVaultCas', { numberOfKeys: 1, lua: COMPARE_AND_SWAP });
   }
 

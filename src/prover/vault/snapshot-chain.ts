@@ -14,7 +14,7 @@
  *
  * The message holds public values only (commitment, as-of, unit, FX table hash): no position.
  */
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../common/redis-client';
 import { ZkAttestError } from '../../common/errors';
 import { guardedRedis } from '../../common/redis-connection';
 import { snapshotMessageJsonSchema, type SnapshotMessageJson } from '../../common/signed-snapshot';
@@ -60,7 +60,7 @@ type CommitFn = (
 /** Epoch chains per signer set, durable in Redis (AOF) and shared by service and workers. */
 export class RedisSnapshotChain {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix = 'zkattest:onshore:',
     /** The epoch of a set's first snapshot (the offshore registration's firstEpoch). */
     private readonly firstEpoch = 0,

@@ -7,6 +7,7 @@ import {
 } from '../../../src/api/store';
 import { ZkAttestError } from '../../../src/common/errors';
 import { newP256Key, offCurve, type TestP256Key } from '../../support/p256-keys';
+import { startRedisCluster, type RedisCluster } from '../../support/redis-cluster';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
 // The FX-source registry contract (signer sets: signer-sets.test.ts), run against both implementations (memory and
@@ -19,12 +20,18 @@ const redisStores = () => {
   if (!server) throw new Error('redis-server not started');
   return createRedisStores(server.url, { keyPrefix: `${FILE_PREFIX}${++testNo}:` });
 };
+// The same contract on a real 3-master Redis Cluster (test/support/redis-cluster.ts).
+let cluster: RedisCluster | undefined;
+const clusterStores = () => {
+  if (!cluster) throw new Error('redis cluster not started');
+  return createRedisStores(cluster.target, { keyPrefix: `${FILE_PREFIX}${++testNo}:` });
+};
 
 beforeAll(async () => {
-  server = await startRedis();
+  [server, cluster] = await Promise.all([startRedis(), startRedisCluster()]);
 });
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), cluster?.stop()]);
 });
 
 const JAN = '2025-01-01T00:00:00.000Z';
@@ -51,6 +58,7 @@ const reg = (key: TestP256Key, over: object = {}) => ({
 describe.each([
   ['memory', createMemoryStores],
   ['redis', redisStores],
+  ['redis cluster', clusterStores],
 ] as const)('%s key registry', (_kind, make) => {
   let stores: Stores;
   beforeEach(() => {
@@ -243,5 +251,15 @@ describe('redis key registry', () => {
     } finally {
       await stores.close();
     }
+  });
+});
+
+describe('redis cluster', () => {
+  // Runs after the contract above: its keys must have landed on every master, or the suite
+  // would not have exercised cross-node routing.
+  test('the contract suite spread its keys over all three masters', async () => {
+    const perNode = await cluster!.keysPerNode(`${FILE_PREFIX}*`);
+    expect(perNode).toHaveLength(3);
+    for (const keys of perNode) expect(keys).toBeGreaterThan(0);
   });
 });

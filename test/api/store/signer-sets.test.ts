@@ -14,6 +14,7 @@ import {
 import { buildSignerSet } from '../../../src/common/signer-set';
 import { chainAnswer, type ChainAnswer, type ChainLink } from '../../../src/verifier';
 import { newP256Key, offCurve } from '../../support/p256-keys';
+import { startRedisCluster, type RedisCluster } from '../../support/redis-cluster';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
 // The signer-set registry and the epoch-chain ledger, one contract run against both stores
@@ -27,12 +28,18 @@ const redisStores = () => {
   if (!server) throw new Error('redis-server not started');
   return createRedisStores(server.url, { keyPrefix: `${PREFIX}${++testNo}:` });
 };
+// The same contract on a real 3-master Redis Cluster (test/support/redis-cluster.ts).
+let cluster: RedisCluster | undefined;
+const clusterStores = () => {
+  if (!cluster) throw new Error('redis cluster not started');
+  return createRedisStores(cluster.target, { keyPrefix: `${PREFIX}${++testNo}:` });
+};
 
 beforeAll(async () => {
-  server = await startRedis();
+  [server, cluster] = await Promise.all([startRedis(), startRedisCluster()]);
 });
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), cluster?.stop()]);
 });
 
 const JAN = '2025-01-01T00:00:00.000Z';
@@ -194,6 +201,7 @@ describe('chainAnswer (the rule both stores must follow)', () => {
 describe.each([
   ['memory', createMemoryStores],
   ['redis', redisStores],
+  ['redis cluster', clusterStores],
 ] as const)('%s epoch chains', (_kind, make) => {
   let stores: Stores;
   beforeEach(() => {
@@ -320,6 +328,7 @@ describe.each([
 describe.each([
   ['memory', createMemoryStores],
   ['redis', redisStores],
+  ['redis cluster', clusterStores],
 ] as const)('%s signer-set registry', (_kind, make) => {
   let stores: Stores;
   beforeEach(() => {
@@ -519,5 +528,15 @@ describe('redis signer sets and chains', () => {
     } finally {
       await stores.close();
     }
+  });
+});
+
+describe('redis cluster', () => {
+  // Runs after the contract above: its keys must have landed on every master, or the suite
+  // would not have exercised cross-node routing.
+  test('the contract suite spread its keys over all three masters', async () => {
+    const perNode = await cluster!.keysPerNode(`${PREFIX}*`);
+    expect(perNode).toHaveLength(3);
+    for (const keys of perNode) expect(keys).toBeGreaterThan(0);
   });
 });

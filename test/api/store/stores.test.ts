@@ -7,6 +7,7 @@ import {
   type Stores,
 } from '../../../src/api/store';
 import { ZkAttestError } from '../../../src/common/errors';
+import { startRedisCluster, type RedisCluster } from '../../support/redis-cluster';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 
 // One Redis for the file; every test gets its own key prefix under the file's fresh one.
@@ -17,12 +18,18 @@ const redisStores = () => {
   if (!server) throw new Error('redis-server not started');
   return createRedisStores(server.url, { keyPrefix: `${FILE_PREFIX}${++testNo}:` });
 };
+// The same contract on a real 3-master Redis Cluster (test/support/redis-cluster.ts).
+let cluster: RedisCluster | undefined;
+const clusterStores = () => {
+  if (!cluster) throw new Error('redis cluster not started');
+  return createRedisStores(cluster.target, { keyPrefix: `${FILE_PREFIX}${++testNo}:` });
+};
 
 beforeAll(async () => {
-  server = await startRedis();
+  [server, cluster] = await Promise.all([startRedis(), startRedisCluster()]);
 });
 afterAll(async () => {
-  await server?.stop();
+  await Promise.all([server?.stop(), cluster?.stop()]);
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -89,6 +96,7 @@ async function codeOf(work: Promise<unknown>): Promise<string | undefined> {
 describe.each([
   ['memory', createMemoryStores],
   ['redis', redisStores],
+  ['redis cluster', clusterStores],
 ] as const)('%s stores', (kind, make) => {
   let stores: Stores;
   beforeEach(() => {
@@ -99,7 +107,7 @@ describe.each([
   });
 
   test('reports its kind and answers ping', async () => {
-    expect(stores.kind).toBe(kind);
+    expect(stores.kind).toBe(kind === 'memory' ? 'memory' : 'redis');
     expect(await stores.ping()).toBe(true);
   });
 
@@ -372,5 +380,15 @@ describe('redis only', () => {
     } finally {
       await stores.close();
     }
+  });
+});
+
+describe('redis cluster', () => {
+  // Runs after the contract above: its keys must have landed on every master, or the suite
+  // would not have exercised cross-node routing.
+  test('the contract suite spread its keys over all three masters', async () => {
+    const perNode = await cluster!.keysPerNode(`${FILE_PREFIX}*`);
+    expect(perNode).toHaveLength(3);
+    for (const keys of perNode) expect(keys).toBeGreaterThan(0);
   });
 });
