@@ -279,6 +279,9 @@ export function describeVerdict(verdict: AttestationVerdict, trustChecked: boole
     `meaning: ${verdict.meaning}`,
   ];
   for (const [name, amount] of Object.entries(verdict.amounts)) lines.push(`${name} ${amount}`);
+  if (verdict.invalidChunks) {
+    lines.push(`invalid chunk proofs: ${verdict.invalidChunks.join(', ')} (of a large book)`);
+  }
   const v = verdict.publicValues;
   if (v) {
     lines.push(`unit: ${v.currency}, ${v.decimals} decimals`);

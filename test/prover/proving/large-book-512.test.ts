@@ -250,6 +250,14 @@ describe('a large package is refused when its chunks do not make the signed book
     const verdict = await refused(tampered, 'PROOF_INVALID');
     expect(verdict.reasons).toEqual(['PROOF_INVALID']);
     expect(verdict.invalidChunks).toEqual([9]);
+    const dir = mkdtempSync(join(tmpdir(), 'zkattest-large-'));
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(tampered));
+    const cli = await promisify(execFile)(
+      process.execPath,
+      [BIN, 'verify', 'bad.json', '--allow-development-keys'],
+      { cwd: dir },
+    ).catch((err: { stdout: string }) => err);
+    expect(cli.stdout).toContain('invalid chunk proofs: 9');
   });
 
   it('a final proof without its chunks, chunks beside a single-proof circuit, a chunk out of the field', async () => {
