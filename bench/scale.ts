@@ -26,10 +26,10 @@ import {
 } from '../src/common/attestation-package';
 import { newSignerKey } from '../src/common/p256-signer';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
-import { randomSalt, type Snapshot } from '../src/prover';
+import { randomSalt } from '../src/prover';
 import { createProvingQueue } from '../src/prover/queue/proving-queue';
 import { VerificationKeyRegistry, verifyPackage } from '../src/verifier';
-import { largePositions } from '../test/circuits/large-book-fixtures';
+import { largeSnapshotJson } from '../test/support/large-snapshot';
 import { FilePackageSink, putSignerKey, putSnapshot } from '../test/support/file-store';
 import { startRedis } from '../test/support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../test/support/worker-process';
@@ -49,32 +49,6 @@ function sizesFromArgs(): number[] {
     throw new Error('--sizes: book sizes of 33..4096 positions, comma-separated');
   }
   return sizes;
-}
-
-/** A book of `count` CNY positions (the identity FX table) as snapshot JSON. */
-function bookJson(count: number): string {
-  const cents = (v: bigint) => `${v / 100n}.${(v % 100n).toString().padStart(2, '0')}`;
-  const book: Snapshot = {
-    asOf: Math.floor(Date.now() / 1000) - 600,
-    currency: 'CNY',
-    decimals: 2,
-    liabilities: 500_000n * BigInt(count),
-    positions: largePositions(count, () => ({ currency: 'CNY' })),
-  };
-  return JSON.stringify({
-    asOf: new Date(book.asOf * 1000).toISOString(),
-    currency: book.currency,
-    decimals: book.decimals,
-    liabilities: cents(book.liabilities),
-    positions: book.positions.map((p) => ({
-      identifier: p.identifier,
-      assetClass: p.assetClass,
-      value: cents(p.value),
-      haircutBps: p.haircutBps,
-      yieldBps: p.yieldBps,
-      currency: p.currency,
-    })),
-  });
 }
 
 /** Peak resident set (VmHWM) of a live process, MiB. */
@@ -253,7 +227,7 @@ async function main(): Promise<void> {
     for (const positions of sizes) {
       const dir = mkdtempSync(join(tmpdir(), 'zkattest-scale-'));
       try {
-        putSnapshot(join(dir, 'source'), 'book', bookJson(positions), randomSalt());
+        putSnapshot(join(dir, 'source'), 'book', largeSnapshotJson(positions), randomSalt());
         putSignerKey(join(dir, 'source'), 'signer', await newSignerKey());
         const one = await proveOnFleet(redis.url, dir, 1);
         const two = await proveOnFleet(redis.url, dir, 2);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { QUEUE_COMMAND } from '../../../src/cli/queue-command';
 import { ZkAttestError } from '../../../src/common/errors';
-import { randomSalt, type Snapshot } from '../../../src/prover';
+import { randomSalt } from '../../../src/prover';
 import { decodeChunkJob } from '../../../src/prover/queue/job-payload';
 import {
   chunkProgressLine,
@@ -21,7 +21,6 @@ import {
 import { startProvingWorker, type SnapshotSource } from '../../../src/prover/queue/proving-worker';
 import { masterKeysFromEnv } from '../../../src/prover/vault';
 import { VerificationKeyRegistry, verifyPackage } from '../../../src/verifier';
-import { largePositions } from '../../circuits/large-book-fixtures';
 import {
   FilePackageSink,
   FileSnapshotSource,
@@ -35,6 +34,7 @@ import {
   testMasterEnv,
   testSignerKey,
 } from '../../support/onshore-harness';
+import { largeSnapshotJson } from '../../support/large-snapshot';
 import { startRedis, type RedisServer } from '../../support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../../support/worker-process';
 
@@ -50,32 +50,6 @@ let queue: ProvingQueue;
 const workers: WorkerProcess[] = [];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A book of `count` CNY positions as snapshot JSON (the identity FX table). */
-function largeSnapshotJson(count: number): string {
-  const cents = (v: bigint) => `${v / 100n}.${(v % 100n).toString().padStart(2, '0')}`;
-  const book: Snapshot = {
-    asOf: Math.floor(Date.now() / 1000) - 600,
-    currency: 'CNY',
-    decimals: 2,
-    liabilities: 50_000_000n,
-    positions: largePositions(count, () => ({ currency: 'CNY' })),
-  };
-  return JSON.stringify({
-    asOf: new Date(book.asOf * 1000).toISOString(),
-    currency: book.currency,
-    decimals: book.decimals,
-    liabilities: cents(book.liabilities),
-    positions: book.positions.map((p) => ({
-      identifier: p.identifier,
-      assetClass: p.assetClass,
-      value: cents(p.value),
-      haircutBps: p.haircutBps,
-      yieldBps: p.yieldBps,
-      currency: p.currency,
-    })),
-  });
-}
 
 beforeAll(async () => {
   redis = await startRedis('everysec');
