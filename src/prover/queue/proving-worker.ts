@@ -15,7 +15,7 @@
  * resumes within ~1 min, a 1 s proof never comes near losing its lock); the tests use 4 s and
  * 1 s. A job that stalls more than `maxStalledCount` times fails with JOB_STALLED.
  */
-import { FlowProducer, UnrecoverableError, WaitingChildrenError, Worker, type Job } from 'bullmq';
+import { FlowProducer, Job, UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
 import { circuitsForClaim } from '../../common/artifact-store';
 import { CLAIMS } from '../../claims';
 import { loadManifest } from '../../common/artifact-manifest';
@@ -421,6 +421,22 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
     log({ event: 'failed', jobId: job?.id, attemptsMade: job?.attemptsMade, reason: err.message }),
   );
   worker.on('stalled', (jobId) => log({ event: 'stalled', jobId }));
+  // The claim's progress {done, total} once a chunk completed (jobStatus counts live anyway).
+  worker.on('completed', (job) => {
+    const parentId = job.parent?.id;
+    if (job.name === CHUNK_JOB && parentId !== undefined) void recordChunkDone(parentId);
+  });
+  const recordChunkDone = async (parentId: string) => {
+    try {
+      const parent = await Job.fromId<AnyJobData, AnyJobResult>(worker, parentId);
+      const total = chunkTotalOf(parent?.progress);
+      if (!parent || total === undefined) return;
+      const { processed = 0 } = await parent.getDependenciesCount({ processed: true });
+      await parent.updateProgress({ done: Math.min(processed, total), total });
+    } catch (err) {
+      log({ event: 'progress-failed', jobId: parentId, cause: (err as Error).name });
+    }
+  };
   void worker
     .run()
     .catch((err: unknown) =>

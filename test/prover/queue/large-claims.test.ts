@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import request from 'supertest';
 import { QUEUE_COMMAND } from '../../../src/cli/queue-command';
 import { ZkAttestError } from '../../../src/common/errors';
@@ -15,6 +16,7 @@ import { decodeChunkJob } from '../../../src/prover/queue/job-payload';
 import {
   chunkProgressLine,
   createProvingQueue,
+  PROVING_QUEUE,
   type ProvingJobStatus,
   type ProvingQueue,
 } from '../../../src/prover/queue/proving-queue';
@@ -101,6 +103,8 @@ describe('a large claim on two worker processes', () => {
     );
 
     const seen: number[] = [];
+    const raw: unknown[] = []; // the claim job's own progress, as BullMQ keeps it
+    const bull = new Queue(PROVING_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
     const watchLines: string[] = [];
     const apiChunks: unknown[] = [];
     const previousUrl = process.env.REDIS_URL;
@@ -116,6 +120,7 @@ describe('a large claim on two worker processes', () => {
       for (;;) {
         status = await queue.jobStatus(jobId);
         if (status.chunks) seen.push(status.chunks.done);
+        raw.push((await bull.getJob(jobId))?.progress);
         if (status.state === 'completed' || status.state === 'failed') break;
         if (status.chunks && status.chunks.done < CHUNKS && watchLines.length === 0) {
           // Mid-claim: `zkattest queue watch --once` and the onshore API show the chunks.
@@ -133,6 +138,7 @@ describe('a large claim on two worker processes', () => {
       log.mockRestore();
       process.env.REDIS_URL = previousUrl;
       await onshore.close();
+      await bull.close();
     }
 
     expect(status).toMatchObject({ state: 'completed', chunks: { done: CHUNKS, total: CHUNKS } });
@@ -144,6 +150,10 @@ describe('a large claim on two worker processes', () => {
       new RegExp(`^claim ${jobId}: [0-${CHUNKS - 1}]/${CHUNKS} chunks$`, 'm'),
     );
     expect(apiChunks[0]).toEqual({ done: expect.any(Number), total: CHUNKS });
+    // The workers record {done, total} on the claim's job as its chunks complete.
+    expect(raw).toContainEqual({ done: 0, total: CHUNKS });
+    expect(raw.some((p) => [1, 2, 3].includes((p as { done?: number })?.done ?? -1))).toBe(true);
+    expect(raw.at(-1)).toEqual({ done: CHUNKS, total: CHUNKS });
 
     // Both workers proved chunks; every chunk was proved once.
     const chunkJobsOf = (w: WorkerProcess) =>
