@@ -67,6 +67,7 @@ interface FleetRun {
 /** One claim through the queue on `count` fresh workers: wall time from enqueue to done. */
 async function proveOnFleet(redisUrl: string, dir: string, count: number): Promise<FleetRun> {
   const sinkDir = join(dir, `sink-${count}`);
+  // Its own queue per run: chunk proofs are cached per queue and snapshot, none is reused.
   const queueName = `zkattest-scale-${count}`;
   const queue = createProvingQueue(redisUrl, { queueName });
   const workers: WorkerProcess[] = [];

@@ -36,6 +36,7 @@ import {
 import { checkSignatures } from '../../common/signed-snapshot';
 import { loadPrimitives } from '../snapshot/primitives';
 import type { Snapshot } from '../snapshot/snapshot-types';
+import { ChunkProofCache } from './chunk-proof-cache';
 import {
   decodeChunkJob,
   decodeJob,
@@ -107,7 +108,10 @@ export interface ProvingWorkerOptions {
 export interface ChunkJobResult {
   chunk: number;
   proof: ChunkProof;
+  /** 0 when taken from the snapshot's chunk proof cache. */
   proveMs: number;
+  /** Proved for an earlier claim on the snapshot (see chunk-proof-cache.ts). */
+  cached?: true;
 }
 
 type AnyJobData = ProvingJobData | ChunkJobData;
@@ -255,6 +259,7 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
   const flows = new FlowProducer({ connection, prefix });
   flows.on('error', (err) => log({ event: 'worker-error', reason: err.message }));
   const books = new PlannedBooks(prover, source);
+  const chunkCache = new ChunkProofCache(connection, queueName);
 
   /** Checks a co-signed large claim's signatures before any chunk is proved for it. */
   const checkCosigned = (signing: SnapshotSigning, message: SnapshotMessageJson): void => {
@@ -372,8 +377,11 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
         chunks,
       });
     }
+    const cached = await chunkCache.get(snapshotId, planned, chunk);
+    if (cached) return { chunk, proof: cached, proveMs: 0, cached: true };
     const started = performance.now();
     const proof = await prover.proveChunk(planned, chunk);
+    await chunkCache.put(snapshotId, chunks, chunk, proof);
     return { chunk, proof, proveMs: Math.round(performance.now() - started) };
   };
 
@@ -413,7 +421,9 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
     log({
       event: 'completed',
       jobId: job.id,
-      ...('chunk' in result ? { chunk: result.chunk } : { packageId: result.packageId }),
+      ...('chunk' in result
+        ? { chunk: result.chunk, ...(result.cached ? { cached: true } : {}) }
+        : { packageId: result.packageId }),
       ms: result.proveMs,
     }),
   );

@@ -92,7 +92,7 @@ describe('chunk job payloads', () => {
 });
 
 describe('a large claim on two worker processes', () => {
-  it('is proved chunk by chunk in parallel, shows its progress, and verifies', async () => {
+  it('is proved chunk by chunk in parallel, shows its progress, verifies; a second claim reuses the chunk proofs', async () => {
     for (let i = 0; i < 2; i++) {
       workers.push(spawnWorker({ redisUrl: redis.url, files: { sourceDir, sinkDir } }));
     }
@@ -171,6 +171,22 @@ describe('a large claim on two worker processes', () => {
     const registry = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
     const verdict = await verifyPackage(pkg!, registry);
     expect(verdict).toMatchObject({ valid: true, claim: 'coverage', reasons: [] });
+
+    // A second claim on the snapshot reuses its chunk proofs (public data, cached per snapshot).
+    const second = await queue.enqueueClaim(
+      { snapshotId: 'large-1', signerKeyId: 'signer-1', params: COVERAGE, context: '9' },
+      { jobId: 'large-claim-1b' },
+    );
+    const before = workers.map((w) => w.events.length);
+    expect(await queue.waitForJob(second, 120_000)).toMatchObject({ state: 'completed' });
+    const reused = workers.flatMap((w, i) =>
+      w.events.slice(before[i]).filter((e) => e.event === 'completed' && 'chunk' in e),
+    );
+    expect(reused).toHaveLength(CHUNKS);
+    expect(reused.every((e) => e.cached === true)).toBe(true);
+    const again = await new FilePackageSink(sinkDir).get(second);
+    expect(again?.chunks).toEqual(pkg?.chunks);
+    expect(await verifyPackage(again!, registry)).toMatchObject({ valid: true, reasons: [] });
   }, 300_000);
 });
 
