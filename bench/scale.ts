@@ -65,10 +65,15 @@ interface FleetRun {
 }
 
 /** One claim through the queue on `count` fresh workers: wall time from enqueue to done. */
-async function proveOnFleet(redisUrl: string, dir: string, count: number): Promise<FleetRun> {
+async function proveOnFleet(
+  redisUrl: string,
+  dir: string,
+  positions: number,
+  count: number,
+): Promise<FleetRun> {
   const sinkDir = join(dir, `sink-${count}`);
   // Its own queue per run: chunk proofs are cached per queue and snapshot, none is reused.
-  const queueName = `zkattest-scale-${count}`;
+  const queueName = `zkattest-scale-${positions}-${count}`;
   const queue = createProvingQueue(redisUrl, { queueName });
   const workers: WorkerProcess[] = [];
   try {
@@ -85,7 +90,7 @@ async function proveOnFleet(redisUrl: string, dir: string, count: number): Promi
     const started = performance.now();
     const jobId = await queue.enqueueClaim(
       { snapshotId: 'book', signerKeyId: 'signer', params: COVERAGE, context: '1' },
-      { jobId: `scale-${count}` },
+      { jobId: `scale-${positions}-${count}` },
     );
     const status = await queue.waitForJob(jobId, 30 * 60_000);
     const proveS = (performance.now() - started) / 1000;
@@ -230,8 +235,8 @@ async function main(): Promise<void> {
       try {
         putSnapshot(join(dir, 'source'), 'book', largeSnapshotJson(positions), randomSalt());
         putSignerKey(join(dir, 'source'), 'signer', await newSignerKey());
-        const one = await proveOnFleet(redis.url, dir, 1);
-        const two = await proveOnFleet(redis.url, dir, 2);
+        const one = await proveOnFleet(redis.url, dir, positions, 1);
+        const two = await proveOnFleet(redis.url, dir, positions, 2);
         const verified = await verifyMs(two.pkg);
         packages.push(two.pkg);
         const chunks = two.pkg.chunks!.length;
