@@ -17,7 +17,8 @@
  */
 import { FlowProducer, Job, UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
 import { circuitsForClaim } from '../../common/artifact-store';
-import { CLAIMS } from '../../claims';
+import { CLAIMS, claimHolds, parseClaimParams } from '../../claims';
+import { fxBook } from '../proving/fx-book';
 import { loadManifest } from '../../common/artifact-manifest';
 import { packageId, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
@@ -274,6 +275,18 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
     }
   };
 
+  /** A claim the book does not satisfy fails before its C chunks are proved, not after. */
+  const refuseUnsatisfied = async (req: ProveRequest): Promise<void> => {
+    const book = fxBook(await loadPrimitives(), req.snapshot, req.fx?.table);
+    if (!claimHolds(book, parseClaimParams(req.params))) {
+      throw new ZkAttestError(
+        'CLAIM_NOT_SATISFIED',
+        `the snapshot does not satisfy the ${req.params.claim} claim with these parameters`,
+        { claim: req.params.claim },
+      );
+    }
+  };
+
   /**
    * A large claim's job runs twice: first it adds its C chunk jobs and waits for them
    * (WaitingChildrenError frees the worker), then, once every chunk completed, it reads their
@@ -286,6 +299,7 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
     snapshotId: string,
   ): Promise<ProveResult> => {
     const total = prover.planLargeBook(req).plan.chunks;
+    await refuseUnsatisfied(req);
     const counts = await job.getDependenciesCount();
     const children = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
     if (children === 0) {

@@ -190,8 +190,8 @@ describe('a large claim on two worker processes', () => {
   }, 300_000);
 });
 
-describe('a chunk that fails for good', () => {
-  it('fails the claim with the chunk code', async () => {
+describe('a large claim that fails', () => {
+  it('fails with the code of a chunk that fails for good', async () => {
     await Promise.all(workers.splice(0).map((w) => w.stop()));
     const queueName = 'zkattest-prove-failing';
     const files = new FileSnapshotSource(sourceDir);
@@ -226,6 +226,33 @@ describe('a chunk that fails for good', () => {
     } finally {
       await worker.close();
       await failing.close();
+    }
+  }, 120_000);
+
+  it('proves no chunk for a claim the book does not satisfy', async () => {
+    const queueName = 'zkattest-prove-unsatisfied';
+    const unsatisfied = createProvingQueue(redis.url, { queueName, backoffMs: 100 });
+    const worker = await startProvingWorker({
+      redisUrl: redis.url,
+      queueName,
+      source: new FileSnapshotSource(sourceDir),
+      sink: new FilePackageSink(join(dir, 'sink-unsatisfied')),
+    });
+    try {
+      const jobId = await unsatisfied.enqueueClaim({
+        snapshotId: 'large-1',
+        signerKeyId: 'signer-1',
+        params: { claim: 'coverage', minCoverageBps: 60000 },
+        context: '10',
+      });
+      const status = await unsatisfied.waitForJob(jobId, 60_000);
+      expect(status).toMatchObject({ state: 'failed', attemptsMade: 1 });
+      expect(status.failure?.code).toBe('CLAIM_NOT_SATISFIED');
+      expect(status.chunks).toBeUndefined(); // no chunk job was added
+      expect((await unsatisfied.counts()).completed).toBe(0);
+    } finally {
+      await worker.close();
+      await unsatisfied.close();
     }
   }, 120_000);
 });
