@@ -4,14 +4,21 @@
  * end-to-end time of a job sent alone to 1 worker (enqueue -> completed, seen by the producer)
  * minus the median time of the same proof made directly in-process (ClaimProver.prove).
  *
- * Each phase warms its workers up (one job per worker) before it is timed. Redis runs with AOF
- * and `appendfsync everysec`.
+ * Each phase warms its workers up (`--warmup` jobs per worker, default 6) before it is timed:
+ * V8 compiles the circuits' and the curve's wasm to optimised code in background threads
+ * during a process's first ~5 proofs (~1.5-2 s of CPU), which, with 2 workers on 2 cores, is
+ * taken from the other worker's proofs; one warm-up job each left most of it in the timed
+ * phase. Redis runs with AOF
+ * and `appendfsync everysec`. Each timed phase also reports (Linux /proc) the CPU each worker
+ * process used, in cores, the machine's busy cores and the part of them no process of the
+ * benchmark used (`otherCores`: load from elsewhere, which makes the run noisy), and each
+ * worker's peak resident memory.
  *
- *   npm run bench:workers [-- --jobs 12 --serial 6]
+ *   npm run bench:workers [-- --jobs 24 --serial 6 --warmup 6]
  * Ends with one JSON line of the figures.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ClaimProver,
@@ -26,6 +33,7 @@ import { createProvingQueue, type ProvingQueue } from '../src/prover/queue/provi
 import { startRedis } from '../test/support/redis-server';
 import { spawnWorker, type WorkerProcess } from '../test/support/worker-process';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
+import { peakRssMbOf, startCpuMeter, type CpuFigures } from './proc-stats';
 
 const PARAMS: ClaimParams = { claim: 'coverage', minCoverageBps: 12000 };
 const arg = (name: string, fallback: number) => {
@@ -56,18 +64,64 @@ async function expectCompleted(queue: ProvingQueue, jobId: string): Promise<numb
   return s.proveMs ?? 0;
 }
 
-/** Claims per minute: `jobs` jobs enqueued at once, timed until the last one completed. */
-async function throughput(queue: ProvingQueue, jobs: number): Promise<number> {
+interface Phase {
+  perMinute: number;
+  /** The workers' CPU per claim, ms: all their threads, and their main threads alone. */
+  cpuMsPerClaim?: number;
+  mainThreadMsPerClaim?: number;
+  cpu?: CpuFigures;
+  /** Peak resident memory of each worker process over its life, MiB. */
+  peakRssMb: (number | undefined)[];
+}
+
+/**
+ * Claims per minute: `jobs` jobs enqueued at once, timed until the last one completed; with
+ * the CPU the workers, this process and Redis used meanwhile.
+ */
+async function throughput(
+  queue: ProvingQueue,
+  jobs: number,
+  ws: WorkerProcess[],
+  redisPid: number | undefined,
+): Promise<Phase> {
+  const pids: Record<string, number> = Object.fromEntries(
+    ws.map((w, i) => [`worker${i + 1}`, w.pid]),
+  );
+  if (redisPid !== undefined) pids.redis = redisPid;
+  const meter = startCpuMeter(pids);
   const started = performance.now();
   const ids: string[] = [];
   for (let i = 0; i < jobs; i++) ids.push(await enqueue(queue));
   for (const id of ids) await expectCompleted(queue, id); // one listener at a time
-  return (jobs / (performance.now() - started)) * 60_000;
+  const wallMs = performance.now() - started;
+  const cpu = meter.stop();
+  const perClaim = (cores: Record<string, number> | undefined) => {
+    if (!cores) return undefined;
+    const sum = ws.reduce((total, _, i) => total + (cores[`worker${i + 1}`] ?? 0), 0);
+    return Math.round((sum * wallMs) / jobs);
+  };
+  return {
+    perMinute: (jobs / wallMs) * 60_000,
+    cpu,
+    cpuMsPerClaim: perClaim(cpu?.cores),
+    mainThreadMsPerClaim: perClaim(cpu?.mainThreadCores),
+    peakRssMb: ws.map((w) => peakRssMbOf(w.pid)),
+  };
+}
+
+/** The redis-server's pid, from its pidfile. */
+function pidOf(redis: { dir: string }): number | undefined {
+  try {
+    return Number(readFileSync(join(redis.dir, 'redis.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function main() {
   const jobs = arg('jobs', 24);
   const serial = arg('serial', 6);
+  const warmup = arg('warmup', 6);
   const redis = await startRedis('everysec');
   const dir = mkdtempSync(join(tmpdir(), 'zkattest-bench-workers-'));
   // One core per worker process (the deployment model), unless --all-threads.
@@ -92,9 +146,10 @@ async function main() {
       }),
     );
     await Promise.all(ws.map((w) => w.ready));
-    // Warm-up: one job per worker (snarkjs builds its curve and threads on the first proof).
-    const warm = await Promise.all(ws.map(() => enqueue(queue)));
-    await Promise.all(warm.map((id) => expectCompleted(queue, id)));
+    // Warm-up: the curve is built on the first proof, the wasm optimised over the first few.
+    const warm: string[] = [];
+    for (let i = 0; i < warmup * n; i++) warm.push(await enqueue(queue));
+    for (const id of warm) await expectCompleted(queue, id);
     return ws;
   };
   const stop = (ws: WorkerProcess[]) => Promise.all(ws.map((w) => w.stop()));
@@ -106,9 +161,11 @@ async function main() {
     const prover = new ClaimProver(p);
     const proveDirect = () =>
       prover.prove({ snapshot, salt, signer, params: PARAMS, context: BigInt(nextContext++) });
-    await proveDirect(); // warm-up
+    for (let i = 0; i < warmup; i++) await proveDirect(); // warm-up, as the workers'
+    const loadBefore = loadavg()[0]!;
     let ws = await start(1);
-    const perMinute1 = await throughput(queue, jobs);
+    const one = await throughput(queue, jobs, ws, pidOf(redis));
+    const perMinute1 = one.perMinute;
     const e2e: number[] = [];
     const direct: number[] = [];
     const overhead: number[] = [];
@@ -126,8 +183,10 @@ async function main() {
     await stop(ws);
 
     ws = await start(2);
-    const perMinute2 = await throughput(queue, jobs);
+    const two = await throughput(queue, jobs, ws, pidOf(redis));
+    const perMinute2 = two.perMinute;
     await stop(ws);
+    const loadAfter = loadavg()[0]!;
 
     const e2eMs = median(e2e);
     const directMs = median(direct);
@@ -142,6 +201,23 @@ async function main() {
         "queue overhead per job (end to end minus the worker's proof time)",
         `${Math.round(median(overhead))} ms`,
       ],
+      ...[one, two].map((phase, i): [string, string] => [
+        `CPU, ${i + 1} worker(s): cores per process, machine busy, other load`,
+        phase.cpu
+          ? `${JSON.stringify(phase.cpu.cores)} busy ${phase.cpu.machineBusyCores}/` +
+            `${phase.cpu.machineCores} other ${phase.cpu.otherCores}`
+          : 'n/a (no /proc)',
+      ]),
+      [
+        "workers' CPU per claim, ms: all threads / main threads (1 worker; 2 workers)",
+        `${one.cpuMsPerClaim}/${one.mainThreadMsPerClaim}; ` +
+          `${two.cpuMsPerClaim}/${two.mainThreadMsPerClaim}`,
+      ],
+      [
+        'peak RSS per worker process, MiB (1 worker; 2 workers)',
+        `${one.peakRssMb.join(', ')}; ${two.peakRssMb.join(', ')}`,
+      ],
+      ['load average (1 min) before; after', `${loadBefore.toFixed(2)}; ${loadAfter.toFixed(2)}`],
     ];
     const width = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
@@ -150,12 +226,22 @@ async function main() {
       JSON.stringify({
         bench: 'workers',
         proverThreads: singleThread ? 1 : 'all',
+        warmupJobsPerWorker: warmup,
         perMinute1: Number(perMinute1.toFixed(1)),
         perMinute2: Number(perMinute2.toFixed(1)),
         scaling: Number(scaling.toFixed(2)),
         queueOverheadMs: Math.round(median(overhead)),
         directProofMs: Math.round(directMs),
         jobEndToEndMs: Math.round(e2eMs),
+        // Per phase: cores each worker process used, the machine's busy cores, the load from
+        // outside the benchmark (otherCores), and each worker's peak RSS (MiB).
+        cpu1: one.cpu,
+        cpu2: two.cpu,
+        cpuMsPerClaim: [one.cpuMsPerClaim, two.cpuMsPerClaim],
+        mainThreadMsPerClaim: [one.mainThreadMsPerClaim, two.mainThreadMsPerClaim],
+        peakRssMb1: one.peakRssMb,
+        peakRssMb2: two.peakRssMb,
+        loadAvg: [Number(loadBefore.toFixed(2)), Number(loadAfter.toFixed(2))],
       }),
     );
   } finally {

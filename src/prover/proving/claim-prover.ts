@@ -1,4 +1,3 @@
-import * as snarkjs from 'snarkjs';
 import {
   artifactsDir,
   circuitEntryOf,
@@ -46,6 +45,7 @@ import {
   type PlannedLargeBook,
 } from './large-book-proofs';
 import { CachedWitnessCalculator } from './witness-calculator';
+import { Groth16Prover } from './groth16-prover';
 import type { Primitives } from '../snapshot/primitives';
 import { snapshotCommitment } from '../snapshot/snapshot-commitment';
 import type { Snapshot } from '../snapshot/snapshot-types';
@@ -56,7 +56,7 @@ interface LoadedCircuit {
   id: string;
   entry: CircuitEntry;
   witness: CachedWitnessCalculator;
-  zkey: Uint8Array;
+  groth16: Groth16Prover;
 }
 
 /** The snapshot a signer set signs: the book, its salt and rates, and its place in the chain. */
@@ -104,7 +104,8 @@ export interface ProveResult {
 
 /**
  * Proves claims about signed snapshots. Each circuit's wasm and zkey are read (and checked
- * against the manifest) once, then kept in memory for every later proof in this process.
+ * against the manifest) once, then kept in memory, parsed, for every later proof in this
+ * process (see groth16-prover.ts).
  */
 export class ClaimProver {
   private readonly loaded = new Map<string, LoadedCircuit>();
@@ -162,10 +163,7 @@ export class ClaimProver {
 
     const started = performance.now();
     const wtns = await circuit.witness.witness(input);
-    const { proof, publicSignals } = await snarkjs.groth16.prove(
-      { type: 'mem', data: circuit.zkey },
-      { type: 'mem', data: wtns },
-    );
+    const { proof, publicSignals } = await circuit.groth16.prove(wtns);
     const proveMs = performance.now() - started;
 
     // The circuit recomputes the commitment and table hash; disagreeing means mismatched code.
@@ -354,7 +352,7 @@ export class ClaimProver {
         id,
         entry,
         witness: new CachedWitnessCalculator(readArtifact(this.dir, entry.files.wasm)),
-        zkey: readArtifact(this.dir, entry.files.zkey),
+        groth16: Groth16Prover.fromZkey(readArtifact(this.dir, entry.files.zkey)),
       };
       this.loaded.set(id, c);
     }

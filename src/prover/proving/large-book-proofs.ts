@@ -4,7 +4,7 @@
  * the claim that opens the last accumulator. The reference values (src/prover/snapshot/
  * large-book.ts) check every proof's public signals.
  */
-import * as snarkjs from 'snarkjs';
+import type * as snarkjs from 'snarkjs';
 import type { AttestationPackage } from '../../common/attestation-package';
 import { type ArtifactManifest } from '../../common/artifact-manifest';
 import { ZkAttestError } from '../../common/errors';
@@ -23,6 +23,7 @@ import {
 import type { Primitives } from '../snapshot/primitives';
 import type { FxBook } from './fx-book';
 import type { CachedWitnessCalculator } from './witness-calculator';
+import type { Groth16Prover } from './groth16-prover';
 
 /** One chunk proof as a package holds it: public data, it may sit in Redis or cross the border. */
 export type ChunkProof = NonNullable<AttestationPackage['chunks']>[number];
@@ -33,11 +34,11 @@ interface Groth16Output {
   publicSignals: string[];
 }
 
-/** A circuit ready to prove: its witness calculator and proving key. */
+/** A circuit ready to prove: its witness calculator and parsed proving key. */
 export interface ProvingCircuit {
   id: string;
   witness: CachedWitnessCalculator;
-  zkey: Uint8Array;
+  groth16: Groth16Prover;
 }
 
 /** A book planned for chunk proofs: slots, commitment and the accumulator chain. */
@@ -75,10 +76,7 @@ export function planBook(p: Primitives, book: FxBook, salt: bigint): PlannedLarg
 
 async function groth16(circuit: ProvingCircuit, input: Record<string, unknown>) {
   const wtns = await circuit.witness.witness(input);
-  return (await snarkjs.groth16.prove(
-    { type: 'mem', data: circuit.zkey },
-    { type: 'mem', data: wtns },
-  )) as Groth16Output;
+  return (await circuit.groth16.prove(wtns)) as Groth16Output;
 }
 
 function proofOf(out: Groth16Output): AttestationPackage['proof'] {
