@@ -1,9 +1,12 @@
 import { redisTargetFromEnv } from '../common/env-config';
 import { ZkAttestError } from '../common/errors';
-import { createProvingQueue } from '../prover/queue/proving-queue';
+import { chunkProgressLine, createProvingQueue } from '../prover/queue/proving-queue';
 import type { Command } from './args';
 
-/** `zkattest queue watch`: live counts of the proving queue and the workers' throughput. */
+/**
+ * `zkattest queue watch`: live counts of the proving queue and the workers' throughput, and
+ * one line per large claim in progress ("claim <jobId>: 37/128 chunks").
+ */
 export const QUEUE_COMMAND: Command = {
   name: 'queue watch',
   summary: 'show live counts of the proving queue and claims proved per minute',
@@ -26,11 +29,16 @@ export const QUEUE_COMMAND: Command = {
         const line =
           `waiting ${c.waiting}  active ${c.active}  completed ${c.completed}  ` +
           `failed ${c.failed}  delayed ${c.delayed}  |  ${rate.toFixed(1)} claims/min since start`;
+        // One line per large claim in progress: its chunk proofs done, of C.
+        const large = (await queue.largeClaimsInProgress()).map((c) =>
+          chunkProgressLine(c.jobId, c.chunks),
+        );
         if (values.once) {
-          console.log(line);
+          console.log([line, ...large].join('\n'));
           return;
         }
-        process.stdout.write(process.stdout.isTTY ? `\r${line}   ` : `${line}\n`);
+        if (process.stdout.isTTY && large.length === 0) process.stdout.write(`\r${line}   `);
+        else process.stdout.write(`${[line, ...large].join('\n')}\n`);
         await new Promise((r) => setTimeout(r, seconds * 1000));
       }
     } finally {

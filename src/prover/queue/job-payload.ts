@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ZkAttestError } from '../../common/errors';
 import { HEX64_PATTERN, JOB_ID_PATTERN } from '../../common/ids';
 import { claimParamsSchema, parseClaimParams, type ClaimParams } from '../../claims';
+import { MAX_PACKAGE_CHUNKS } from '../../common/attestation-package';
 import { validateContext } from '../proving/claim-inputs';
 
 /** The largest legitimate payload (128-character ids, all 16 classes, 2^128 - 1) is 460 bytes. */
@@ -134,4 +135,43 @@ export function decodeJob(data: unknown): DecodedJob {
     params: job.params,
     context: parseContext(job.context),
   };
+}
+
+/**
+ * A chunk job of a large claim (a child of the claim's job, LARGESPEC §7): the snapshot id,
+ * the chunk's index and the number of chunks, nothing else. Any worker proves chunk `chunk`
+ * of the snapshot from the vault (its blinds derive from the salt), so no secret travels.
+ */
+export const chunkJobSchema = z.strictObject({
+  v: z.literal(JOB_VERSION),
+  snapshotId: id,
+  /** C, a power of two 2..MAX_PACKAGE_CHUNKS: public (the signed message carries it). */
+  chunks: z
+    .number()
+    .int()
+    .min(2)
+    .max(MAX_PACKAGE_CHUNKS)
+    .refine((c) => (c & (c - 1)) === 0, 'a power of two'),
+  chunk: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_PACKAGE_CHUNKS - 1),
+});
+
+export type ChunkJobData = z.infer<typeof chunkJobSchema>;
+
+/** Checks a chunk job's payload (ids and the chunk index only); the parsed payload. */
+export function decodeChunkJob(candidate: unknown): ChunkJobData {
+  const parsed = chunkJobSchema.safeParse(candidate);
+  if (!parsed.success || parsed.data.chunk >= parsed.data.chunks) {
+    const fields = parsed.success
+      ? ['chunk']
+      : [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(root)'))];
+    throw invalid(
+      `a chunk job carries a snapshot id and a chunk index only; refused: ${fields.join(', ')}`,
+      fields.join(','),
+    );
+  }
+  return parsed.data;
 }

@@ -4,7 +4,7 @@
  * onshore (see proving-worker.ts). Failed attempts are retried with exponential backoff.
  */
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type JobState } from 'bullmq';
+import { Queue, QueueEvents, type Job, type JobState } from 'bullmq';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
 import {
   closeRedisClient,
@@ -26,6 +26,10 @@ export interface ProvingJobResult {
   /** Witness + proof time; 0 when the sink already held a package from an earlier attempt. */
   proveMs: number;
 }
+
+/** A large claim's progress number: 10 once split, then up to 90 as its chunks complete. */
+const PROGRESS_SPLIT = 10;
+const PROGRESS_CHUNKS = 80;
 
 /** Failure codes: a ZkAttestError code, or one of the queue's own. */
 export type JobFailureCode = ErrorCode | 'WORKER_ERROR' | 'JOB_STALLED';
@@ -51,7 +55,35 @@ export interface ProvingJobStatus {
   proveMs?: number;
   /** Set once failed (after its retries), or after a failed attempt awaiting retry. */
   failure?: { code: JobFailureCode; message: string };
+  /** A large claim (LARGESPEC §7): its chunk jobs completed so far, of C. */
+  chunks?: ChunkProgress;
 }
+
+/** A large claim's progress: chunk proofs completed, of `total` (C). */
+export interface ChunkProgress {
+  done: number;
+  total: number;
+}
+
+/** The id of chunk `k`'s job under the claim's job `jobId` (stable: a repeated split adds none). */
+export function chunkJobId(jobId: string, k: number): string {
+  return `${jobId}.chunk-${k}`;
+}
+
+/** The total a large claim's job records as its progress ({done, total}) once split. */
+export function chunkTotalOf(progress: unknown): number | undefined {
+  if (typeof progress !== 'object' || progress === null) return undefined;
+  const { total } = progress as { total?: unknown };
+  return typeof total === 'number' && Number.isInteger(total) && total > 0 ? total : undefined;
+}
+
+/** The watch line of a large claim in progress. */
+export function chunkProgressLine(jobId: string, chunks: ChunkProgress): string {
+  return `claim ${jobId}: ${chunks.done}/${chunks.total} chunks`;
+}
+
+/** BullMQ's reason for a parent failed by a child ("child <prefix>:<queue>:<id> failed"). */
+const CHILD_FAILED = /^child (\S+) failed$/;
 
 export interface ProvingQueueOptions {
   queueName?: string;
@@ -95,6 +127,8 @@ export interface ProvingQueue {
   jobStatus(jobId: string): Promise<ProvingJobStatus>;
   /** Resolves with the final status once the job completed or failed for good. */
   waitForJob(jobId: string, timeoutMs?: number): Promise<ProvingJobStatus>;
+  /** The large claims not finished yet, with their chunk progress (oldest first, at most 200). */
+  largeClaimsInProgress(): Promise<{ jobId: string; chunks: ChunkProgress }[]>;
   /** How many jobs are waiting, active, completed, failed and delayed (for live counts). */
   counts(): Promise<Record<'waiting' | 'active' | 'completed' | 'failed' | 'delayed', number>>;
   close(): Promise<void>;
@@ -164,17 +198,42 @@ export function createProvingQueue(
     }
     const state = await job.getState();
     const result = job.returnvalue as ProvingJobResult | null | undefined;
+    const chunks = await chunkProgressOf(job);
+    const progress = typeof job.progress === 'number' ? job.progress : 0;
     return {
       jobId,
       state,
-      progress: typeof job.progress === 'number' ? job.progress : 0,
+      progress:
+        chunks && state !== 'completed'
+          ? Math.round(PROGRESS_SPLIT + (PROGRESS_CHUNKS * chunks.done) / chunks.total)
+          : progress || (state === 'completed' ? 100 : 0),
       attemptsMade: job.attemptsMade,
       ...(typeof job.data?.snapshotId === 'string' ? { snapshotId: job.data.snapshotId } : {}),
       ...(state === 'completed' && result
         ? { packageId: result.packageId, proveMs: result.proveMs }
         : {}),
-      ...(job.failedReason ? { failure: parseFailure(job.failedReason) } : {}),
+      ...(job.failedReason ? { failure: await failureOf(job.failedReason) } : {}),
+      ...(chunks ? { chunks } : {}),
     };
+  };
+
+  /** Chunks done: the claim job's completed children, counted live (no worker race). */
+  const chunkProgressOf = async (job: Job): Promise<ChunkProgress | undefined> => {
+    const total = chunkTotalOf(job.progress);
+    if (total === undefined) return undefined;
+    const { processed = 0 } = await job.getDependenciesCount({ processed: true });
+    return { done: Math.min(processed, total), total };
+  };
+
+  /** A claim failed by one of its chunks fails with the chunk's own code. */
+  const failureOf = async (reason: string): Promise<ProvingJobStatus['failure']> => {
+    const child = CHILD_FAILED.exec(reason)?.[1];
+    if (!child) return parseFailure(reason);
+    const childId = child.slice(child.lastIndexOf(':') + 1);
+    const chunk = await queue.getJob(childId);
+    const index = /\.chunk-([0-9]+)$/.exec(childId)?.[1] ?? '?';
+    const cause = parseFailure(chunk?.failedReason ?? 'WORKER_ERROR: the chunk job is gone');
+    return { code: cause.code, message: `chunk ${index} failed: ${cause.message}` };
   };
 
   const refuseOtherData = async (jobId: string, data: unknown): Promise<void> => {
@@ -236,6 +295,16 @@ export function createProvingQueue(
     assertNotTakenByOther: (jobId, req) =>
       guardedRedis('job lookup', () => refuseOtherData(jobId, encodeJob(req))),
     jobStatus: status,
+    largeClaimsInProgress: () =>
+      guardedRedis('large claims', async () => {
+        const jobs = await queue.getJobs(['active', 'waiting-children', 'wait', 'delayed'], 0, 199);
+        const found: { jobId: string; chunks: ChunkProgress }[] = [];
+        for (const job of jobs.sort((a, b) => a.timestamp - b.timestamp)) {
+          const chunks = job?.id && job.name === 'prove' ? await chunkProgressOf(job) : undefined;
+          if (chunks) found.push({ jobId: job.id!, chunks });
+        }
+        return found;
+      }),
     async counts() {
       const c = await guardedRedis('job counts', () =>
         queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed'),

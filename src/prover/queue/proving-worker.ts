@@ -15,9 +15,10 @@
  * resumes within ~1 min, a 1 s proof never comes near losing its lock); the tests use 4 s and
  * 1 s. A job that stalls more than `maxStalledCount` times fails with JOB_STALLED.
  */
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { FlowProducer, Job, UnrecoverableError, WaitingChildrenError, Worker } from 'bullmq';
 import { circuitsForClaim } from '../../common/artifact-store';
-import { CLAIMS } from '../../claims';
+import { CLAIMS, claimHolds, parseClaimParams } from '../../claims';
+import { fxBook } from '../proving/fx-book';
 import { loadManifest } from '../../common/artifact-manifest';
 import { packageId, type AttestationPackage } from '../../common/attestation-package';
 import { ZkAttestError, type ErrorCode } from '../../common/errors';
@@ -27,11 +28,33 @@ import type { SignedFxTable } from '../../common/signed-fx-table';
 import type { KeySignature, SnapshotMessageJson } from '../../common/signed-snapshot';
 import type { SignerSetMembership } from '../../common/signer-set';
 import { singleKeySetId } from '../../common/snapshot-message';
-import { ClaimProver, type SnapshotSigning } from '../proving/claim-prover';
+import {
+  ClaimProver,
+  type ProveRequest,
+  type ProveResult,
+  type SnapshotSigning,
+} from '../proving/claim-prover';
+import { checkSignatures } from '../../common/signed-snapshot';
 import { loadPrimitives } from '../snapshot/primitives';
 import type { Snapshot } from '../snapshot/snapshot-types';
-import { decodeJob, type DecodedJob, type ProvingJobData } from './job-payload';
-import { bullConnection, PROVING_QUEUE, queuePrefix, type ProvingJobResult } from './proving-queue';
+import { ChunkProofCache } from './chunk-proof-cache';
+import {
+  decodeChunkJob,
+  decodeJob,
+  JOB_VERSION,
+  type ChunkJobData,
+  type DecodedJob,
+  type ProvingJobData,
+} from './job-payload';
+import {
+  bullConnection,
+  chunkJobId,
+  chunkTotalOf,
+  PROVING_QUEUE,
+  queuePrefix,
+  type ProvingJobResult,
+} from './proving-queue';
+import { isLargeBook, type ChunkProof, type PlannedLargeBook } from '../proving/large-book-proofs';
 
 /** Where a worker gets a job's secrets from, by id. Onshore only. */
 export interface SnapshotSource {
@@ -82,8 +105,21 @@ export interface ProvingWorkerOptions {
   log?: (event: Record<string, unknown>) => void;
 }
 
+/** A chunk job's result: public data (the proof crosses the border inside the package). */
+export interface ChunkJobResult {
+  chunk: number;
+  proof: ChunkProof;
+  /** 0 when taken from the snapshot's chunk proof cache. */
+  proveMs: number;
+  /** Proved for an earlier claim on the snapshot (see chunk-proof-cache.ts). */
+  cached?: true;
+}
+
+type AnyJobData = ProvingJobData | ChunkJobData;
+type AnyJobResult = ProvingJobResult | ChunkJobResult;
+
 export interface ProvingWorker {
-  readonly worker: Worker<ProvingJobData, ProvingJobResult>;
+  readonly worker: Worker<AnyJobData, AnyJobResult>;
   /** Stops taking jobs, lets active ones finish, disconnects. */
   close(): Promise<void>;
 }
@@ -175,6 +211,41 @@ async function signingOf(
   };
 }
 
+/** The job name of a large claim's chunk proof (a child of the claim's `prove` job). */
+export const CHUNK_JOB = 'chunk';
+
+/** How long a worker keeps the last large book it planned (its chunk jobs come in a burst). */
+const PLANNED_BOOK_TTL_MS = 10 * 60_000;
+
+/**
+ * The last large book a chunk job planned, per worker process: C chunk jobs of one claim
+ * would otherwise each read the vault and hash the whole book again. (A claim's own job
+ * always reads the vault afresh, as before.)
+ */
+class PlannedBooks {
+  private last?: {
+    snapshotId: string;
+    at: number;
+    planned: PlannedLargeBook;
+  };
+
+  constructor(
+    private readonly prover: ClaimProver,
+    private readonly source: SnapshotSource,
+  ) {}
+
+  async planned(snapshotId: string): Promise<PlannedLargeBook> {
+    const now = Date.now();
+    if (this.last?.snapshotId !== snapshotId || now - this.last.at > PLANNED_BOOK_TTL_MS) {
+      this.last = undefined; // a failed load leaves nothing stale behind
+      const { snapshot, salt, fx } = await this.source.load(snapshotId);
+      const planned = this.prover.planLargeBook({ snapshot, salt, ...(fx ? { fx } : {}) });
+      this.last = { snapshotId, at: now, planned };
+    }
+    return this.last.planned;
+  }
+}
+
 /** Starts a worker once the circuits are loaded; resolves when it is connected. */
 export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<ProvingWorker> {
   const prover = opts.prover ?? (await sharedProver());
@@ -182,44 +253,161 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
   const log = opts.log ?? (() => undefined);
   const { source, sink } = opts;
 
-  const processor = async (
-    job: Job<ProvingJobData, ProvingJobResult>,
+  const connection = bullConnection(opts.redisUrl);
+  const queueName = opts.queueName ?? PROVING_QUEUE;
+  const prefix = queuePrefix(queueName, connection);
+  // Adds a large claim's chunk jobs under its job (BullMQ flow: the claim's job is the parent).
+  const flows = new FlowProducer({ connection, prefix });
+  flows.on('error', (err) => log({ event: 'worker-error', reason: err.message }));
+  const books = new PlannedBooks(prover, source);
+  const chunkCache = new ChunkProofCache(connection, queueName);
+
+  /** Checks a co-signed large claim's signatures before any chunk is proved for it. */
+  const checkCosigned = (signing: SnapshotSigning, message: SnapshotMessageJson): void => {
+    if (!signing.cosigned) return; // the vault's key signs at assembly: nothing to refuse yet
+    const { reasons } = checkSignatures({ message, ...signing.cosigned });
+    if (reasons.length > 0) {
+      throw new ZkAttestError(
+        'SNAPSHOT_SIGNATURES_REFUSED',
+        `the snapshot signatures do not make it signed by its set: ${reasons.join(', ')}`,
+        { reasons: reasons.join(',') },
+      );
+    }
+  };
+
+  /** A claim the book does not satisfy fails before its C chunks are proved, not after. */
+  const refuseUnsatisfied = async (req: ProveRequest): Promise<void> => {
+    const book = fxBook(await loadPrimitives(), req.snapshot, req.fx?.table);
+    if (!claimHolds(book, parseClaimParams(req.params))) {
+      throw new ZkAttestError(
+        'CLAIM_NOT_SATISFIED',
+        `the snapshot does not satisfy the ${req.params.claim} claim with these parameters`,
+        { claim: req.params.claim },
+      );
+    }
+  };
+
+  /**
+   * A large claim's job runs twice: first it adds its C chunk jobs and waits for them
+   * (WaitingChildrenError frees the worker), then, once every chunk completed, it reads their
+   * proofs and proves the final claim over them.
+   */
+  const proveLarge = async (
+    job: Job<AnyJobData, AnyJobResult>,
+    token: string | undefined,
+    req: ProveRequest,
+    snapshotId: string,
+  ): Promise<ProveResult> => {
+    const total = prover.planLargeBook(req).plan.chunks;
+    await refuseUnsatisfied(req);
+    const counts = await job.getDependenciesCount();
+    const children = Object.values(counts).reduce((a, b) => a + (b ?? 0), 0);
+    if (children === 0) {
+      await job.updateProgress({ done: 0, total });
+      await flows.addBulk(
+        Array.from({ length: total }, (_, chunk) => ({
+          name: CHUNK_JOB,
+          queueName,
+          data: { v: JOB_VERSION, snapshotId, chunks: total, chunk } satisfies ChunkJobData,
+          opts: {
+            jobId: chunkJobId(job.id!, chunk),
+            parent: { id: job.id!, queue: job.queueQualifiedName },
+            // A chunk that fails for good fails the claim (its code: see jobStatus).
+            failParentOnFailure: true,
+            attempts: job.opts.attempts,
+            backoff: job.opts.backoff,
+            removeOnComplete: job.opts.removeOnComplete,
+            removeOnFail: job.opts.removeOnFail,
+          },
+        })),
+      );
+      log({ event: 'split', jobId: job.id, chunks: total });
+    }
+    if (await job.moveToWaitingChildren(token!)) throw new WaitingChildrenError();
+    const values = await job.getChildrenValues<ChunkJobResult>();
+    const results = Object.values(values).sort((a, b) => a.chunk - b.chunk);
+    const chunksMs = results.reduce((sum, r) => sum + r.proveMs, 0);
+    const assembled = await prover.assembleLargePackage(
+      req,
+      results.map((r) => r.proof),
+    );
+    await job.updateProgress({ done: total, total });
+    return { ...assembled, proveMs: assembled.proveMs + chunksMs };
+  };
+
+  const proveClaim = async (
+    job: Job<AnyJobData, AnyJobResult>,
+    token: string | undefined,
   ): Promise<ProvingJobResult> => {
     const jobId = job.id!;
-    try {
-      const req = decodeJob(job.data);
-      const saved = await sink.get?.(jobId);
-      if (saved) {
-        // An earlier attempt saved its package and died before completing the job.
-        await job.updateProgress(PROGRESS.saved);
-        return { packageId: packageId(saved), circuitId: saved.circuitId, proveMs: 0 };
-      }
-      const { snapshot, salt, fx } = await source.load(req.snapshotId);
-      const secret = { snapshot, salt, ...(fx === undefined ? {} : { fx }) };
-      const { setId, signing } = await signingOf(source, req);
-      // Its place in the set's chain: every claim on the snapshot carries the same message.
-      const place = source.commitMessage
-        ? await source.commitMessage(req.snapshotId, prover.message(secret, setId))
-        : undefined;
+    const req = decodeJob(job.data);
+    const saved = await sink.get?.(jobId);
+    if (saved) {
+      // An earlier attempt saved its package and died before completing the job.
+      await job.updateProgress(chunkTotalOf(job.progress) ? job.progress : PROGRESS.saved);
+      return { packageId: packageId(saved), circuitId: saved.circuitId, proveMs: 0 };
+    }
+    const { snapshot, salt, fx } = await source.load(req.snapshotId);
+    const secret = { snapshot, salt, ...(fx === undefined ? {} : { fx }) };
+    const { setId, signing } = await signingOf(source, req);
+    // Its place in the set's chain: every claim on the snapshot carries the same message.
+    const place = source.commitMessage
+      ? await source.commitMessage(req.snapshotId, prover.message(secret, setId))
+      : undefined;
+    const proveReq: ProveRequest = {
+      ...secret,
+      ...signing,
+      ...(place ? { epoch: place.epoch, prevCommitment: place.prevCommitment } : {}),
+      params: req.params,
+      context: req.context,
+    };
+    let proved: ProveResult;
+    if (isLargeBook(secret.snapshot.positions.length)) {
+      checkCosigned(signing, place ?? prover.message(secret, setId));
+      proved = await proveLarge(job, token, proveReq, req.snapshotId);
+    } else {
       await job.updateProgress(PROGRESS.loaded);
       await job.updateProgress(PROGRESS.proving);
-      const { package: pkg, proveMs } = await prover.prove({
-        ...secret,
-        ...signing,
-        ...(place ? { epoch: place.epoch, prevCommitment: place.prevCommitment } : {}),
-        params: req.params,
-        context: req.context,
+      proved = await prover.prove(proveReq);
+    }
+    const { package: pkg, proveMs } = proved;
+    await sink.save(jobId, pkg);
+    // A duplicate attempt may have saved first: report the package the sink actually holds.
+    const kept = (await sink.get?.(jobId)) ?? pkg;
+    if (!chunkTotalOf(job.progress)) await job.updateProgress(PROGRESS.saved);
+    return {
+      packageId: packageId(kept),
+      circuitId: kept.circuitId,
+      proveMs: Math.round(proveMs),
+    };
+  };
+
+  /** Chunk k of a snapshot, from the vault: any worker proves any chunk. */
+  const proveChunkJob = async (job: Job<AnyJobData, AnyJobResult>): Promise<ChunkJobResult> => {
+    const { snapshotId, chunks, chunk } = decodeChunkJob(job.data);
+    const planned = await books.planned(snapshotId);
+    if (planned.plan.chunks !== chunks) {
+      throw new ZkAttestError('CONFLICT', 'the snapshot no longer has the chunks of its claim', {
+        chunks,
       });
-      await sink.save(jobId, pkg);
-      // A duplicate attempt may have saved first: report the package the sink actually holds.
-      const kept = (await sink.get?.(jobId)) ?? pkg;
-      await job.updateProgress(PROGRESS.saved);
-      return {
-        packageId: packageId(kept),
-        circuitId: kept.circuitId,
-        proveMs: Math.round(proveMs),
-      };
+    }
+    const cached = await chunkCache.get(snapshotId, planned, chunk);
+    if (cached) return { chunk, proof: cached, proveMs: 0, cached: true };
+    const started = performance.now();
+    const proof = await prover.proveChunk(planned, chunk);
+    await chunkCache.put(snapshotId, chunks, chunk, proof);
+    return { chunk, proof, proveMs: Math.round(performance.now() - started) };
+  };
+
+  const processor = async (
+    job: Job<AnyJobData, AnyJobResult>,
+    token?: string,
+  ): Promise<AnyJobResult> => {
+    const jobId = job.id!;
+    try {
+      return job.name === CHUNK_JOB ? await proveChunkJob(job) : await proveClaim(job, token);
     } catch (err) {
+      if (err instanceof WaitingChildrenError) throw err;
       const wrapped = jobError(err);
       log({
         event: 'attempt-failed',
@@ -232,11 +420,9 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
     }
   };
 
-  const connection = bullConnection(opts.redisUrl);
-  const queueName = opts.queueName ?? PROVING_QUEUE;
-  const worker = new Worker<ProvingJobData, ProvingJobResult>(queueName, processor, {
+  const worker = new Worker<AnyJobData, AnyJobResult>(queueName, processor, {
     connection,
-    prefix: queuePrefix(queueName, connection),
+    prefix,
     concurrency: opts.concurrency ?? 1,
     lockDuration: opts.lockDurationMs ?? DEFAULT_LOCK_DURATION_MS,
     stalledInterval: opts.stalledIntervalMs ?? DEFAULT_STALLED_INTERVAL_MS,
@@ -246,12 +432,35 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
   worker.on('error', (err) => log({ event: 'worker-error', reason: err.message }));
   worker.on('active', (job) => log({ event: 'active', jobId: job.id }));
   worker.on('completed', (job, result) =>
-    log({ event: 'completed', jobId: job.id, packageId: result.packageId, ms: result.proveMs }),
+    log({
+      event: 'completed',
+      jobId: job.id,
+      ...('chunk' in result
+        ? { chunk: result.chunk, ...(result.cached ? { cached: true } : {}) }
+        : { packageId: result.packageId }),
+      ms: result.proveMs,
+    }),
   );
   worker.on('failed', (job, err) =>
     log({ event: 'failed', jobId: job?.id, attemptsMade: job?.attemptsMade, reason: err.message }),
   );
   worker.on('stalled', (jobId) => log({ event: 'stalled', jobId }));
+  // The claim's progress {done, total} once a chunk completed (jobStatus counts live anyway).
+  worker.on('completed', (job) => {
+    const parentId = job.parent?.id;
+    if (job.name === CHUNK_JOB && parentId !== undefined) void recordChunkDone(parentId);
+  });
+  const recordChunkDone = async (parentId: string) => {
+    try {
+      const parent = await Job.fromId<AnyJobData, AnyJobResult>(worker, parentId);
+      const total = chunkTotalOf(parent?.progress);
+      if (!parent || total === undefined) return;
+      const { processed = 0 } = await parent.getDependenciesCount({ processed: true });
+      await parent.updateProgress({ done: Math.min(processed, total), total });
+    } catch (err) {
+      log({ event: 'progress-failed', jobId: parentId, cause: (err as Error).name });
+    }
+  };
   void worker
     .run()
     .catch((err: unknown) =>
@@ -263,6 +472,7 @@ export async function startProvingWorker(opts: ProvingWorkerOptions): Promise<Pr
     worker,
     async close() {
       await worker.close();
+      await flows.close();
       await closeRedisClient(connection);
     },
   };
