@@ -22,6 +22,12 @@ export async function terminateSnarkjsCurve(): Promise<void> {
   await Promise.all([curve?.terminate(), closePairingPool()]);
 }
 
+/** The curve snarkjs uses in this process: its cached one (e.g. the single-threaded one), else
+ *  one built now, which ffjavascript caches for snarkjs too. */
+export async function snarkjsCurve(): Promise<unknown> {
+  return holder.curve_bn128 ?? (await buildBn128());
+}
+
 /**
  * Makes snarkjs use a single-threaded curve in this process: one core per worker process, so
  * several workers on one machine add capacity instead of fighting over every core.

@@ -10,8 +10,8 @@
  * (groth16Prove in snarkjs 0.7.6): same curve, same FFTs and multi-exponentiations, same
  * proof format, so snarkjs' groth16.verify and the Solidity verifiers accept its proofs.
  */
-import { buildBn128 } from 'ffjavascript';
 import { ZkAttestError } from '../../common/errors';
+import { snarkjsCurve } from '../../common/snarkjs-teardown';
 
 type Bytes = Uint8Array;
 
@@ -58,8 +58,7 @@ const WINDOW_BITS = [
 
 /** The curve snarkjs itself would use: the process's cached one, else a new one (cached). */
 async function processCurve(): Promise<ProverCurve> {
-  const cached = (globalThis as { curve_bn128?: unknown }).curve_bn128;
-  return (cached ?? (await buildBn128())) as ProverCurve;
+  return (await snarkjsCurve()) as ProverCurve;
 }
 
 function malformed(what: string): ZkAttestError {
