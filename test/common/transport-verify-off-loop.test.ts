@@ -49,8 +49,9 @@ describe.each<TransportAlg>(['ES256', 'EdDSA'])('%s envelope signatures', (alg) 
     await checks(); // the key imported, the code compiled
     // Count the event loop's turns while the checks are pending. Checked on the loop itself
     // (WebCrypto in JS, node:crypto's synchronous form), all 400 run before the loop turns once:
-    // 0. On libuv's thread pool each answer comes back on its own turn. Counting turns, not
-    // utilisation, holds on a busy machine too.
+    // 0 (their answers resolve in microtasks before the loop's first check phase). On libuv's
+    // thread pool the loop turns at least once before they come back (a pending immediate keeps
+    // its first poll from blocking). Counting turns, not utilisation, holds on a busy machine.
     let turns = 0;
     let done = false;
     const tick = () => {
@@ -62,6 +63,6 @@ describe.each<TransportAlg>(['ES256', 'EdDSA'])('%s envelope signatures', (alg) 
     const answers = await checks();
     done = true;
     expect(answers.every(Boolean)).toBe(true);
-    expect(turns).toBeGreaterThanOrEqual(10);
+    expect(turns).toBeGreaterThanOrEqual(1);
   });
 });
