@@ -53,6 +53,8 @@ interface ISignerRegistry {
     );
     /// @notice A signer set is no longer trusted for snapshots dated `effectiveAt` or later.
     event SignerSetRevoked(bytes32 indexed setId, uint40 effectiveAt);
+    /// @notice `token` now hears of every signer set revocation (ISignerSetSubscriber).
+    event SubscriberAdded(address indexed token);
 
     /// @notice The key or set id was never registered.
     error SignerRegistry__Unknown();
@@ -70,6 +72,13 @@ interface ISignerRegistry {
     error SignerRegistry__InvalidThreshold();
     /// @notice Members not strictly ascending by keyId (which also refuses a key named twice).
     error SignerRegistry__NotAscending();
+    /// @notice The would-be subscriber has no code, or its registry() fails or names another
+    ///         registry.
+    error SignerRegistry__NotBoundToRegistry();
+    /// @notice The token is already a subscriber.
+    error SignerRegistry__AlreadySubscribed();
+    /// @notice MAX_SUBSCRIBERS (32) tokens are subscribed already.
+    error SignerRegistry__TooManySubscribers();
 
     /// @notice Registers an FX source key, trusted for rate tables dated `validFrom` or later.
     /// @param x Affine x coordinate.
@@ -134,6 +143,9 @@ interface ISignerRegistry {
     /// @notice Revokes a set for snapshots dated `effectiveAt` or later (retiring one signer
     ///         means revoking its set and registering the successor). Same rules as an FX
     ///         source: backdating allowed, never pushed later, never before validFrom.
+    ///         Every subscriber hears of it in the same transaction (signerSetRevoked); a
+    ///         subscriber's revert reverts the revocation, so it reaches every subscribed
+    ///         token or none.
     /// @param setId The registered set id.
     /// @param effectiveAt First as-of time (unix seconds, > 0) the set is no longer trusted.
     function revokeSignerSet(bytes32 setId, uint40 effectiveAt) external;
@@ -150,4 +162,23 @@ interface ISignerRegistry {
 
     /// @notice A set's full record with its members' keys and labels, for readers.
     function signerSetOf(bytes32 setId) external view returns (SignerSetView memory);
+
+    /// @notice Subscribes a token to set revocations (owner only): revokeSignerSet then calls
+    ///         its signerSetRevoked, which lets the token cache a set's trust from its first
+    ///         link instead of reading the registry on every post (POSTSPEC §4). The token must
+    ///         be a contract whose registry() is this registry; at most MAX_SUBSCRIBERS (32),
+    ///         which bounds a revocation's gas.
+    /// @dev There is no removal: a token that stopped hearing revocations would go on trusting
+    ///      a set revoked after that, on the trust it cached. A subscriber is kept for good, so
+    ///      its hook must accept every call from its registry (paused or not), or no set could
+    ///      be revoked any more.
+    /// @param token The ISignerSetSubscriber to call on each signer set revocation.
+    function addSubscriber(address token) external;
+
+    /// @notice Whether `token` hears of signer set revocations (a token checks itself at a
+    ///         set's first link before caching its trust).
+    function isSubscriber(address token) external view returns (bool);
+
+    /// @notice Every subscriber, in the order they were added.
+    function subscribers() external view returns (address[] memory);
 }

@@ -3,16 +3,21 @@ pragma solidity 0.8.28;
 
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ISignerRegistry} from "./ISignerRegistry.sol";
+import {ISignerSetSubscriber} from "./ISignerSetSubscriber.sol";
 
 /// @title SignerRegistry
 /// @notice The owner's list of trusted signer sets (k of n P-256 keys that sign snapshots) and
 ///         FX sources (single P-256 keys that sign rate tables).
 /// @dev Gas: a set's trust window, threshold and first epoch share one slot, and so do an FX
 ///      source's, so a token's signerSetStatus / isFxSourceTrusted read one slot each. Points
-///      and labels are stored too (for readers of the chain), never read by a mint.
+///      and labels are stored too (for readers of the chain), never read by a mint. Set
+///      revocations are pushed to subscribed tokens (POSTSPEC §4), so a token reads a set's
+///      status only at its first link.
 contract SignerRegistry is ISignerRegistry, Ownable {
     /// @notice The most members a set may have (bounds a mint's calldata and precompile calls).
     uint256 public constant MAX_SIGNERS = 8;
+    /// @notice The most subscribers (bounds a revocation's gas: one call each).
+    uint256 public constant MAX_SUBSCRIBERS = 32;
 
     bytes32 private constant SIGNER_SET_DOMAIN = bytes32("zkattest.signerset.v2");
     /// @dev P-256 field prime p and curve coefficient b (a = p - 3).
@@ -41,6 +46,8 @@ contract SignerRegistry is ISignerRegistry, Ownable {
     mapping(bytes32 keyId => Member) private _fxKeys;
     mapping(bytes32 setId => SetRecord) private _sets;
     mapping(bytes32 setId => Member[]) private _members;
+    address[] private _subscribers;
+    mapping(address token => bool) private _subscribed;
 
     /// @notice Creates an empty registry.
     /// @param initialOwner The account allowed to add and revoke sets and FX sources.
@@ -136,8 +143,16 @@ contract SignerRegistry is ISignerRegistry, Ownable {
     function revokeSignerSet(bytes32 setId, uint40 effectiveAt) external onlyOwner {
         SetRecord storage r = _sets[setId];
         if (!r.registered) revert SignerRegistry__Unknown();
-        r.revokedAt = _revocation(r.validFrom, r.revokedAt, effectiveAt);
-        emit SignerSetRevoked(setId, effectiveAt);
+        uint40 revokedAt = _revocation(r.validFrom, r.revokedAt, effectiveAt);
+        r.revokedAt = revokedAt;
+        emit SignerSetRevoked(setId, revokedAt);
+        // Plain calls: a subscriber's revert bubbles up, so no token is left trusting the set
+        // while the registry says it is revoked. The record is written first (a subscriber
+        // reading signerSetStatus back sees the revocation).
+        uint256 n = _subscribers.length;
+        for (uint256 i = 0; i < n; i++) {
+            ISignerSetSubscriber(_subscribers[i]).signerSetRevoked(setId, revokedAt);
+        }
     }
 
     /// @inheritdoc ISignerRegistry
@@ -158,6 +173,37 @@ contract SignerRegistry is ISignerRegistry, Ownable {
         v.revokedAt = r.revokedAt;
         v.firstEpoch = r.firstEpoch;
         v.members = _members[setId];
+    }
+
+    /// @inheritdoc ISignerRegistry
+    function addSubscriber(address token) external onlyOwner {
+        if (!_boundHere(token)) revert SignerRegistry__NotBoundToRegistry();
+        if (_subscribed[token]) revert SignerRegistry__AlreadySubscribed();
+        if (_subscribers.length >= MAX_SUBSCRIBERS) revert SignerRegistry__TooManySubscribers();
+        _subscribed[token] = true;
+        _subscribers.push(token);
+        emit SubscriberAdded(token);
+    }
+
+    /// @inheritdoc ISignerRegistry
+    function isSubscriber(address token) external view returns (bool) {
+        return _subscribed[token];
+    }
+
+    /// @inheritdoc ISignerRegistry
+    function subscribers() external view returns (address[] memory) {
+        return _subscribers;
+    }
+
+    /// @dev Whether `token` is a contract whose registry() answers this registry: a bare
+    ///      staticcall, so that a missing function, a revert or a short answer is a refusal
+    ///      (a high-level call would revert on a short answer without naming why).
+    function _boundHere(address token) private view returns (bool) {
+        if (token.code.length == 0) return false;
+        (bool ok, bytes memory answer) = token.staticcall(
+            abi.encodeCall(ISignerSetSubscriber.registry, ())
+        );
+        return ok && answer.length == 32 && abi.decode(answer, (uint256)) == uint160(address(this));
     }
 
     /// @dev The new revokedAt: > 0, not before validFrom, and earlier than a current one.

@@ -92,6 +92,11 @@ export interface Deployment {
   registry: Contract;
   token: Contract;
   chainId: bigint;
+  /**
+   * Undefined when the token was subscribed to the registry's set revocations; otherwise
+   * (`config.admin` owns the registry, not the deployer) what its owner must do.
+   */
+  subscriptionNotice?: string;
 }
 
 /** Deploys one compiled contract and waits for it to be mined. */
@@ -146,15 +151,45 @@ export async function tokenConstructorConfig(
   };
 }
 
+/** Subscribes `token` to the registry's signer set revocations (registry owner only). */
+export async function subscribeToken(registry: Contract, token: string): Promise<void> {
+  await confirmed(await registry.getFunction('addSubscriber')(token), 'addSubscriber');
+}
+
+/**
+ * Subscribes `token` when `signer` owns the registry; otherwise returns what the owner must do
+ * (the token refuses a set's first link until it is subscribed, POSTSPEC §4).
+ */
+async function subscribeIfRegistryOwner(
+  signer: Signer,
+  registryAddress: string,
+  token: string,
+): Promise<string | undefined> {
+  const registry = attach('SignerRegistry', registryAddress, signer);
+  const owner = (await registry.getFunction('owner')()) as string;
+  if (owner.toLowerCase() === (await signer.getAddress()).toLowerCase()) {
+    await subscribeToken(registry, token);
+    return undefined;
+  }
+  return (
+    `token ${token} is not subscribed to the signer registry ${registryAddress}: its owner ` +
+    `${owner} must subscribe it (\`zkattest registry subscribe --token ${token}\`) before the ` +
+    'token accepts a signer set'
+  );
+}
+
 /**
  * Deploys a ProofGatedToken on an existing registry, with an external verifier or the zero
- * address (its built-in verifier), and grants its roles.
+ * address (its built-in verifier), grants its roles, and subscribes it to the registry's set
+ * revocations when the deployer owns the registry. Otherwise the deployment does not fail:
+ * `onNotSubscribed` (default: a warning on stderr) gets what the registry owner must do.
  */
 export async function deployToken(
   signer: Signer,
   verifier: string,
   registry: string,
   config: TokenConfig,
+  onNotSubscribed: (notice: string) => void = (notice) => console.warn(notice),
 ): Promise<Contract> {
   const me = await signer.getAddress();
   const token = await deployContract(signer, 'ProofGatedToken', [
@@ -169,13 +204,17 @@ export async function deployToken(
       await confirmed(await token.getFunction('grantRole')(role, account), 'grantRole');
     }
   }
+  const notice = await subscribeIfRegistryOwner(signer, registry, await token.getAddress());
+  if (notice !== undefined) onNotSubscribed(notice);
   return token;
 }
 
 /**
  * Deploys a signer registry (owned by `config.admin` or the deployer) and a ProofGatedToken for
- * the unit that verifies proofs with its built-in verifier (contracts/Coverage32Groth16.sol,
- * generated from the committed verification key, identity FX table folded in), or with
+ * the unit, subscribed to the registry's set revocations (unless `config.admin` owns the
+ * registry: then `subscriptionNotice` says what it must do), that verifies proofs with its
+ * built-in verifier (contracts/Coverage32Groth16.sol, generated from the committed
+ * verification key, identity FX table folded in), or with
  * `verifierAddress`, an already deployed external verifier (the zero address: built in). The
  * deployer gets MINTER_ROLE and PAUSER_ROLE unless `config` says otherwise. A development-setup
  * key is refused (DEVELOPMENT_SETUP_REFUSED) unless `config.allowDevelopmentSetup`.
@@ -198,10 +237,24 @@ export async function deployAll(
     registry: await registry.getAddress(),
     token: '',
   };
-  const token = await deployToken(signer, addresses.verifier, addresses.registry, config);
+  let subscriptionNotice: string | undefined;
+  const token = await deployToken(
+    signer,
+    addresses.verifier,
+    addresses.registry,
+    config,
+    (notice) => (subscriptionNotice = notice),
+  );
   addresses.token = await token.getAddress();
   const chainId = (await signer.provider!.getNetwork()).chainId;
-  return { addresses, verifier, registry, token, chainId };
+  return {
+    addresses,
+    verifier,
+    registry,
+    token,
+    chainId,
+    ...(subscriptionNotice !== undefined ? { subscriptionNotice } : {}),
+  };
 }
 
 /** The registry's event of a transaction, by name (undefined when it did not emit it). */

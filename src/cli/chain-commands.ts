@@ -21,6 +21,7 @@ import {
   registerSignerSet,
   revokeFxSource,
   revokeSignerSet,
+  subscribeToken,
 } from '../chain/deploy';
 import { parseCurrency, parseDecimals } from '../common/currency';
 import {
@@ -149,6 +150,7 @@ const deploy: Command = {
       );
       console.log(`registry ${d.addresses.registry}`);
       console.log(`token    ${d.addresses.token} (chain ${d.chainId})`);
+      if (d.subscriptionNotice !== undefined) console.log(d.subscriptionNotice);
       console.log(`unit     ${unit.currency}, ${unit.decimals} decimals`);
       console.log(`deployment (addresses and ABIs) written to ${out}`);
     } finally {
@@ -350,6 +352,30 @@ const revokeFxSourceCommand: Command = {
   },
 };
 
+const subscribeCommand: Command = {
+  name: 'registry subscribe',
+  summary: 'subscribe a token to the registry’s signer set revocations (registry owner only)',
+  usage: `zkattest registry subscribe --deployment <deployment.json>
+    [--token <address, default the deployment's token>] [--key-env ZKATTEST_DEPLOYER_KEY]
+  A token trusts a signer set from its first link on and hears of the set's revocation from
+  the registry, which calls every subscriber when it revokes a set; an unsubscribed token
+  refuses a set's first link. \`deploy\` subscribes its token; a token deployed on a registry
+  someone else owns needs its owner to run this. At most 32 subscribers, never removed (a
+  token that stopped hearing revocations would go on trusting a revoked set). The token's
+  registry() must be this registry. The registry owner's private key is read from the
+  environment variable named by --key-env.`,
+  options: { ...REGISTRY_OPTIONS, token: { type: 'string' } },
+  async run(values) {
+    const token =
+      values.token === undefined ? undefined : addressOption(values, 'token', this.usage);
+    await withRegistry(values, this.usage, async (registry, d) => {
+      const address = token ?? d.addresses.token;
+      await registryCall(registry, () => subscribeToken(registry, address));
+      console.log(`token ${address} subscribed to the registry ${d.addresses.registry}`);
+    });
+  },
+};
+
 const advance: Command = {
   name: 'chain advance',
   summary: 'post a signed snapshot as the next link of its signer set’s chain on a token',
@@ -457,4 +483,5 @@ export const CHAIN_COMMANDS: Command[] = [
   addFxSourceCommand,
   revokeSetCommand,
   revokeFxSourceCommand,
+  subscribeCommand,
 ];

@@ -1,18 +1,30 @@
 /**
  * SignerRegistry on a real anvil: k-of-n signer sets (ids as off-chain signerSetId, members
- * ascending, thresholds, trust windows, first epochs, revocation) and FX source keys.
+ * ascending, thresholds, trust windows, first epochs, revocation), FX source keys, and the
+ * subscribers revocations are pushed to (POSTSPEC §4).
  */
 import { p256 } from '@noble/curves/p256';
-import { AbiCoder, JsonRpcProvider, keccak256, type Contract, type JsonRpcSigner } from 'ethers';
-import { loadContractArtifacts } from '../../src/chain/contracts-build';
+import {
+  AbiCoder,
+  ContractFactory,
+  JsonRpcProvider,
+  keccak256,
+  ZeroAddress,
+  type Contract,
+  type JsonRpcSigner,
+} from 'ethers';
+import { compileExtraContract, loadContractArtifacts } from '../../src/chain/contracts-build';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import {
+  deployAll,
   deployContract,
+  deployToken,
   readSignerSet,
   registerFxSource,
   registerSignerSet,
   revokeSignerSet,
   signerSetArgs,
+  subscribeToken,
 } from '../../src/chain/deploy';
 import { keyIdOf } from '../../src/common/p256';
 import { signerSetId } from '../../src/common/snapshot-message';
@@ -24,13 +36,14 @@ let owner: JsonRpcSigner;
 let outsider: JsonRpcSigner;
 let registry: Contract;
 
-async function revertOf(action: Promise<unknown>): Promise<string> {
+/** The custom error `action` reverted with, decoded with `by`'s ABI (a bubbled-up revert). */
+async function revertOf(action: Promise<unknown>, by: Contract = registry): Promise<string> {
   try {
     await action;
   } catch (e) {
     const err = e as { revert?: { name?: string }; data?: string };
     if (err.revert?.name) return err.revert.name;
-    if (err.data) return registry.interface.parseError(err.data)?.name ?? `unknown ${err.data}`;
+    if (err.data) return by.interface.parseError(err.data)?.name ?? `unknown ${err.data}`;
     throw e;
   }
   throw new Error('expected a revert, but it succeeded');
@@ -291,4 +304,150 @@ describe('SignerRegistry: FX sources', () => {
       'OwnableUnauthorizedAccount',
     );
   });
+});
+
+describe('SignerRegistry: subscribers', () => {
+  const sinkArtifact = () =>
+    compileExtraContract('test/contracts/fixtures/SubscriberSink.sol', 'SubscriberSink');
+  /** A SubscriberSink whose registry() answers `boundTo`. */
+  const sink = async (boundTo: Contract): Promise<Contract> => {
+    const a = sinkArtifact();
+    const c = await new ContractFactory(a.abi as never[], a.bytecode, owner).deploy(
+      await boundTo.getAddress(),
+    );
+    await c.waitForDeployment();
+    return c as unknown as Contract;
+  };
+  const freshRegistry = async () =>
+    deployContract(owner, 'SignerRegistry', [await owner.getAddress()]);
+  const addSubscriber = async (r: Contract, token: Contract | string) =>
+    send(r, 'addSubscriber', typeof token === 'string' ? token : await token.getAddress());
+  const subscribersOf = async (r: Contract) => [
+    ...((await r.getFunction('subscribers')()) as string[]),
+  ];
+  const pushesOf = async (s: Contract) => {
+    const n = Number(await s.getFunction('pushCount')());
+    const pushes = [];
+    for (let i = 0; i < n; i++) {
+      const [from, setId, revokedAt] = (await s.getFunction('pushes')(i)) as [
+        string,
+        string,
+        bigint,
+      ];
+      pushes.push({ from, setId, revokedAt: Number(revokedAt) });
+    }
+    return pushes;
+  };
+
+  test('addSubscriber refuses an account without code, a contract without registry(), one bound to another registry, a token twice, the 33rd, and anyone but the owner', async () => {
+    const r = await freshRegistry();
+    expect(await r.getFunction('MAX_SUBSCRIBERS')()).toBe(32n);
+    const refusal = (token: Contract | string) => revertOf(addSubscriber(r, token), r);
+    expect(await refusal(await outsider.getAddress())).toBe('SignerRegistry__NotBoundToRegistry');
+    const m = compileExtraContract('test/contracts/fixtures/MockVerifier.sol', 'MockVerifier');
+    const mock = await new ContractFactory(m.abi as never[], m.bytecode, owner).deploy();
+    await mock.waitForDeployment();
+    expect(await refusal(await mock.getAddress())).toBe('SignerRegistry__NotBoundToRegistry');
+    expect(await refusal(await sink(registry))).toBe('SignerRegistry__NotBoundToRegistry');
+    const first = await sink(r);
+    expect(
+      await revertOf(send(r.connect(outsider) as Contract, 'addSubscriber', first.target), r),
+    ).toBe('OwnableUnauthorizedAccount');
+    expect(await r.getFunction('isSubscriber')(first.target)).toBe(false);
+
+    const receipt = await addSubscriber(r, first);
+    const ev = r.interface.parseLog(receipt.logs[0])!;
+    expect([ev.name, ev.args.token]).toEqual(['SubscriberAdded', first.target]);
+    expect(await r.getFunction('isSubscriber')(first.target)).toBe(true);
+    expect(await refusal(first)).toBe('SignerRegistry__AlreadySubscribed');
+
+    const all = [first.target as string];
+    for (let i = 1; i < 32; i++) {
+      const s = await sink(r);
+      await addSubscriber(r, s);
+      all.push(s.target as string);
+    }
+    expect(await subscribersOf(r)).toEqual(all);
+    expect(await refusal(await sink(r))).toBe('SignerRegistry__TooManySubscribers');
+  }, 60_000);
+
+  test('revokeSignerSet pushes (setId, revokedAt) to every subscriber, again when brought forward; FX revocations are not pushed', async () => {
+    const r = await freshRegistry();
+    const sinks = [await sink(r), await sink(r), await sink(r)];
+    for (const s of sinks) await addSubscriber(r, s);
+    const { set } = testSignerSet(2, 3);
+    await registerSignerSet(r, set, 1000);
+    const fx = new TestP256Key();
+    await registerFxSource(r, fx.publicKey, '', 1000);
+
+    const receipt = await send(r, 'revokeSignerSet', id(set.setId), 2000);
+    // The registry's own event first, then the subscribers hear of it.
+    expect(r.interface.parseLog(receipt.logs[0])?.name).toBe('SignerSetRevoked');
+    await revokeSignerSet(r, set.setId, 1500);
+    await send(r, 'revokeFxSource', id(fx.keyId), 1200);
+    const from = await r.getAddress();
+    for (const s of sinks) {
+      expect(await pushesOf(s)).toEqual([
+        { from, setId: id(set.setId), revokedAt: 2000 },
+        { from, setId: id(set.setId), revokedAt: 1500 },
+      ]);
+    }
+  });
+
+  test('a subscriber that reverts makes the revocation revert: record unchanged, no subscriber hears of it', async () => {
+    const r = await freshRegistry();
+    const [hearing, refusing] = [await sink(r), await sink(r)];
+    await addSubscriber(r, hearing);
+    await addSubscriber(r, refusing);
+    await send(refusing, 'setRefusing', true);
+    const { set } = testSignerSet(1, 1);
+    await registerSignerSet(r, set, 1000);
+
+    expect(await revertOf(revokeSignerSet(r, set.setId, 2000), refusing)).toBe(
+      'SubscriberSink__Refused',
+    );
+    expect((await readSignerSet(r, set.setId))?.revokedAt).toBeUndefined();
+    const [trusted] = (await r.getFunction('signerSetStatus')(id(set.setId), 5000)) as [boolean];
+    expect(trusted).toBe(true);
+    expect(await pushesOf(hearing)).toEqual([]);
+
+    await send(refusing, 'setRefusing', false);
+    await revokeSignerSet(r, set.setId, 2000);
+    expect((await readSignerSet(r, set.setId))?.revokedAt).toBe(new Date(2000_000).toISOString());
+    for (const s of [hearing, refusing]) expect(await pushesOf(s)).toHaveLength(1);
+  });
+
+  test('deployToken subscribes its token when the deployer owns the registry; on another owner’s registry it deploys unsubscribed and says who must subscribe it', async () => {
+    const r = await freshRegistry();
+    const usd = { currency: 'USD', decimals: 2 };
+    const own = await deployToken(owner, ZeroAddress, await r.getAddress(), usd);
+    expect(await r.getFunction('isSubscriber')(own.target)).toBe(true);
+
+    const notices: string[] = [];
+    const theirs = await deployToken(outsider, ZeroAddress, await r.getAddress(), usd, (n) =>
+      notices.push(n),
+    );
+    expect(await r.getFunction('isSubscriber')(theirs.target)).toBe(false);
+    expect(notices).toEqual([
+      expect.stringContaining(
+        `its owner ${await owner.getAddress()} must subscribe it (\`zkattest registry subscribe --token ${theirs.target}\`)`,
+      ),
+    ]);
+    await subscribeToken(r, theirs.target as string);
+    expect(await subscribersOf(r)).toEqual([own.target, theirs.target]);
+
+    // deployAll with another admin: the admin owns the new registry, so it must subscribe.
+    const d = await deployAll(owner, {
+      ...usd,
+      admin: await outsider.getAddress(),
+      minters: [],
+      pausers: [],
+      allowDevelopmentSetup: true,
+    });
+    expect(d.subscriptionNotice).toContain(`its owner ${await outsider.getAddress()}`);
+    expect(await subscribersOf(d.registry)).toEqual([]);
+    const mine = await deployAll(owner, { ...usd, allowDevelopmentSetup: true });
+    expect(mine.subscriptionNotice).toBeUndefined();
+    expect(await subscribersOf(mine.registry)).toEqual([mine.addresses.token]);
+  }, 120_000);
 });
