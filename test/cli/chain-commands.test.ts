@@ -7,7 +7,7 @@ import { ContractFactory, JsonRpcProvider } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
 import { compileExtraContract } from '../../src/chain/contracts-build';
-import { identityFxTableHash } from '../../src/chain/deploy';
+import { deployToken, identityFxTableHash } from '../../src/chain/deploy';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { commitmentHex } from '../../src/common/signed-snapshot';
 import { signerSetFile } from '../../src/common/signer-set';
@@ -37,8 +37,16 @@ async function chainNonce(rpcUrl: string): Promise<number> {
   return Number(((await res.json()) as { result: string }).result);
 }
 
+// anvil's second pre-funded development account: owns nothing deploy made.
+const OTHER_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
+
 async function zkattest(args: string[], cwd: string) {
-  const env = { ...process.env, ZKATTEST_DEPLOYER_KEY: DEV_KEY, ZKATTEST_MINTER_KEY: DEV_KEY };
+  const env = {
+    ...process.env,
+    ZKATTEST_DEPLOYER_KEY: DEV_KEY,
+    ZKATTEST_MINTER_KEY: DEV_KEY,
+    ZKATTEST_OTHER_KEY: OTHER_KEY,
+  };
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env });
     return { code: 0, stdout, stderr };
@@ -405,6 +413,49 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     );
     expect(badTime.stderr).toContain('--effective-at must be an ISO 8601 time or unix seconds');
     expect(badTime.code).toBe(2);
+  });
+
+  it('registry subscribe: deploy subscribed its token; a token deployed by another account is subscribed by the registry owner; refusals are CONFLICT naming the registry error', async () => {
+    const deployment = JSON.parse(readFileSync(join(dir, 'deployment.json'), 'utf8'));
+    const subscribe = (...extra: string[]) =>
+      zkattest(['registry', 'subscribe', '--deployment', 'deployment.json', ...extra], dir);
+    const again = await subscribe();
+    expect(again.stderr).toContain(
+      'error [CONFLICT]: the registry refused: SignerRegistry__AlreadySubscribed',
+    );
+    expect(again.code).toBe(1);
+
+    // A token another account deployed on this registry: deployed, not subscribed, told why.
+    const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, { staticNetwork: true });
+    const notices: string[] = [];
+    const other = await deployToken(
+      await provider.getSigner(9),
+      mockVerifier,
+      deployment.addresses.registry,
+      { currency: 'USD', decimals: 2 },
+      (n) => notices.push(n),
+    );
+    provider.destroy();
+    const token = await other.getAddress();
+    expect(notices).toEqual([
+      expect.stringContaining(`\`zkattest registry subscribe --token ${token}\``),
+    ]);
+    const notOwner = await subscribe('--token', token, '--key-env', 'ZKATTEST_OTHER_KEY');
+    expect(notOwner.stderr).toContain(
+      'error [CONFLICT]: the registry refused: OwnableUnauthorizedAccount',
+    );
+    expect(notOwner.code).toBe(1);
+    const ok = await subscribe('--token', token);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toContain(
+      `token ${token} subscribed to the registry ${deployment.addresses.registry}`,
+    );
+    const notBound = await subscribe('--token', mockVerifier);
+    expect(notBound.stderr).toContain('[CONFLICT]');
+    expect(notBound.stderr).toContain('SignerRegistry__NotBoundToRegistry');
+    const badAddress = await subscribe('--token', '0xnotanaddress');
+    expect(badAddress.stderr).toContain('error [USAGE]: --token must be an address');
+    expect(badAddress.code).toBe(2);
   });
 
   it('refuses to deploy the development-setup verifier without --allow-development-setup', async () => {
