@@ -173,8 +173,8 @@ async function subscribeIfRegistryOwner(
   }
   return (
     `token ${token} is not subscribed to the signer registry ${registryAddress}: its owner ` +
-    `${owner} must subscribe it (\`zkattest registry subscribe --token ${token}\`) before the ` +
-    'token accepts a signer set'
+    `${owner} must subscribe it (addSubscriber, or \`zkattest registry subscribe --deployment ` +
+    `<deployment.json> --token ${token}\`) before the token accepts a signer set`
   );
 }
 

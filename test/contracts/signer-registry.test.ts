@@ -430,7 +430,7 @@ describe('SignerRegistry: subscribers', () => {
     expect(await r.getFunction('isSubscriber')(theirs.target)).toBe(false);
     expect(notices).toEqual([
       expect.stringContaining(
-        `its owner ${await owner.getAddress()} must subscribe it (\`zkattest registry subscribe --token ${theirs.target}\`)`,
+        `its owner ${await owner.getAddress()} must subscribe it (addSubscriber, or \`zkattest registry subscribe --deployment <deployment.json> --token ${theirs.target}\`)`,
       ),
     ]);
     await subscribeToken(r, theirs.target as string);
