@@ -5,55 +5,6 @@ pragma solidity 0.8.28;
 /// @notice An RWA token in one unit (ISO 4217 currency, decimals) whose supply never exceeds
 ///         the capacity a signed, zero-knowledge-proven collateral snapshot covers.
 interface IProofGatedToken {
-    /// @notice A Groth16 proof, B's G2 coordinates in EVM order (imaginary part first).
-    struct Groth16Proof {
-        uint256[2] pA;
-        uint256[2][2] pB;
-        uint256[2] pC;
-    }
-
-    /// @notice The signed snapshot fields a mint does not take from the proof or the token
-    ///         (commitment and fxTable are public signals; currency and decimals are the token's).
-    struct SnapshotFields {
-        bytes32 setId;
-        uint64 epoch;
-        bytes32 prevCommitment;
-        uint40 asOf;
-        bytes32 allocations;
-        uint16 chunks;
-    }
-
-    /// @notice One member's snapshot signature: its index in SignerSetProof.keyIds, its public
-    ///         key (x, y) and ECDSA P-256 (r, s), low-s. The key travels in calldata and is
-    ///         bound by keyIds[index] = sha256(x || y): 64 bytes of calldata cost less than
-    ///         two cold storage reads.
-    struct Sig {
-        uint8 index;
-        uint256 x;
-        uint256 y;
-        uint256 r;
-        uint256 s;
-    }
-
-    /// @notice Which set signed and how: setId is recomputed from (threshold, keyIds), so the
-    ///         registry check needs no member reads. sigs: at least `threshold` of them, with
-    ///         strictly increasing indices (k distinct members); every one must verify.
-    struct SignerSetProof {
-        uint8 threshold;
-        bytes32[] keyIds;
-        Sig[] sigs;
-    }
-
-    /// @notice One row of a snapshot's allocation table (src/common/allocations.ts): the share
-    ///         of the proven capacity a deployment (chain id, token) may mint. The signed
-    ///         snapshot field `allocations` is sha256(abi.encode(bytes32 "zkattest.allocations.v2",
-    ///         rows)), rows strictly ascending by (chainId, token).
-    struct AllocationRow {
-        uint256 chainId;
-        address token;
-        uint64 amount;
-    }
-
     /// @notice The capacity posted by postProof for plain mints (one slot).
     /// @dev share 0 means none: never posted, or superseded (the posted set's chain head moved).
     struct Posted {
@@ -66,30 +17,6 @@ interface IProofGatedToken {
         /// @dev The low 80 bits of the posted snapshot's setId (a collision only ever clears
         ///      a share early, never keeps a superseded one).
         uint80 setTag;
-    }
-
-    /// @notice A signer set's epoch chain head: the last snapshot this token accepted for it.
-    /// @dev Three slots: digest, commitment, and (epoch, asOf, started) packed.
-    struct ChainHead {
-        /// @dev sha256 of the snapshot message (its identity: a second message for the same
-        ///      epoch is equivocation).
-        bytes32 digest;
-        /// @dev The snapshot's commitment: the next epoch's prevCommitment must be this.
-        uint256 commitment;
-        uint64 epoch;
-        uint40 asOf;
-        /// @dev False until the first link (epoch 0 is a real epoch).
-        bool started;
-    }
-
-    /// @notice The FX source's key and signature over the rate table, as above (all zero when
-    ///         the table is the token's identity table).
-    struct FxAttestation {
-        uint256 x;
-        uint256 y;
-        uint40 asOf;
-        uint256 r;
-        uint256 s;
     }
 
     /// @notice Tokens were minted against a coverage proof.
@@ -122,22 +49,27 @@ interface IProofGatedToken {
         uint256 commitment,
         uint40 asOf
     );
-    /// @notice A proof was posted: plain mints may take the supply up to `share` until `expiry`.
+    /// @notice A proof was posted: plain mints may take the supply up to `share` until
+    ///         asOf + maxSnapshotAge.
     /// @param setId The signer set that signed the snapshot.
     /// @param epoch The snapshot's epoch.
     /// @param commitment The snapshot commitment.
     /// @param share This token's share of the capacity (its allocation row, or the capacity).
-    /// @param expiry The last second a plain mint may use it.
+    /// @param asOf The snapshot time (unix seconds).
     /// @param digest sha256 of the snapshot message, now the set's chain head: a head that
-    ///        postProof moves is announced by this event alone (no ChainAdvanced).
+    ///        postProof moves is announced by this event alone (no ChainAdvanced). With
+    ///        ChainAdvanced, the events readers take a head witness from (POSTSPEC section 1).
     event ProofPosted(
         bytes32 indexed setId,
         uint64 indexed epoch,
         uint256 commitment,
         uint64 share,
-        uint40 expiry,
+        uint40 asOf,
         bytes32 digest
     );
+    /// @notice The registry pushed a revocation of a signer set (POSTSPEC section 4): its
+    ///         snapshots dated `revokedAt` or later are refused from now on.
+    event SignerSetRevocationReceived(bytes32 indexed setId, uint40 revokedAt);
     /// @notice A holder burned its own tokens to redeem them off-chain.
     event Redeemed(address indexed holder, uint256 amount);
 
@@ -215,28 +147,26 @@ interface IProofGatedToken {
     error ProofGatedToken__ChunkChainBroken();
     /// @notice A chunk proof's commitment or fxTable is not the final proof's.
     error ProofGatedToken__ChunkMismatch();
+    /// @notice The packed calldata breaks POSTSPEC section 2 or 3 (length, a reserved flag bit,
+    ///         a member or signature count out of range, a witness kind that cannot apply).
+    error ProofGatedToken__MalformedCalldata();
+    /// @notice The head witness is not the set's chain head here (the head moved since the
+    ///         caller read it, or the set has a head and none was given): read it again.
+    error ProofGatedToken__StaleHead();
+    /// @notice The set's first link on a token the registry does not push revocations to.
+    error ProofGatedToken__NotSubscribed();
+    /// @notice signerSetRevoked called by another account than the token's registry.
+    error ProofGatedToken__NotRegistry();
 
     /// @notice Mints `amount` to `to` against a coverage proof bound to this token, in its unit.
+    ///         The snapshot must be on the set's chain head (same message) or the next link.
     /// @param to Receiver.
     /// @param amount Amount in token base units.
-    /// @param proof The Groth16 proof.
-    /// @param pubSignals [commitment, statement, fxTable].
-    ///      The snapshot must be on the set's chain head (same message) or the next link.
-    /// @param snapshot The signed snapshot fields.
-    /// @param signers k of the set's members' signatures.
-    /// @param fx The FX source's signature; ignored when fxTable is the token's identity table.
-    /// @param allocations The snapshot's allocation table (empty when its `allocations` is 0):
-    ///        the proof's context is then the table's, and the capacity is this token's row.
-    function mintWithProof(
-        address to,
-        uint256 amount,
-        Groth16Proof calldata proof,
-        uint256[3] calldata pubSignals,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
-    ) external;
+    /// @param p proof (256 bytes) || commitment || statement || link, packed as POSTSPEC
+    ///        section 2 says: the proof, the signed snapshot, k of the set's members'
+    ///        signatures, the head witness, the FX source's signature when the rate table is
+    ///        not the identity one, and the allocation rows when the capacity is split.
+    function mintWithProof(address to, uint256 amount, bytes calldata p) external;
 
     /// @notice Posts a proof for plain mints; PERMISSIONLESS (the proof and the signatures are
     ///         the authority, so anyone may relay a package). All of mintWithProof's checks;
@@ -244,15 +174,9 @@ interface IProofGatedToken {
     ///         expiry (asOf + maxSnapshotAge) become the posted capacity, and the set's chain
     ///         head moves to the snapshot when it is the next link. Posting the posted snapshot
     ///         again is a no-op success (a relay may repeat itself).
+    /// @param p As mintWithProof's.
     /// @return share This token's share of the proven capacity.
-    function postProof(
-        Groth16Proof calldata proof,
-        uint256[3] calldata pubSignals,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
-    ) external returns (uint64 share);
+    function postProof(bytes calldata p) external returns (uint64 share);
 
     /// @notice postProof for a large book (LARGESPEC section 8): C chunk proofs (chunk-32) and a
     ///         coverage-4096 final proof, all checked with ONE pairing call (random linear
@@ -265,14 +189,12 @@ interface IProofGatedToken {
     ///        [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y].
     /// @param signals One row per proof: chunk k [commitment, fxTable, accIn, accOut], the
     ///        final [commitment, statement, fxTable, chunkSet].
+    /// @param link The packed link (POSTSPEC section 2); its fxTable must be the final's.
     /// @return share This token's share of the proven capacity.
     function postLargeProof(
         uint256[8][] calldata proofs,
         uint256[4][] calldata signals,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
+        bytes calldata link
     ) external returns (uint64 share);
 
     /// @notice Mints against the posted share (MINTER_ROLE): the supply after the mint stays
@@ -291,19 +213,13 @@ interface IProofGatedToken {
     ///         never claimed here). The same message as the head is a no-op. No freshness
     ///         rule and no proof: the set's signatures make the link; the snapshot message is
     ///         rebuilt in this token's unit.
-    /// @param snapshot The signed snapshot fields.
-    /// @param commitment The snapshot's commitment (the proof's public signal).
-    /// @param fxTable The snapshot's rate table hash (the proof's public signal).
-    /// @param signers k of the set's members' signatures.
-    function advanceChain(
-        SnapshotFields calldata snapshot,
-        uint256 commitment,
-        uint256 fxTable,
-        SignerSetProof calldata signers
-    ) external;
+    /// @param p The snapshot's commitment (32 bytes) || link (POSTSPEC section 2).
+    function advanceChain(bytes calldata p) external;
 
-    /// @notice A signer set's chain head (all zero, started false, before its first link).
-    function chainHead(bytes32 setId) external view returns (ChainHead memory);
+    /// @notice A signer set's chain head word (POSTSPEC section 1): 0 before its first link,
+    ///         else keccak256(abi.encode(digest, commitment, uint64 epoch, uint40 asOf)) with
+    ///         bit 0 the pushed-revocation flag.
+    function chainHead(bytes32 setId) external view returns (bytes32);
 
     /// @notice Burns `amount` of the caller's tokens (redemption).
     function redeem(uint256 amount) external;

@@ -7,6 +7,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ISignerRegistry} from "./ISignerRegistry.sol";
 import {ICoverageVerifier} from "./ICoverageVerifier.sol";
 import {IProofGatedToken} from "./IProofGatedToken.sol";
+import {ISignerSetSubscriber} from "./ISignerSetSubscriber.sol";
 import {Coverage32Groth16} from "./Coverage32Groth16.sol";
 import {LargeCoverageBatchGroth16} from "./LargeCoverageBatchGroth16.sol";
 
@@ -30,7 +31,7 @@ import {LargeCoverageBatchGroth16} from "./LargeCoverageBatchGroth16.sol";
 ///      only ever about a message the set really signed. A large book (chunk proofs, LARGESPEC)
 ///      posts through postLargeProof: the chunk chain from calldata, then the same checks, and
 ///      every proof in one pairing call (LargeCoverageBatchGroth16, inlined).
-contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
+contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessControl, ERC20Pausable {
     // The posted capacity, declared first so that it packs into Pausable's `_paused` slot: a
     // plain mint's pause check and its posted-share read are one cold slot (2,100 gas), and
     // postProof rewrites a slot it already read. See IProofGatedToken.Posted.
@@ -70,12 +71,28 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         0x035ebc384d320413c9b97d446bf7de69e04d6278d68d52934a4f5f653348622a;
     /// @dev Most chunks of a large book: 2^7 (4,096 positions).
     uint256 private constant MAX_CHUNKS = 128;
+    /// @dev POSTSPEC section 2: where a proof's link starts (proof, commitment, statement),
+    ///      the flag bits, a signature's and an allocation row's size, the most members.
+    uint256 private constant LINK_AT = 0x140;
+    uint256 private constant FLAGS_MASK = 0x0f;
+    uint256 private constant FLAG_FX = 4;
+    uint256 private constant FLAG_ALLOC = 8;
+    uint256 private constant SIG_BYTES = 129;
+    uint256 private constant ROW_BYTES = 60;
+    uint256 private constant MAX_MEMBERS = 8;
+    /// @dev POSTSPEC section 3.
+    uint256 private constant WITNESS_NONE = 0;
+    uint256 private constant WITNESS_PREV = 1;
+    uint256 private constant WITNESS_SAME = 2;
+    uint256 private constant WITNESS_FULL = 3;
+    /// @dev Bit 0 of a head word: the registry pushed a revocation of the set.
+    bytes32 private constant REVOKED_BIT = bytes32(uint256(1));
 
     /// @notice An external Groth16 verifier of the coverage circuit, or address(0): the token's
     ///         built-in one (Coverage32Groth16, generated from the committed verification key).
     ICoverageVerifier public immutable verifier;
     /// @notice The registry of trusted signer sets and FX sources.
-    ISignerRegistry public immutable registry;
+    ISignerRegistry public immutable override registry;
     /// @notice The ISO 4217 code of the token's unit, e.g. "USD".
     bytes3 public immutable currency;
     /// @notice The minimum proven coverage (minCoverageBps) a mint needs, >= 10000.
@@ -96,8 +113,36 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     uint256 private immutable _identityBaseX;
     uint256 private immutable _identityBaseY;
 
-    /// @dev Each signer set's epoch chain head (read through chainHead()).
-    mapping(bytes32 setId => ChainHead) private _heads;
+    /// @dev Each signer set's chain head word (POSTSPEC section 1; read through chainHead()).
+    mapping(bytes32 setId => bytes32) private _heads;
+    /// @dev The revokedAt the registry pushed for a set (POSTSPEC section 4; 0: none).
+    mapping(bytes32 setId => uint40) private _revokedAt;
+
+    /// @dev A link decoded from packed calldata (POSTSPEC section 2): the signed fields, and
+    ///      the calldata offsets of the parts read where they are checked.
+    struct Link {
+        uint256 commitment;
+        uint256 fxTable;
+        bytes32 setId;
+        uint64 epoch;
+        bytes32 prevCommitment;
+        uint40 asOf;
+        uint16 chunks;
+        /// @dev The allocation rows' hash (the signed field), 0 without rows.
+        bytes32 allocations;
+        /// @dev Head witness kind (POSTSPEC section 3).
+        uint256 kind;
+        uint256 threshold;
+        uint256 members;
+        uint256 sigCount;
+        uint256 sigs;
+        uint256 ids;
+        uint256 witness;
+        /// @dev Offset of the FX attestation, 0 without one.
+        uint256 fx;
+        uint256 rows;
+        uint256 rowCount;
+    }
 
     /// @notice Token configuration (a struct: the constructor has too many arguments otherwise).
     struct Config {
@@ -155,77 +200,33 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     function mintWithProof(
         address to,
         uint256 amount,
-        Groth16Proof calldata proof,
-        uint256[3] calldata pubSignals,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
+        bytes calldata p
     ) external onlyRole(MINTER_ROLE) whenNotPaused {
         if (amount == 0) revert ProofGatedToken__ZeroAmount();
-        (uint64 share, bytes32 digest, bool advances) = _checkProof(
-            proof,
-            pubSignals,
-            snapshot,
-            signers,
-            fx,
-            allocations
-        );
+        (Link memory l, uint64 share, bytes32 digest, bytes32 word) = _checkProof(p);
         if (totalSupply() + amount > share) revert ProofGatedToken__OverCapacity();
-        if (advances) _advanceAndSupersede(snapshot, digest, pubSignals[0]);
+        if (word != 0) _advanceAndSupersede(l, digest, word);
         _mint(to, amount);
-        emit MintedWithProof(
-            to,
-            amount,
-            pubSignals[0],
-            snapshot.setId,
-            snapshot.epoch,
-            snapshot.asOf,
-            share
-        );
+        emit MintedWithProof(to, amount, l.commitment, l.setId, l.epoch, l.asOf, share);
     }
 
     /// @inheritdoc IProofGatedToken
-    function postProof(
-        Groth16Proof calldata proof,
-        uint256[3] calldata pubSignals,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
-    ) external whenNotPaused returns (uint64 share) {
-        (uint64 s, bytes32 digest, bool advances) = _checkProof(
-            proof,
-            pubSignals,
-            snapshot,
-            signers,
-            fx,
-            allocations
-        );
-        return _post(snapshot, s, digest, advances, pubSignals[0]);
+    function postProof(bytes calldata p) external whenNotPaused returns (uint64 share) {
+        (Link memory l, uint64 s, bytes32 digest, bytes32 word) = _checkProof(p);
+        return _post(l, s, digest, word);
     }
 
     /// @inheritdoc IProofGatedToken
     function postLargeProof(
         uint256[8][] calldata proofs,
         uint256[4][] calldata signals,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
+        bytes calldata link
     ) external whenNotPaused returns (uint64 share) {
         uint256 chunks = _checkChunkChain(proofs.length, signals);
         uint256[4] calldata fin = signals[chunks];
-        (uint64 s, bytes32 digest, bool advances) = _checkSigned(
-            fin[0],
-            fin[1],
-            fin[2],
-            chunks,
-            snapshot,
-            signers,
-            fx,
-            allocations
-        );
+        Link memory l = _readLink(_offset(link), _end(link), fin[0]);
+        if (l.fxTable != fin[2]) revert ProofGatedToken__MalformedCalldata();
+        (uint64 s, bytes32 digest, bytes32 word) = _checkSigned(l, fin[1], chunks);
         // One pairing call for all C + 1 proofs (inputs < r and points on G1 checked inside).
         if (
             !LargeCoverageBatchGroth16.verify(
@@ -235,26 +236,25 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
                 signals[chunks:]
             )
         ) revert ProofGatedToken__InvalidProof();
-        return _post(snapshot, s, digest, advances, fin[0]);
+        return _post(l, s, digest, word);
     }
 
     /// @dev postProof's effects once a proof is checked: the posted share and expiry, and the
-    ///      set's head when the snapshot is the next link.
+    ///      set's head word when the snapshot is the next link (`word` != 0).
     function _post(
-        SnapshotFields calldata snapshot,
+        Link memory l,
         uint64 share,
         bytes32 digest,
-        bool advances,
-        uint256 commitment
+        bytes32 word
     ) private returns (uint64) {
-        uint40 expiry = snapshot.asOf + maxSnapshotAge;
-        uint80 setTag = uint80(uint256(snapshot.setId));
+        uint40 expiry = l.asOf + maxSnapshotAge;
+        uint80 setTag = uint80(uint256(l.setId));
         uint64 currentShare = _postedShare;
         uint40 currentExpiry = _postedExpiry;
         if (
             currentShare == share &&
             currentExpiry == expiry &&
-            _postedEpoch == snapshot.epoch &&
+            _postedEpoch == l.epoch &&
             _postedSetTag == setTag
         ) return share; // posted already: a relay repeating itself
         // A live post of another set that stays valid longer is not replaced by an older one
@@ -265,15 +265,16 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             currentExpiry > expiry &&
             currentExpiry >= block.timestamp
         ) revert ProofGatedToken__StalerThanPosted();
-        // One event: ProofPosted carries the digest, so a head move here needs no ChainAdvanced.
-        if (advances) _moveHead(snapshot, digest, commitment);
+        // One event: ProofPosted carries the head's preimage, so a head move needs no
+        // ChainAdvanced.
+        if (word != 0) _heads[l.setId] = word;
         (_postedShare, _postedExpiry, _postedEpoch, _postedSetTag) = (
             share,
             expiry,
-            snapshot.epoch,
+            l.epoch,
             setTag
         );
-        emit ProofPosted(snapshot.setId, snapshot.epoch, commitment, share, expiry, digest);
+        emit ProofPosted(l.setId, l.epoch, l.commitment, share, l.asOf, digest);
         return share;
     }
 
@@ -329,22 +330,36 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
     }
 
     /// @inheritdoc IProofGatedToken
-    function advanceChain(
-        SnapshotFields calldata snapshot,
-        uint256 commitment,
-        uint256 fxTable,
-        SignerSetProof calldata signers
-    ) external {
-        if (commitment >= SNARK_SCALAR_FIELD || fxTable >= SNARK_SCALAR_FIELD) {
+    function advanceChain(bytes calldata p) external {
+        uint256 o = _offset(p);
+        if (p.length < 32) revert ProofGatedToken__MalformedCalldata();
+        Link memory l = _readLink(o + 32, _end(p), _word(o));
+        if (l.commitment >= SNARK_SCALAR_FIELD || l.fxTable >= SNARK_SCALAR_FIELD) {
             revert ProofGatedToken__SignalOutOfField();
         }
-        (bytes32 digest, bool advances) = _checkLink(snapshot, commitment, fxTable, signers);
-        if (advances) _advanceAndSupersede(snapshot, digest, commitment);
+        (bytes32 digest, bytes32 word) = _checkLink(l);
+        if (word != 0) _advanceAndSupersede(l, digest, word);
     }
 
     /// @inheritdoc IProofGatedToken
-    function chainHead(bytes32 setId) external view returns (ChainHead memory) {
+    function chainHead(bytes32 setId) external view returns (bytes32) {
         return _heads[setId];
+    }
+
+    /// @inheritdoc ISignerSetSubscriber
+    /// @dev Never reverts for the registry (not even paused): a revert would undo the
+    ///      revocation everywhere (POSTSPEC section 4).
+    function signerSetRevoked(bytes32 setId, uint40 revokedAt) external {
+        if (msg.sender != address(registry)) revert ProofGatedToken__NotRegistry();
+        _revokedAt[setId] = revokedAt;
+        bytes32 word = _heads[setId];
+        if (word != 0) _heads[setId] = word | REVOKED_BIT;
+        if (
+            _postedShare != 0 &&
+            _postedSetTag == uint80(uint256(setId)) &&
+            uint256(_postedExpiry) - maxSnapshotAge >= revokedAt
+        ) _postedShare = 0;
+        emit SignerSetRevocationReceived(setId, revokedAt);
     }
 
     /// @inheritdoc IProofGatedToken
@@ -369,124 +384,190 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         return block.chainid == _cachedChainId ? _cachedBinding : _computeBinding();
     }
 
-    /// @dev Every check of a proof and its snapshot (SETSPEC, ALLOCSPEC), cheapest first.
+    /// @dev A proof's calldata (POSTSPEC section 2: proof, commitment, statement, link) read
+    ///      and checked, cheapest first, the Groth16 check last.
+    /// @return l The link.
     /// @return share The supply this token may reach on it: its allocation row, or the capacity.
     /// @return digest sha256 of the snapshot message.
-    /// @return advances Whether the set's chain head moves to it.
+    /// @return word The set's new head word, 0 when the head does not move.
     function _checkProof(
-        Groth16Proof calldata proof,
-        uint256[3] calldata pubSignals,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
-    ) private view returns (uint64 share, bytes32 digest, bool advances) {
-        (share, digest, advances) = _checkSigned(
-            pubSignals[0],
-            pubSignals[1],
-            pubSignals[2],
-            0,
-            snapshot,
-            signers,
-            fx,
-            allocations
-        );
-        if (!_verifyProof(proof, pubSignals)) revert ProofGatedToken__InvalidProof();
+        bytes calldata p
+    ) private view returns (Link memory l, uint64 share, bytes32 digest, bytes32 word) {
+        uint256 o = _offset(p);
+        if (p.length < LINK_AT) revert ProofGatedToken__MalformedCalldata();
+        uint256 statement = _word(o + 0x120);
+        l = _readLink(o + LINK_AT, _end(p), _word(o + 0x100));
+        (share, digest, word) = _checkSigned(l, statement, 0);
+        if (!_verifyProof(o, l.commitment, statement, l.fxTable)) {
+            revert ProofGatedToken__InvalidProof();
+        }
     }
 
     /// @dev Every check but the proof's, cheapest first: the coverage signals' range, the
     ///      signed chunk count (0 for a single proof), the statement (context or allocations,
     ///      ratio), freshness, the signed snapshot's chain link, the FX source.
     function _checkSigned(
-        uint256 commitment,
+        Link memory l,
         uint256 statement,
-        uint256 fxTable,
-        uint256 chunks,
-        SnapshotFields calldata snapshot,
-        SignerSetProof calldata signers,
-        FxAttestation calldata fx,
-        AllocationRow[] calldata allocations
-    ) private view returns (uint64 share, bytes32 digest, bool advances) {
+        uint256 chunks
+    ) private view returns (uint64 share, bytes32 digest, bytes32 word) {
         if (
-            commitment >= SNARK_SCALAR_FIELD ||
+            l.commitment >= SNARK_SCALAR_FIELD ||
             statement >= SNARK_SCALAR_FIELD ||
-            fxTable >= SNARK_SCALAR_FIELD
+            l.fxTable >= SNARK_SCALAR_FIELD
         ) revert ProofGatedToken__SignalOutOfField();
-        if (snapshot.chunks != chunks) {
+        if (l.chunks != chunks) {
             if (chunks == 0) revert ProofGatedToken__UnsupportedSnapshot();
             revert ProofGatedToken__ChunkChainBroken();
         }
 
         // statement = context (128) | minCoverageBps (16) | capacity (64)
         uint64 capacity = uint64(statement >> 144);
-        if (snapshot.allocations == 0) {
-            if (allocations.length != 0) revert ProofGatedToken__AllocationsMismatch();
+        if (l.rowCount == 0) {
             if (statement & CONTEXT_MASK != contextBinding()) {
                 revert ProofGatedToken__WrongContext();
             }
             share = capacity;
         } else {
-            share = _allocationShare(allocations, snapshot.allocations, capacity);
-            if (statement & CONTEXT_MASK != allocationContext(snapshot.allocations)) {
+            share = _allocationShare(l, capacity);
+            if (statement & CONTEXT_MASK != allocationContext(l.allocations)) {
                 revert ProofGatedToken__WrongContext();
             }
         }
         if (uint16(statement >> 128) < requiredRatioBps) revert ProofGatedToken__RatioTooLow();
-        if (!_fresh(snapshot.asOf, maxSnapshotAge)) revert ProofGatedToken__StaleSnapshot();
+        if (!_fresh(l.asOf, maxSnapshotAge)) revert ProofGatedToken__StaleSnapshot();
 
-        (digest, advances) = _checkLink(snapshot, commitment, fxTable, signers);
-        if (fxTable != identityFxTable) _checkFx(fx, fxTable);
+        (digest, word) = _checkLink(l);
+        if (l.fx != 0) _checkFx(l);
     }
 
-    /// @dev The Groth16 check: built in (the identity FX table folded into IC0 at deployment)
-    ///      or the external verifier the token was deployed with.
+    /// @dev The Groth16 check of the proof at calldata offset `p` (8 words, EVM order): built
+    ///      in (the identity FX table folded into IC0 at deployment) or the external verifier
+    ///      the token was deployed with.
     function _verifyProof(
-        Groth16Proof calldata proof,
-        uint256[3] calldata pubSignals
+        uint256 p,
+        uint256 commitment,
+        uint256 statement,
+        uint256 fxTable
     ) private view returns (bool) {
+        uint256[2] calldata pA;
+        uint256[2][2] calldata pB;
+        uint256[2] calldata pC;
+        assembly ("memory-safe") {
+            pA := p
+            pB := add(p, 0x40)
+            pC := add(p, 0xc0)
+        }
         if (address(verifier) != address(0)) {
-            return verifier.verifyProof(proof.pA, proof.pB, proof.pC, pubSignals);
+            return verifier.verifyProof(pA, pB, pC, [commitment, statement, fxTable]);
         }
-        if (pubSignals[2] == identityFxTable) {
-            return
-                Coverage32Groth16.verifyWithBase(
-                    proof.pA,
-                    proof.pB,
-                    proof.pC,
-                    pubSignals[0],
-                    pubSignals[1],
-                    _identityBaseX,
-                    _identityBaseY
-                );
-        }
-        return Coverage32Groth16.verify(proof.pA, proof.pB, proof.pC, pubSignals);
+        (uint256 baseX, uint256 baseY) = fxTable == identityFxTable
+            ? (_identityBaseX, _identityBaseY)
+            : Coverage32Groth16.foldThirdInput(fxTable);
+        return Coverage32Groth16.verifyWithBase(pA, pB, pC, commitment, statement, baseX, baseY);
     }
 
-    /// @dev This token's row of a signed allocation table: the rows hash to the signed value
-    ///      and are strictly ascending by (chainId, token) (one row per deployment), their sum
-    ///      is within the proven capacity, and one names (block.chainid, this token).
+    /// @dev Reads a link at calldata [o, end) (POSTSPEC section 2); its commitment comes from
+    ///      before it. Checks lengths and counts only; the allocation rows are hashed here
+    ///      (the signed `allocations` is their hash, never sent).
+    function _readLink(
+        uint256 o,
+        uint256 end,
+        uint256 commitment
+    ) private view returns (Link memory l) {
+        uint256 flags = _bytesAt(o, 1);
+        if (flags > FLAGS_MASK) revert ProofGatedToken__MalformedCalldata();
+        l.commitment = commitment;
+        l.kind = flags & 3;
+        l.setId = bytes32(_word(o + 1));
+        l.epoch = uint64(_bytesAt(o + 33, 8));
+        l.prevCommitment = bytes32(_word(o + 41));
+        l.asOf = uint40(_bytesAt(o + 73, 5));
+        l.chunks = uint16(_bytesAt(o + 78, 2));
+        l.threshold = _bytesAt(o + 80, 1);
+        l.members = _bytesAt(o + 81, 1);
+        l.sigCount = _bytesAt(o + 82, 1);
+        if (l.members == 0 || l.members > MAX_MEMBERS || l.sigCount > l.members) {
+            revert ProofGatedToken__MalformedCalldata();
+        }
+        l.sigs = o + 83;
+        l.ids = l.sigs + l.sigCount * SIG_BYTES;
+        l.witness = l.ids + (l.members - l.sigCount) * 32;
+        o = l.witness;
+        if (l.kind == WITNESS_PREV) {
+            if (l.epoch == 0) revert ProofGatedToken__MalformedCalldata();
+            o += 37;
+        } else if (l.kind == WITNESS_FULL) {
+            o += 77;
+        }
+        if (flags & FLAG_FX != 0) {
+            l.fxTable = _word(o);
+            l.fx = o + 32;
+            o += 165;
+        } else {
+            l.fxTable = identityFxTable;
+        }
+        if (flags & FLAG_ALLOC != 0) {
+            l.rowCount = _bytesAt(o, 1);
+            if (l.rowCount == 0) revert ProofGatedToken__MalformedCalldata();
+            l.rows = o + 1;
+            o = l.rows + l.rowCount * ROW_BYTES;
+        }
+        if (o != end) revert ProofGatedToken__MalformedCalldata();
+        if (l.rowCount != 0) l.allocations = _rowsHash(l.rows, l.rowCount);
+    }
+
+    /// @dev sha256(abi.encode(ALLOCATIONS_DOMAIN, rows)) with rows as (uint256 chainId,
+    ///      address token, uint64 amount): the signed `allocations` (ALLOCSPEC).
+    function _rowsHash(uint256 rows, uint256 count) private view returns (bytes32 h) {
+        bytes32 domain = ALLOCATIONS_DOMAIN;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, domain)
+            mstore(add(m, 0x20), 0x40)
+            mstore(add(m, 0x40), count)
+            let dst := add(m, 0x60)
+            for {
+                let i := 0
+            } lt(i, count) {
+                i := add(i, 1)
+            } {
+                let r := add(rows, mul(i, ROW_BYTES))
+                mstore(dst, calldataload(r))
+                mstore(add(dst, 0x20), shr(96, calldataload(add(r, 32))))
+                mstore(add(dst, 0x40), shr(192, calldataload(add(r, 52))))
+                dst := add(dst, 0x60)
+            }
+            if iszero(staticcall(gas(), 0x02, m, sub(dst, m), 0x00, 0x20)) {
+                revert(0, 0)
+            }
+            h := mload(0x00)
+        }
+    }
+
+    /// @dev This token's row of the signed allocation table: rows strictly ascending by
+    ///      (chainId, token) (one row per deployment), their sum within the proven capacity,
+    ///      and one names (block.chainid, this token).
     function _allocationShare(
-        AllocationRow[] calldata rows,
-        bytes32 allocations,
+        Link memory l,
         uint64 capacity
     ) private view returns (uint64 share) {
-        if (rows.length == 0 || sha256(abi.encode(ALLOCATIONS_DOMAIN, rows)) != allocations) {
-            revert ProofGatedToken__AllocationsMismatch();
-        }
         uint256 sum = 0;
         bool found = false;
-        for (uint256 i = 0; i < rows.length; i++) {
-            AllocationRow calldata r = rows[i];
-            if (i > 0) {
-                AllocationRow calldata p = rows[i - 1];
-                if (
-                    r.chainId < p.chainId ||
-                    (r.chainId == p.chainId && uint160(r.token) <= uint160(p.token))
-                ) revert ProofGatedToken__AllocationsMismatch();
+        uint256 lastChain = 0;
+        uint256 lastToken = 0;
+        for (uint256 i = 0; i < l.rowCount; i++) {
+            uint256 r = l.rows + i * ROW_BYTES;
+            uint256 chainId = _word(r);
+            uint256 token = _bytesAt(r + 32, 20);
+            uint256 amount = _bytesAt(r + 52, 8);
+            if (i > 0 && (chainId < lastChain || (chainId == lastChain && token <= lastToken))) {
+                revert ProofGatedToken__AllocationsMismatch();
             }
-            sum += r.amount;
-            if (r.chainId == block.chainid && r.token == address(this)) {
-                share = r.amount;
+            (lastChain, lastToken) = (chainId, token);
+            sum += amount;
+            if (chainId == block.chainid && token == uint160(address(this))) {
+                share = uint64(amount);
                 found = true;
             }
         }
@@ -494,187 +575,225 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
         if (!found) revert ProofGatedToken__NoAllocation();
     }
 
-    /// @dev Everything that makes `snapshot` a valid link of its set's chain here: k distinct
-    ///      members of the set named by setId signed it, the set is trusted at its as-of time,
-    ///      and it is the chain head or the next epoch (SETSPEC section 2/4 rules).
+    /// @dev Everything that makes the link a valid link of its set's chain here: k distinct
+    ///      members of the set named by setId signed it, the set is trusted at its as-of time
+    ///      (POSTSPEC section 4), and it is the chain head or the next epoch (section 1).
     /// @return digest sha256 of the snapshot message.
-    /// @return advances Whether the head moves to it (false: it is the head already).
-    function _checkLink(
-        SnapshotFields calldata snapshot,
-        uint256 commitment,
-        uint256 fxTable,
-        SignerSetProof calldata signers
-    ) private view returns (bytes32 digest, bool advances) {
-        _bindSigners(snapshot.setId, signers);
-        (bool trusted, uint64 firstEpoch) = _signerSetStatus(snapshot.setId, snapshot.asOf);
-        if (!trusted) revert ProofGatedToken__UntrustedSignerSet();
-        digest = _snapshotDigest(snapshot, commitment, fxTable);
-        Sig[] calldata sigs = signers.sigs;
-        for (uint256 i = 0; i < sigs.length; i++) {
-            Sig calldata g = sigs[i];
-            if (!_p256Verify(digest, g.r, g.s, g.x, g.y)) {
+    /// @return word The set's new head word; 0 when the head does not move.
+    function _checkLink(Link memory l) private view returns (bytes32 digest, bytes32 word) {
+        _bindSigners(l);
+        bytes32 head = _heads[l.setId];
+        uint64 firstEpoch = 0;
+        if (head == 0) {
+            firstEpoch = _firstLinkTrust(l.setId, l.asOf);
+        } else if (head & REVOKED_BIT != 0 && l.asOf >= _revokedAt[l.setId]) {
+            revert ProofGatedToken__UntrustedSignerSet();
+        }
+        digest = _snapshotDigest(l);
+        for (uint256 j = 0; j < l.sigCount; j++) {
+            uint256 g = l.sigs + j * SIG_BYTES;
+            if (!_p256Verify(digest, _word(g + 65), _word(g + 97), _word(g + 1), _word(g + 33))) {
                 revert ProofGatedToken__InvalidSignature();
             }
         }
-        advances = _chainStep(snapshot, digest, firstEpoch);
+        word = _chainStep(l, digest, head, firstEpoch);
     }
 
-    /// @dev registry.signerSetStatus as a bare staticcall: the registry is a contract fixed at
-    ///      deployment, so the high-level call's code-size check and ABI decoding are dead weight.
-    ///      Still one call per proof: a revocation takes effect at once.
-    function _signerSetStatus(
-        bytes32 setId,
-        uint40 at
-    ) private view returns (bool trusted, uint64 firstEpoch) {
-        address target = address(registry);
-        bytes4 selector = ISignerRegistry.signerSetStatus.selector;
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, selector)
-            mstore(add(m, 0x04), setId)
-            mstore(add(m, 0x24), at)
-            let ok := staticcall(gas(), target, m, 0x44, 0x00, 0x40)
-            if iszero(and(ok, eq(returndatasize(), 0x40))) {
-                revert(0, 0)
-            }
-            trusted := eq(mload(0x00), 1)
-            firstEpoch := and(mload(0x20), 0xffffffffffffffff)
-        }
+    /// @dev The registry's answer at a set's first link here: trusted at `asOf`, and this
+    ///      token hears of its revocations (a subscriber). Later links read no registry.
+    function _firstLinkTrust(bytes32 setId, uint40 asOf) private view returns (uint64) {
+        (bool trusted, uint64 firstEpoch) = registry.signerSetStatus(setId, asOf);
+        if (!trusted) revert ProofGatedToken__UntrustedSignerSet();
+        if (!registry.isSubscriber(address(this))) revert ProofGatedToken__NotSubscribed();
+        return firstEpoch;
     }
 
-    /// @dev The signatures' shape, before any storage or precompile cost: at least `threshold`
-    ///      of them, setId is the id of (threshold, keyIds), indices strictly increasing (each
-    ///      member counted once) and within keyIds, (r, s) well formed and low-s, and each key
-    ///      the member's (keyIds[index] = sha256(x || y)).
-    function _bindSigners(bytes32 setId, SignerSetProof calldata p) private view {
-        Sig[] calldata sigs = p.sigs;
-        bytes32[] calldata ids = p.keyIds;
-        if (p.threshold == 0 || sigs.length < p.threshold) {
-            revert ProofGatedToken__ThresholdNotMet();
-        }
-        // bytes32[] packs as the keys' concatenation, as off-chain signerSetId hashes them.
-        if (sha256(abi.encodePacked(SIGNER_SET_DOMAIN, p.threshold, ids)) != setId) {
-            revert ProofGatedToken__WrongSignerSet();
-        }
+    /// @dev The signatures' shape and set (POSTSPEC section 2), before any storage or
+    ///      precompile cost: at least `threshold` of them, indices strictly increasing (each
+    ///      member counted once) and below n, (r, s) well formed and low-s, and setId the id of
+    ///      (threshold, keyIds) with each signer's keyId sha256(x || y) of its key.
+    function _bindSigners(Link memory l) private view {
+        uint256 k = l.sigCount;
+        uint256 n = l.members;
+        if (l.threshold == 0 || k < l.threshold) revert ProofGatedToken__ThresholdNotMet();
         uint256 lowest = 0;
-        for (uint256 i = 0; i < sigs.length; i++) {
-            Sig calldata g = sigs[i];
-            uint256 index = g.index;
+        for (uint256 j = 0; j < k; j++) {
+            uint256 g = l.sigs + j * SIG_BYTES;
+            uint256 index = _bytesAt(g, 1);
             if (index < lowest) revert ProofGatedToken__DuplicateSigner();
-            if (index >= ids.length) revert ProofGatedToken__SignerNotInSet();
-            if (!_wellFormed(g.r, g.s)) revert ProofGatedToken__SignatureMalformed();
-            if (sha256(abi.encodePacked(g.x, g.y)) != ids[index]) {
-                revert ProofGatedToken__SignerNotInSet();
+            if (index >= n) revert ProofGatedToken__SignerNotInSet();
+            if (!_wellFormed(_word(g + 65), _word(g + 97))) {
+                revert ProofGatedToken__SignatureMalformed();
             }
             lowest = index + 1;
         }
+        bytes32 domain = SIGNER_SET_DOMAIN;
+        uint256 threshold = l.threshold;
+        uint256 g0 = l.sigs;
+        uint256 listed = l.ids;
+        bytes32 setId;
+        assembly ("memory-safe") {
+            // domain (32) | threshold (1) | keyIds (32 each), then 64 bytes of key scratch.
+            let m := mload(0x40)
+            mstore(m, domain)
+            mstore8(add(m, 0x20), threshold)
+            let dst := add(m, 0x21)
+            let scratch := add(m, 0x140)
+            let ok := 1
+            let g := g0
+            let left := k
+            for {
+                let i := 0
+            } lt(i, n) {
+                i := add(i, 1)
+            } {
+                switch and(gt(left, 0), eq(shr(248, calldataload(g)), i))
+                case 1 {
+                    calldatacopy(scratch, add(g, 1), 0x40)
+                    ok := and(ok, staticcall(gas(), 0x02, scratch, 0x40, dst, 0x20))
+                    g := add(g, SIG_BYTES)
+                    left := sub(left, 1)
+                }
+                default {
+                    mstore(dst, calldataload(listed))
+                    listed := add(listed, 0x20)
+                }
+                dst := add(dst, 0x20)
+            }
+            ok := and(ok, staticcall(gas(), 0x02, m, sub(dst, m), 0x00, 0x20))
+            if iszero(ok) {
+                revert(0, 0)
+            }
+            setId := mload(0x00)
+        }
+        if (setId != l.setId) revert ProofGatedToken__WrongSignerSet();
     }
 
-    /// @dev The epoch chain rules against the set's head. Empty chain: only firstEpoch
-    ///      (its prevCommitment may link to a predecessor set: not checked). Head epoch: the
-    ///      same message (a second mint on it) or Equivocation. Head + 1: prevCommitment is the
-    ///      head's commitment and asOf is not earlier. Anything below is a rollback (a token
-    ///      mints only on the head or the next epoch), anything beyond head + 1 a gap.
-    /// @return advances Whether the link is new.
+    /// @dev The epoch chain rules (POSTSPEC section 1) against the head word and its witness
+    ///      (section 3). Empty chain: only firstEpoch (its prevCommitment may link to a
+    ///      predecessor set: not checked). Head epoch: the same message (a repeat) or
+    ///      Equivocation. Head + 1: prevCommitment is the head's commitment and asOf is not
+    ///      earlier. Anything below is a rollback, anything beyond head + 1 a gap.
+    /// @return word The new head word (the revocation flag kept); 0 when the head stays.
     function _chainStep(
-        SnapshotFields calldata s,
+        Link memory l,
         bytes32 digest,
+        bytes32 head,
         uint64 firstEpoch
-    ) private view returns (bool advances) {
-        ChainHead storage h = _heads[s.setId];
-        (uint64 headEpoch, uint40 headAsOf, bool started) = (h.epoch, h.asOf, h.started);
-        uint64 epoch = s.epoch;
-        if (!started) {
+    ) private view returns (bytes32 word) {
+        uint64 epoch = l.epoch;
+        bytes32 flag;
+        if (head == 0) {
+            if (l.kind != WITNESS_NONE) revert ProofGatedToken__StaleHead();
             if (epoch < firstEpoch) revert ProofGatedToken__EpochRollback();
             if (epoch > firstEpoch) revert ProofGatedToken__EpochGap();
-            return true;
+            if (_revokedAt[l.setId] != 0) flag = REVOKED_BIT;
+        } else {
+            (bytes32 hDigest, uint256 hCommitment, uint64 hEpoch, uint40 hAsOf) = _witness(
+                l,
+                digest
+            );
+            if (_headHash(hDigest, hCommitment, hEpoch, hAsOf) != head & ~REVOKED_BIT) {
+                revert ProofGatedToken__StaleHead();
+            }
+            if (epoch == hEpoch) {
+                if (hDigest != digest) revert ProofGatedToken__Equivocation();
+                return 0;
+            }
+            if (epoch < hEpoch) revert ProofGatedToken__EpochRollback();
+            if (epoch - hEpoch > 1) revert ProofGatedToken__EpochGap();
+            if (uint256(l.prevCommitment) != hCommitment) revert ProofGatedToken__BrokenLink();
+            if (l.asOf < hAsOf) revert ProofGatedToken__EpochRollback();
+            flag = head & REVOKED_BIT;
         }
-        if (epoch == headEpoch) {
-            if (h.digest != digest) revert ProofGatedToken__Equivocation();
-            return false;
+        return _headHash(digest, l.commitment, epoch, l.asOf) | flag;
+    }
+
+    /// @dev The head's preimage the caller claims (POSTSPEC section 3).
+    function _witness(
+        Link memory l,
+        bytes32 digest
+    ) private pure returns (bytes32, uint256, uint64, uint40) {
+        uint256 w = l.witness;
+        if (l.kind == WITNESS_PREV) {
+            return (
+                bytes32(_word(w)),
+                uint256(l.prevCommitment),
+                l.epoch - 1,
+                uint40(_bytesAt(w + 32, 5))
+            );
         }
-        if (epoch < headEpoch) revert ProofGatedToken__EpochRollback();
-        if (epoch - headEpoch > 1) revert ProofGatedToken__EpochGap();
-        if (uint256(s.prevCommitment) != h.commitment) revert ProofGatedToken__BrokenLink();
-        if (s.asOf < headAsOf) revert ProofGatedToken__EpochRollback();
-        return true;
+        if (l.kind == WITNESS_SAME) return (digest, l.commitment, l.epoch, l.asOf);
+        if (l.kind == WITNESS_FULL) {
+            return (
+                bytes32(_word(w)),
+                _word(w + 32),
+                uint64(_bytesAt(w + 64, 8)),
+                uint40(_bytesAt(w + 72, 5))
+            );
+        }
+        revert ProofGatedToken__StaleHead(); // the set has a head and none was given
     }
 
-    /// @dev Moves the set's head to a checked new link (3 slots).
-    function _moveHead(SnapshotFields calldata s, bytes32 digest, uint256 commitment) private {
-        _heads[s.setId] = ChainHead({
-            digest: digest,
-            commitment: commitment,
-            epoch: s.epoch,
-            asOf: s.asOf,
-            started: true
-        });
-    }
-
-    /// @dev _moveHead and says so.
-    function _advance(SnapshotFields calldata s, bytes32 digest, uint256 commitment) private {
-        _moveHead(s, digest, commitment);
-        emit ChainAdvanced(s.setId, s.epoch, digest, commitment, s.asOf);
-    }
-
-    /// @dev _advance outside postProof: a posted share on this set's previous head is
-    ///      superseded (plain mints need the posted snapshot to be the chain head).
-    function _advanceAndSupersede(
-        SnapshotFields calldata s,
+    /// @dev keccak256(abi.encode(digest, commitment, epoch, asOf)) with bit 0 cleared.
+    function _headHash(
         bytes32 digest,
-        uint256 commitment
-    ) private {
-        _advance(s, digest, commitment);
-        if (_postedShare != 0 && _postedSetTag == uint80(uint256(s.setId))) _postedShare = 0;
+        uint256 commitment,
+        uint64 epoch,
+        uint40 asOf
+    ) private pure returns (bytes32) {
+        return keccak256(abi.encode(digest, commitment, epoch, asOf)) & ~REVOKED_BIT;
+    }
+
+    /// @dev Moves the set's head (one slot) outside postProof and says so; a posted share on
+    ///      this set's previous head is superseded (plain mints need the posted snapshot to be
+    ///      the chain head).
+    function _advanceAndSupersede(Link memory l, bytes32 digest, bytes32 word) private {
+        _heads[l.setId] = word;
+        emit ChainAdvanced(l.setId, l.epoch, digest, l.commitment, l.asOf);
+        if (_postedShare != 0 && _postedSetTag == uint80(uint256(l.setId))) _postedShare = 0;
     }
 
     /// @dev The FX source is trusted at the table's as-of time, the table is fresh, and the
     ///      source signed (table hash, this unit, as-of).
-    function _checkFx(FxAttestation calldata fx, uint256 fxTable) private view {
-        if (fx.x == 0 && fx.y == 0) revert ProofGatedToken__FxSignatureMissing();
-        if (!_fresh(fx.asOf, maxFxAge)) revert ProofGatedToken__StaleFx();
-        if (!_wellFormed(fx.r, fx.s)) revert ProofGatedToken__SignatureMalformed();
-        bytes32 keyId = sha256(abi.encodePacked(fx.x, fx.y));
-        if (!registry.isFxSourceTrusted(keyId, fx.asOf)) {
+    function _checkFx(Link memory l) private view {
+        uint256 f = l.fx;
+        (uint256 x, uint256 y, uint256 r, uint256 s) = (
+            _word(f),
+            _word(f + 32),
+            _word(f + 64),
+            _word(f + 96)
+        );
+        uint40 asOf = uint40(_bytesAt(f + 128, 5));
+        if (x == 0 && y == 0) revert ProofGatedToken__FxSignatureMissing();
+        if (!_fresh(asOf, maxFxAge)) revert ProofGatedToken__StaleFx();
+        if (!_wellFormed(r, s)) revert ProofGatedToken__SignatureMalformed();
+        bytes32 keyId = sha256(abi.encodePacked(x, y));
+        if (!registry.isFxSourceTrusted(keyId, asOf)) {
             revert ProofGatedToken__UntrustedFxSource();
         }
-        bytes32 digest = sha256(abi.encode(FX_DOMAIN, fxTable, currency, _decimals, fx.asOf));
-        if (!_p256Verify(digest, fx.r, fx.s, fx.x, fx.y)) {
-            revert ProofGatedToken__InvalidFxSignature();
-        }
+        bytes32 digest = sha256(abi.encode(FX_DOMAIN, l.fxTable, currency, _decimals, asOf));
+        if (!_p256Verify(digest, r, s, x, y)) revert ProofGatedToken__InvalidFxSignature();
     }
 
     /// @dev SHA-256 of the 11-word snapshot message (V2SPEC), rebuilt in this token's unit.
-    ///      Built in scratch memory straight from calldata (SnapshotFields is 6 static words:
-    ///      setId, epoch, prevCommitment, asOf, allocations, chunks); the narrow fields get the
-    ///      range check Solidity's own decoding would make (empty revert).
-    function _snapshotDigest(
-        SnapshotFields calldata s,
-        uint256 commitment,
-        uint256 fxTable
-    ) private view returns (bytes32 digest) {
-        bytes3 unit = currency;
-        uint8 unitDecimals = _decimals;
-        bytes32 domain = SNAPSHOT_DOMAIN;
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, domain)
-            calldatacopy(add(m, 0x20), s, 0x60) // setId, epoch, prevCommitment
-            mstore(add(m, 0x80), commitment)
-            mstore(add(m, 0xa0), calldataload(add(s, 0x60))) // asOf
-            mstore(add(m, 0xc0), unit)
-            mstore(add(m, 0xe0), unitDecimals)
-            mstore(add(m, 0x100), fxTable)
-            calldatacopy(add(m, 0x120), add(s, 0x80), 0x40) // allocations, chunks
-            let narrow := or(
-                or(shr(64, mload(add(m, 0x40))), shr(40, mload(add(m, 0xa0)))),
-                shr(16, mload(add(m, 0x140)))
-            )
-            if or(narrow, iszero(staticcall(gas(), 0x02, m, 0x160, 0x00, 0x20))) {
-                revert(0, 0)
-            }
-            digest := mload(0x00)
-        }
+    function _snapshotDigest(Link memory l) private view returns (bytes32) {
+        return
+            sha256(
+                abi.encode(
+                    SNAPSHOT_DOMAIN,
+                    l.setId,
+                    l.epoch,
+                    l.prevCommitment,
+                    l.commitment,
+                    l.asOf,
+                    currency,
+                    _decimals,
+                    l.fxTable,
+                    l.allocations,
+                    l.chunks
+                )
+            );
     }
 
     /// @dev Not older than `maxAge` and not more than MAX_CLOCK_SKEW ahead of the block.
@@ -710,6 +829,30 @@ contract ProofGatedToken is IProofGatedToken, AccessControl, ERC20Pausable {
             let success := staticcall(gas(), target, m, 0xa0, 0x00, 0x20)
             ok := and(success, and(eq(returndatasize(), 0x20), eq(mload(0x00), 1)))
         }
+    }
+
+    /// @dev The calldata word at `o` (zeros past the end of calldata).
+    function _word(uint256 o) private pure returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := calldataload(o)
+        }
+    }
+
+    /// @dev The `n` big-endian bytes at calldata offset `o` (n in 1..32).
+    function _bytesAt(uint256 o, uint256 n) private pure returns (uint256 v) {
+        assembly ("memory-safe") {
+            v := shr(sub(256, shl(3, n)), calldataload(o))
+        }
+    }
+
+    function _offset(bytes calldata b) private pure returns (uint256 o) {
+        assembly ("memory-safe") {
+            o := b.offset
+        }
+    }
+
+    function _end(bytes calldata b) private pure returns (uint256) {
+        return _offset(b) + b.length;
     }
 
     function _isCurrencyCode(bytes3 code) private pure returns (bool) {
