@@ -297,21 +297,24 @@ export async function advanceChainArgs(link: ChainLink, head: HeadWitness): Prom
   return [advanceCalldata(BigInt(`0x${m.commitment}`), fields, head)];
 }
 
-/**
- * A chain link from a JSON file's content: a v2 package (its signed snapshot, FX part and
- * allocation table) or a signed snapshot as the API serves it.
- *
- * @throws ZkAttestError PACKAGE_INVALID / SIGNED_SNAPSHOT_INVALID.
- */
-export function parseChainLink(value: unknown): ChainLink {
-  const tagged = typeof value === 'object' && value !== null && 'type' in value;
-  if (!tagged) return parseSignedSnapshot(value);
-  const pkg = parseMintPackage(value);
+/** A package's chain link: its signed snapshot, FX part and allocation table. */
+export function chainLinkOf(pkg: AttestationPackage): ChainLink {
   return {
     ...signedSnapshotOf(pkg),
     fx: pkg.fx,
     ...(pkg.allocations ? { allocations: pkg.allocations } : {}),
   };
+}
+
+/**
+ * A chain link from a JSON file's content: a v2 package (see chainLinkOf) or a signed snapshot
+ * as the API serves it.
+ *
+ * @throws ZkAttestError PACKAGE_INVALID / SIGNED_SNAPSHOT_INVALID.
+ */
+export function parseChainLink(value: unknown): ChainLink {
+  const tagged = typeof value === 'object' && value !== null && 'type' in value;
+  return tagged ? chainLinkOf(parseMintPackage(value)) : parseSignedSnapshot(value);
 }
 
 /**
