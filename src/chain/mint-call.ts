@@ -233,9 +233,7 @@ export function mintStructs(pkg: MintPackage): MintStructs {
 
 /** postProof's and mintWithProof's `p` from (possibly edited) structs and the head witness. */
 export function mintCalldata(m: MintStructs, head: HeadWitness): string {
-  const { pA, pB, pC } = m.proof;
-  const words = [...pA, ...pB[0], ...pB[1], ...pC] as ProofWords;
-  return proofCalldata(words, m.pubSignals[0], m.pubSignals[1], m, head);
+  return proofCalldata(evmWords(m.proof), m.pubSignals[0], m.pubSignals[1], m, head);
 }
 
 /** The arguments of mintWithProof(to, amount, p); `head` is headWitness(token, setId). */
@@ -334,10 +332,11 @@ export function assertPackageUnit(
   }
 }
 
-function proofWords(proof: MintPackage['proof']): ProofWords {
-  const { pA, pB, pC } = proofPoints(proof);
-  return [...pA, ...pB[0], ...pB[1], ...pC] as ProofWords;
-}
+/** A proof's points as 8 words: A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y. */
+const evmWords = ({ pA, pB, pC }: Pick<SolidityProof, 'pA' | 'pB' | 'pC'>): ProofWords =>
+  [...pA, ...pB[0], ...pB[1], ...pC] as ProofWords;
+
+const proofWords = (proof: MintPackage['proof']): ProofWords => evmWords(proofPoints(proof));
 
 /** A package with chunk proofs: a large book's (LARGESPEC section 6). */
 export const isLargePackage = (pkg: Pick<MintPackage, 'chunks'>): boolean =>
