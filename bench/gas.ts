@@ -30,7 +30,12 @@ import { anvilRpc, startAnvil } from '../src/chain/anvil';
 import { contractContext } from '../src/chain/context-binding';
 import { buildContracts, SOLC_VERSION } from '../src/chain/contracts-build';
 import { deployAll, registerFxSource, registerSignerSet } from '../src/chain/deploy';
-import { advanceChainArgs, mintWithProofArgs, postProofArgs } from '../src/chain/mint-call';
+import {
+  advanceChainArgs,
+  headWitness,
+  mintWithProofArgs,
+  postProofArgs,
+} from '../src/chain/mint-call';
 import { deployToken } from '../src/chain/deploy';
 import { commitmentHex, messageBytes, type SignedSnapshot } from '../src/common/signed-snapshot';
 import { buildSignerSet, setMembership, type SignerSet } from '../src/common/signer-set';
@@ -205,7 +210,10 @@ async function main() {
 
     const holders = Array.from({ length: 8 }, () => Wallet.createRandom().address);
     const mint = async (pkg: AttestationPackage, to: string) => {
-      const tx = await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, 1_000n));
+      const head = await headWitness(token, pkg.snapshot.setId);
+      const tx = await token.getFunction('mintWithProof')(
+        ...mintWithProofArgs(pkg, to, 1_000n, head),
+      );
       const receipt = await tx.wait();
       return { gas: Number(receipt.gasUsed), hash: tx.hash as string, data: tx.data as string };
     };
@@ -224,7 +232,9 @@ async function main() {
       salt: randomSalt(),
       ...place(set2e1),
     });
-    const advanceTx = await token.getFunction('advanceChain')(...advanceChainArgs(link));
+    const advanceTx = await token.getFunction('advanceChain')(
+      ...(await advanceChainArgs(link, await headWitness(token, link.message.setId))),
+    );
     const advanceGas = Number((await advanceTx.wait()).gasUsed);
     const perExtraSignature = mint3of3.gas - mint2of3.gas;
 
@@ -254,7 +264,7 @@ async function main() {
     };
     const postProofOf = async (pkg: AttestationPackage) => {
       const tx = await (postToken.connect(relayer) as Contract).getFunction('postProof')(
-        ...postProofArgs(pkg),
+        ...postProofArgs(pkg, await headWitness(postToken, pkg.snapshot.setId)),
       );
       const receipt = await tx.wait();
       return { gas: Number(receipt.gasUsed), hash: tx.hash as string, data: tx.data as string };

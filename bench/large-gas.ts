@@ -12,7 +12,7 @@ import { JsonRpcProvider, ZeroAddress, type Contract, type Signer as EthSigner }
 import { startAnvil } from '../src/chain/anvil';
 import { contractContext } from '../src/chain/context-binding';
 import { deployAll, deployToken, registerSignerSet } from '../src/chain/deploy';
-import { postLargeProofArgs } from '../src/chain/mint-call';
+import { headWitness, postLargeProofArgs } from '../src/chain/mint-call';
 import type { Signer } from '../src/common/p256-signer';
 import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { buildSignerSet } from '../src/common/signer-set';
@@ -78,7 +78,9 @@ export async function largePostGas(
       context: contractContext(chainId, await token.getAddress()),
     });
     if (pkg.chunks?.length !== chunks) throw new Error(`expected ${chunks} chunks`);
-    const tx = await token.getFunction('postLargeProof')(...postLargeProofArgs(pkg));
+    const tx = await token.getFunction('postLargeProof')(
+      ...postLargeProofArgs(pkg, await headWitness(token, pkg.snapshot.setId)),
+    );
     const receipt = await tx.wait();
     gas[chunks] = Number(receipt.gasUsed);
     calldata[chunks] = (tx.data.length - 2) / 2;

@@ -50,7 +50,7 @@ import {
   parseAllocationTable,
 } from '../src/common/allocations';
 import { deployAll, registerFxSource, registerSignerSet } from '../src/chain/deploy';
-import { mintWithProofArgs } from '../src/chain/mint-call';
+import { headWitness, mintWithProofArgs } from '../src/chain/mint-call';
 import { createLogger } from '../src/common/logger';
 import { startServer } from '../src/entry-points/api-server';
 import { statementId } from '../src/common/statement-id';
@@ -667,7 +667,14 @@ async function main() {
         // The one-call path still works: proof, signatures and rows with the mint.
         const rest = share - half;
         const one = await (
-          await d.token.getFunction('mintWithProof')(...mintWithProofArgs(split, holder, rest))
+          await d.token.getFunction('mintWithProof')(
+            ...mintWithProofArgs(
+              split,
+              holder,
+              rest,
+              await headWitness(d.token, split.snapshot.setId),
+            ),
+          )
         ).wait();
         console.log(
           `  minted     ${formatAmount(rest, unit)} more on ${name} with mintWithProof ` +

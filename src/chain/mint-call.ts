@@ -8,11 +8,41 @@ import {
   type AttestationPackage,
 } from '../common/attestation-package';
 import type { AllocationTable } from '../common/allocations';
+import { fxTableHash, identityFxTable, isIdentityTable } from '../common/fx-table';
 import {
+  commitmentHex,
   parseSignedSnapshot,
   signedSnapshotOf,
+  snapshotDigest,
   type SignedSnapshot,
+  type SnapshotMessageJson,
 } from '../common/signed-snapshot';
+import { ZERO_BYTES32 } from '../common/snapshot-message';
+import type { HeadWitness } from './head-witness';
+import {
+  advanceCalldata,
+  linkCalldata,
+  proofCalldata,
+  type AllocationRowStruct,
+  type FxStruct,
+  type LinkFields,
+  type ProofWords,
+  type SigStruct,
+  type SignerSetProofStruct,
+  type SnapshotFieldsStruct,
+} from './post-calldata';
+
+export { headWitness, type HeadWitness } from './head-witness';
+export {
+  encodeLink,
+  type AllocationRowStruct,
+  type FxStruct,
+  type LinkFields,
+  type ProofWords,
+  type SigStruct,
+  type SignerSetProofStruct,
+  type SnapshotFieldsStruct,
+} from './post-calldata';
 
 /** Reads a v2 package for a mint (the strict package schema), or PACKAGE_INVALID naming fields. */
 export function parseMintPackage(value: unknown): AttestationPackage {
@@ -111,32 +141,6 @@ function point(signed: { keyId: string; publicKey: P256PublicKey }): { x: bigint
   return { x: BigInt(bytes32(signed.publicKey.x)), y: BigInt(bytes32(signed.publicKey.y)) };
 }
 
-/** One member's signature as the token takes it (IProofGatedToken.Sig). */
-export interface SigStruct {
-  index: number;
-  x: bigint;
-  y: bigint;
-  r: bigint;
-  s: bigint;
-}
-
-/** IProofGatedToken.SignerSetProof. */
-export interface SignerSetProofStruct {
-  threshold: number;
-  keyIds: string[];
-  sigs: SigStruct[];
-}
-
-/** IProofGatedToken.SnapshotFields. */
-export interface SnapshotFieldsStruct {
-  setId: string;
-  epoch: bigint;
-  prevCommitment: string;
-  asOf: number;
-  allocations: string;
-  chunks: number;
-}
-
 /**
  * The set's membership and signatures as the token takes them: each signature goes with the
  * index of its keyId in `signerSet.keyIds` (the token binds the key by keyIds[index]), sorted
@@ -163,43 +167,17 @@ export function signerSetProof(
   return { threshold: signerSet.threshold, keyIds: signerSet.keyIds.map(bytes32), sigs };
 }
 
-function snapshotFields(s: {
-  setId: string;
-  epoch: number;
-  prevCommitment: string;
-  asOf: number;
-  allocations: string;
-  chunks: number;
-}): SnapshotFieldsStruct {
+function snapshotFields(s: SnapshotMessageJson | MintPackage['snapshot']): SnapshotFieldsStruct {
   return {
     setId: bytes32(s.setId),
     epoch: BigInt(s.epoch),
     prevCommitment: bytes32(s.prevCommitment),
     asOf: s.asOf,
-    allocations: bytes32(s.allocations),
     chunks: s.chunks,
   };
 }
 
-/** IProofGatedToken.AllocationRow. */
-export interface AllocationRowStruct {
-  chainId: bigint;
-  token: string;
-  amount: bigint;
-}
-
-/** The calldata structs of mintWithProof and postProof, named as in IProofGatedToken. */
-export interface MintStructs {
-  proof: { pA: G1; pB: G2; pC: G1 };
-  pubSignals: [bigint, bigint, bigint];
-  snapshot: SnapshotFieldsStruct;
-  signers: SignerSetProofStruct;
-  fx: { x: bigint; y: bigint; asOf: number; r: bigint; s: bigint };
-  /** The table's rows in its (canonical) order; empty without a table. */
-  allocations: AllocationRowStruct[];
-}
-
-/** A package's allocation table as the token's AllocationRow[] (rows as signed, in order). */
+/** A package's allocation table as the token's rows (as signed, in order). */
 export function allocationRows(table: AllocationTable | undefined): AllocationRowStruct[] {
   return (table?.rows ?? []).map((r) => ({
     chainId: BigInt(r.chainId),
@@ -209,90 +187,132 @@ export function allocationRows(table: AllocationTable | undefined): AllocationRo
 }
 
 /**
- * The structs mintWithProof takes, from a v2 package: the signer set proof (see
- * signerSetProof); fx.source, when present, the FX source's (all zero when absent: the
- * identity table needs none, and the token ignores the struct for it).
+ * The link's FX part for a rate table hash: the table and its source's signature (zeros
+ * without a source, for the token to name: FxSignatureMissing).
+ */
+function fxStruct(table: bigint, src: MintPackage['fx']['source']): FxStruct {
+  return src
+    ? { table, ...point(src), asOf: src.asOf, ...signatureWords(src.signature) }
+    : { table, x: 0n, y: 0n, r: 0n, s: 0n, asOf: 0 };
+}
+
+/** The snapshot message a package's signatures are over. */
+function packageMessage(pkg: Pick<MintPackage, 'snapshot' | 'publicSignals'>): SnapshotMessageJson {
+  return {
+    ...pkg.snapshot,
+    commitment: commitmentHex(pkg.publicSignals.commitment),
+    fxTableHash: pkg.publicSignals.fxTable,
+  };
+}
+
+/** The fields mintWithProof and postProof take, before they are packed (POSTSPEC §2). */
+export interface MintStructs extends LinkFields {
+  proof: { pA: G1; pB: G2; pC: G1 };
+  /** [commitment, statement, fxTable]: fxTable travels in `fx` (none for the identity). */
+  pubSignals: [bigint, bigint, bigint];
+}
+
+/**
+ * The fields of a v2 package's mint: the signer set proof (see signerSetProof); the FX part
+ * only when the package's rate table is not the identity table of its unit (the token's,
+ * since a package in another unit is refused: assertPackageUnit), whatever FX source comes
+ * along; the allocation rows when the package has a table.
  */
 export function mintStructs(pkg: MintPackage): MintStructs {
   const { pA, pB, pC, pubSignals } = solidityProof(pkg);
-  const src = pkg.fx.source;
   return {
     proof: { pA, pB, pC },
     pubSignals,
     snapshot: snapshotFields(pkg.snapshot),
+    digest: bytes32(snapshotDigest(packageMessage(pkg))),
     signers: signerSetProof(pkg.signerSet, pkg.signatures),
-    fx: src
-      ? { ...point(src), asOf: src.asOf, ...signatureWords(src.signature) }
-      : { x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n },
+    fx: isIdentityTable(pkg.fx.table) ? null : fxStruct(pubSignals[2], pkg.fx.source),
     allocations: allocationRows(pkg.allocations),
   };
 }
 
-/**
- * The arguments of mintWithProof(to, amount, proof, pubSignals, snapshot, signers, fx,
- * allocations).
- */
+/** postProof's and mintWithProof's `p` from (possibly edited) structs and the head witness. */
+export function mintCalldata(m: MintStructs, head: HeadWitness): string {
+  return proofCalldata(evmWords(m.proof), m.pubSignals[0], m.pubSignals[1], m, head);
+}
+
+/** The arguments of mintWithProof(to, amount, p); `head` is headWitness(token, setId). */
 export function mintWithProofArgs(
   pkg: MintPackage,
   to: string,
   amount: bigint,
-): [
-  string,
-  bigint,
-  MintStructs['proof'],
-  MintStructs['pubSignals'],
-  MintStructs['snapshot'],
-  MintStructs['signers'],
-  MintStructs['fx'],
-  MintStructs['allocations'],
-] {
-  const m = mintStructs(pkg);
-  return [to, amount, m.proof, m.pubSignals, m.snapshot, m.signers, m.fx, m.allocations];
+  head: HeadWitness,
+): [string, bigint, string] {
+  return [to, amount, mintCalldata(mintStructs(pkg), head)];
 }
 
 /**
- * The arguments of postProof(proof, pubSignals, snapshot, signers, fx, allocations): the same
- * structs as mintWithProof without receiver and amount (anyone may post).
+ * The arguments of postProof(p): the same `p` as mintWithProof (anyone may post); `head` is
+ * headWitness(token, setId).
  */
-export function postProofArgs(
-  pkg: MintPackage,
-): [
-  MintStructs['proof'],
-  MintStructs['pubSignals'],
-  MintStructs['snapshot'],
-  MintStructs['signers'],
-  MintStructs['fx'],
-  MintStructs['allocations'],
-] {
-  const m = mintStructs(pkg);
-  return [m.proof, m.pubSignals, m.snapshot, m.signers, m.fx, m.allocations];
+export function postProofArgs(pkg: MintPackage, head: HeadWitness): [string] {
+  return [mintCalldata(mintStructs(pkg), head)];
 }
 
 /**
- * The arguments of advanceChain(snapshot, commitment, fxTable, signers) for one chain link: a
- * signed snapshot (a package's: signedSnapshotOf, or one the API lists).
+ * A chain link: a signed snapshot and, when it comes from a package, the package's FX part
+ * and allocation table (a link whose snapshot splits its capacity sends the rows: the token
+ * rebuilds the signed `allocations` from them).
  */
-export function advanceChainArgs(
-  link: SignedSnapshot,
-): [SnapshotFieldsStruct, bigint, bigint, SignerSetProofStruct] {
+export type ChainLink = SignedSnapshot & {
+  fx?: MintPackage['fx'];
+  allocations?: AllocationTable;
+};
+
+/**
+ * The arguments of advanceChain(p) for one chain link; `head` is headWitness(token, setId).
+ * Async: whether the link's rate table is its unit's identity table (then not sent) is a
+ * Poseidon hash away.
+ *
+ * @throws ZkAttestError SIGNED_SNAPSHOT_INVALID for a snapshot that signs an allocation table
+ *   the link does not carry (a bare signed snapshot: advance with its package instead).
+ */
+export async function advanceChainArgs(link: ChainLink, head: HeadWitness): Promise<[string]> {
   const m = link.message;
-  return [
-    snapshotFields(m),
-    BigInt(`0x${m.commitment}`),
-    BigInt(m.fxTableHash),
-    signerSetProof(link.signerSet, link.signatures),
-  ];
+  if (m.allocations !== ZERO_BYTES32 && link.allocations === undefined) {
+    throw new ZkAttestError(
+      'SIGNED_SNAPSHOT_INVALID',
+      'the snapshot splits its capacity: advance with its package, which carries the table',
+      { fields: 'allocations' },
+    );
+  }
+  const table = BigInt(m.fxTableHash);
+  const identity = await fxTableHash(
+    identityFxTable({ currency: m.currency, decimals: m.decimals }),
+  );
+  const fields: LinkFields = {
+    snapshot: snapshotFields(m),
+    digest: bytes32(snapshotDigest(m)),
+    signers: signerSetProof(link.signerSet, link.signatures),
+    fx: table === identity ? null : fxStruct(table, link.fx?.source),
+    allocations: allocationRows(link.allocations),
+  };
+  return [advanceCalldata(BigInt(`0x${m.commitment}`), fields, head)];
+}
+
+/** A package's chain link: its signed snapshot, FX part and allocation table. */
+export function chainLinkOf(pkg: AttestationPackage): ChainLink {
+  return {
+    ...signedSnapshotOf(pkg),
+    fx: pkg.fx,
+    ...(pkg.allocations ? { allocations: pkg.allocations } : {}),
+  };
 }
 
 /**
- * A chain link from a JSON file's content: a v2 package (its signed snapshot) or a signed
- * snapshot as the API serves it.
+ * A chain link from a JSON file's content: a v2 package (see chainLinkOf) or a signed snapshot
+ * as the API serves it.
  *
  * @throws ZkAttestError PACKAGE_INVALID / SIGNED_SNAPSHOT_INVALID.
  */
-export function parseChainLink(value: unknown): SignedSnapshot {
+export function parseChainLink(value: unknown): ChainLink {
   const tagged = typeof value === 'object' && value !== null && 'type' in value;
-  return tagged ? signedSnapshotOf(parseMintPackage(value)) : parseSignedSnapshot(value);
+  return tagged ? chainLinkOf(parseMintPackage(value)) : parseSignedSnapshot(value);
 }
 
 /**
@@ -312,43 +332,35 @@ export function assertPackageUnit(
   }
 }
 
-/** A proof as one row of a batch verifier: [A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y]. */
-export type ProofWords = [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+/** A proof's points as 8 words: A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y. */
+const evmWords = ({ pA, pB, pC }: Pick<SolidityProof, 'pA' | 'pB' | 'pC'>): ProofWords =>
+  [...pA, ...pB[0], ...pB[1], ...pC] as ProofWords;
 
-function proofWords(proof: MintPackage['proof']): ProofWords {
-  const { pA, pB, pC } = proofPoints(proof);
-  return [...pA, ...pB[0], ...pB[1], ...pC] as ProofWords;
-}
+const proofWords = (proof: MintPackage['proof']): ProofWords => evmWords(proofPoints(proof));
 
 /** A package with chunk proofs: a large book's (LARGESPEC section 6). */
 export const isLargePackage = (pkg: Pick<MintPackage, 'chunks'>): boolean =>
   pkg.chunks !== undefined;
 
 /**
- * The arguments of postLargeProof(proofs, signals, snapshot, signers, fx, allocations) for a
- * large book's package: the C chunk proofs in chunk order then the final proof, one signal row
- * each (chunk [commitment, fxTable, accIn, accOut], final [commitment, statement, fxTable,
- * chunkSet]). The chain is the token's to check; only the shape is checked here.
+ * The arguments of postLargeProof(proofs, signals, link) for a large book's package: the C
+ * chunk proofs in chunk order then the final proof, one signal row each (chunk [commitment,
+ * fxTable, accIn, accOut], final [commitment, statement, fxTable, chunkSet]), and the packed
+ * link (commitment and statement are the final row's); `head` is headWitness(token, setId).
+ * The chain is the token's to check; only the shape is checked here.
  *
  * @throws ZkAttestError PACKAGE_INVALID for a package without chunks or chunkSet.
  */
 export function postLargeProofArgs(
   pkg: MintPackage,
-): [
-  ProofWords[],
-  bigint[][],
-  MintStructs['snapshot'],
-  MintStructs['signers'],
-  MintStructs['fx'],
-  MintStructs['allocations'],
-] {
+  head: HeadWitness,
+): [ProofWords[], bigint[][], string] {
   const { chunks } = pkg;
   if (chunks === undefined || pkg.publicSignals.chunkSet === undefined) {
     throw new ZkAttestError('PACKAGE_INVALID', 'not a large book’s package (no chunk proofs)', {
       field: 'chunks',
     });
   }
-  const m = mintStructs(pkg);
   const finalSignals = pkg.publicSignals as Record<(typeof FINAL_SIGNAL_ORDER)[number], string>;
   return [
     [...chunks.map((c) => proofWords(c.proof)), proofWords(pkg.proof)],
@@ -356,9 +368,6 @@ export function postLargeProofArgs(
       ...chunks.map((c) => CHUNK_SIGNAL_ORDER.map((k) => BigInt(c.publicSignals[k]))),
       FINAL_SIGNAL_ORDER.map((k) => BigInt(finalSignals[k])),
     ],
-    m.snapshot,
-    m.signers,
-    m.fx,
-    m.allocations,
+    linkCalldata(mintStructs(pkg), head),
   ];
 }

@@ -8,7 +8,14 @@
  * (`superseded` here) while a repeated one is a no-op (`already-posted`).
  */
 import { readFileSync } from 'node:fs';
-import { isAddress, Wallet, type JsonRpcProvider, type Signer } from 'ethers';
+import {
+  isAddress,
+  Wallet,
+  type Contract,
+  type JsonRpcProvider,
+  type Signer,
+  type TransactionResponse,
+} from 'ethers';
 import { z } from 'zod';
 import { allocationFor, parseAllocationTable } from '../common/allocations';
 import { ZkAttestError } from '../common/errors';
@@ -17,6 +24,7 @@ import { chainError, confirmed } from './transactions';
 import { contractContext } from './context-binding';
 import { attach } from './deploy';
 import {
+  headWitness,
   isLargePackage,
   parseMintPackage,
   postLargeProofArgs,
@@ -122,6 +130,61 @@ export function shareFor(pkg: MintPackage, chainId: bigint, token: string): bigi
   return context === contractContext(chainId, token) ? statement >> 144n : undefined;
 }
 
+const STALE_HEAD = 'ProofGatedToken__StaleHead';
+
+type PostResult = Omit<RelayOutcome, 'name' | 'chainId' | 'token'> & { staleHead?: true };
+
+/**
+ * One try at posting `pkg` on `token` with the set's head witness read now: asks the token
+ * first (staticCall) so a refusal costs no gas, reports a package already posted, else sends.
+ * `staleHead` when the token refused the witness (at the ask or the send): the head moved.
+ */
+async function postOnce(pkg: MintPackage, token: Contract): Promise<PostResult> {
+  const head = await headWitness(token, pkg.snapshot.setId);
+  // A large book's package (chunk proofs) goes to postLargeProof: one batched pairing check.
+  const method = isLargePackage(pkg) ? 'postLargeProof' : 'postProof';
+  const args =
+    method === 'postLargeProof' ? postLargeProofArgs(pkg, head) : postProofArgs(pkg, head);
+  const posted = (await token.getFunction('posted')()) as {
+    share: bigint;
+    epoch: bigint;
+    setTag: bigint;
+  };
+  const setTag = BigInt(`0x${pkg.snapshot.setId}`) & ((1n << 80n) - 1n);
+  let expected: bigint;
+  try {
+    expected = (await token.getFunction(method).staticCall(...args)) as bigint;
+  } catch (err) {
+    const name = revertName(token, err);
+    if (!name) throw err;
+    if (name === STALE_HEAD) return { status: 'failed', reason: name, staleHead: true };
+    return { status: SUPERSEDED.has(name) ? 'superseded' : 'failed', reason: name };
+  }
+  if (
+    posted.share === expected &&
+    posted.epoch === BigInt(pkg.snapshot.epoch) &&
+    posted.setTag === setTag
+  ) {
+    return { status: 'already-posted', share: expected.toString() };
+  }
+  let tx: TransactionResponse;
+  try {
+    tx = (await token.getFunction(method)(...args)) as TransactionResponse;
+  } catch (err) {
+    if (revertName(token, err) === STALE_HEAD) {
+      return { status: 'failed', reason: STALE_HEAD, staleHead: true };
+    }
+    throw err;
+  }
+  const receipt = await confirmed(tx, method);
+  return {
+    status: 'posted',
+    share: expected.toString(),
+    txHash: tx.hash,
+    gasUsed: String(receipt.gasUsed),
+  };
+}
+
 async function relayOne(
   pkg: MintPackage,
   d: RelayDeployment,
@@ -144,39 +207,12 @@ async function relayOne(
     const signer =
       typeof signerOf === 'string' ? new Wallet(signerOf, provider) : await signerOf(provider);
     const token = attach('ProofGatedToken', d.token, signer);
-    // A large book's package (chunk proofs) goes to postLargeProof: one batched pairing check.
-    const method = isLargePackage(pkg) ? 'postLargeProof' : 'postProof';
-    const args = method === 'postLargeProof' ? postLargeProofArgs(pkg) : postProofArgs(pkg);
-    const posted = (await token.getFunction('posted')()) as {
-      share: bigint;
-      epoch: bigint;
-      setTag: bigint;
-    };
-    const setTag = BigInt(`0x${pkg.snapshot.setId}`) & ((1n << 80n) - 1n);
-    let expected: bigint;
-    try {
-      expected = (await token.getFunction(method).staticCall(...args)) as bigint;
-    } catch (err) {
-      const name = revertName(token, err);
-      if (!name) throw err;
-      return { ...base, status: SUPERSEDED.has(name) ? 'superseded' : 'failed', reason: name };
-    }
-    if (
-      posted.share === expected &&
-      posted.epoch === BigInt(pkg.snapshot.epoch) &&
-      posted.setTag === setTag
-    ) {
-      return { ...base, status: 'already-posted', share: expected.toString() };
-    }
-    const tx = await token.getFunction(method)(...args);
-    const receipt = await confirmed(tx, method);
-    return {
-      ...base,
-      status: 'posted',
-      share: expected.toString(),
-      txHash: tx.hash as string,
-      gasUsed: String(receipt.gasUsed),
-    };
+    // The head may move between reading its witness and sending (another relayer, a mint):
+    // the token then refuses StaleHead, and one more try with a fresh witness settles it.
+    let outcome = await postOnce(pkg, token);
+    if (outcome.staleHead) outcome = await postOnce(pkg, token);
+    const { staleHead: _, ...result } = outcome;
+    return { ...base, ...result };
   } catch (err) {
     const e = chainError(err);
     if (!(e instanceof ZkAttestError)) return { ...base, status: 'failed', reason: 'RELAY_FAILED' };

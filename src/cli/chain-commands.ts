@@ -27,6 +27,7 @@ import { parseCurrency, parseDecimals } from '../common/currency';
 import {
   advanceChainArgs,
   assertPackageUnit,
+  headWitness,
   mintWithProofArgs,
   parseChainLink,
   parseMintPackage,
@@ -394,13 +395,13 @@ const advance: Command = {
     const d = readDeploymentFile(required(values, 'token', this.usage));
     const link = parseChainLink(readJsonFile(file, 'USAGE', 'the package'));
     assertPackageUnit({ snapshot: link.message }, d);
-    const args = advanceChainArgs(link);
     const provider = await connectChain(d.rpcUrl, { expectedChainId: d.chainId });
     try {
       const sender = envSigner(provider, values['key-env'] as string);
       const token = attach('ProofGatedToken', d.addresses.token, sender);
       try {
-        const tx = await token.getFunction('advanceChain')(...args);
+        const head = await headWitness(token, link.message.setId);
+        const tx = await token.getFunction('advanceChain')(...(await advanceChainArgs(link, head)));
         const receipt = await confirmed(tx, 'advanceChain');
         const moved = receipt.logs
           .map((l) => token.interface.parseLog(l))
@@ -457,7 +458,9 @@ zkattest mint --posted --deployment <deployment.json> --to <address> --amount <u
       const token = attach('ProofGatedToken', d.addresses.token, signer);
       try {
         const tx = pkg
-          ? await token.getFunction('mintWithProof')(...mintWithProofArgs(pkg, to, amount))
+          ? await token.getFunction('mintWithProof')(
+              ...mintWithProofArgs(pkg, to, amount, await headWitness(token, pkg.snapshot.setId)),
+            )
           : await token.getFunction('mint')(to, amount);
         const receipt = await confirmed(tx, pkg ? 'mintWithProof' : 'mint');
         console.log(`minted ${amount} in tx ${tx.hash} (gas ${receipt.gasUsed})`);

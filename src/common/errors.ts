@@ -68,7 +68,8 @@ export type ErrorCode =
   | 'ALLOCATIONS_OVER_CAPACITY'
   | 'CHAIN_MISMATCH'
   | 'RELAY_INCOMPLETE'
-  | 'TX_NOT_MINED';
+  | 'TX_NOT_MINED'
+  | 'CHAIN_HEAD_UNKNOWN';
 
 /**
  * The one error class of zkattest: a stable `code` for programs, a message for people.

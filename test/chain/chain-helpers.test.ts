@@ -6,7 +6,6 @@ import { createHash } from 'node:crypto';
 import { SNARK_SCALAR_FIELD } from '../../src/common/field';
 import { identityFxTableHash } from '../../src/chain/deploy';
 import {
-  advanceChainArgs,
   assertPackageUnit,
   mintStructs,
   parseChainLink,
@@ -16,8 +15,8 @@ import {
 } from '../../src/chain/mint-call';
 import { keyIdOf } from '../../src/common/p256';
 import { singleKeySetId } from '../../src/common/snapshot-message';
-import { signedSnapshotOf } from '../../src/common/signed-snapshot';
-import { mintFixture, TestP256Key, testSignerSet } from '../support/v2-mint-fixture';
+import { signedSnapshotOf, snapshotDigest } from '../../src/common/signed-snapshot';
+import { mintFixture, TestP256Key, testSignerSet, USD_HKD_TABLE } from '../support/v2-mint-fixture';
 
 describe('anvil', () => {
   test('the binary ships in the npm package and a node starts, answers and stops', async () => {
@@ -76,15 +75,10 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
     });
   });
 
-  test('the signature hex128 splits into (r, s); snapshot fields as bytes32/uints; no FX source -> zeros', () => {
+  test('the signature hex128 splits into (r, s); snapshot fields as bytes32/uints; identity table -> no FX part', () => {
     const pkg = mintFixture(base);
     const sig = pkg.signatures[0]!.signature;
-    const [to, amount, , , snapshot, signers, fx] = mintWithProofArgs(
-      pkg,
-      '0x0000000000000000000000000000000000000001',
-      5n,
-    );
-    expect([to, amount]).toEqual(['0x0000000000000000000000000000000000000001', 5n]);
+    const { snapshot, signers, fx, digest } = mintStructs(pkg);
     expect(signers).toEqual({
       threshold: 1,
       keyIds: [`0x${signer.keyId}`],
@@ -103,13 +97,22 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
       epoch: 0n,
       prevCommitment: `0x${'0'.repeat(64)}`,
       asOf: 1_700_000_000,
-      allocations: `0x${'0'.repeat(64)}`,
       chunks: 0,
     });
-    expect(fx).toEqual({ x: 0n, y: 0n, asOf: 0, r: 0n, s: 0n });
-    const withFx = mintFixture({ ...base, fx: { source: signer, asOf: 9 } });
-    const fxArgs = mintStructs(withFx).fx;
-    expect([fxArgs.x, fxArgs.y]).toEqual([
+    expect(digest).toBe(`0x${snapshotDigest(signedSnapshotOf(pkg).message)}`);
+    expect(fx).toBeNull();
+    const [to, amount, p] = mintWithProofArgs(
+      pkg,
+      '0x0000000000000000000000000000000000000001',
+      5n,
+      null,
+    );
+    expect([to, amount]).toEqual(['0x0000000000000000000000000000000000000001', 5n]);
+    expect(p).toMatch(/^0x[0-9a-f]+$/);
+    const withFx = mintFixture({ ...base, table: USD_HKD_TABLE, fx: { source: signer, asOf: 9 } });
+    const fxArgs = mintStructs(withFx).fx!;
+    expect([fxArgs.table, fxArgs.x, fxArgs.y]).toEqual([
+      77n,
       BigInt(`0x${signer.publicKey.x}`),
       BigInt(`0x${signer.publicKey.y}`),
     ]);
@@ -147,17 +150,11 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
     );
   });
 
-  test('advanceChainArgs: the link’s fields, commitment and fxTable from a package or a signed snapshot', () => {
+  test('parseChainLink: a package’s signed snapshot with its FX part, or a signed snapshot', () => {
     const t = testSignerSet(2, 3);
     const pkg = mintFixture({ ...base, set: t, epoch: 4, prevCommitment: 'ab'.repeat(32) });
     const link = signedSnapshotOf(pkg);
-    const [snapshot, commitment, fxTable, signers] = advanceChainArgs(link);
-    expect(snapshot).toEqual(mintStructs(pkg).snapshot);
-    expect(snapshot.epoch).toBe(4n);
-    expect(snapshot.prevCommitment).toBe(`0x${'ab'.repeat(32)}`);
-    expect([commitment, fxTable]).toEqual([11n, 77n]);
-    expect(signers).toEqual(mintStructs(pkg).signers);
-    expect(parseChainLink(JSON.parse(JSON.stringify(pkg)))).toEqual(link);
+    expect(parseChainLink(JSON.parse(JSON.stringify(pkg)))).toEqual({ ...link, fx: pkg.fx });
     expect(parseChainLink(JSON.parse(JSON.stringify(link)))).toEqual(link);
     expect(() => parseChainLink({ message: {} })).toThrow(
       expect.objectContaining({ code: 'SIGNED_SNAPSHOT_INVALID' }),

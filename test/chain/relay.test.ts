@@ -5,7 +5,13 @@
  * token mint beyond the newest posted share; a deployment on the wrong chain id, or a chain
  * whose id changed (fork), refuses. Verifier: test/contracts/fixtures/MockVerifier.
  */
-import { ContractFactory, JsonRpcProvider, Wallet, type Contract } from 'ethers';
+import {
+  ContractFactory,
+  JsonRpcProvider,
+  Wallet,
+  type Contract,
+  type TransactionRequest,
+} from 'ethers';
 import { anvilRpc, startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
 import { compileExtraContract } from '../../src/chain/contracts-build';
@@ -16,7 +22,7 @@ import {
   identityFxTableHash,
   registerSignerSet,
 } from '../../src/chain/deploy';
-import { postProofArgs } from '../../src/chain/mint-call';
+import { advanceChainArgs, headWitness, postProofArgs } from '../../src/chain/mint-call';
 import {
   parseDeployments,
   parseRelayPackage,
@@ -29,7 +35,7 @@ import {
   allocationsHash,
   type AllocationTable,
 } from '../../src/common/allocations';
-import { commitmentHex } from '../../src/common/signed-snapshot';
+import { commitmentHex, signedSnapshotOf } from '../../src/common/signed-snapshot';
 import {
   mintFixture,
   soloSet,
@@ -263,6 +269,44 @@ describe('relayPackage', () => {
     }
   }, 240_000);
 
+  test('the head moves between the witness read and the post (StaleHead): one retry with a fresh witness posts', async () => {
+    const t = await token(a);
+    const address = await t.getAddress();
+    const e0 = pkg({ allocations: await table([[a, t, 70n]]) });
+    const e1 = pkg({ ...nextOf(e0), allocations: await table([[a, t, 90n]]) });
+    expect((await relayPackage(e0, [await deployment('a', a, t)], DEV_KEY))[0]!.status).toBe(
+      'posted',
+    );
+    // Another account moves the head to e1 (advanceChain) just before the relayer's first ask
+    // (its staticCall of postProof), after the relayer read the head witness (e0).
+    const other = await a.provider.getSigner(3);
+    const moveHead = async () => {
+      const on = attach('ProofGatedToken', address, other);
+      const link = { ...signedSnapshotOf(e1), allocations: e1.allocations! };
+      const args = await advanceChainArgs(link, await headWitness(on, e1.snapshot.setId));
+      await (await on.getFunction('advanceChain')(...args)).wait();
+    };
+    const postProof = t.interface.getFunction('postProof')!.selector;
+    let moved = 0;
+    class HeadMovingWallet extends Wallet {
+      override async call(tx: TransactionRequest): Promise<string> {
+        if (moved === 0 && String(tx.data).startsWith(postProof)) {
+          moved += 1;
+          await moveHead();
+        }
+        return super.call(tx);
+      }
+    }
+    const out = await relayPackage(
+      e1,
+      [await deployment('a', a, t)],
+      (provider) => new HeadMovingWallet(DEV_KEY, provider),
+    );
+    expect(moved).toBe(1);
+    expect([out[0]!.status, out[0]!.share]).toEqual(['posted', '90']);
+    expect(await shareOf(t)).toBe(90n);
+  }, 60_000);
+
   test('a deployment whose RPC answers another chain id fails (CHAIN_MISMATCH); the others still post', async () => {
     const [ta, tb] = [await token(a), await token(b)];
     const p = pkg({
@@ -364,16 +408,17 @@ describe('chain-id fork', () => {
           fxTable: usd,
           ...e1,
         });
-        expect(await revertName(on.getFunction('postProof')(...postProofArgs(boundNext)), on)).toBe(
-          'ProofGatedToken__WrongContext',
-        );
+        const head = await headWitness(on, oldRow.snapshot.setId);
+        expect(
+          await revertName(on.getFunction('postProof')(...postProofArgs(boundNext, head)), on),
+        ).toBe('ProofGatedToken__WrongContext');
         const rowOld = pkg({
           ...e1,
           allocations: { rows: [{ chainId: '7301', token: address.toLowerCase(), amount: '20' }] },
         });
-        expect(await revertName(on.getFunction('postProof')(...postProofArgs(rowOld)), on)).toBe(
-          'ProofGatedToken__NoAllocation',
-        );
+        expect(
+          await revertName(on.getFunction('postProof')(...postProofArgs(rowOld, head)), on),
+        ).toBe('ProofGatedToken__NoAllocation');
         const rowNew = pkg({
           ...e1,
           allocations: { rows: [{ chainId: '7302', token: address.toLowerCase(), amount: '30' }] },

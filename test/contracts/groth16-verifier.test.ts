@@ -13,7 +13,14 @@ import { compileExtraContract } from '../../src/chain/contracts-build';
 import { contractContext } from '../../src/chain/context-binding';
 import { deployAll, deployContract, registerSignerSet } from '../../src/chain/deploy';
 import { generatedLibrary, LIBRARY_FILE } from '../../src/chain/groth16-solidity';
-import { postProofArgs, solidityProof, type SolidityProof } from '../../src/chain/mint-call';
+import {
+  headWitness,
+  mintCalldata,
+  mintStructs,
+  postProofArgs,
+  solidityProof,
+  type SolidityProof,
+} from '../../src/chain/mint-call';
 import { buildSignerSet } from '../../src/common/signer-set';
 import { AttestationFactory } from '../support/attestation-factory';
 
@@ -156,14 +163,15 @@ describe('Coverage32Groth16 (built-in verifier)', () => {
       asOf: now - 600,
       signerSeed: 7,
     });
-    const post = (args: ReturnType<typeof postProofArgs>) =>
-      (d.token.connect(provider) as Contract).getFunction('postProof').staticCall(...args);
-    const bad = postProofArgs(p);
-    bad[0].pC = [bad[0].pC[0], bad[0].pC[1] + 1n];
-    await expect(post(bad)).rejects.toMatchObject({
+    const post = (calldata: string) =>
+      (d.token.connect(provider) as Contract).getFunction('postProof').staticCall(calldata);
+    const head = await headWitness(d.token, p.snapshot.setId);
+    const bad = mintStructs(p);
+    bad.proof.pC = [bad.proof.pC[0], bad.proof.pC[1] + 1n];
+    await expect(post(mintCalldata(bad, head))).rejects.toMatchObject({
       revert: { name: 'ProofGatedToken__InvalidProof' },
     });
-    const share = (await post(postProofArgs(p))) as bigint;
+    const share = (await post(...postProofArgs(p, head))) as bigint;
     expect(share).toBe(BigInt(p.publicSignals.statement) >> 144n);
   });
 });

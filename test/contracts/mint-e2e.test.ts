@@ -19,7 +19,7 @@ import {
   type Deployment,
 } from '../../src/chain/deploy';
 import { buildSignerSet } from '../../src/common/signer-set';
-import { mintWithProofArgs, solidityProof } from '../../src/chain/mint-call';
+import { headWitness, mintWithProofArgs, solidityProof } from '../../src/chain/mint-call';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fxMessage, fxTableHash, parseFxTable } from '../../src/common/fx-table';
@@ -56,8 +56,12 @@ async function revertOf(action: Promise<unknown>, on: Contract = token): Promise
   return 'minted';
 }
 
-const mint = (p: AttestationPackage, amount: bigint) =>
-  token.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, amount));
+/** The set's head witness on `on` now (POSTSPEC §3), read right before each call. */
+const headOf = (on: Contract, p: AttestationPackage) => headWitness(on, p.snapshot.setId);
+const mint = async (p: AttestationPackage, amount: bigint) =>
+  token.getFunction('mintWithProof')(
+    ...mintWithProofArgs(p, holder, amount, await headOf(token, p)),
+  );
 const clone = (p: AttestationPackage) => JSON.parse(JSON.stringify(p)) as AttestationPackage;
 const solo = (publicKey: { x: string; y: string }) =>
   buildSignerSet(1, [{ publicKey, label: 'custodian' }]);
@@ -137,7 +141,9 @@ describe('a real v2 proof on the real verifier', () => {
         (v) => v.valid,
         () => false, // a malformed signature is a coded error, never a "valid"
       );
-      const onChain = await revertOf(fn.staticCall(...mintWithProofArgs(p, holder, 1n)));
+      const onChain = await revertOf(
+        fn.staticCall(...mintWithProofArgs(p, holder, 1n, await headOf(token, p))),
+      );
       expect([name, onChain]).toEqual([name, onChainExpected]);
       expect([name, offChain]).toEqual([name, onChain === 'minted']);
     }
@@ -191,8 +197,10 @@ describe('a real 2-of-3 package on the real verifier', () => {
     await registerSignerSet(own.registry, set, 0);
     const now = (await provider.getBlock('latest'))!.timestamp;
     const context = contractContext(own.chainId, own.addresses.token);
-    const mint = (p: AttestationPackage, amount: bigint) =>
-      own.token.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, amount));
+    const mint = async (p: AttestationPackage, amount: bigint) =>
+      own.token.getFunction('mintWithProof')(
+        ...mintWithProofArgs(p, holder, amount, await headOf(own.token, p)),
+      );
     const two = await factory.package({ context, asOf: now - 1800, set, signWith: [13, 11] });
     expect(two.signatures).toHaveLength(2);
     const keys = VerificationKeyRegistry.fromArtifacts({ allowDevelopment: true });
@@ -251,12 +259,14 @@ describe('a real v2 proof over a three-currency book with a signed FX table', ()
     const pkg = await prove(signed(fxSource, now - 600));
     expect(BigInt(pkg.publicSignals.fxTable)).toBe(hash);
     const fn = usd.token.getFunction('mintWithProof');
-    const receipt = await (await fn(...mintWithProofArgs(pkg, holder, 1_000_000_00n))).wait();
+    const receipt = await (
+      await fn(...mintWithProofArgs(pkg, holder, 1_000_000_00n, await headOf(usd.token, pkg)))
+    ).wait();
     expect(receipt.status).toBe(1);
     expect(await usd.token.getFunction('balanceOf')(holder)).toBe(1_000_000_00n);
 
-    const refusedWith = (p: AttestationPackage) =>
-      revertOf(fn(...mintWithProofArgs(p, holder, 1n)), usd.token);
+    const refusedWith = async (p: AttestationPackage) =>
+      revertOf(fn(...mintWithProofArgs(p, holder, 1n, await headOf(usd.token, p))), usd.token);
     // The same book with the same table, signed 3 hours ago (maxFxAge 2 hours), or by a key the
     // registry does not know.
     const token = usd.addresses.token;
@@ -277,8 +287,11 @@ describe('a real v2 proof over a three-currency book with a signed FX table', ()
     await registerFxSource(cny.registry, fxSource.publicKey, 'fixing agent', 0);
     const forCny = await prove(signed(fxSource, now - 600), cny.addresses.token);
     const onCny = cny.token.getFunction('mintWithProof');
-    expect(await revertOf(onCny(...mintWithProofArgs(forCny, holder, 1n)), cny.token)).toBe(
-      'ProofGatedToken__InvalidSignature',
-    );
+    expect(
+      await revertOf(
+        onCny(...mintWithProofArgs(forCny, holder, 1n, await headOf(cny.token, forCny))),
+        cny.token,
+      ),
+    ).toBe('ProofGatedToken__InvalidSignature');
   }, 240_000);
 });

@@ -9,12 +9,12 @@ import { JsonRpcProvider, type Contract, type JsonRpcSigner } from 'ethers';
 import { startAnvil, type Anvil } from '../../src/chain/anvil';
 import { contractContext } from '../../src/chain/context-binding';
 import { deployAll, registerSignerSet, type Deployment } from '../../src/chain/deploy';
-import { postLargeProofArgs, postProofArgs } from '../../src/chain/mint-call';
+import { headWitness, postLargeProofArgs, postProofArgs } from '../../src/chain/mint-call';
 import { relayPackage } from '../../src/chain/relay';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { BN254_BASE_FIELD } from '../../src/common/field';
 import type { Signer } from '../../src/common/p256-signer';
-import { commitmentHex } from '../../src/common/signed-snapshot';
+import { commitmentHex, signedSnapshotOf, snapshotDigest } from '../../src/common/signed-snapshot';
 import { buildSignerSet } from '../../src/common/signer-set';
 import { ClaimProver, loadPrimitives, type Snapshot } from '../../src/prover';
 import { largePositions } from '../circuits/large-book-fixtures';
@@ -50,8 +50,10 @@ async function revertOf(action: Promise<unknown>, on: Contract = d.token): Promi
 
 const clone = (p: AttestationPackage) => structuredClone(p);
 const postLarge = () => (d.token.connect(outsider) as Contract).getFunction('postLargeProof');
-const tryLarge = (p: AttestationPackage) =>
-  revertOf(postLarge().staticCall(...postLargeProofArgs(p)));
+const headOf = (p: AttestationPackage) => headWitness(d.token, p.snapshot.setId);
+const largeArgs = async (p: AttestationPackage) => postLargeProofArgs(p, await headOf(p));
+const tryLarge = async (p: AttestationPackage) =>
+  revertOf(postLarge().staticCall(...(await largeArgs(p))));
 
 /** A CNY book (the identity table) of `count` positions, dated an hour before `now`. */
 function cnyBook(count: number, now: number): Snapshot {
@@ -126,13 +128,13 @@ describe('postLargeProof: a large book on-chain', () => {
 
   test('a large package sent to postProof (or a single one to postLargeProof) is refused', async () => {
     const postProof = d.token.getFunction('postProof');
-    expect(await revertOf(postProof.staticCall(...postProofArgs(two)))).toBe(
+    expect(await revertOf(postProof.staticCall(...postProofArgs(two, await headOf(two))))).toBe(
       'ProofGatedToken__UnsupportedSnapshot',
     );
     const single = clone(two);
     delete single.chunks;
     delete single.publicSignals.chunkSet;
-    expect(() => postLargeProofArgs(single)).toThrow(/no chunk proofs/);
+    expect(() => postLargeProofArgs(single, null)).toThrow(/no chunk proofs/);
   });
 
   test('one bad chunk proof: the mined transaction reverts and nothing is posted', async () => {
@@ -140,7 +142,7 @@ describe('postLargeProof: a large book on-chain', () => {
     const c = p.chunks![1]!.proof.pi_c;
     c[1] = (BN254_BASE_FIELD - BigInt(c[1])).toString();
     // An explicit gas limit skips estimation, so the transaction is mined and reverts.
-    const tx = await postLarge()(...postLargeProofArgs(p), { gasLimit: 5_000_000 });
+    const tx = await postLarge()(...(await largeArgs(p)), { gasLimit: 5_000_000 });
     await expect(tx.wait()).rejects.toMatchObject({ receipt: { status: 0 } });
     expect((await d.token.getFunction('posted')()).share).toBe(0n);
   });
@@ -246,9 +248,14 @@ describe('postLargeProof: a large book on-chain', () => {
   });
 
   test('the 4-chunk package posts as the next link', async () => {
-    const receipt = await (await postLarge()(...postLargeProofArgs(four))).wait();
+    const receipt = await (await postLarge()(...(await largeArgs(four)))).wait();
     console.log(`postLargeProof, 4 chunks: ${receipt.gasUsed} gas`);
-    expect((await d.token.getFunction('chainHead')(`0x${four.snapshot.setId}`)).epoch).toBe(1n);
+    expect(await headOf(four)).toEqual({
+      digest: `0x${snapshotDigest(signedSnapshotOf(four).message)}`,
+      commitment: BigInt(four.publicSignals.commitment),
+      epoch: 1n,
+      asOf: four.snapshot.asOf,
+    });
     expect((await d.token.getFunction('posted')()).epoch).toBe(1n);
   });
 });

@@ -22,6 +22,9 @@ import {
 } from '../../src/chain/deploy';
 import {
   advanceChainArgs,
+  chainLinkOf,
+  headWitness,
+  mintCalldata,
   mintStructs,
   mintWithProofArgs,
   postProofArgs,
@@ -106,8 +109,10 @@ const next = (prev: FixturePackage, signer: TestP256Key, o: Partial<FixtureOptio
     ...o,
   });
 
-const post = (p: FixturePackage, on: Contract, by: JsonRpcSigner = outsider) =>
-  (on.connect(by) as Contract).getFunction('postProof')(...postProofArgs(p));
+/** The set's head witness on `on` now (POSTSPEC §3), read right before each call. */
+const headOf = (on: Contract, p: FixturePackage) => headWitness(on, p.snapshot.setId);
+const post = async (p: FixturePackage, on: Contract, by: JsonRpcSigner = outsider) =>
+  (on.connect(by) as Contract).getFunction('postProof')(...postProofArgs(p, await headOf(on, p)));
 const postOk = async (p: FixturePackage, on: Contract) => (await post(p, on)).wait();
 const mint = (on: Contract, amount: bigint, to = holder) => on.getFunction('mint')(to, amount);
 
@@ -171,7 +176,9 @@ describe('allocation rows', () => {
     );
     expect(
       await revertOf(
-        tokenA.getFunction('mintWithProof')(...mintWithProofArgs(over, holder, 1n)),
+        tokenA.getFunction('mintWithProof')(
+          ...mintWithProofArgs(over, holder, 1n, await headOf(tokenA, over)),
+        ),
         tokenA,
       ),
     ).toBe('ProofGatedToken__AllocationsOverCapacity');
@@ -195,14 +202,7 @@ describe('allocation rows', () => {
       const m = mintStructs(p);
       f(m.allocations);
       return revertOf(
-        tokenA.connect(outsider).getFunction('postProof')(
-          m.proof,
-          m.pubSignals,
-          m.snapshot,
-          m.signers,
-          m.fx,
-          m.allocations,
-        ),
+        tokenA.connect(outsider).getFunction('postProof')(mintCalldata(m, await headOf(tokenA, p))),
         tokenA,
       );
     };
@@ -222,14 +222,7 @@ describe('allocation rows', () => {
     m.allocations = mintStructs(p).allocations;
     expect(
       await revertOf(
-        tokenA.getFunction('postProof')(
-          m.proof,
-          m.pubSignals,
-          m.snapshot,
-          m.signers,
-          m.fx,
-          m.allocations,
-        ),
+        tokenA.getFunction('postProof')(mintCalldata(m, await headOf(tokenA, plain))),
         tokenA,
       ),
     ).toBe('ProofGatedToken__AllocationsMismatch');
@@ -237,10 +230,16 @@ describe('allocation rows', () => {
 
   test('mintWithProof takes the row as its capacity', async () => {
     const p = await pkg({ allocations: await tableOf([[chainId, tokenA, 500n]]) });
-    await (await tokenA.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, 500n))).wait();
+    await (
+      await tokenA.getFunction('mintWithProof')(
+        ...mintWithProofArgs(p, holder, 500n, await headOf(tokenA, p)),
+      )
+    ).wait();
     expect(
       await revertOf(
-        tokenA.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, 1n)),
+        tokenA.getFunction('mintWithProof')(
+          ...mintWithProofArgs(p, holder, 1n, await headOf(tokenA, p)),
+        ),
         tokenA,
       ),
     ).toBe('ProofGatedToken__OverCapacity');
@@ -256,7 +255,7 @@ describe('postProof and mint against the posted share', () => {
       .map((l: { topics: string[]; data: string }) => tokenA.interface.parseLog(l))
       .find((e: { name: string } | null) => e?.name === 'ProofPosted');
     expect(ev?.args.share).toBe(500n);
-    expect(ev?.args.expiry).toBe(BigInt(asOf + MAX_AGE));
+    expect(ev?.args.asOf).toBe(BigInt(asOf));
     await (await mint(tokenA, 300n)).wait();
     expect(await revertOf(mint(tokenA, 201n), tokenA)).toBe('ProofGatedToken__OverCapacity');
     await (await mint(tokenA, 200n)).wait();
@@ -279,7 +278,11 @@ describe('postProof and mint against the posted share', () => {
     const again = await postOk(p, tokenA);
     expect(again.status).toBe(1);
     expect(again.logs).toHaveLength(0);
-    expect(await tokenA.getFunction('postProof').staticCall(...postProofArgs(p))).toBe(CAPACITY);
+    expect(
+      await tokenA
+        .getFunction('postProof')
+        .staticCall(...postProofArgs(p, await headOf(tokenA, p))),
+    ).toBe(CAPACITY);
   });
 
   test('a newer link supersedes the post; packages in any order never mint wrongly', async () => {
@@ -299,7 +302,7 @@ describe('postProof and mint against the posted share', () => {
     const only = tokenA.interface.parseLog(moved.logs[0]);
     expect([only?.name, only?.args.setId, only?.args.epoch]).toEqual(['ProofPosted', setId, 1n]);
     expect(only?.args.digest).toBe(digest);
-    expect((await tokenA.getFunction('chainHead')(setId)).digest).toBe(digest);
+    expect((await headWitness(tokenA, setId))?.digest).toBe(digest);
     // ... and after 1, epoch 0 is a rollback: its larger share never comes back.
     expect(await revertOf(post(e0, tokenA), tokenA)).toBe('ProofGatedToken__EpochRollback');
     expect((await tokenA.getFunction('posted')()).share).toBe(100n);
@@ -309,7 +312,9 @@ describe('postProof and mint against the posted share', () => {
     // advanceChain to epoch 2 (a link posted without a proof) supersedes epoch 1's share.
     const e2 = await next(e1, signer, { allocations: await table(900n), asOf: asOf + 120 });
     await (
-      await tokenA.getFunction('advanceChain')(...advanceChainArgs(signedSnapshotOf(e2)))
+      await tokenA.getFunction('advanceChain')(
+        ...(await advanceChainArgs(chainLinkOf(e2), await headOf(tokenA, e2))),
+      )
     ).wait();
     expect(await revertOf(mint(tokenA, 1n), tokenA)).toBe('ProofGatedToken__NotPosted');
     await postOk(e2, tokenA); // the head itself may still be posted
@@ -322,7 +327,11 @@ describe('postProof and mint against the posted share', () => {
     const e0 = await pkg({ signer });
     await postOk(e0, tokenA);
     const e1 = await next(e0, signer, { asOf: asOf + 60 });
-    await (await tokenA.getFunction('mintWithProof')(...mintWithProofArgs(e1, holder, 1n))).wait();
+    await (
+      await tokenA.getFunction('mintWithProof')(
+        ...mintWithProofArgs(e1, holder, 1n, await headOf(tokenA, e1)),
+      )
+    ).wait();
     expect(await revertOf(mint(tokenA, 1n), tokenA)).toBe('ProofGatedToken__NotPosted');
   });
 
@@ -356,7 +365,9 @@ describe('postProof and mint against the posted share', () => {
     // Recording a signed link changes no balance: it goes on while paused, and supersedes
     // the post on the previous head as it would unpaused.
     await (
-      await tokenA.getFunction('advanceChain')(...advanceChainArgs(signedSnapshotOf(e1)))
+      await tokenA.getFunction('advanceChain')(
+        ...(await advanceChainArgs(chainLinkOf(e1), await headOf(tokenA, e1))),
+      )
     ).wait();
     await (await tokenA.getFunction('unpause')()).wait();
     expect(await revertOf(mint(tokenA, 1n), tokenA)).toBe('ProofGatedToken__NotPosted');

@@ -32,8 +32,12 @@ import {
   tokenConstructorConfig,
   type TokenConfig,
 } from '../../src/chain/deploy';
+import { headHash } from '../../src/chain/head-witness';
 import {
   advanceChainArgs,
+  chainLinkOf,
+  headWitness,
+  mintCalldata,
   mintStructs,
   mintWithProofArgs,
   type MintPackage,
@@ -95,27 +99,18 @@ async function revertOf(action: Promise<unknown>, on: Contract = token): Promise
   throw new Error('expected a revert, but it succeeded');
 }
 
-const mint = (p: MintPackage, amount = 100n, on: Contract = token) =>
-  on.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, amount));
+/** The set's head witness on `on` now (POSTSPEC §3), read right before each call. */
+const headOf = (p: MintPackage, on: Contract = token) => headWitness(on, p.snapshot.setId);
+const mint = async (p: MintPackage, amount = 100n, on: Contract = token) =>
+  on.getFunction('mintWithProof')(...mintWithProofArgs(p, holder, amount, await headOf(p, on)));
 const mintOk = async (p: MintPackage, amount = 100n, on: Contract = token) =>
   (await mint(p, amount, on)).wait();
 const refusal = (p: MintPackage, on: Contract = token) => revertOf(mint(p, 100n, on), on);
 /** mintWithProof with the structs edited after they were built from a package. */
-const refusalOf = (p: MintPackage, edit: (m: MintStructs) => void) => {
+const refusalOf = async (p: MintPackage, edit: (m: MintStructs) => void) => {
   const m = mintStructs(p);
   edit(m);
-  return revertOf(
-    token.getFunction('mintWithProof')(
-      holder,
-      1n,
-      m.proof,
-      m.pubSignals,
-      m.snapshot,
-      m.signers,
-      m.fx,
-      m.allocations,
-    ),
-  );
+  return revertOf(token.getFunction('mintWithProof')(holder, 1n, mintCalldata(m, await headOf(p))));
 };
 
 /** A registered set of fresh keys (trusted from time 0 unless told). */
@@ -261,23 +256,29 @@ describe('deployment for one unit', () => {
     expect(layout.map((e) => e.label)).not.toContain('lastAsOf');
   });
 
-  test('a chain head is three slots: digest, commitment, and epoch | asOf | started packed', async () => {
+  test('a chain head is one slot: keccak256 of (digest, commitment, epoch, asOf), bit 0 clear', async () => {
     const t = await newSet(1, 1, { firstEpoch: 9 });
     const p = await pkg({ set: t, epoch: 9 });
     await mintOk(p);
     const layout = loadContractArtifacts().ProofGatedToken.storageLayout;
     const mapSlot = BigInt(layout.find((e) => e.label === '_heads')!.slot);
-    const base = BigInt(
+    const slot = BigInt(
       keccak256(
         AbiCoder.defaultAbiCoder().encode(['bytes32', 'uint256'], [`0x${t.set.setId}`, mapSlot]),
       ),
     );
     const word = async (i: bigint) =>
-      BigInt(await provider.getStorage(await token.getAddress(), base + i));
-    expect(await word(0n)).toBe(BigInt(`0x${digestOf(p)}`));
-    expect(await word(1n)).toBe(BigInt(p.publicSignals.commitment));
-    expect(await word(2n)).toBe(9n | (BigInt(asOf) << 64n) | (1n << 104n));
-    expect(await word(3n)).toBe(0n);
+      BigInt(await provider.getStorage(await token.getAddress(), slot + i));
+    const w = {
+      digest: `0x${digestOf(p)}`,
+      commitment: BigInt(p.publicSignals.commitment),
+      epoch: 9n,
+      asOf,
+    };
+    expect(await word(0n)).toBe(headHash(w));
+    expect((await word(0n)) & 1n).toBe(0n);
+    expect(await word(1n)).toBe(0n);
+    expect(await headOf(p)).toEqual(w);
   });
 });
 
@@ -287,14 +288,12 @@ describe('mintWithProof: snapshot signature and registry', () => {
     const before = (await token.getFunction('balanceOf')(holder)) as bigint;
     const receipt = await mintOk(p, 1_000_00n);
     expect(await token.getFunction('balanceOf')(holder)).toBe(before + 1_000_00n);
-    const head = await token.getFunction('chainHead')(`0x${p.snapshot.setId}`);
-    expect([head.digest, head.commitment, head.epoch, head.asOf, head.started]).toEqual([
-      `0x${digestOf(p)}`,
-      BigInt(p.publicSignals.commitment),
-      0n,
-      BigInt(asOf),
-      true,
-    ]);
+    expect(await headOf(p)).toEqual({
+      digest: `0x${digestOf(p)}`,
+      commitment: BigInt(p.publicSignals.commitment),
+      epoch: 0n,
+      asOf,
+    });
     const events = eventsOf(receipt);
     const ev = events.find((e) => e.name === 'MintedWithProof')!;
     expect(ev.args.commitment).toBe(BigInt(p.publicSignals.commitment));
@@ -642,11 +641,15 @@ describe('mintWithProof and advanceChain: the epoch chain per set', () => {
       ...(prev ? { prevCommitment: commitmentHex(prev.publicSignals.commitment) } : {}),
     });
   const head = async (t: TestSignerSet) => {
-    const h = await token.getFunction('chainHead')(`0x${t.set.setId}`);
-    return { epoch: Number(h.epoch), commitment: h.commitment as bigint, started: h.started };
+    const h = await headWitness(token, t.set.setId);
+    return h
+      ? { epoch: Number(h.epoch), commitment: h.commitment, started: true }
+      : { epoch: 0, commitment: 0n, started: false };
   };
-  const advance = (p: AttestationPackage, from: Contract = token) =>
-    from.getFunction('advanceChain')(...advanceChainArgs(signedSnapshotOf(p)));
+  const advance = async (p: AttestationPackage, from: Contract = token) =>
+    from.getFunction('advanceChain')(
+      ...(await advanceChainArgs(chainLinkOf(p), await headOf(p, from))),
+    );
 
   test('an empty chain takes only the set’s first epoch (any prevCommitment): below is rollback, above a gap', async () => {
     const t = await newSet(2, 3, { firstEpoch: 5 });
@@ -819,7 +822,9 @@ describe('mintWithProof: statement, freshness, proof, roles', () => {
   test('future snapshot and a snapshot past maxSnapshotAge are refused', async () => {
     expect(await refusal(await pkg({ asOf: now + 3600 }))).toBe('ProofGatedToken__StaleSnapshot');
     const p = await pkg();
-    await token.getFunction('mintWithProof').staticCall(...mintWithProofArgs(p, holder, 1n));
+    await token
+      .getFunction('mintWithProof')
+      .staticCall(...mintWithProofArgs(p, holder, 1n, await headOf(p)));
     await anvilRpc(anvil.rpcUrl, 'evm_increaseTime', [MAX_AGE]);
     await anvilRpc(anvil.rpcUrl, 'evm_mine', []);
     expect(await refusal(p)).toBe('ProofGatedToken__StaleSnapshot');
@@ -847,7 +852,9 @@ describe('a chain without the P-256 precompile', () => {
         capacity: CAPACITY,
         fxTable: usdIdentity,
       });
-      const call = dd.token.getFunction('mintWithProof')(...mintWithProofArgs(pk, holder, 1n));
+      const call = dd.token.getFunction('mintWithProof')(
+        ...mintWithProofArgs(pk, holder, 1n, await headOf(pk, dd.token)),
+      );
       expect(await revertOf(call, dd.token)).toBe('ProofGatedToken__InvalidSignature');
     } finally {
       p.destroy();
