@@ -12,7 +12,7 @@ import type { AttestationPackage } from '../../src/common/attestation-package';
 import { commitmentHex } from '../../src/common/signed-snapshot';
 import { signerSetFile } from '../../src/common/signer-set';
 import { singleKeySetId } from '../../src/common/snapshot-message';
-import { mintFixture, TestP256Key, testSignerSet } from '../support/v2-mint-fixture';
+import { mintFixture, TestP256Key, testSignerSet, USD_HKD_TABLE } from '../support/v2-mint-fixture';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'zkattest.cjs');
 // anvil's first pre-funded development account: a public test key.
@@ -188,7 +188,13 @@ describe('zkattest deploy, registry and mint on a real chain', () => {
     writeFileSync(
       join(dir, 'fx-package.json'),
       JSON.stringify(
-        mintFixture({ ...base, fxTable: 42n, fx: { source: fxSource, asOf: now - 60 } }),
+        // A two-currency table (its hash 42 to the mock verifier): the FX part goes with it.
+        mintFixture({
+          ...base,
+          fxTable: 42n,
+          table: USD_HKD_TABLE,
+          fx: { source: fxSource, asOf: now - 60 },
+        }),
       ),
     );
     writeFileSync(
