@@ -45,7 +45,7 @@ import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../src/prover';
 import { readFileSync } from 'node:fs';
-import { solidityProof } from '../src/chain/mint-call';
+import { postProofData, solidityProof } from '../src/chain/mint-call';
 import { batchVerifyGas } from './batch-gas';
 import { largePostGas } from './large-gas';
 
@@ -83,7 +83,7 @@ const EXAMPLES = join(__dirname, '..', 'examples');
 
 async function main() {
   const build = buildContracts();
-  const anvil = await startAnvil();
+  const anvil = await startAnvil(process.env.GAS_OPCODES ? { args: ['--steps-tracing'] } : {});
   try {
     const provider = new JsonRpcProvider(anvil.rpcUrl, undefined, {
       staticNetwork: true,
@@ -263,16 +263,40 @@ async function main() {
       ).package;
     };
     const postProofOf = async (pkg: AttestationPackage) => {
+      const tx = await relayer.sendTransaction({
+        to: await postToken.getAddress(),
+        data: postProofData(pkg, await headWitness(postToken, pkg.snapshot.setId)),
+      });
+      const receipt = (await tx.wait())!;
+      return { gas: Number(receipt.gasUsed), hash: tx.hash, data: tx.data };
+    };
+    // The same post through the ABI entry postProof(bytes) (the relayer entry's reference).
+    const postProofAbiOf = async (pkg: AttestationPackage) => {
       const tx = await (postToken.connect(relayer) as Contract).getFunction('postProof')(
         ...postProofArgs(pkg, await headWitness(postToken, pkg.snapshot.setId)),
       );
-      const receipt = await tx.wait();
-      return { gas: Number(receipt.gasUsed), hash: tx.hash as string, data: tx.data as string };
+      return Number((await tx.wait()).gasUsed);
     };
     const p0 = await proveFor(undefined, now - 7200);
     const p1 = await proveFor(undefined, now - 3600, p0);
     const postFirst = await postProofOf(p0);
     const postSteady = await postProofOf(p1);
+    if (process.env.GAS_OPCODES) {
+      const t = (await provider.send('debug_traceTransaction', [postSteady.hash, {}])) as {
+        structLogs: { op: string; gasCost: number; depth: number; pc: number }[];
+      };
+      const by = new Map<string, [number, number]>();
+      for (const l of t.structLogs.filter((x) => x.depth === 1)) {
+        const e = by.get(l.op) ?? [0, 0];
+        by.set(l.op, [e[0] + 1, e[1] + l.gasCost]);
+      }
+      const rows = [...by].sort((a, b) => b[1][1] - a[1][1]);
+      require('node:fs').writeFileSync(process.env.GAS_OPCODES, rows.map((r) => `${r[0]} ${r[1][0]} ${r[1][1]}`).join('\n'));
+      const pcs = new Map<number, number>();
+      const opAt = new Map<number, string>();
+      for (const l of t.structLogs.filter((x) => x.depth === 1 && x.op !== 'STATICCALL')) { pcs.set(l.pc, (pcs.get(l.pc) ?? 0) + l.gasCost); opAt.set(l.pc, l.op); }
+      require('node:fs').writeFileSync(process.env.GAS_OPCODES + '.pc', [...pcs].map((r) => `${r[0]} ${r[1]} ${opAt.get(r[0])}`).join('\n'));
+    }
     const postAgain = await postProofOf(p1);
     const plainMint = async (to: string) => {
       const tx = await postToken.getFunction('mint')(to, 1_000n);
@@ -289,6 +313,7 @@ async function main() {
     const post2of3 = await postProofOf(q2e1);
     await postProofOf(q3e0);
     const post3of3 = await postProofOf(q3e1);
+    const postAbi = await postProofAbiOf(await proveFor(undefined, now - 600, p1));
     const postPerExtraSigner = post3of3.gas - post2of3.gas;
 
     const split = async (hash: string, data: string, gas: number) => {
@@ -368,6 +393,7 @@ async function main() {
       ['postProof 1-of-1, first post ever (head and post written from 0)', postFirst.gas],
       ['postProof 1-of-1, next epoch (steady state: head moves, post rewritten)', postSteady.gas],
       ['postProof 1-of-1, the same package again (no-op)', postAgain.gas],
+      ['postProof(bytes) ABI entry 1-of-1, next epoch (steady state)', postAbi],
       ['postProof 2-of-3, next epoch', post2of3.gas],
       ['postProof 3-of-3, next epoch', post3of3.gas],
       ['  per extra signature (3-of-3 - 2-of-3)', postPerExtraSigner],
@@ -426,6 +452,7 @@ async function main() {
         postProofOneSigner: postSteady.gas,
         postProofOneSignerFirst: postFirst.gas,
         postProofRepeat: postAgain.gas,
+        postProofAbiEntryOneSigner: postAbi,
         postProof2of3: post2of3.gas,
         postProof3of3: post3of3.gas,
         postProofPerExtraSigner: postPerExtraSigner,

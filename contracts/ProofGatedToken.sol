@@ -71,9 +71,9 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
         0x035ebc384d320413c9b97d446bf7de69e04d6278d68d52934a4f5f653348622a;
     /// @dev Most chunks of a large book: 2^7 (4,096 positions).
     uint256 private constant MAX_CHUNKS = 128;
-    /// @dev POSTSPEC section 2: where a proof's link starts (proof, commitment, statement),
+    /// @dev POSTSPEC section 2: where a proof's link starts (proof, commitment, ratio, capacity),
     ///      the flag bits, a signature's and an allocation row's size, the most members.
-    uint256 private constant LINK_AT = 0x140;
+    uint256 private constant LINK_AT = 0x12a;
     uint256 private constant FLAGS_MASK = 0x0f;
     uint256 private constant FLAG_FX = 4;
     uint256 private constant FLAG_ALLOC = 8;
@@ -203,7 +203,10 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
         bytes calldata p
     ) external onlyRole(MINTER_ROLE) whenNotPaused {
         if (amount == 0) revert ProofGatedToken__ZeroAmount();
-        (Link memory l, uint64 share, bytes32 digest, bytes32 word) = _checkProof(p);
+        (Link memory l, uint64 share, bytes32 digest, bytes32 word) = _checkProof(
+            _offset(p),
+            _end(p)
+        );
         if (totalSupply() + amount > share) revert ProofGatedToken__OverCapacity();
         if (word != 0) _advanceAndSupersede(l, digest, word);
         _mint(to, amount);
@@ -211,9 +214,32 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
     }
 
     /// @inheritdoc IProofGatedToken
-    function postProof(bytes calldata p) external whenNotPaused returns (uint64 share) {
-        (Link memory l, uint64 s, bytes32 digest, bytes32 word) = _checkProof(p);
-        return _post(l, s, digest, word);
+    function postProof(bytes calldata p) external returns (uint64 share) {
+        return _postProof(_offset(p), _end(p));
+    }
+
+    /// @inheritdoc IProofGatedToken
+    // solhint-disable-next-line func-name-mixedcase
+    function postProof_efficient_2cWrca() external returns (uint64 share) {
+        // `p` is the whole calldata after the selector: no ABI offset and length words.
+        return _postProof(4, msg.data.length);
+    }
+
+    /// @dev postProof's body over `p` at calldata [o, end). The pause check reads the slot
+    ///      _post rewrites (Pausable's flag is its low byte), so the slot is read once.
+    function _postProof(uint256 o, uint256 end) private returns (uint64) {
+        uint256 slot = _postedSlot();
+        if (slot & 0xff != 0) revert EnforcedPause();
+        (Link memory l, uint64 s, bytes32 digest, bytes32 word) = _checkProof(o, end);
+        return _post(l, s, digest, word, slot);
+    }
+
+    /// @dev The slot of Pausable's flag (low byte) and the posted fields (see their
+    ///      declaration; the storage layout test pins it).
+    function _postedSlot() private view returns (uint256 slot) {
+        assembly ("memory-safe") {
+            slot := sload(_postedShare.slot)
+        }
     }
 
     /// @inheritdoc IProofGatedToken
@@ -236,7 +262,7 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
                 signals[chunks:]
             )
         ) revert ProofGatedToken__InvalidProof();
-        return _post(l, s, digest, word);
+        return _post(l, s, digest, word, _postedSlot());
     }
 
     /// @dev postProof's effects once a proof is checked: the posted share and expiry, and the
@@ -245,36 +271,52 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
         Link memory l,
         uint64 share,
         bytes32 digest,
-        bytes32 word
+        bytes32 word,
+        uint256 slot
     ) private returns (uint64) {
         uint40 expiry = l.asOf + maxSnapshotAge;
         uint80 setTag = uint80(uint256(l.setId));
-        uint64 currentShare = _postedShare;
-        uint40 currentExpiry = _postedExpiry;
+        // The four posted fields share Pausable's slot (`slot`, read by the caller) and are
+        // written once, Pausable's byte kept.
+        uint64 currentShare;
+        uint40 currentExpiry;
+        uint64 currentEpoch;
+        uint80 currentTag;
+        assembly ("memory-safe") {
+            currentShare := and(shr(shl(3, _postedShare.offset), slot), 0xffffffffffffffff)
+            currentExpiry := and(shr(shl(3, _postedExpiry.offset), slot), 0xffffffffff)
+            currentEpoch := and(shr(shl(3, _postedEpoch.offset), slot), 0xffffffffffffffff)
+            currentTag := and(shr(shl(3, _postedSetTag.offset), slot), 0xffffffffffffffffffff)
+        }
         if (
             currentShare == share &&
             currentExpiry == expiry &&
-            _postedEpoch == l.epoch &&
-            _postedSetTag == setTag
+            currentEpoch == l.epoch &&
+            currentTag == setTag
         ) return share; // posted already: a relay repeating itself
         // A live post of another set that stays valid longer is not replaced by an older one
         // (the same set's order is its chain's: an older epoch is a rollback).
         if (
             currentShare != 0 &&
-            _postedSetTag != setTag &&
+            currentTag != setTag &&
             currentExpiry > expiry &&
             currentExpiry >= block.timestamp
         ) revert ProofGatedToken__StalerThanPosted();
         // One event: ProofPosted carries the head's preimage, so a head move needs no
         // ChainAdvanced.
         if (word != 0) _heads[l.setId] = word;
-        (_postedShare, _postedExpiry, _postedEpoch, _postedSetTag) = (
-            share,
-            expiry,
-            l.epoch,
-            setTag
-        );
-        emit ProofPosted(l.setId, l.epoch, l.commitment, share, l.asOf, digest);
+        uint64 epoch = l.epoch;
+        assembly ("memory-safe") {
+            // share | expiry | epoch | setTag are 248 contiguous bits from _postedShare.offset.
+            let shift := shl(3, _postedShare.offset)
+            let kept := and(slot, not(shl(shift, sub(shl(248, 1), 1))))
+            let posted := or(
+                or(shl(shl(3, _postedShare.offset), share), shl(shl(3, _postedExpiry.offset), expiry)),
+                or(shl(shl(3, _postedEpoch.offset), epoch), shl(shl(3, _postedSetTag.offset), setTag))
+            )
+            sstore(_postedShare.slot, or(kept, posted))
+        }
+        emit ProofPosted(l.setId, l.epoch, l.commitment, l.asOf, digest);
         return share;
     }
 
@@ -384,19 +426,26 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
         return block.chainid == _cachedChainId ? _cachedBinding : _computeBinding();
     }
 
-    /// @dev A proof's calldata (POSTSPEC section 2: proof, commitment, statement, link) read
-    ///      and checked, cheapest first, the Groth16 check last.
+    /// @dev A proof's calldata at [o, end) (POSTSPEC section 2: proof, commitment,
+    ///      minCoverageBps, capacity, link) read and checked, cheapest first, the Groth16 check
+    ///      last.
     /// @return l The link.
     /// @return share The supply this token may reach on it: its allocation row, or the capacity.
     /// @return digest sha256 of the snapshot message.
     /// @return word The set's new head word, 0 when the head does not move.
     function _checkProof(
-        bytes calldata p
+        uint256 o,
+        uint256 end
     ) private view returns (Link memory l, uint64 share, bytes32 digest, bytes32 word) {
-        uint256 o = _offset(p);
-        if (p.length < LINK_AT) revert ProofGatedToken__MalformedCalldata();
-        uint256 statement = _word(o + 0x120);
-        l = _readLink(o + LINK_AT, _end(p), _word(o + 0x100));
+        if (end < o + LINK_AT) revert ProofGatedToken__MalformedCalldata();
+        l = _readLink(o + LINK_AT, end, _word(o + 0x100));
+        // The statement is rebuilt, not sent (POSTSPEC section 2): minCoverageBps and capacity
+        // from calldata, the context this token requires (its binding, or the allocation
+        // table's). A proof bound to anything else fails the pairing check.
+        uint256 context = l.rowCount == 0 ? contextBinding() : allocationContext(l.allocations);
+        uint256 statement = (_bytesAt(o + 0x122, 8) << 144) |
+            (_bytesAt(o + 0x120, 2) << 128) |
+            context;
         (share, digest, word) = _checkSigned(l, statement, 0);
         if (!_verifyProof(o, l.commitment, statement, l.fxTable)) {
             revert ProofGatedToken__InvalidProof();
@@ -430,8 +479,10 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
             share = capacity;
         } else {
             share = _allocationShare(l, capacity);
+            // The rows' hash is the signed field (never sent): rows that are not the table
+            // the proof is bound to show here, before any signature check.
             if (statement & CONTEXT_MASK != allocationContext(l.allocations)) {
-                revert ProofGatedToken__WrongContext();
+                revert ProofGatedToken__AllocationsMismatch();
             }
         }
         if (uint16(statement >> 128) < requiredRatioBps) revert ProofGatedToken__RatioTooLow();
@@ -475,45 +526,54 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
         uint256 end,
         uint256 commitment
     ) private view returns (Link memory l) {
-        uint256 flags = _bytesAt(o, 1);
-        if (flags > FLAGS_MASK) revert ProofGatedToken__MalformedCalldata();
-        l.commitment = commitment;
-        l.kind = flags & 3;
-        l.setId = bytes32(_word(o + 1));
-        l.epoch = uint64(_bytesAt(o + 33, 8));
-        l.prevCommitment = bytes32(_word(o + 41));
-        l.asOf = uint40(_bytesAt(o + 73, 5));
-        l.chunks = uint16(_bytesAt(o + 78, 2));
-        l.threshold = _bytesAt(o + 80, 1);
-        l.members = _bytesAt(o + 81, 1);
-        l.sigCount = _bytesAt(o + 82, 1);
-        if (l.members == 0 || l.members > MAX_MEMBERS || l.sigCount > l.members) {
-            revert ProofGatedToken__MalformedCalldata();
+        uint256 identity = identityFxTable;
+        bool bad;
+        // Link's fields are one word each, in declaration order (commitment at 0x00 ...
+        // rowCount at 0x220); offsets are calldata positions plus byte counts: no overflow,
+        // and a count out of range is `bad` before any offset built from it is used.
+        assembly ("memory-safe") {
+            let flags := shr(248, calldataload(o))
+            mstore(l, commitment)
+            let epoch := shr(192, calldataload(add(o, 1)))
+            mstore(add(l, 0x60), epoch)
+            mstore(add(l, 0x80), calldataload(add(o, 9))) // prevCommitment
+            mstore(add(l, 0xa0), shr(216, calldataload(add(o, 41)))) // asOf
+            mstore(add(l, 0xc0), shr(240, calldataload(add(o, 46)))) // chunks
+            let kind := and(flags, 3)
+            mstore(add(l, 0x100), kind)
+            let n := shr(248, calldataload(add(o, 49)))
+            let k := shr(248, calldataload(add(o, 50)))
+            mstore(add(l, 0x120), shr(248, calldataload(add(o, 48)))) // threshold
+            mstore(add(l, 0x140), n)
+            mstore(add(l, 0x160), k)
+            let sigs := add(o, 51)
+            let ids := add(sigs, mul(k, SIG_BYTES))
+            let w := add(ids, shl(5, sub(n, k)))
+            mstore(add(l, 0x180), sigs)
+            mstore(add(l, 0x1a0), ids)
+            mstore(add(l, 0x1c0), w)
+            bad := or(gt(flags, FLAGS_MASK), or(iszero(n), or(gt(n, MAX_MEMBERS), gt(k, n))))
+            bad := or(bad, and(eq(kind, WITNESS_PREV), iszero(epoch)))
+            o := add(w, add(mul(eq(kind, WITNESS_PREV), 37), mul(eq(kind, WITNESS_FULL), 77)))
+            switch and(flags, FLAG_FX)
+            case 0 {
+                mstore(add(l, 0x20), identity)
+            }
+            default {
+                mstore(add(l, 0x20), calldataload(o))
+                mstore(add(l, 0x1e0), add(o, 32))
+                o := add(o, 165)
+            }
+            if and(flags, FLAG_ALLOC) {
+                let c := shr(248, calldataload(o))
+                bad := or(bad, iszero(c))
+                mstore(add(l, 0x200), add(o, 1))
+                mstore(add(l, 0x220), c)
+                o := add(add(o, 1), mul(c, ROW_BYTES))
+            }
+            bad := or(bad, iszero(eq(o, end)))
         }
-        l.sigs = o + 83;
-        l.ids = l.sigs + l.sigCount * SIG_BYTES;
-        l.witness = l.ids + (l.members - l.sigCount) * 32;
-        o = l.witness;
-        if (l.kind == WITNESS_PREV) {
-            if (l.epoch == 0) revert ProofGatedToken__MalformedCalldata();
-            o += 37;
-        } else if (l.kind == WITNESS_FULL) {
-            o += 77;
-        }
-        if (flags & FLAG_FX != 0) {
-            l.fxTable = _word(o);
-            l.fx = o + 32;
-            o += 165;
-        } else {
-            l.fxTable = identityFxTable;
-        }
-        if (flags & FLAG_ALLOC != 0) {
-            l.rowCount = _bytesAt(o, 1);
-            if (l.rowCount == 0) revert ProofGatedToken__MalformedCalldata();
-            l.rows = o + 1;
-            o = l.rows + l.rowCount * ROW_BYTES;
-        }
-        if (o != end) revert ProofGatedToken__MalformedCalldata();
+        if (bad) revert ProofGatedToken__MalformedCalldata();
         if (l.rowCount != 0) l.allocations = _rowsHash(l.rows, l.rowCount);
     }
 
@@ -590,10 +650,12 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
             revert ProofGatedToken__UntrustedSignerSet();
         }
         digest = _snapshotDigest(l);
-        for (uint256 j = 0; j < l.sigCount; j++) {
-            uint256 g = l.sigs + j * SIG_BYTES;
-            if (!_p256Verify(digest, _word(g + 65), _word(g + 97), _word(g + 1), _word(g + 33))) {
-                revert ProofGatedToken__InvalidSignature();
+        unchecked {
+            for (uint256 j = 0; j < l.sigCount; j++) {
+                uint256 g = l.sigs + j * SIG_BYTES;
+                if (
+                    !_p256Verify(digest, _word(g + 65), _word(g + 97), _word(g + 1), _word(g + 33))
+                ) revert ProofGatedToken__InvalidSignature();
             }
         }
         word = _chainStep(l, digest, head, firstEpoch);
@@ -610,23 +672,50 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
 
     /// @dev The signatures' shape and set (POSTSPEC section 2), before any storage or
     ///      precompile cost: at least `threshold` of them, indices strictly increasing (each
-    ///      member counted once) and below n, (r, s) well formed and low-s, and setId the id of
-    ///      (threshold, keyIds) with each signer's keyId sha256(x || y) of its key.
+    ///      member counted once) and below n, (r, s) well formed and low-s; then l.setId, the id
+    ///      of (threshold, keyIds) with each signer's keyId sha256(x || y) of its key. The id is
+    ///      derived, never sent: keys that are not the registered membership name another set,
+    ///      which the registry does not trust (and whose message the members did not sign).
     function _bindSigners(Link memory l) private view {
         uint256 k = l.sigCount;
         uint256 n = l.members;
         if (l.threshold == 0 || k < l.threshold) revert ProofGatedToken__ThresholdNotMet();
-        uint256 lowest = 0;
-        for (uint256 j = 0; j < k; j++) {
-            uint256 g = l.sigs + j * SIG_BYTES;
-            uint256 index = _bytesAt(g, 1);
-            if (index < lowest) revert ProofGatedToken__DuplicateSigner();
-            if (index >= n) revert ProofGatedToken__SignerNotInSet();
-            if (!_wellFormed(_word(g + 65), _word(g + 97))) {
-                revert ProofGatedToken__SignatureMalformed();
+        uint256 failure;
+        // index >= the previous index + 1, index < n, 1 <= r < N, 1 <= s <= N/2, per signature;
+        // the first failure found is named (1 duplicate, 2 not in set, 3 malformed).
+        assembly ("memory-safe") {
+            let lowest := 0
+            let g := mload(add(l, 0x180))
+            for {
+                let j := 0
+            } and(lt(j, k), iszero(failure)) {
+                j := add(j, 1)
+            } {
+                let index := shr(248, calldataload(g))
+                let r := calldataload(add(g, 65))
+                let sv := calldataload(add(g, 97))
+                switch lt(index, lowest)
+                case 1 {
+                    failure := 1
+                }
+                default {
+                    switch lt(index, n)
+                    case 0 {
+                        failure := 2
+                    }
+                    default {
+                        if or(or(iszero(r), iszero(lt(r, P256_N))), or(iszero(sv), gt(sv, P256_HALF_N))) {
+                            failure := 3
+                        }
+                    }
+                }
+                lowest := add(index, 1)
+                g := add(g, SIG_BYTES)
             }
-            lowest = index + 1;
         }
+        if (failure == 1) revert ProofGatedToken__DuplicateSigner();
+        if (failure == 2) revert ProofGatedToken__SignerNotInSet();
+        if (failure == 3) revert ProofGatedToken__SignatureMalformed();
         bytes32 domain = SIGNER_SET_DOMAIN;
         uint256 threshold = l.threshold;
         uint256 g0 = l.sigs;
@@ -666,7 +755,7 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
             }
             setId := mload(0x00)
         }
-        if (setId != l.setId) revert ProofGatedToken__WrongSignerSet();
+        l.setId = setId;
     }
 
     /// @dev The epoch chain rules (POSTSPEC section 1) against the head word and its witness
@@ -742,7 +831,16 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
         uint64 epoch,
         uint40 asOf
     ) private pure returns (bytes32) {
-        return keccak256(abi.encode(digest, commitment, epoch, asOf)) & ~REVOKED_BIT;
+        bytes32 h;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, digest)
+            mstore(add(m, 0x20), commitment)
+            mstore(add(m, 0x40), epoch)
+            mstore(add(m, 0x60), asOf)
+            h := keccak256(m, 0x80)
+        }
+        return h & ~REVOKED_BIT;
     }
 
     /// @dev Moves the set's head (one slot) outside postProof and says so; a posted share on
@@ -777,23 +875,28 @@ contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessContro
     }
 
     /// @dev SHA-256 of the 11-word snapshot message (V2SPEC), rebuilt in this token's unit.
-    function _snapshotDigest(Link memory l) private view returns (bytes32) {
-        return
-            sha256(
-                abi.encode(
-                    SNAPSHOT_DOMAIN,
-                    l.setId,
-                    l.epoch,
-                    l.prevCommitment,
-                    l.commitment,
-                    l.asOf,
-                    currency,
-                    _decimals,
-                    l.fxTable,
-                    l.allocations,
-                    l.chunks
-                )
-            );
+    function _snapshotDigest(Link memory l) private view returns (bytes32 digest) {
+        bytes3 unit = currency;
+        uint256 unitDecimals = _decimals;
+        bytes32 domain = SNAPSHOT_DOMAIN;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, domain)
+            mstore(add(m, 0x20), mload(add(l, 0x40))) // setId
+            mstore(add(m, 0x40), mload(add(l, 0x60))) // epoch
+            mstore(add(m, 0x60), mload(add(l, 0x80))) // prevCommitment
+            mstore(add(m, 0x80), mload(l)) // commitment
+            mstore(add(m, 0xa0), mload(add(l, 0xa0))) // asOf
+            mstore(add(m, 0xc0), unit)
+            mstore(add(m, 0xe0), unitDecimals)
+            mstore(add(m, 0x100), mload(add(l, 0x20))) // fxTable
+            mstore(add(m, 0x120), mload(add(l, 0xe0))) // allocations
+            mstore(add(m, 0x140), mload(add(l, 0xc0))) // chunks
+            if iszero(staticcall(gas(), 0x02, m, 0x160, 0x00, 0x20)) {
+                revert(0, 0)
+            }
+            digest := mload(0x00)
+        }
     }
 
     /// @dev Not older than `maxAge` and not more than MAX_CLOCK_SKEW ahead of the block.

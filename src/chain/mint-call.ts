@@ -7,7 +7,7 @@ import {
   PUBLIC_SIGNAL_ORDER,
   type AttestationPackage,
 } from '../common/attestation-package';
-import type { AllocationTable } from '../common/allocations';
+import { allocationsHash, type AllocationTable } from '../common/allocations';
 import { fxTableHash, identityFxTable, isIdentityTable } from '../common/fx-table';
 import {
   commitmentHex,
@@ -17,7 +17,7 @@ import {
   type SignedSnapshot,
   type SnapshotMessageJson,
 } from '../common/signed-snapshot';
-import { ZERO_BYTES32 } from '../common/snapshot-message';
+import { signerSetId, ZERO_BYTES32 } from '../common/snapshot-message';
 import type { HeadWitness } from './head-witness';
 import {
   advanceCalldata,
@@ -147,13 +147,21 @@ function point(signed: { keyId: string; publicKey: P256PublicKey }): { x: bigint
  * by index, as the token wants them strictly increasing. Nothing is dropped: a member named
  * twice is passed twice, for the token to refuse (DuplicateSigner) as a verifier would.
  *
- * @throws ZkAttestError PACKAGE_INVALID for a signature whose keyId is not a member's (it has no
- *   index), or whose keyId is not sha256 of its public key.
+ * @throws ZkAttestError PACKAGE_INVALID for a setId that is not the membership's, a signature
+ *   whose keyId is not a member's (it has no index), or whose keyId is not sha256 of its key.
  */
 export function signerSetProof(
   signerSet: SignedSnapshot['signerSet'],
   signatures: SignedSnapshot['signatures'],
+  setId: string,
 ): SignerSetProofStruct {
+  // The token derives the set id from the keys (POSTSPEC §2): a package naming another set
+  // than its membership's would be checked as that membership's.
+  if (signerSetId(signerSet.threshold, signerSet.keyIds) !== setId) {
+    throw new ZkAttestError('PACKAGE_INVALID', 'setId is not the id of the package’s signer set', {
+      field: 'setId',
+    });
+  }
   const sigs = signatures.map((sig): SigStruct => {
     const index = signerSet.keyIds.indexOf(sig.keyId);
     if (index < 0) {
@@ -220,12 +228,22 @@ export interface MintStructs extends LinkFields {
  */
 export function mintStructs(pkg: MintPackage): MintStructs {
   const { pA, pB, pC, pubSignals } = solidityProof(pkg);
+  // The signed `allocations` is not sent (the token hashes the rows): a package whose rows do
+  // not hash to it could only ever be refused, less legibly (InvalidSignature).
+  const signedTable = pkg.allocations ? allocationsHash(pkg.allocations) : ZERO_BYTES32;
+  if (pkg.snapshot.allocations !== signedTable) {
+    throw new ZkAttestError(
+      'PACKAGE_INVALID',
+      'the snapshot’s allocations field is not the hash of the package’s allocation table',
+      { field: 'allocations' },
+    );
+  }
   return {
     proof: { pA, pB, pC },
     pubSignals,
     snapshot: snapshotFields(pkg.snapshot),
     digest: bytes32(snapshotDigest(packageMessage(pkg))),
-    signers: signerSetProof(pkg.signerSet, pkg.signatures),
+    signers: signerSetProof(pkg.signerSet, pkg.signatures, pkg.snapshot.setId),
     fx: isIdentityTable(pkg.fx.table) ? null : fxStruct(pubSignals[2], pkg.fx.source),
     allocations: allocationRows(pkg.allocations),
   };
@@ -244,6 +262,18 @@ export function mintWithProofArgs(
   head: HeadWitness,
 ): [string, bigint, string] {
   return [to, amount, mintCalldata(mintStructs(pkg), head)];
+}
+
+/**
+ * The selector of the token's relayer entry to postProof (IProofGatedToken.postProof_efficient_2cWrca:
+ * the dispatcher finds it first and `p` follows the selector as is, ~1,100 gas less than
+ * `postProof(bytes)`, same checks and effects).
+ */
+export const POST_PROOF_SELECTOR = '0x000000c9';
+
+/** postProof's relayer-entry calldata for a package: POST_PROOF_SELECTOR, then `p`. */
+export function postProofData(pkg: MintPackage, head: HeadWitness): string {
+  return `${POST_PROOF_SELECTOR}${postProofArgs(pkg, head)[0].slice(2)}`;
 }
 
 /**
@@ -288,7 +318,7 @@ export async function advanceChainArgs(link: ChainLink, head: HeadWitness): Prom
   const fields: LinkFields = {
     snapshot: snapshotFields(m),
     digest: bytes32(snapshotDigest(m)),
-    signers: signerSetProof(link.signerSet, link.signatures),
+    signers: signerSetProof(link.signerSet, link.signatures, m.setId),
     fx: table === identity ? null : fxStruct(table, link.fx?.source),
     allocations: allocationRows(link.allocations),
   };

@@ -169,7 +169,6 @@ export function encodeLink(link: LinkFields, head: HeadWitness): Buffer {
   const flags = kind | (fx ? FLAG_FX : 0) | (allocations.length > 0 ? FLAG_ALLOC : 0);
   const out = new Packed()
     .uint(flags, 1, 'flags')
-    .hex(s.setId, 32, 'setId')
     .uint(s.epoch, 8, 'epoch')
     .hex(s.prevCommitment, 32, 'prevCommitment')
     .uint(s.asOf, 5, 'asOf')
@@ -200,7 +199,7 @@ export function encodeLink(link: LinkFields, head: HeadWitness): Buffer {
 /** A Groth16 proof as 8 words in EVM order: A.x, A.y, B.x.c1, B.x.c0, B.y.c1, B.y.c0, C.x, C.y. */
 export type ProofWords = [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
 
-/** `proof ‖ commitment ‖ statement ‖ link`: postProof's and mintWithProof's `p`, as 0x hex. */
+/** `proof ‖ commitment ‖ minCoverageBps ‖ capacity ‖ link`: postProof's and mintWithProof's `p`, as 0x hex. */
 export function proofCalldata(
   proof: ProofWords,
   commitment: bigint,
@@ -210,7 +209,17 @@ export function proofCalldata(
 ): string {
   const out = new Packed();
   proof.forEach((word, i) => out.uint(word, 32, `proof word ${i}`));
-  out.uint(commitment, 32, 'commitment').uint(statement, 32, 'statement');
+  // The token rebuilds the statement (POSTSPEC §2): only minCoverageBps and capacity travel,
+  // its context is the token's own; bits above the capacity exist in no valid statement.
+  if (statement >> 208n !== 0n) {
+    throw new ZkAttestError('PACKAGE_INVALID', 'the statement is not context | ratio | capacity', {
+      field: 'statement',
+    });
+  }
+  out
+    .uint(commitment, 32, 'commitment')
+    .uint((statement >> 128n) & 0xffffn, 2, 'minCoverageBps')
+    .uint(statement >> 144n, 8, 'capacity');
   return `0x${Buffer.concat([out.bytes(), encodeLink(link, head)]).toString('hex')}`;
 }
 

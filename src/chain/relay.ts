@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import {
+  AbiCoder,
   isAddress,
   Wallet,
   type Contract,
@@ -28,7 +29,7 @@ import {
   isLargePackage,
   parseMintPackage,
   postLargeProofArgs,
-  postProofArgs,
+  postProofData,
   type MintPackage,
 } from './mint-call';
 
@@ -141,19 +142,25 @@ type PostResult = Omit<RelayOutcome, 'name' | 'chainId' | 'token'> & { staleHead
  */
 async function postOnce(pkg: MintPackage, token: Contract): Promise<PostResult> {
   const head = await headWitness(token, pkg.snapshot.setId);
-  // A large book's package (chunk proofs) goes to postLargeProof: one batched pairing check.
-  const method = isLargePackage(pkg) ? 'postLargeProof' : 'postProof';
-  const args =
-    method === 'postLargeProof' ? postLargeProofArgs(pkg, head) : postProofArgs(pkg, head);
+  // A large book's package (chunk proofs) goes to postLargeProof: one batched pairing check;
+  // a single proof to postProof's relayer entry (POST_PROOF_SELECTOR: p after the selector).
+  const large = isLargePackage(pkg);
+  const method = large ? 'postLargeProof' : 'postProof';
+  const data = large
+    ? token.interface.encodeFunctionData('postLargeProof', postLargeProofArgs(pkg, head))
+    : postProofData(pkg, head);
+  const to = await token.getAddress();
   const posted = (await token.getFunction('posted')()) as {
     share: bigint;
     epoch: bigint;
     setTag: bigint;
   };
   const setTag = BigInt(`0x${pkg.snapshot.setId}`) & ((1n << 80n) - 1n);
+  const runner = token.runner as Signer;
   let expected: bigint;
   try {
-    expected = (await token.getFunction(method).staticCall(...args)) as bigint;
+    const out = await runner.call({ to, data });
+    expected = AbiCoder.defaultAbiCoder().decode(['uint64'], out)[0] as bigint;
   } catch (err) {
     const name = revertName(token, err);
     if (!name) throw err;
@@ -169,7 +176,7 @@ async function postOnce(pkg: MintPackage, token: Contract): Promise<PostResult> 
   }
   let tx: TransactionResponse;
   try {
-    tx = (await token.getFunction(method)(...args)) as TransactionResponse;
+    tx = await runner.sendTransaction({ to, data });
   } catch (err) {
     if (revertName(token, err) === STALE_HEAD) {
       return { status: 'failed', reason: STALE_HEAD, staleHead: true };

@@ -429,19 +429,22 @@ describe('mintWithProof: snapshot signature and registry', () => {
     const other = clone(p);
     other.snapshot.setId = 'ab'.repeat(32);
     expect(await refusal(other)).toBe('ProofGatedToken__WrongSignerSet');
+    // The signed `allocations` is never sent (the token hashes the rows): a package naming a
+    // table it does not carry cannot even be encoded.
     const alloc = clone(p);
     alloc.snapshot.allocations = '01'.repeat(32);
-    expect(await refusal(alloc)).toBe('ProofGatedToken__AllocationsMismatch');
+    expect(() => mintStructs(alloc)).toThrow(expect.objectContaining({ code: 'PACKAGE_INVALID' }));
     const chunked = clone(p);
     chunked.snapshot.chunks = 2;
     expect(await refusal(chunked)).toBe('ProofGatedToken__UnsupportedSnapshot');
-    // The key travels in calldata: another (valid, self-signed) point than the member's key.
+    // The key travels in calldata: another (valid, self-signed) point than the member's key
+    // derives another keyId, so another set id.
     const own = await pkg({ signer: unregistered });
     expect(
       await refusalOf(p, (m) => {
         m.signers.sigs[0] = { ...mintStructs(own).signers.sigs[0]!, index: 0 };
       }),
-    ).toBe('ProofGatedToken__SignerNotInSet');
+    ).toBe('ProofGatedToken__WrongSignerSet');
   });
 });
 
@@ -578,15 +581,17 @@ describe('mintWithProof: k of n signer sets', () => {
     expect(await refusal(high)).toBe('ProofGatedToken__SignatureMalformed');
   });
 
-  test('a key not in the set, or a member at another member’s index: SignerNotInSet', async () => {
+  test('a key not in the set, or a member at another member’s index: WrongSignerSet; an index past the set: SignerNotInSet', async () => {
     const p = await pkg({ set: trio });
     const stranger = new TestP256Key();
     const strangerSig = mintStructs(await pkg({ signer: stranger })).signers.sigs[0]!;
+    // A signer's keyId is derived from its key (POSTSPEC section 2): another key, or a key at
+    // another member's index, makes another set id.
     expect(await refusalOf(p, (m) => (m.signers.sigs[1] = { ...strangerSig, index: 2 }))).toBe(
-      'ProofGatedToken__SignerNotInSet',
+      'ProofGatedToken__WrongSignerSet',
     );
     expect(await refusalOf(p, (m) => (m.signers.sigs[1]!.index = 2))).toBe(
-      'ProofGatedToken__SignerNotInSet',
+      'ProofGatedToken__WrongSignerSet',
     );
     expect(await refusalOf(p, (m) => (m.signers.sigs[1]!.index = 3))).toBe(
       'ProofGatedToken__SignerNotInSet',
@@ -777,11 +782,17 @@ describe('mintWithProof: statement, freshness, proof, roles', () => {
     expect(await refusal(await pkg({ minCoverageBps: 11_999 }))).toBe(
       'ProofGatedToken__RatioTooLow',
     );
-    for (const k of ['commitment', 'statement', 'fxTable'] as const) {
+    for (const k of ['commitment', 'statement'] as const) {
       const p = await pkg();
       p.publicSignals[k] = (BigInt(p.publicSignals[k]) + SNARK_SCALAR_FIELD).toString();
       expect(await refusal(p)).toBe('ProofGatedToken__SignalOutOfField');
     }
+    // fxTable travels only with an FX part (the identity table is the token's own).
+    const p = await pkg();
+    const table = BigInt(p.publicSignals.fxTable) + SNARK_SCALAR_FIELD;
+    expect(
+      await refusalOf(p, (m) => (m.fx = { table, x: 0n, y: 0n, r: 0n, s: 0n, asOf: 0 })),
+    ).toBe('ProofGatedToken__SignalOutOfField');
   });
 
   test('the supply never exceeds the capacity', async () => {
