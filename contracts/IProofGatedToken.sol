@@ -106,8 +106,6 @@ interface IProofGatedToken {
     /// @notice The snapshot is chunked (a large book: postLargeProof takes it) and came to
     ///         mintWithProof or postProof.
     error ProofGatedToken__UnsupportedSnapshot();
-    /// @notice setId is not the id of (threshold, keyIds) in the signer set proof.
-    error ProofGatedToken__WrongSignerSet();
     /// @notice r or s outside [1, n-1], or s > n/2 (high-s: every signature has one encoding).
     error ProofGatedToken__SignatureMalformed();
     /// @notice The signer set is not trusted at the snapshot's as-of time (unknown, not yet

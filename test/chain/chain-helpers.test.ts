@@ -70,7 +70,8 @@ describe('mint call (v2 package -> mintWithProof structs)', () => {
         [4n, 3n],
         [6n, 5n],
       ],
-      pC: [7n, 8n],
+      // The fixture's placeholder C.x is the statement it is bound to (MockVerifier).
+      pC: [5n | (12_000n << 128n) | (1000n << 144n), 8n],
       pubSignals: [11n, 5n | (12_000n << 128n) | (1000n << 144n), 77n],
     });
   });

@@ -24,7 +24,6 @@ import type { AttestationPackage } from '../../src/common/attestation-package';
 import { signedSnapshotOf, snapshotDigest } from '../../src/common/signed-snapshot';
 import {
   mintFixture,
-  soloSet,
   TestP256Key,
   testSignerSet,
   USD_HKD_TABLE,
@@ -59,7 +58,6 @@ class Reader {
 
 interface ReadLink {
   flags: number;
-  setId: string;
   epoch: bigint;
   prevCommitment: string;
   asOf: bigint;
@@ -77,7 +75,6 @@ interface ReadLink {
 function readLink(r: Reader): ReadLink {
   const flags = Number(r.uint(1));
   const head = {
-    setId: r.hex(32),
     epoch: r.uint(8),
     prevCommitment: r.hex(32),
     asOf: r.uint(5),
@@ -132,13 +129,14 @@ function readLink(r: Reader): ReadLink {
   };
 }
 
-/** postProof's p: proof (8 words) ‖ commitment ‖ statement ‖ link. */
+/** postProof's p: proof (8 words) ‖ commitment ‖ minCoverageBps ‖ capacity ‖ link. */
 function readProofCalldata(hex: string) {
   const r = Reader.of(hex);
   const proof = Array.from({ length: 8 }, () => r.uint(32));
   const commitment = r.uint(32);
-  const statement = r.uint(32);
-  return { proof, commitment, statement, link: readLink(r) };
+  const minCoverageBps = r.uint(2);
+  const capacity = r.uint(8);
+  return { proof, commitment, minCoverageBps, capacity, link: readLink(r) };
 }
 
 const byteLength = (hex: string) => (hex.length - 2) / 2;
@@ -168,21 +166,22 @@ function headOf(p: AttestationPackage): NonNullable<HeadWitness> {
 }
 
 describe('postProof / mintWithProof calldata (POSTSPEC §2)', () => {
-  test('a 1-of-1 package on the identity table: 532 bytes, every field where the spec puts it', () => {
+  test('a 1-of-1 package on the identity table: 478 bytes, every field where the spec puts it', () => {
     const p = mintFixture(base);
     const [hex] = postProofArgs(p, null);
-    // proof 256, commitment 32, statement 32; flags, setId, epoch, prevCommitment, asOf, chunks,
-    // threshold, members, sigCount, one signature; no witness.
-    expect(byteLength(hex)).toBe(256 + 32 + 32 + 1 + 32 + 8 + 32 + 5 + 2 + 1 + 1 + 1 + 129);
+    // proof 256, commitment 32, minCoverageBps 2, capacity 8; flags, epoch, prevCommitment,
+    // asOf, chunks, threshold, members, sigCount, one signature; no witness, no set id.
+    expect(byteLength(hex)).toBe(256 + 32 + 2 + 8 + 1 + 8 + 32 + 5 + 2 + 1 + 1 + 1 + 129);
     const got = readProofCalldata(hex);
     // snarkjs' pi_b pairs (c0, c1) are sent (c1, c0), the pairing precompile's order.
-    expect(got.proof).toEqual([1n, 2n, 4n, 3n, 6n, 5n, 7n, 8n]);
+    const statement = BigInt(p.publicSignals.statement);
+    expect(got.proof).toEqual([1n, 2n, 4n, 3n, 6n, 5n, statement, 8n]);
     expect(got.commitment).toBe(11n);
-    expect(got.statement).toBe(5n | (12_000n << 128n) | (1000n << 144n));
+    // The statement's context (5) is the token's to rebuild: only ratio and capacity travel.
+    expect([got.minCoverageBps, got.capacity]).toEqual([12_000n, 1000n]);
     const sig = p.signatures[0]!.signature;
     expect(got.link).toEqual({
       flags: 0,
-      setId: `0x${soloSet(signer).set.setId}`,
       epoch: 0n,
       prevCommitment: `0x${'0'.repeat(64)}`,
       asOf: 1_700_000_000n,
@@ -218,7 +217,7 @@ describe('postProof / mintWithProof calldata (POSTSPEC §2)', () => {
       prevCommitment: 'cd'.repeat(32),
     });
     const [hex] = postProofArgs(p, null);
-    expect(byteLength(hex)).toBe(320 + 83 + 2 * 129 + 32);
+    expect(byteLength(hex)).toBe(298 + 51 + 2 * 129 + 32);
     const { link } = readProofCalldata(hex);
     expect([link.threshold, link.members]).toEqual([2, 3]);
     expect(link.sigs.map((s) => [s.index, s.x])).toEqual([
@@ -242,7 +241,8 @@ describe('postProof / mintWithProof calldata (POSTSPEC §2)', () => {
     const setId = sha256(
       Buffer.concat([label, Buffer.from([2]), ...keyIds.map((id) => Buffer.from(id, 'hex'))]),
     );
-    expect(link.setId).toBe(`0x${setId}`);
+    // What the token derives: the set's registered id.
+    expect(setId).toBe(t.set.setId);
     // All three sign: no keyId is listed.
     const all = readProofCalldata(
       postProofArgs(mintFixture({ ...base, set: t, signWith: t.keys }), null)[0],

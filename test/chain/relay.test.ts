@@ -22,7 +22,12 @@ import {
   identityFxTableHash,
   registerSignerSet,
 } from '../../src/chain/deploy';
-import { advanceChainArgs, headWitness, postProofArgs } from '../../src/chain/mint-call';
+import {
+  advanceChainArgs,
+  headWitness,
+  POST_PROOF_SELECTOR,
+  postProofArgs,
+} from '../../src/chain/mint-call';
 import {
   parseDeployments,
   parseRelayPackage,
@@ -286,7 +291,7 @@ describe('relayPackage', () => {
       const args = await advanceChainArgs(link, await headWitness(on, e1.snapshot.setId));
       await (await on.getFunction('advanceChain')(...args)).wait();
     };
-    const postProof = t.interface.getFunction('postProof')!.selector;
+    const postProof = POST_PROOF_SELECTOR;
     let moved = 0;
     class HeadMovingWallet extends Wallet {
       override async call(tx: TransactionRequest): Promise<string> {
@@ -411,7 +416,7 @@ describe('chain-id fork', () => {
         const head = await headWitness(on, oldRow.snapshot.setId);
         expect(
           await revertName(on.getFunction('postProof')(...postProofArgs(boundNext, head)), on),
-        ).toBe('ProofGatedToken__WrongContext');
+        ).toBe('ProofGatedToken__InvalidProof'); // its statement is rebuilt with 7302's context
         const rowOld = pkg({
           ...e1,
           allocations: { rows: [{ chainId: '7301', token: address.toLowerCase(), amount: '20' }] },

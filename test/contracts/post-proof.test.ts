@@ -193,6 +193,8 @@ describe('allocation rows', () => {
   });
 
   test('rows that are not the signed table, or a table-bound proof without its table, are refused', async () => {
+    // The signed `allocations` is the rows' hash, never sent (POSTSPEC section 2): other rows
+    // are another message, which the set did not sign.
     const table = await tableOf([
       [chainId, tokenA, 100n],
       [chainId, tokenB, 100n],
@@ -206,19 +208,16 @@ describe('allocation rows', () => {
         tokenA,
       );
     };
-    expect(await edit((r) => (r[0]!.amount = 101n))).toBe('ProofGatedToken__AllocationsMismatch');
+    expect(await edit((r) => (r[0]!.amount = 101n))).toBe('ProofGatedToken__InvalidSignature');
     expect(await edit((r) => r.reverse())).toBe('ProofGatedToken__AllocationsMismatch');
-    // Without rows the proof's context must be the token's own binding: a table's is not.
-    expect(await edit((r) => r.splice(0, 2))).toBe('ProofGatedToken__WrongContext');
-    // The table's context, not the token's own binding: a proof bound to token A alone does
-    // not carry a table's shares.
+    expect(await edit((r) => r.splice(0, 2))).toBe('ProofGatedToken__InvalidSignature');
+    // The token rebuilds the statement with the table's context, not its own binding: a proof
+    // bound to token A alone does not carry a table's shares.
     const bound = await pkg({
       allocations: table,
       context: contractContext(chainId, await tokenA.getAddress()),
     });
-    expect(await revertOf(post(bound, tokenA), tokenA)).toBe(
-      'ProofGatedToken__AllocationsMismatch',
-    );
+    expect(await revertOf(post(bound, tokenA), tokenA)).toBe('ProofGatedToken__InvalidProof');
     // Rows beside a snapshot that signed no table.
     const plain = await pkg();
     const m = mintStructs(plain);
@@ -228,7 +227,7 @@ describe('allocation rows', () => {
         tokenA.getFunction('postProof')(mintCalldata(m, await headOf(tokenA, plain))),
         tokenA,
       ),
-    ).toBe('ProofGatedToken__AllocationsMismatch');
+    ).toBe('ProofGatedToken__InvalidSignature');
   });
 
   test('mintWithProof takes the row as its capacity', async () => {
@@ -257,7 +256,8 @@ describe('postProof and mint against the posted share', () => {
     const ev = receipt.logs
       .map((l: { topics: string[]; data: string }) => tokenA.interface.parseLog(l))
       .find((e: { name: string } | null) => e?.name === 'ProofPosted');
-    expect(ev?.args.share).toBe(500n);
+    expect(ev?.args.epoch).toBe(0n);
+    expect((await tokenA.getFunction('posted')()).share).toBe(500n);
     expect(ev?.args.asOf).toBe(BigInt(asOf));
     await (await mint(tokenA, 300n)).wait();
     expect(await revertOf(mint(tokenA, 201n), tokenA)).toBe('ProofGatedToken__OverCapacity');

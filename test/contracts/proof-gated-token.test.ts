@@ -426,9 +426,10 @@ describe('mintWithProof: snapshot signature and registry', () => {
 
   test('setId other than the membership’s, an allocated snapshot without its table, and chunked snapshots, are refused', async () => {
     const p = await pkg();
+    // The token derives the set id from the keys: a package naming another cannot be encoded.
     const other = clone(p);
     other.snapshot.setId = 'ab'.repeat(32);
-    expect(await refusal(other)).toBe('ProofGatedToken__WrongSignerSet');
+    expect(() => mintStructs(other)).toThrow(expect.objectContaining({ code: 'PACKAGE_INVALID' }));
     // The signed `allocations` is never sent (the token hashes the rows): a package naming a
     // table it does not carry cannot even be encoded.
     const alloc = clone(p);
@@ -444,7 +445,7 @@ describe('mintWithProof: snapshot signature and registry', () => {
       await refusalOf(p, (m) => {
         m.signers.sigs[0] = { ...mintStructs(own).signers.sigs[0]!, index: 0 };
       }),
-    ).toBe('ProofGatedToken__WrongSignerSet');
+    ).toBe('ProofGatedToken__UntrustedSignerSet');
   });
 });
 
@@ -581,17 +582,17 @@ describe('mintWithProof: k of n signer sets', () => {
     expect(await refusal(high)).toBe('ProofGatedToken__SignatureMalformed');
   });
 
-  test('a key not in the set, or a member at another member’s index: WrongSignerSet; an index past the set: SignerNotInSet', async () => {
+  test('a key not in the set, or a member at another member’s index: UntrustedSignerSet; an index past the set: SignerNotInSet', async () => {
     const p = await pkg({ set: trio });
     const stranger = new TestP256Key();
     const strangerSig = mintStructs(await pkg({ signer: stranger })).signers.sigs[0]!;
     // A signer's keyId is derived from its key (POSTSPEC section 2): another key, or a key at
     // another member's index, makes another set id.
     expect(await refusalOf(p, (m) => (m.signers.sigs[1] = { ...strangerSig, index: 2 }))).toBe(
-      'ProofGatedToken__WrongSignerSet',
+      'ProofGatedToken__UntrustedSignerSet',
     );
     expect(await refusalOf(p, (m) => (m.signers.sigs[1]!.index = 2))).toBe(
-      'ProofGatedToken__WrongSignerSet',
+      'ProofGatedToken__UntrustedSignerSet',
     );
     expect(await refusalOf(p, (m) => (m.signers.sigs[1]!.index = 3))).toBe(
       'ProofGatedToken__SignerNotInSet',
@@ -602,20 +603,20 @@ describe('mintWithProof: k of n signer sets', () => {
     expect(() => mintStructs(q)).toThrow(expect.objectContaining({ code: 'PACKAGE_INVALID' }));
   });
 
-  test('a set id with another threshold or membership in calldata: WrongSignerSet', async () => {
+  test('a set id with another threshold or membership in calldata: UntrustedSignerSet', async () => {
     const p = await pkg({ set: trio, signWith: trio.keys });
     expect(await refusalOf(p, (m) => (m.signers.threshold = 1))).toBe(
-      'ProofGatedToken__WrongSignerSet',
+      'ProofGatedToken__UntrustedSignerSet',
     );
     expect(await refusalOf(p, (m) => (m.signers.threshold = 3))).toBe(
-      'ProofGatedToken__WrongSignerSet',
+      'ProofGatedToken__UntrustedSignerSet',
     );
     expect(
       await refusalOf(p, (m) => {
         m.signers.keyIds = m.signers.keyIds.slice(0, 2);
         m.signers.sigs = m.signers.sigs.slice(0, 2);
       }),
-    ).toBe('ProofGatedToken__WrongSignerSet');
+    ).toBe('ProofGatedToken__UntrustedSignerSet');
   });
 
   test('one bad signature among enough good ones rejects the lot', async () => {
@@ -778,15 +779,27 @@ describe('mintWithProof: statement, freshness, proof, roles', () => {
     const wrongCtx = await pkg({
       context: contractContext(chainId + 1n, await token.getAddress()),
     });
-    expect(await refusal(wrongCtx)).toBe('ProofGatedToken__WrongContext');
+    // The token rebuilds the statement with its own context (POSTSPEC section 2): a proof
+    // bound to another one does not verify.
+    expect(await refusal(wrongCtx)).toBe('ProofGatedToken__InvalidProof');
     expect(await refusal(await pkg({ minCoverageBps: 11_999 }))).toBe(
       'ProofGatedToken__RatioTooLow',
     );
-    for (const k of ['commitment', 'statement'] as const) {
-      const p = await pkg();
-      p.publicSignals[k] = (BigInt(p.publicSignals[k]) + SNARK_SCALAR_FIELD).toString();
-      expect(await refusal(p)).toBe('ProofGatedToken__SignalOutOfField');
-    }
+    const big = await pkg();
+    big.publicSignals.commitment = (
+      BigInt(big.publicSignals.commitment) + SNARK_SCALAR_FIELD
+    ).toString();
+    expect(await refusal(big)).toBe('ProofGatedToken__SignalOutOfField');
+    // Only minCoverageBps and capacity of the statement travel: a statement >= r has bits the
+    // format has no room for.
+    const wide = await pkg();
+    wide.publicSignals.statement = (
+      BigInt(wide.publicSignals.statement) + SNARK_SCALAR_FIELD
+    ).toString();
+    expect(() => mintStructs(wide)).not.toThrow();
+    expect(() => mintWithProofArgs(wide, holder, 1n, null)).toThrow(
+      expect.objectContaining({ code: 'PACKAGE_INVALID' }),
+    );
     // fxTable travels only with an FX part (the identity table is the token's own).
     const p = await pkg();
     const table = BigInt(p.publicSignals.fxTable) + SNARK_SCALAR_FIELD;

@@ -115,7 +115,7 @@ export interface FixtureOptions {
 /** A v2 package that may carry an allocation table (ALLOCSPEC). */
 export type FixturePackage = AttestationPackage & { allocations?: AllocationTable };
 
-/** A v2 package, signed for real; the proof is placeholder numbers. */
+/** A v2 package, signed for real; the proof is placeholder numbers bound to its statement. */
 export function mintFixture(o: FixtureOptions): FixturePackage {
   const commitment = o.commitment ?? randomField();
   const statement = o.context | (BigInt(o.minCoverageBps ?? 12_000) << 128n) | (o.capacity << 144n);
@@ -154,7 +154,8 @@ export function mintFixture(o: FixtureOptions): FixturePackage {
         ['5', '6'],
         ['1', '0'],
       ],
-      pi_c: ['7', '8', '1'],
+      // The statement the placeholder proof is bound to (test/contracts/fixtures/MockVerifier).
+      pi_c: [statement.toString(), '8', '1'],
       protocol: 'groth16',
       curve: 'bn128',
     },
