@@ -263,7 +263,7 @@ describe('postProof / mintWithProof calldata (POSTSPEC §2)', () => {
     const source = new TestP256Key();
     const p = mintFixture({ ...base, table: USD_HKD_TABLE, fx: { source, asOf: 1_699_999_000 } });
     const [hex] = postProofArgs(p, null);
-    expect(byteLength(hex)).toBe(532 + 32 + 133);
+    expect(byteLength(hex)).toBe(478 + 32 + 133);
     const { link } = readProofCalldata(hex);
     expect(link.flags).toBe(FLAG_FX);
     const fxSig = p.fx.source!.signature;
@@ -287,7 +287,7 @@ describe('postProof / mintWithProof calldata (POSTSPEC §2)', () => {
     });
     // The identity table sends none, whatever source comes along.
     const identityWithSource = { ...p, fx: { ...p.fx, table: mintFixture(base).fx.table } };
-    expect(byteLength(postProofArgs(identityWithSource, null)[0])).toBe(532);
+    expect(byteLength(postProofArgs(identityWithSource, null)[0])).toBe(478);
   });
 
   test('an allocation table: alloc flag, row count and each row as chainId 32, token 20, amount 8', () => {
@@ -300,7 +300,7 @@ describe('postProof / mintWithProof calldata (POSTSPEC §2)', () => {
     const p = mintFixture({ ...base, allocations: table });
     expect(p.snapshot.allocations).toBe(allocationsHash(table));
     const [hex] = postProofArgs(p, null);
-    expect(byteLength(hex)).toBe(532 + 1 + 2 * 60);
+    expect(byteLength(hex)).toBe(478 + 1 + 2 * 60);
     const { link } = readProofCalldata(hex);
     expect(link.flags).toBe(FLAG_ALLOC);
     expect(link.rows).toEqual([
@@ -338,7 +338,7 @@ describe('head witness kinds (POSTSPEC §3)', () => {
     const same = readProofCalldata(postProofArgs(p0, headOf(p0))[0]);
     expect(same.link.flags & 3).toBe(WitnessKind.same);
     expect(same.link.witness).toEqual({});
-    expect(byteLength(postProofArgs(p0, headOf(p0))[0])).toBe(532);
+    expect(byteLength(postProofArgs(p0, headOf(p0))[0])).toBe(478);
     // The digest is sha256 of the signed message (V2SPEC), 0x-prefixed or not, any case.
     expect(mintStructs(p0).digest).toBe(headOf(p0).digest);
     const upper = { ...headOf(p0), digest: `0x${headOf(p0).digest.slice(2).toUpperCase()}` };
@@ -348,7 +348,7 @@ describe('head witness kinds (POSTSPEC §3)', () => {
   test('prev (digest, asOf: 37 bytes) when the head is the link before: its commitment, epoch - 1', () => {
     const head = headOf(p0);
     const [hex] = postProofArgs(p1, head);
-    expect(byteLength(hex)).toBe(532 + 37);
+    expect(byteLength(hex)).toBe(478 + 37);
     const { link } = readProofCalldata(hex);
     expect(link.flags & 3).toBe(WitnessKind.prev);
     expect(link.witness).toEqual({ digest: head.digest, asOf: BigInt(head.asOf) });
@@ -371,7 +371,7 @@ describe('head witness kinds (POSTSPEC §3)', () => {
     ];
     for (const h of heads) {
       const [hex] = postProofArgs(p1, h);
-      expect(byteLength(hex)).toBe(532 + 77);
+      expect(byteLength(hex)).toBe(478 + 77);
       const { link } = readProofCalldata(hex);
       expect(link.flags & 3).toBe(WitnessKind.full);
       expect(link.witness).toEqual({
@@ -428,14 +428,14 @@ describe('advanceChain and postLargeProof calldata', () => {
       prevCommitment: 'ab'.repeat(32),
     });
     const [hex] = await advanceChainArgs(signedSnapshotOf(p), null);
-    expect(byteLength(hex)).toBe(32 + 212);
+    expect(byteLength(hex)).toBe(32 + 180);
     const r = Reader.of(hex);
     expect(r.uint(32)).toBe(11n);
     const link = readLink(r);
     expect(link.flags).toBe(0);
     expect([link.epoch, link.prevCommitment]).toEqual([4n, `0x${'ab'.repeat(32)}`]);
     // Its link is the package's mint link (same head, same bytes).
-    expect(hex.slice(2 + 64)).toBe(postProofArgs(p, null)[0].slice(2 + 640));
+    expect(hex.slice(2 + 64)).toBe(postProofArgs(p, null)[0].slice(2 + 2 * 298));
     // 77 is no unit's identity table: sent, with a zero attestation from a bare signed snapshot,
     // the source's from a package.
     const fx = mintFixture({ ...base, table: USD_HKD_TABLE, fx: { source: signer, asOf: 3 } });
@@ -494,7 +494,7 @@ describe('advanceChain and postLargeProof calldata', () => {
     ]);
     const read = readLink(Reader.of(link));
     expect(read.chunks).toBe(2n);
-    expect(byteLength(link)).toBe(212);
+    expect(byteLength(link)).toBe(180);
     expect(() => postLargeProofArgs(p, null)).toThrow(/no chunk proofs/);
   });
 });
