@@ -23,6 +23,7 @@
  * figure (EXTRAPOLATED). Ends with one JSON line of the figures; per-extra-signature figures are 3-of-3 minus
  * 2-of-3 (same n, one more signature checked).
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet, getBytes, type Contract } from 'ethers';
 import type { AttestationPackage } from '../src/common/attestation-package';
@@ -281,22 +282,10 @@ async function main() {
     const p1 = await proveFor(undefined, now - 3600, p0);
     const postFirst = await postProofOf(p0);
     const postSteady = await postProofOf(p1);
-    if (process.env.GAS_OPCODES) {
-      const t = (await provider.send('debug_traceTransaction', [postSteady.hash, {}])) as {
-        structLogs: { op: string; gasCost: number; depth: number; pc: number }[];
-      };
-      const by = new Map<string, [number, number]>();
-      for (const l of t.structLogs.filter((x) => x.depth === 1)) {
-        const e = by.get(l.op) ?? [0, 0];
-        by.set(l.op, [e[0] + 1, e[1] + l.gasCost]);
-      }
-      const rows = [...by].sort((a, b) => b[1][1] - a[1][1]);
-      require('node:fs').writeFileSync(process.env.GAS_OPCODES, rows.map((r) => `${r[0]} ${r[1][0]} ${r[1][1]}`).join('\n'));
-      const pcs = new Map<number, number>();
-      const opAt = new Map<number, string>();
-      for (const l of t.structLogs.filter((x) => x.depth === 1 && x.op !== 'STATICCALL')) { pcs.set(l.pc, (pcs.get(l.pc) ?? 0) + l.gasCost); opAt.set(l.pc, l.op); }
-      require('node:fs').writeFileSync(process.env.GAS_OPCODES + '.pc', [...pcs].map((r) => `${r[0]} ${r[1]} ${opAt.get(r[0])}`).join('\n'));
-    }
+    // GAS_OPCODES=<file>: the steady-state post's opcodes (count, gas) and gas per pc, for
+    // finding where a post's own gas goes (anvil runs with --steps-tracing then).
+    if (process.env.GAS_OPCODES)
+      await writeOpcodeProfile(provider, postSteady.hash, process.env.GAS_OPCODES);
     const postAgain = await postProofOf(p1);
     const plainMint = async (to: string) => {
       const tx = await postToken.getFunction('mint')(to, 1_000n);
@@ -477,3 +466,22 @@ main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
+
+/** The depth-1 opcodes of a transaction: `op count gas` lines in `file`, `pc gas op` in file.pc. */
+async function writeOpcodeProfile(provider: JsonRpcProvider, hash: string, file: string) {
+  const t = (await provider.send('debug_traceTransaction', [hash, {}])) as {
+    structLogs: { op: string; gasCost: number; depth: number; pc: number }[];
+  };
+  // A call's gasCost includes the gas it forwards: counted once, never summed with the rest.
+  const own = t.structLogs.filter((x) => x.depth === 1);
+  const byOp = new Map<string, [number, number]>();
+  const byPc = new Map<number, [number, string]>();
+  for (const l of own) {
+    const e = byOp.get(l.op) ?? [0, 0];
+    byOp.set(l.op, [e[0] + 1, e[1] + l.gasCost]);
+    if (l.op !== 'STATICCALL') byPc.set(l.pc, [(byPc.get(l.pc)?.[0] ?? 0) + l.gasCost, l.op]);
+  }
+  const ops = [...byOp].sort((a, b) => b[1][1] - a[1][1]);
+  writeFileSync(file, ops.map(([op, [n, gas]]) => `${op} ${n} ${gas}`).join('\n'));
+  writeFileSync(`${file}.pc`, [...byPc].map(([pc, [gas, op]]) => `${pc} ${gas} ${op}`).join('\n'));
+}

@@ -803,9 +803,9 @@ describe('mintWithProof: statement, freshness, proof, roles', () => {
     // fxTable travels only with an FX part (the identity table is the token's own).
     const p = await pkg();
     const table = BigInt(p.publicSignals.fxTable) + SNARK_SCALAR_FIELD;
-    expect(
-      await refusalOf(p, (m) => (m.fx = { table, x: 0n, y: 0n, r: 0n, s: 0n, asOf: 0 })),
-    ).toBe('ProofGatedToken__SignalOutOfField');
+    expect(await refusalOf(p, (m) => (m.fx = { table, x: 0n, y: 0n, r: 0n, s: 0n, asOf: 0 }))).toBe(
+      'ProofGatedToken__SignalOutOfField',
+    );
   });
 
   test('the supply never exceeds the capacity', async () => {
