@@ -21,16 +21,17 @@ import {LargeCoverageBatchGroth16} from "./LargeCoverageBatchGroth16.sol";
 ///         message names its epoch and the previous snapshot's commitment); the token keeps
 ///         each set's head and mints only on the head or the next link: no gap, no rollback,
 ///         no second message for one epoch (equivocation).
-/// @dev Gas: configuration lives in immutables. Members' keys come in calldata and are bound
-///      by setId = sha256(domain, threshold, keyIds) and keyIds[index] = sha256(x || y), so the
-///      registry check is one storage slot whatever k and n. A mint reads the set's chain head:
-///      on the head epoch 2 slots (the packed epoch/asOf/started word and the digest), no
-///      write; on the next epoch 2 slots read (packed word, commitment) and 3 written. Checks
-///      run cheapest first (pure, sha256, registry, P-256 precompiles, FX, Groth16), except
-///      that the chain rules come after the signatures: a verdict such as Equivocation is
-///      only ever about a message the set really signed. A large book (chunk proofs, LARGESPEC)
-///      posts through postLargeProof: the chunk chain from calldata, then the same checks, and
-///      every proof in one pairing call (LargeCoverageBatchGroth16, inlined).
+/// @dev Gas (POSTSPEC): configuration lives in immutables. Calls carry one packed byte string,
+///      read once into a Link (no ABI offsets, no padding, no empty structs); the set id is
+///      derived from the signers' keys and the statement rebuilt from ratio and capacity, so
+///      neither travels. Each set's chain head is one slot (a keccak of the head snapshot's
+///      digest, commitment, epoch and asOf) that the caller opens with a witness; the
+///      registry is called at a set's first link only and pushes revocations. Checks run
+///      cheapest first (pure, sha256, storage, P-256 precompile, FX, Groth16), except that the
+///      chain rules come after the signatures: a verdict such as Equivocation is only ever
+///      about a message the set really signed. A large book (chunk proofs, LARGESPEC) posts
+///      through postLargeProof: the chunk chain from calldata, then the same checks, and every
+///      proof in one pairing call (LargeCoverageBatchGroth16, inlined).
 contract ProofGatedToken is IProofGatedToken, ISignerSetSubscriber, AccessControl, ERC20Pausable {
     // The posted capacity, declared first so that it packs into Pausable's `_paused` slot: a
     // plain mint's pause check and its posted-share read are one cold slot (2,100 gas), and
