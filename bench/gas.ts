@@ -36,6 +36,8 @@ import {
   headWitness,
   mintWithProofArgs,
   postProofArgs,
+  postProofData,
+  solidityProof,
 } from '../src/chain/mint-call';
 import { deployToken } from '../src/chain/deploy';
 import { commitmentHex, messageBytes, type SignedSnapshot } from '../src/common/signed-snapshot';
@@ -46,7 +48,6 @@ import { newSignerKey, webCryptoSigner } from '../src/common/p256-signer';
 import { terminateSnarkjsCurve } from '../src/common/snarkjs-teardown';
 import { ClaimProver, loadPrimitives, loadSnapshotFile, randomSalt } from '../src/prover';
 import { readFileSync } from 'node:fs';
-import { postProofData, solidityProof } from '../src/chain/mint-call';
 import { batchVerifyGas } from './batch-gas';
 import { largePostGas } from './large-gas';
 

@@ -33,16 +33,6 @@ import {
 } from './post-calldata';
 
 export { headWitness, type HeadWitness } from './head-witness';
-export {
-  encodeLink,
-  type AllocationRowStruct,
-  type FxStruct,
-  type LinkFields,
-  type ProofWords,
-  type SigStruct,
-  type SignerSetProofStruct,
-  type SnapshotFieldsStruct,
-} from './post-calldata';
 
 /** Reads a v2 package for a mint (the strict package schema), or PACKAGE_INVALID naming fields. */
 export function parseMintPackage(value: unknown): AttestationPackage {

@@ -1,7 +1,7 @@
 /**
  * The token's packed calldata (POSTSPEC §2, §3): big-endian fields at their own width, no ABI
- * padding or offsets, so that a post pays for ~560 bytes instead of ~1,150 and the token reads
- * them with a few calldataloads. Built from the link's fields as structs (mint-call.ts makes
+ * padding or offsets, so that a 1-of-1 post sends 478 bytes of `p` instead of ~1,150 bytes of
+ * ABI structs and the token reads them with a few calldataloads. Built from the link's fields as structs (mint-call.ts makes
  * them from a package), which tests edit to reach the token's refusals.
  */
 import { ZkAttestError } from '../common/errors';

@@ -8,7 +8,6 @@ import { identityFxTableHash } from '../../src/chain/deploy';
 import { headHash, witnessMatches } from '../../src/chain/head-witness';
 import {
   advanceChainArgs,
-  encodeLink,
   mintStructs,
   mintWithProofArgs,
   parseChainLink,
@@ -18,7 +17,7 @@ import {
   type MintPackage,
   type MintStructs,
 } from '../../src/chain/mint-call';
-import { FLAG_ALLOC, FLAG_FX, WitnessKind } from '../../src/chain/post-calldata';
+import { encodeLink, FLAG_ALLOC, FLAG_FX, WitnessKind } from '../../src/chain/post-calldata';
 import { allocationsHash, type AllocationTable } from '../../src/common/allocations';
 import type { AttestationPackage } from '../../src/common/attestation-package';
 import { signedSnapshotOf, snapshotDigest } from '../../src/common/signed-snapshot';
